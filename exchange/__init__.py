@@ -1,0 +1,129 @@
+"""Exchange: network and housing-offer exchange for the accommodation of refugees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, redirect, request, send_from_directory, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from exchange.config import Config, config_for_environment
+from exchange.errors import ServiceError
+from exchange.extensions import api, babel, db, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "official": _l("Official"),
+    "caseworker": _l("Caseworker"),
+    "landlord": _l("Landlord"),
+}
+KIND_LABELS = {
+    "state": _l("State"),
+    "district": _l("District"),
+    "municipality": _l("Municipality"),
+    "landlord": _l("Landlord"),
+    "provider": _l("Provider"),
+}
+STATUS_LABELS = {"pending": _l("pending"), "active": _l("active"), "disabled": _l("disabled")}
+
+
+def select_locale() -> str:
+    """Session choice, then the user's profile, then the browser, then German."""
+    if session.get("locale") in ("de", "en"):
+        return session["locale"]
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return request.accept_languages.best_match(["de", "en"]) or "de"
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, socket handlers, CLI."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")))
+    app.config.from_object(config_for_environment())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    api.init_app(app)
+
+    from exchange.profiles import auth
+
+    auth.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        async_mode="threading",
+        cors_allowed_origins=[],
+        manage_session=False,
+    )
+
+    _register_blueprints(app)
+    _register_error_handlers(app)
+    _register_templates(app)
+
+    from exchange import realtime
+
+    realtime.register_handlers()
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from exchange.profiles.api import blp as profiles_api
+    from exchange.profiles.views import bp as profiles_views
+
+    api.register_blueprint(profiles_api)
+    app.register_blueprint(profiles_views)
+
+    node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
+
+    @app.get("/static/vendor/<path:filename>")
+    def vendor(filename: str):
+        """Front-end packages installed by npm (never copied into the repo)."""
+        return send_from_directory(node_modules, filename, max_age=3600)
+
+    @app.get("/api/docs")
+    def api_docs():
+        return redirect("/api/v1/docs")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def _service_error(error: ServiceError):
+        body = {"code": error.status, "message": error.message}
+        if error.errors:
+            body["errors"] = error.errors
+        return jsonify(body), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if not request.path.startswith("/api/"):
+            return error
+        body = {"code": error.code, "status": error.name, "message": error.description}
+        data = getattr(error, "data", None) or {}
+        if data.get("messages"):
+            body["errors"] = data["messages"]
+        return jsonify(body), error.code
+
+    @app.teardown_request
+    def _rollback_unfinished(exc: BaseException | None) -> None:
+        # A request that failed leaves nothing half-written.
+        if exc is not None:
+            db.session.rollback()
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+        status_label=lambda status: STATUS_LABELS.get(status, status),
+    )

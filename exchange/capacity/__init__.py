@@ -1,0 +1,1 @@
+"""capacity domain (see DESIGN.md); filled by its issue."""

@@ -1,0 +1,1 @@
+"""chat domain (see DESIGN.md); filled by its issue."""

@@ -1,0 +1,52 @@
+"""The `exchange` command: Flask's CLI (run, shell, db …) plus the project's commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from exchange import create_app
+from exchange.extensions import db
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def cli() -> None:
+    """Exchange management commands."""
+
+
+@cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="Read from stdin when not given.")
+@click.option("--name", default=None)
+@with_appcontext
+def create_admin(email: str, password: str | None, name: str | None) -> None:
+    """Make EMAIL a platform administrator (created when missing)."""
+    from exchange.errors import ServiceError
+    from exchange.profiles import services
+
+    if password is None:
+        password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
+            "Password", hide_input=True, confirmation_prompt=True
+        )
+    try:
+        user = services.create_admin(email, password, name)
+    except ServiceError as error:
+        raise click.ClickException(str(error.errors or error.message)) from error
+    db.session.commit()
+    click.echo(f"Platform administrator: {user.email} (id {user.id})")
+
+
+@cli.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Load the demo data (idempotent) and print the demo logins."""
+    from exchange import demo
+
+    logins = demo.seed()
+    db.session.commit()
+    click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
+    for email, role, organization in logins:
+        click.echo(f"  {email:<36} {role:<22} {organization}")
+    click.echo("")

@@ -1,0 +1,42 @@
+"""Declarative base with a naming convention, and shared column helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from geoalchemy2 import Geography
+from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def created_at_column() -> Mapped[datetime]:
+    """A timestamptz set by the database when the row is inserted."""
+    return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def point_column(nullable: bool = True) -> Mapped[object]:
+    """A WGS84 point stored as geography, so distances come out in metres."""
+    return mapped_column(
+        Geography(geometry_type="POINT", srid=4326, spatial_index=False), nullable=nullable
+    )
+
+
+def point_wkt(lat: float, lon: float) -> str:
+    """EWKT for a point; PostGIS takes longitude first."""
+    return f"SRID=4326;POINT({lon} {lat})"

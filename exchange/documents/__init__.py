@@ -1,0 +1,1 @@
+"""documents domain (see DESIGN.md); filled by its issue."""

@@ -1,0 +1,56 @@
+"""Errors raised by services and turned into JSON answers by create_app.
+
+Services never touch HTTP; they raise these and the API layer answers with the status.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, message: str = "", errors: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class NotFound(ServiceError):
+    """Missing, or outside the caller's reach (the two are never told apart)."""
+
+    status = 404
+
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message)
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(message)
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+    def __init__(self, message: str = "Not logged in.") -> None:
+        super().__init__(message)
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+
+
+class InvalidInput(ServiceError):
+    """Bad input caught by a rule in a service: a message per field, like schema errors."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str | list[str]], message: str = "Invalid input.") -> None:
+        normalised = {k: v if isinstance(v, list) else [v] for k, v in errors.items()}
+        super().__init__(message, {"json": normalised})

@@ -1,0 +1,1 @@
+"""listings domain (see DESIGN.md); filled by its issue."""

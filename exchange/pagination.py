@@ -1,0 +1,72 @@
+"""Keyset pagination shared by every list call: {"items": [...], "next_cursor": ...}."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import Select
+
+from exchange.errors import InvalidInput
+from exchange.extensions import db
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class ListArgs(Schema):
+    """`limit` and `cursor` of every list call."""
+
+    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(1, MAX_LIMIT))
+    cursor = fields.String(load_default=None)
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list):
+            raise ValueError
+        return values
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput({"cursor": "Not a valid cursor."}) from exc
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def page_by_id(stmt: Select, id_column, limit: int, cursor: str | None) -> Page:
+    """One page of ``stmt`` in ascending id order, after the cursor's id."""
+    if cursor:
+        (last_id,) = decode_cursor(cursor)
+        if not isinstance(last_id, int):
+            raise InvalidInput({"cursor": "Not a valid cursor."})
+        stmt = stmt.where(id_column > last_id)
+    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+
+
+class PageSchema(Schema):
+    next_cursor = fields.String(allow_none=True)
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """A list answer schema: items of ``item_schema`` and the next cursor."""
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema))})
+
+
+def validation_error(exc: ValidationError) -> InvalidInput:
+    return InvalidInput(exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages})

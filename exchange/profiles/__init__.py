@@ -1,0 +1,1 @@
+"""Profiles: organisations, users, memberships, roles, auth, directory."""

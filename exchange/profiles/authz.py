@@ -1,0 +1,111 @@
+"""The one authorization module every domain uses.
+
+It answers: which organisations does the current user belong to, in which roles, and which
+organisations lie within their reach (an organisation and everything below it in the AGS
+tree: a district reaches its municipalities). Services call these and raise NotFound for
+what lies outside the caller's reach, Forbidden for what is visible but not allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from exchange.errors import Forbidden, NotFound, Unauthorized
+from exchange.extensions import db
+from exchange.profiles.models import Membership, MembershipStatus, Organization, Role, User
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.OFFICIAL, Role.CASEWORKER})
+PUBLIC_KINDS = frozenset({"state", "district", "municipality", "provider"})
+
+
+def require_user(user: User | None) -> User:
+    """The signed-in user, or 401."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.disabled:
+        raise Unauthorized()
+    return user
+
+
+def active_memberships(user: User) -> list[Membership]:
+    """The user's memberships that are active."""
+    return [m for m in user.memberships if m.status == MembershipStatus.ACTIVE]
+
+
+def roles_in(user: User, organization_id: int) -> set[str]:
+    """The user's active roles in exactly this organisation."""
+    return {m.role for m in active_memberships(user) if m.organization_id == organization_id}
+
+
+def has_role(user: User, organization_id: int, roles: Iterable[str]) -> bool:
+    return bool(roles_in(user, organization_id) & set(roles))
+
+
+def is_org_admin(user: User, organization_id: int) -> bool:
+    """Org admins administer their own organisation; platform admins administer all."""
+    return user.is_platform_admin or has_role(user, organization_id, {Role.ADMIN})
+
+
+def require_org_admin(user: User, organization_id: int) -> None:
+    if not is_org_admin(user, organization_id):
+        raise Forbidden("Only an administrator of this organisation may do this.")
+
+
+def require_platform_admin(user: User) -> None:
+    if not user.is_platform_admin:
+        raise Forbidden("Only a platform administrator may do this.")
+
+
+def is_staff(user: User) -> bool:
+    """Officials, caseworkers and org admins of a verified public organisation."""
+    return any(
+        m.role in STAFF_ROLES and m.organization.kind in PUBLIC_KINDS and m.organization.verified
+        for m in active_memberships(user)
+    )
+
+
+def is_landlord_only(user: User) -> bool:
+    """True when all the user can act as is a landlord (no staff role anywhere)."""
+    return not user.is_platform_admin and not is_staff(user)
+
+
+def organizations_with_role(user: User, roles: Iterable[str]) -> set[int]:
+    """Organisations in which the user holds one of the roles (not those below them)."""
+    wanted = set(roles)
+    return {m.organization_id for m in active_memberships(user) if m.role in wanted}
+
+
+def descendants_and_self(organization_ids: Iterable[int]) -> set[int]:
+    """The organisations and every organisation below them (recursive, in the database)."""
+    roots = list(set(organization_ids))
+    if not roots:
+        return set()
+    tree = select(Organization.id).where(Organization.id.in_(roots)).cte(recursive=True)
+    child = aliased(Organization)
+    tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
+    return set(db.session.scalars(select(tree.c.id)))
+
+
+def scope(user: User, roles: Iterable[str]) -> set[int]:
+    """Organisation ids within the user's reach in these roles: their own and those below.
+
+    A caseworker of a district reaches the district and its municipalities; a caseworker
+    of a municipality reaches just that municipality.
+    """
+    return descendants_and_self(organizations_with_role(user, roles))
+
+
+def in_scope(user: User, organization_id: int, roles: Iterable[str]) -> bool:
+    return organization_id in scope(user, roles)
+
+
+def get_in_scope_or_404(user: User, model: type, object_id: int, roles: Iterable[str]):
+    """Load a row owned by an organisation (``organization_id``) if the user reaches it.
+
+    Anything missing or outside the user's reach answers 404, whatever id was sent.
+    """
+    row = db.session.get(model, object_id)
+    if row is None or row.organization_id not in scope(user, roles):
+        raise NotFound()
+    return row

@@ -1,0 +1,187 @@
+"""Organisations, users, memberships, API tokens, login sessions and login attempts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exchange.db import Base, created_at_column, point_column
+
+
+class OrganizationKind(enum.StrEnum):
+    STATE = "state"
+    DISTRICT = "district"
+    MUNICIPALITY = "municipality"
+    LANDLORD = "landlord"
+    PROVIDER = "provider"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OFFICIAL = "official"
+    CASEWORKER = "caseworker"
+    LANDLORD = "landlord"
+
+
+class MembershipStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+def _in(column: str, values: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint(_in("kind", OrganizationKind), name="kind"),
+        CheckConstraint("parent_id <> id", name="not_own_parent"),
+        Index("ix_organizations_location", "location", postgresql_using="gist"),
+        Index(
+            "ix_organizations_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    # Amtlicher Gemeindeschlüssel: 2 (state), 5 (district) or 8 (municipality) digits.
+    ags: Mapped[str | None] = mapped_column(String(12), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    location = point_column()
+    verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    created_at: Mapped[datetime] = created_at_column()
+
+    parent: Mapped[Organization | None] = relationship(remote_side=[id])
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organization")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    languages: Mapped[list[str]] = mapped_column(
+        ARRAY(String(2)), default=list, server_default="{}"
+    )
+    topics: Mapped[list[str]] = mapped_column(ARRAY(String(60)), default=list, server_default="{}")
+    locale: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
+    created_at: Mapped[datetime] = created_at_column()
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", order_by="Membership.id"
+    )
+
+    # Flask-Login protocol; profiles.auth also checks the login session on every request,
+    # so that ending a session (logout, disabling) takes effect at once.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organization_id", name="uq_memberships_user_org"),
+        CheckConstraint(_in("role", Role), name="role"),
+        CheckConstraint(_in("status", MembershipStatus), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=MembershipStatus.PENDING.value)
+    created_at: Mapped[datetime] = created_at_column()
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organization: Mapped[Organization] = relationship(back_populates="memberships")
+
+
+class ApiToken(Base):
+    """A personal API token; only its sha256 is stored (tokens are long and random)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginSession(Base):
+    """One signed-in browser session; ended on logout or when the user is disabled."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """Failed logins, counted per e-mail and per address to answer 429 (across processes)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "attempted_at"),
+        Index("ix_login_attempts_address_at", "address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

@@ -1,0 +1,148 @@
+"""Marshmallow schemas of the profiles domain: *Schema dumps, *Args loads."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from exchange.pagination import ListArgs, page_schema
+from exchange.profiles.models import OrganizationKind, Role
+
+ISO_639_1 = validate.Regexp(r"^[a-z]{2}$", error="Use a two-letter ISO 639-1 code.")
+
+
+class LocationField(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class MembershipSchema(Schema):
+    organization_id = fields.Integer()
+    organization_name = fields.String(attribute="organization.name")
+    role = fields.String()
+    status = fields.String()
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    is_platform_admin = fields.Boolean()
+    memberships = fields.List(fields.Nested(MembershipSchema))
+
+
+class MeSchema(UserSchema):
+    bio = fields.String()
+    phone = fields.String()
+    languages = fields.List(fields.String())
+    topics = fields.List(fields.String())
+    locale = fields.String()
+
+
+class PublicUserSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    bio = fields.String()
+    languages = fields.List(fields.String())
+    topics = fields.List(fields.String())
+    memberships = fields.Method("_active_memberships")
+
+    def _active_memberships(self, user) -> list[dict]:
+        return [
+            {"organization_id": m.organization_id, "organization_name": m.organization.name,
+             "role": m.role}
+            for m in user.memberships
+            if m.status == "active"
+        ]
+
+
+class LoginArgs(Schema):
+    email = fields.Email(required=True)
+    password = fields.String(required=True, validate=validate.Length(max=1000))
+
+
+class LoginResultSchema(Schema):
+    user = fields.Nested(UserSchema)
+    csrf_token = fields.String()
+
+
+class RegisterArgs(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=1000))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    organization_id = fields.Integer(load_default=None)
+
+
+class ProfileArgs(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    bio = fields.String(validate=validate.Length(max=5000))
+    phone = fields.String(validate=validate.Length(max=50))
+    languages = fields.List(fields.String(validate=ISO_639_1), validate=validate.Length(max=30))
+    topics = fields.List(fields.String(validate=validate.Length(1, 60)),
+                         validate=validate.Length(max=30))
+    locale = fields.String(validate=validate.OneOf(["de", "en"]))
+
+
+class TokenArgs(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String()
+
+
+class OrganizationArgs(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(
+        required=True, validate=validate.OneOf([k.value for k in OrganizationKind])
+    )
+    ags = fields.String(load_default=None, validate=validate.Regexp(
+        r"^(\d{2}|\d{3}|\d{5}|\d{8}|\d{12})$", error="An AGS has 2, 3, 5, 8 or 12 digits."))
+    parent_id = fields.Integer(load_default=None)
+    location = fields.Nested(LocationField, load_default=None)
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    ags = fields.String(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+    verified = fields.Boolean()
+    location = fields.Method("_location")
+
+    def _location(self, organization) -> dict | None:
+        from exchange.geo import point_to_dict
+
+        return point_to_dict(organization.location)
+
+
+class OrganizationListArgs(ListArgs):
+    kind = fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))
+    q = fields.String(validate=validate.Length(max=200))
+    parent_id = fields.Integer()
+
+
+OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema")
+
+
+class MemberArgs(Schema):
+    email = fields.Email(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(load_default=None, validate=validate.Length(min=10, max=1000))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+
+
+class MemberSchema(Schema):
+    user_id = fields.Integer()
+    name = fields.String(attribute="user.name")
+    email = fields.String(attribute="user.email")
+    organization_id = fields.Integer()
+    role = fields.String()
+    status = fields.String()

@@ -1,0 +1,215 @@
+"""Test fixtures: one migrated PostgreSQL + PostGIS database per session, each test in a
+transaction that is rolled back at its end, and factory fixtures for the data."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from contextlib import contextmanager
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+
+from exchange import create_app
+from exchange.config import TestingConfig, normalise_database_url
+from exchange.extensions import db
+from exchange.profiles import services as profile_services
+from exchange.profiles.models import Membership, Organization, User
+
+PASSWORD = "correct horse battery"
+
+
+def _reset_database(url: str) -> None:
+    """Start from an empty schema so the migrations themselves are tested every run."""
+    parsed = make_url(url)
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+        )
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@contextmanager
+def own_app_context():
+    """Let the code under test push its own app context, as it does in production (its own
+    `g`, its own database session), while the test keeps its context; afterwards the test's
+    session forgets what it had loaded, so it reads what the request wrote."""
+    token = _cv_app.set(None)
+    try:
+        yield
+    finally:
+        _cv_app.reset(token)
+        if _cv_app.get(None) is not None:
+            db.session.expire_all()
+
+
+class ApiClient(FlaskClient):
+    """A test client that sends the session's CSRF token like the web UI does."""
+
+    csrf_token: str | None = None
+
+    def open(self, *args, **kwargs):
+        if self.csrf_token:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token)
+            kwargs["headers"] = headers
+        with own_app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app():
+    url = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", TestingConfig.SQLALCHEMY_DATABASE_URI)
+    )
+    _reset_database(url)
+    app = create_app(TestingConfig)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.test_client_class = ApiClient
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test runs in one outer transaction that is rolled back at its end; the code's
+    own commits become savepoints inside it."""
+    if "e2e" in request.keywords or "no_transaction" in request.fixturenames:
+        yield
+        return
+    with app.app_context():
+        engine = db.engine
+        connection = engine.connect()
+        outer = connection.begin()
+        engines = db._app_engines[app]
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            db.session.remove()
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def no_transaction():
+    """Marks a test that commits for real (several processes must see the data)."""
+
+
+@pytest.fixture
+def client(app) -> ApiClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_org(app):
+    """make_org(kind="district", parent=None, name=None, ags=None) → Organization."""
+
+    def make(kind: str = "district", parent: Organization | None = None, name: str | None = None,
+             ags: str | None = None, verified: bool = True, lat: float | None = None,
+             lon: float | None = None) -> Organization:
+        n = next(_counter)
+        org = Organization(
+            name=name or f"{kind.title()} {n}", kind=kind, ags=ags, parent=parent,
+            verified=verified,
+            location=f"SRID=4326;POINT({lon} {lat})" if lat is not None else None,
+        )
+        db.session.add(org)
+        db.session.flush()
+        return org
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_org):
+    """make_user(role=None, org=None, status="active", admin=False) → User.
+
+    With a role and no org, an organisation that fits the role is made.
+    """
+
+    def make(role: str | None = None, org: Organization | None = None, status: str = "active",
+             admin: bool = False, name: str | None = None, email: str | None = None) -> User:
+        n = next(_counter)
+        with app.test_request_context():
+            password_hash = profile_services.hash_password(PASSWORD)
+        user = User(
+            email=email or f"user{n}@test.example", name=name or f"User {n}",
+            password_hash=password_hash, is_platform_admin=admin,
+        )
+        db.session.add(user)
+        if role is not None:
+            if org is None:
+                org = make_org("landlord" if role == "landlord" else "district")
+            db.session.add(Membership(user=user, organization=org, role=role, status=status))
+        db.session.flush()
+        db.session.refresh(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(app):
+    """login(client, user) signs the client in through the API and keeps its CSRF token."""
+
+    def do_login(client: ApiClient, user: User, password: str = PASSWORD) -> ApiClient:
+        response = client.post("/api/v1/auth/login", json={"email": user.email,
+                                                           "password": password})
+        assert response.status_code == 200, response.get_json()
+        client.csrf_token = response.get_json()["csrf_token"]
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def as_user(app, login, make_user):
+    """as_user(role=..., org=...) → a client signed in as a new user of that role."""
+
+    def make(role: str | None = None, org: Organization | None = None, admin: bool = False,
+             user: User | None = None) -> ApiClient:
+        user = user or make_user(role=role, org=org, admin=admin)
+        client = app.test_client()
+        client.user = user
+        return login(client, user)
+
+    return make
+
+
+@pytest.fixture
+def bearer(app):
+    """bearer(user) → headers with a fresh API token of that user."""
+
+    def make(user: User) -> dict[str, str]:
+        with app.test_request_context():
+            _token, raw = profile_services.create_api_token(user, "test")
+        db.session.flush()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return make
