@@ -1,3 +1,4 @@
 """Imports every domain's models so that Base.metadata is complete (Alembic, tests)."""
 
+from exchange.documents import models as documents_models  # noqa: F401
 from exchange.profiles import models as profiles_models  # noqa: F401

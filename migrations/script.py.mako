@@ -9,7 +9,6 @@ import geoalchemy2  # noqa: F401
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
-
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
 branch_labels = ${repr(branch_labels)}
