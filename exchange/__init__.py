@@ -122,7 +122,10 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
+    from flask_babel import get_locale
+
     app.jinja_env.globals.update(
+        get_locale=get_locale,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         kind_label=lambda kind: KIND_LABELS.get(kind, kind),
         status_label=lambda status: STATUS_LABELS.get(status, status),

@@ -32,7 +32,10 @@ def session_room(key: str) -> str:
 
 def emit_after_commit(event_name: str, data: Any, room: str | None = None) -> None:
     """Queue an emit on the current transaction; it goes out after commit, or never."""
-    db.session.info.setdefault(_PENDING, []).append((event_name, data, room))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any SQL still drops the emit
+    session.info.setdefault(_PENDING, []).append((event_name, data, room))
 
 
 @event.listens_for(Session, "after_commit")
@@ -44,9 +47,12 @@ def _send_pending(sess: Session) -> None:
             socketio.emit(event_name, data, to=room)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(sess: Session) -> None:
-    sess.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(sess: Session, previous_transaction) -> None:
+    # Fires on every rollback() call, even one with no SQL since the last commit; a
+    # rolled-back savepoint inside a still open transaction keeps the outer emits.
+    if not sess.in_transaction():
+        sess.info.pop(_PENDING, None)
 
 
 def _close_session_sockets(key: str) -> None:

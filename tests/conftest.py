@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from exchange import create_app
 from exchange.config import TestingConfig, normalise_database_url
-from exchange.extensions import db
+from exchange.extensions import db, socketio
 from exchange.profiles import services as profile_services
 from exchange.profiles.models import Membership, Organization, User
 
@@ -200,6 +200,28 @@ def as_user(app, login, make_user):
         return login(client, user)
 
     return make
+
+
+@pytest.fixture
+def socket_client(app):
+    """socket_client(flask_client=None, auth=None) → a Socket.IO test client.
+
+    Connecting with a logged-in flask client sends its session cookie. Calls on the
+    returned client that reach the server should be wrapped in `own_app_context()`.
+    """
+    made = []
+
+    def make(flask_client: ApiClient | None = None, auth: dict | None = None):
+        with own_app_context():
+            sock = socketio.test_client(app, flask_test_client=flask_client, auth=auth)
+        made.append(sock)
+        return sock
+
+    yield make
+    for sock in made:
+        if sock.is_connected():
+            with own_app_context():
+                sock.disconnect()
 
 
 @pytest.fixture

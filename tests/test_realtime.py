@@ -1,0 +1,58 @@
+"""Socket.IO: who may connect, and events only after commit."""
+
+from __future__ import annotations
+
+from exchange import realtime
+from exchange.extensions import db
+from tests.conftest import own_app_context
+
+
+def test_anonymous_socket_is_refused(socket_client):
+    assert not socket_client().is_connected()
+
+
+def test_socket_with_a_bogus_token_is_refused(socket_client):
+    assert not socket_client(auth={"token": "exc_not-a-token"}).is_connected()
+
+
+def test_socket_connects_with_the_session_cookie(client, login, make_user, socket_client):
+    login(client, make_user(role="official"))
+    assert socket_client(client).is_connected()
+
+
+def test_socket_connects_with_an_api_token(make_user, bearer, socket_client):
+    raw = bearer(make_user(role="official"))["Authorization"].split(" ", 1)[1]
+    assert socket_client(auth={"token": raw}).is_connected()
+
+
+def test_socket_refused_after_logout_with_the_old_cookie(client, login, make_user, socket_client):
+    login(client, make_user(role="official"))
+    cookie = client.get_cookie("session").value
+    client.post("/api/v1/auth/logout")
+    client.set_cookie("session", cookie)
+    assert not socket_client(client).is_connected()
+
+
+def test_logout_closes_the_sessions_open_sockets(client, login, make_user, socket_client):
+    login(client, make_user(role="official"))
+    sock = socket_client(client)
+    assert sock.is_connected()
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert not sock.is_connected()
+
+
+def test_events_go_out_after_commit_and_never_after_rollback(
+    app, client, login, make_user, socket_client
+):
+    user = make_user(role="official")
+    login(client, user)
+    sock = socket_client(client)
+    with own_app_context(), app.app_context():
+        realtime.emit_after_commit("probe", {"n": 1}, room=realtime.user_room(user.id))
+        assert sock.get_received() == []  # nothing before commit
+        db.session.commit()
+        realtime.emit_after_commit("probe", {"n": 2}, room=realtime.user_room(user.id))
+        db.session.rollback()
+        db.session.commit()
+    received = [e["args"][0] for e in sock.get_received() if e["name"] == "probe"]
+    assert received == [{"n": 1}]
