@@ -84,12 +84,13 @@ def app():
 
 
 @pytest.fixture(autouse=True)
-def _transaction(request, app):
+def _transaction(request):
     """Every test runs in one outer transaction that is rolled back at its end; the code's
     own commits become savepoints inside it."""
     if "e2e" in request.keywords or "no_transaction" in request.fixturenames:
         yield
         return
+    app = request.getfixturevalue("app")
     with app.app_context():
         engine = db.engine
         connection = engine.connect()
