@@ -78,10 +78,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from exchange.documents.api import blp as documents_api
     from exchange.profiles.api import blp as profiles_api
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)
+    api.register_blueprint(documents_api)
     app.register_blueprint(profiles_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))

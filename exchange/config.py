@@ -69,6 +69,11 @@ class Config:
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(30 * 1024 * 1024)))
 
+    # Uploaded files, content-addressed; unset means <instance>/documents.
+    DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
+    # Largest single document; keep MAX_CONTENT_LENGTH (the whole request) above it.
+    DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+
 
 class DevelopmentConfig(Config):
     DEBUG = True

@@ -54,3 +54,30 @@ class InvalidInput(ServiceError):
     def __init__(self, errors: dict[str, str | list[str]], message: str = "Invalid input.") -> None:
         normalised = {k: v if isinstance(v, list) else [v] for k, v in errors.items()}
         super().__init__(message, {"json": normalised})
+
+
+class PayloadTooLarge(ServiceError):
+    """An upload over its size limit (413), with a message on the field that was too big."""
+
+    status = 413
+
+    def __init__(self, message: str, field: str = "file", location: str = "files") -> None:
+        super().__init__(message, {location: {field: [message]}})
+
+
+class UnsupportedMediaType(ServiceError):
+    """An upload whose content is not of an allowed type (415), naming the field."""
+
+    status = 415
+
+    def __init__(self, message: str, field: str = "file", location: str = "files") -> None:
+        super().__init__(message, {location: {field: [message]}})
+
+
+class InvalidUpload(ServiceError):
+    """An upload that is empty or missing (422), with the message on its field."""
+
+    status = 422
+
+    def __init__(self, message: str, field: str = "file", location: str = "files") -> None:
+        super().__init__(message, {location: {field: [message]}})

@@ -1,0 +1,83 @@
+"""REST API of documents: upload, metadata, content, thumbnail (parse → service → dump).
+
+Content goes out as an attachment with the type we detected, never sniffed by the browser
+and never able to run script even if opened directly (CSP sandbox).
+"""
+
+from __future__ import annotations
+
+from flask import Response, send_file
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from exchange.documents import images, services
+from exchange.documents.schemas import DocumentSchema, UploadArgs
+from exchange.extensions import db
+
+blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
+
+CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+
+
+@blp.post("/documents")
+@blp.arguments(UploadArgs, location="files")
+@blp.response(201, DocumentSchema)
+@blp.alt_response(413, description="The file is larger than DOCUMENT_MAX_BYTES")
+@blp.alt_response(415, description="The content is not of an allowed type")
+@login_required
+def upload(files: dict):
+    """Upload a file (PDF, images, text, CSV, DOCX, XLSX, ODT, ODS; told by content)."""
+    document = services.store_document(current_user, files["file"])
+    db.session.commit()
+    return document
+
+
+@blp.get("/documents/<int:document_id>")
+@blp.response(200, DocumentSchema)
+@login_required
+def get_document(document_id: int):
+    """A document's metadata (uploader, or whoever sees what it is attached to)."""
+    return services.get_readable(current_user, document_id)
+
+
+@blp.get("/documents/<int:document_id>/content")
+@blp.response(200, content_type="application/octet-stream",
+              description="The bytes, as an attachment, with the stored content type")
+@login_required
+def get_content(document_id: int):
+    """Download the document's bytes."""
+    document = services.get_readable(current_user, document_id)
+    response = send_file(
+        services.open_content(document),
+        mimetype=document.content_type,  # text/* gets "; charset=utf-8" from werkzeug
+        as_attachment=True,
+        download_name=document.filename,
+        etag=document.sha256,
+        conditional=True,
+    )
+    return _protect(response)
+
+
+@blp.get("/documents/<int:document_id>/thumbnail")
+@blp.response(200, content_type=images.THUMBNAIL_CONTENT_TYPE,
+              description=f"A JPEG preview, at most {images.THUMBNAIL_MAX_PX} px; 404 if none")
+@login_required
+def get_thumbnail(document_id: int):
+    """A small JPEG preview of an image document."""
+    document = services.get_readable(current_user, document_id)
+    response = send_file(
+        services.thumbnail(document),
+        mimetype=images.THUMBNAIL_CONTENT_TYPE,
+        etag=document.thumbnail_sha256,
+        conditional=True,
+    )
+    return _protect(response)
+
+
+def _protect(response: Response) -> Response:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Access can be withdrawn: shared caches keep nothing, browsers revalidate (ETag).
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
