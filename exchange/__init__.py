@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from exchange.config import Config, config_for_environment
+from exchange.db import IdConverter
 from exchange.errors import ServiceError
 from exchange.extensions import api, babel, db, migrate, socketio
 
@@ -44,6 +45,7 @@ def select_locale() -> str:
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, socket handlers, CLI."""
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")))
+    app.url_map.converters["int"] = IdConverter  # ids beyond PostgreSQL's integer: 404
     app.config.from_object(config_for_environment())
     if isinstance(config, dict):
         app.config.update(config)

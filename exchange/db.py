@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from geoalchemy2 import Geography
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from werkzeug.routing import IntegerConverter
+
+# Ids are PostgreSQL `integer`s; a larger number names nothing (and must not reach SQL).
+MAX_ID = 2**31 - 1
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -40,3 +44,12 @@ def point_column(nullable: bool = True) -> Mapped[object]:
 def point_wkt(lat: float, lon: float) -> str:
     """EWKT for a point; PostGIS takes longitude first."""
     return f"SRID=4326;POINT({lon} {lat})"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in URLs: a number beyond MAX_ID matches no route (404), where it would
+    otherwise fail in the database as "integer out of range" (500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

@@ -11,6 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import Select
 
+from exchange.db import MAX_ID
 from exchange.errors import InvalidInput
 from exchange.extensions import db
 
@@ -37,7 +38,14 @@ def decode_cursor(cursor: str) -> list[Any]:
             raise ValueError
         return values
     except (ValueError, TypeError) as exc:
-        raise InvalidInput({"cursor": "Not a valid cursor."}) from exc
+        raise _bad_cursor() from exc
+
+
+def _bad_cursor() -> InvalidInput:
+    error = InvalidInput({"cursor": "Not a valid cursor."})
+    # The cursor is a query parameter: name it where webargs names `limit`.
+    error.errors = {"query": error.errors["json"]}
+    return error
 
 
 @dataclass
@@ -49,10 +57,11 @@ class Page:
 def page_by_id(stmt: Select, id_column, limit: int, cursor: str | None) -> Page:
     """One page of ``stmt`` in ascending id order, after the cursor's id."""
     if cursor:
-        (last_id,) = decode_cursor(cursor)
-        if not isinstance(last_id, int):
-            raise InvalidInput({"cursor": "Not a valid cursor."})
-        stmt = stmt.where(id_column > last_id)
+        values = decode_cursor(cursor)
+        # Exactly one id (a bool is an int in Python, not in SQL).
+        if len(values) != 1 or type(values[0]) is not int or not 0 <= values[0] <= MAX_ID:
+            raise _bad_cursor()
+        stmt = stmt.where(id_column > values[0])
     rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

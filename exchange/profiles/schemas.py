@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from flask_login import current_user
+from marshmallow import Schema, fields, missing, validate
 
+from exchange.db import MAX_ID
 from exchange.pagination import ListArgs, page_schema
+from exchange.profiles import authz
 from exchange.profiles.models import OrganizationKind, Role
 
 ISO_639_1 = validate.Regexp(r"^[a-z]{2}$", error="Use a two-letter ISO 639-1 code.")
+# Ids sent in a body or query: beyond PostgreSQL's integer they would fail in SQL (500).
+VALID_ID = validate.Range(1, MAX_ID, error="Not a valid id.")
 
 
 class LocationField(Schema):
@@ -69,7 +74,7 @@ class RegisterArgs(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, validate=validate.Length(min=10, max=1000))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    organization_id = fields.Integer(load_default=None)
+    organization_id = fields.Integer(load_default=None, validate=VALID_ID)
 
 
 class ProfileArgs(Schema):
@@ -104,7 +109,7 @@ class OrganizationArgs(Schema):
     )
     ags = fields.String(load_default=None, validate=validate.Regexp(
         r"^(\d{2}|\d{3}|\d{5}|\d{8}|\d{12})$", error="An AGS has 2, 3, 5, 8 or 12 digits."))
-    parent_id = fields.Integer(load_default=None)
+    parent_id = fields.Integer(load_default=None, validate=VALID_ID)
     location = fields.Nested(LocationField, load_default=None)
 
 
@@ -126,7 +131,7 @@ class OrganizationSchema(Schema):
 class OrganizationListArgs(ListArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))
     q = fields.String(validate=validate.Length(max=200))
-    parent_id = fields.Integer()
+    parent_id = fields.Integer(validate=VALID_ID)
 
 
 OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema")
@@ -142,7 +147,19 @@ class MemberArgs(Schema):
 class MemberSchema(Schema):
     user_id = fields.Integer()
     name = fields.String(attribute="user.name")
-    email = fields.String(attribute="user.email")
+    email = fields.Method("_email", metadata={
+        "description": "Only for the organisation's admins and the member themself."})
     organization_id = fields.Integer()
     role = fields.String()
     status = fields.String()
+
+    def _email(self, membership):
+        # E-mail addresses are private (the public profile has none either): anyone signed
+        # in may read the member list, only those who administer it see the addresses.
+        viewer = current_user
+        if viewer and viewer.is_authenticated and (
+            viewer.id == membership.user_id
+            or authz.is_org_admin(viewer, membership.organization_id)
+        ):
+            return membership.user.email
+        return missing
