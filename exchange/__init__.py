@@ -8,11 +8,12 @@ from pathlib import Path
 from flask import Flask, jsonify, redirect, request, send_from_directory, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from exchange.config import Config, config_for_environment
 from exchange.db import IdConverter
-from exchange.errors import ServiceError
+from exchange.errors import ServiceError, conflict_from_integrity_error
 from exchange.extensions import api, babel, db, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +109,14 @@ def _register_error_handlers(app: Flask) -> None:
             body["errors"] = error.errors
         return jsonify(body), error.status
 
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError):
+        db.session.rollback()
+        conflict = conflict_from_integrity_error(error)
+        if conflict is None:
+            raise error
+        return _service_error(conflict)
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if not request.path.startswith("/api/"):
@@ -117,6 +126,19 @@ def _register_error_handlers(app: Flask) -> None:
         if data.get("messages"):
             body["errors"] = data["messages"]
         return jsonify(body), error.code
+
+    @app.before_request
+    def _json_or_multipart_only():
+        # API bodies are JSON (uploads multipart); anything else would be silently ignored.
+        if (
+            request.path.startswith("/api/")
+            and request.method in ("POST", "PUT", "PATCH")
+            and (request.content_length or request.headers.get("Transfer-Encoding"))
+            and request.mimetype not in ("application/json", "multipart/form-data")
+        ):
+            return jsonify(code=415, status="Unsupported Media Type",
+                           message="Send the body as application/json."), 415
+        return None
 
     @app.teardown_request
     def _rollback_unfinished(exc: BaseException | None) -> None:

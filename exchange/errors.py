@@ -81,3 +81,26 @@ class InvalidUpload(ServiceError):
 
     def __init__(self, message: str, field: str = "file", location: str = "files") -> None:
         super().__init__(message, {location: {field: [message]}})
+
+
+# Unique indexes whose name does not end in the field it guards.
+_CONSTRAINT_FIELDS = {"uq_users_email_lower": "email", "uq_memberships_user_org": "user_id"}
+
+
+def conflict_from_integrity_error(error: Exception) -> Conflict | None:
+    """A unique or exclusion violation is a race the Python checks could not see: the
+    database settled it, and the caller gets a 409 naming the field. None for other errors.
+    """
+    orig = getattr(error, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == "23P01":
+        return Conflict("This conflicts with the current state; reload and try again.")
+    if sqlstate != "23505":
+        return None
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
+    table_prefix = f"uq_{getattr(orig.diag, 'table_name', '')}_"
+    field = _CONSTRAINT_FIELDS.get(constraint) or (
+        constraint[len(table_prefix):] if constraint.startswith(table_prefix) else None
+    )
+    message = "This already exists." if field is None else f"This {field} is taken already."
+    return Conflict(message, {"json": {field: [message]}} if field else None)

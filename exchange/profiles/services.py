@@ -11,7 +11,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from exchange import signals
 from exchange.db import point_wkt, utcnow
@@ -187,17 +186,16 @@ def register(
 
 
 def _flush_unique_email() -> None:
-    # Two registrations racing for one e-mail: the unique index decides.
-    try:
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise _email_taken() from exc
+    # Two registrations racing for one e-mail: the unique index decides (a 409, see
+    # exchange.errors.conflict_from_integrity_error).
+    db.session.flush()
+
+
+EMAIL_TAKEN = "An account with this e-mail exists already."
 
 
 def _email_taken() -> Conflict:
-    message = "An account with this e-mail exists already."
-    return Conflict(message, {"json": {"email": [message]}})
+    return Conflict(EMAIL_TAKEN, {"json": {"email": [EMAIL_TAKEN]}})
 
 
 def update_profile(user: User, changes: dict) -> User:
