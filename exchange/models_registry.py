@@ -1,4 +1,5 @@
 """Imports every domain's models so that Base.metadata is complete (Alembic, tests)."""
 
 from exchange.documents import models as documents_models  # noqa: F401
+from exchange.listings import models as listings_models  # noqa: F401
 from exchange.profiles import models as profiles_models  # noqa: F401

@@ -1,0 +1,226 @@
+"""Housing offers (flats) and free-bed announcements, saved searches and notifications."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exchange.db import Base, created_at_column, point_column
+from exchange.profiles.models import Organization, User
+
+DESCRIPTION_MAX_LENGTH = 20_000
+
+
+class ListingKind(enum.StrEnum):
+    FLAT = "flat"
+    BEDS = "beds"
+
+
+class ListingStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RESERVED = "reserved"
+    LET = "let"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class BedsSource(enum.StrEnum):
+    MANUAL = "manual"
+    REGISTRY = "registry"
+
+
+def _in(column: str, values: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def _non_negative(*columns: str) -> list[CheckConstraint]:
+    return [CheckConstraint(f"{c} >= 0", name=f"{c}_non_negative") for c in columns]
+
+
+class Listing(Base):
+    """One offer on the shared map: a flat, or free beds in a shelter.
+
+    Both kinds share one table so that one spatial index and one query serve the map;
+    the columns of the other kind stay NULL (checked below).
+    """
+
+    __tablename__ = "listings"
+    __table_args__ = (
+        CheckConstraint(_in("kind", ListingKind), name="kind"),
+        CheckConstraint(_in("status", ListingStatus), name="status"),
+        CheckConstraint(f"source IS NULL OR {_in('source', BedsSource)}", name="source"),
+        CheckConstraint("kind <> 'flat' OR max_occupants IS NOT NULL", name="flat_occupants"),
+        CheckConstraint(
+            "kind <> 'beds' OR (free_beds IS NOT NULL AND source IS NOT NULL)", name="beds_fields"
+        ),
+        CheckConstraint(
+            "available_until IS NULL OR available_from IS NULL"
+            " OR available_until >= available_from",
+            name="available_range",
+        ),
+        CheckConstraint(
+            f"char_length(description) <= {DESCRIPTION_MAX_LENGTH}", name="description_length"
+        ),
+        *_non_negative(
+            "rooms",
+            "area_m2",
+            "max_occupants",
+            "rent_cold",
+            "utilities",
+            "free_beds",
+            "beds_male",
+            "beds_female",
+            "beds_family",
+            "beds_mixed",
+            "accessible_beds",
+        ),
+        Index("ix_listings_location", "location", postgresql_using="gist"),
+        # Map viewports are lon/lat rectangles: compared as geometry, not as great circles.
+        Index(
+            "ix_listings_location_geometry", text("(location::geometry)"), postgresql_using="gist"
+        ),
+        # sort=newest walks this index and stops after one page, whatever the table size.
+        Index("ix_listings_status_listed_at", "status", "listed_at", "id"),
+        Index("ix_listings_expires_at", "expires_at", postgresql_where="status = 'published'"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default=ListingStatus.DRAFT.value)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    street: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    postal_code: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(100))
+    location = point_column(nullable=False)
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    # NULL for announcements kept by the registry (capacity domain) rather than a person.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    # flat
+    rooms: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    area_m2: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
+    max_occupants: Mapped[int | None] = mapped_column(Integer)
+    rent_cold: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    utilities: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    available_from: Mapped[date | None] = mapped_column(Date)
+    available_until: Mapped[date | None] = mapped_column(Date)
+    furnished: Mapped[bool | None] = mapped_column(Boolean)
+    accessible: Mapped[bool | None] = mapped_column(Boolean)
+    pets_allowed: Mapped[bool | None] = mapped_column(Boolean)
+
+    # beds
+    free_beds: Mapped[int | None] = mapped_column(Integer)
+    beds_male: Mapped[int | None] = mapped_column(Integer)
+    beds_female: Mapped[int | None] = mapped_column(Integer)
+    beds_family: Mapped[int | None] = mapped_column(Integer)
+    beds_mixed: Mapped[int | None] = mapped_column(Integer)
+    accessible_beds: Mapped[int | None] = mapped_column(Integer)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    # The capacity domain's shelter; a foreign key follows when that table exists.
+    shelter_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    source: Mapped[str | None] = mapped_column(String(10))
+
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    # When the listing was last put on the market (its creation while a draft);
+    # sort=newest orders by it.
+    listed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The reminder for the current period was sent (cleared whenever the owner confirms).
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    flag_reason: Mapped[str | None] = mapped_column(String(500))
+    flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reserved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reserved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    organization: Mapped[Organization] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+
+class ListingCell(Base):
+    """Published listings counted per grid cell, for the map's clusters at any table size.
+
+    Maintained by the database trigger `listings_cells` (see the migration), so every
+    writer keeps it right; `services.rebuild_listing_cells()` recomputes it after bulk
+    loads. Cell (cx, cy) of `level` spans `360 / 2**level` degrees in both axes.
+    `sum_id` equals the listing's id when a cell holds exactly one listing.
+    """
+
+    __tablename__ = "listing_cells"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    listings: Mapped[int] = mapped_column(Integer)
+    free_beds: Mapped[int] = mapped_column(BigInteger)
+    sum_lon: Mapped[float] = mapped_column(Float)
+    sum_lat: Mapped[float] = mapped_column(Float)
+    sum_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class SavedSearch(Base):
+    """An official's search (filters and optionally an area) that reports new matches."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (Index("ix_saved_searches_area", "area", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The search parameters as GET /listings takes them (without paging and sorting).
+    filters: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    # An area drawn on the map that matches must lie in (lon/lat, as the map shows it).
+    area = mapped_column(
+        Geometry(geometry_type="POLYGON", srid=4326, spatial_index=False), nullable=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Notification(Base):
+    """An in-app notice to one user. Generic (kind + payload); lives here until another
+    domain needs it, then it moves to profiles."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    created_at: Mapped[datetime] = created_at_column()
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
