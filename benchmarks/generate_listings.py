@@ -213,14 +213,21 @@ def _recreate_database(url: str) -> None:
 
 
 def migrate(url: str) -> None:
-    """Upgrade the database to head with the app's own migrations (flask_migrate.upgrade)."""
+    """Upgrade the database to head with the app's own migrations (flask_migrate.upgrade).
+
+    Only the two extensions the migrations use are bound (as create_app binds them), so
+    that the load does not depend on the rest of the app."""
+    from flask import Flask
     from flask_migrate import upgrade
 
-    from exchange import create_app
     from exchange.config import normalise_database_url
     from exchange.extensions import db
+    from exchange.extensions import migrate as migrate_extension
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url)})
+    app = Flask("exchange_benchmark")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    db.init_app(app)
+    migrate_extension.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
         upgrade()
         db.engine.dispose()
