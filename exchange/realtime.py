@@ -4,15 +4,26 @@ Services never emit: they flush and send a signal (exchange.signals). The receiv
 queue the event on the database session and emit it only after that session commits, so
 no client ever hears of a change that was rolled back. With REDIS_URL set, Flask-SocketIO
 relays every emit through Redis to all server processes.
+
+Domains above (chat) extend the connection through hooks instead of being imported here:
+``add_connect_rooms(fn)`` names the socket rooms a user joins on connect, and
+``enter_room_after_commit(user_id, room)`` puts a user's open sockets, on every process,
+into a room they were just given. Presence (who is online) is counted per user: in this
+process's memory, or in Redis when REDIS_URL is set so that all processes share it.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import request, session
+import redis
+import socketio as python_socketio
+from flask import Flask, request, session
 from flask_login import current_user
-from flask_socketio import disconnect, join_room
+from flask_socketio import disconnect, join_room, rooms
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -20,6 +31,9 @@ from exchange import signals
 from exchange.extensions import db, socketio
 
 _PENDING = "exchange_pending_emits"
+# A server-to-server instruction carried by the message queue like an emit (never sent to
+# a client): every process puts the named user's sockets into a room.
+_ENTER_ROOM = "_exchange_enter_room"
 
 
 def user_room(user_id: int) -> str:
@@ -43,6 +57,8 @@ def _send_pending(sess: Session) -> None:
     for event_name, data, room in sess.info.pop(_PENDING, []):
         if event_name == "_close_session":
             _close_session_sockets(data)
+        elif event_name == _ENTER_ROOM:
+            _enter_room_everywhere(data)
         else:
             socketio.emit(event_name, data, to=room)
 
@@ -68,6 +84,49 @@ def _close_session_sockets(key: str) -> None:
         server.disconnect(sid, namespace="/")
 
 
+def emit_now(event_name: str, data: Any, room: str, skip_sid: str | None = None) -> None:
+    """Emit at once an event that stores nothing (typing, presence): no commit to wait for."""
+    socketio.emit(event_name, data, to=room, skip_sid=skip_sid)
+
+
+def enter_room_after_commit(user_id: int, room: str) -> None:
+    """After commit, put every open socket of the user, on every process, into ``room``."""
+    emit_after_commit(_ENTER_ROOM, {"user_id": user_id, "room": room})
+
+
+def _enter_room_everywhere(data: dict) -> None:
+    manager = socketio.server.manager if socketio.server is not None else None
+    if isinstance(manager, python_socketio.PubSubManager):
+        # Handled here and by every other process (see RoomAwareRedisManager).
+        manager.emit(_ENTER_ROOM, data, namespace="/")
+    elif manager is not None:
+        _enter_room_here(manager, data)
+
+
+def _enter_room_here(manager, data: dict) -> None:
+    for sid, _eio_sid in list(manager.get_participants("/", user_room(data["user_id"]))):
+        manager.enter_room(sid, "/", data["room"])
+
+
+class RoomAwareRedisManager(python_socketio.RedisManager):
+    """Flask-SocketIO's Redis queue, also carrying "enter this user's sockets into a room"
+    to every process: a socket lives in one process, and only that one can move it."""
+
+    def _handle_emit(self, message: dict) -> None:
+        if message.get("event") == _ENTER_ROOM:
+            payload = message["data"]
+            _enter_room_here(self, payload[0] if isinstance(payload, list) else payload)
+            return
+        super()._handle_emit(message)
+
+
+def client_manager(redis_url: str | None):
+    """The Socket.IO client manager for create_app: Redis-backed when REDIS_URL is set."""
+    if not redis_url:
+        return None
+    return RoomAwareRedisManager(redis_url, channel="flask-socketio")
+
+
 @signals.session_ended.connect
 def _on_session_ended(key: str, **_: Any) -> None:
     emit_after_commit("_close_session", key)
@@ -87,7 +146,24 @@ def _authenticate_socket(auth: Any):
     return None, None
 
 
-def register_handlers() -> None:
+ConnectRooms = Callable[[Any], Iterable[str]]
+_connect_rooms: list[ConnectRooms] = []
+# Sockets authenticated by an API token (sid → token), re-checked on every event; cookie
+# sockets are re-checked through their login session. Sockets live in one process.
+_socket_tokens: dict[str, str] = {}
+_socket_users: dict[str, int] = {}
+
+
+def add_connect_rooms(rooms_for: ConnectRooms) -> ConnectRooms:
+    """Register ``rooms_for(user) -> room names`` that a socket joins when it connects."""
+    if rooms_for not in _connect_rooms:
+        _connect_rooms.append(rooms_for)
+    return rooms_for
+
+
+def register_handlers(app: Flask | None = None) -> None:
+    presence.configure(app.config["REDIS_URL"] if app is not None else None)
+
     @socketio.on("connect")
     def _connect(auth: Any = None) -> bool:
         user, session_key = _authenticate_socket(auth)
@@ -96,17 +172,155 @@ def register_handlers() -> None:
         join_room(user_room(user.id))
         if session_key:
             join_room(session_room(session_key))
+        else:
+            _socket_tokens[request.sid] = str(auth["token"])
+        _socket_users[request.sid] = user.id
+        shared = [room for rooms_for in list(_connect_rooms) for room in rooms_for(user)]
+        for room in shared:
+            join_room(room)
+        if presence.connected(user.id):
+            _announce_presence(user.id, True, shared)
         return True
+
+    @socketio.on("disconnect")
+    def _disconnect(*_args: Any) -> None:
+        _socket_tokens.pop(request.sid, None)
+        user_id = _socket_users.pop(request.sid, None)
+        if user_id is not None and presence.disconnected(user_id):
+            _announce_presence(user_id, False, rooms())
+
+
+def _announce_presence(user_id: int, online: bool, socket_rooms: Iterable[str]) -> None:
+    # Everyone who shares a room with the user hears of it; nobody else.
+    private = (request.sid, user_room(user_id))
+    for room in socket_rooms:
+        if room not in private and not room.startswith(("session:", "listings:")):
+            emit_now("presence", {"user_id": user_id, "online": online}, room=room)
 
 
 def require_socket_user():
-    """For socket event handlers: the user, or disconnect when the session has ended."""
+    """For socket event handlers: the user, or disconnect when the session has ended
+    (cookie sockets) or the token was revoked (token sockets)."""
     from exchange.profiles import services as profiles
 
-    key = session.get("login_session")
-    if current_user.is_authenticated and (
-        key is None or profiles.login_session_valid(current_user.id, key)
-    ):
-        return current_user._get_current_object()
+    token = _socket_tokens.get(request.sid)
+    if token is not None:
+        user = profiles.user_for_token(token)
+        if user is not None:
+            return user
+    else:
+        key = session.get("login_session")
+        if current_user.is_authenticated and (
+            key is None or profiles.login_session_valid(current_user.id, key)
+        ):
+            return current_user._get_current_object()
     disconnect(request.sid)
     return None
+
+
+# --- presence ------------------------------------------------------------------------------
+
+
+class Presence:
+    """Open sockets per user: in this process's memory, or in a Redis hash shared by all
+    processes when REDIS_URL is set. ``connected``/``disconnected`` answer whether the user
+    just came online / went offline."""
+
+    KEY = "exchange:presence"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[int] = Counter()
+        self._redis: redis.Redis | None = None
+        self._redis_url: str | None = None
+
+    def configure(self, redis_url: str | None) -> None:
+        self._redis_url = redis_url
+        self._redis = None
+
+    def _client(self) -> redis.Redis | None:
+        if self._redis_url and self._redis is None:
+            self._redis = redis.Redis.from_url(self._redis_url)
+        return self._redis
+
+    def connected(self, user_id: int) -> bool:
+        client = self._client()
+        if client is not None:
+            return client.hincrby(self.KEY, str(user_id), 1) == 1
+        with self._lock:
+            self._counts[user_id] += 1
+            return self._counts[user_id] == 1
+
+    def disconnected(self, user_id: int) -> bool:
+        client = self._client()
+        if client is not None:
+            left = client.hincrby(self.KEY, str(user_id), -1)
+            if left <= 0:
+                client.hdel(self.KEY, str(user_id))
+            return left <= 0
+        with self._lock:
+            self._counts[user_id] -= 1
+            if self._counts[user_id] <= 0:
+                del self._counts[user_id]
+                return True
+            return False
+
+    def online(self, user_ids: Iterable[int]) -> set[int]:
+        """Which of these users have an open socket."""
+        wanted = list(dict.fromkeys(user_ids))
+        if not wanted:
+            return set()
+        client = self._client()
+        if client is not None:
+            counts = client.hmget(self.KEY, [str(i) for i in wanted])
+            return {i for i, count in zip(wanted, counts, strict=True) if count and int(count) > 0}
+        with self._lock:
+            return {i for i in wanted if self._counts.get(i, 0) > 0}
+
+
+presence = Presence()
+
+
+# --- listings on the map -------------------------------------------------------------------
+
+# Broadcast rooms for the map (nobody hears presence there): officials get listings with the
+# exact address, other staff with the location rounded (API.md: exact address only for
+# officials). The owner hears of their own listing in their user room, drafts included.
+LISTINGS_OFFICIALS_ROOM = "listings:officials"
+LISTINGS_STAFF_ROOM = "listings:staff"
+
+
+@add_connect_rooms
+def listing_rooms(user) -> list[str]:
+    from exchange.listings import services as listings
+    from exchange.profiles import authz
+
+    if listings.is_official(user):
+        return [LISTINGS_OFFICIALS_ROOM]
+    if authz.is_staff(user):
+        return [LISTINGS_STAFF_ROOM]
+    return []
+
+
+@signals.listing_changed.connect
+def _on_listing_changed(listing, event: str, previous_status: str | None = None, **_: Any):
+    from exchange.listings.schemas import dump_listing
+    from exchange.listings.services import STAFF_VISIBLE
+
+    exact = {"event": event, "listing": dump_listing(listing, exact=True)}
+    # Staff hear of listings they see, and of one that just left their sight (withdrawn,
+    # let, expired) so that open maps drop it; never of drafts.
+    if listing.status in STAFF_VISIBLE or previous_status in STAFF_VISIBLE:
+        rounded = {"event": event, "listing": dump_listing(listing, exact=False)}
+        emit_after_commit("listing", exact, room=LISTINGS_OFFICIALS_ROOM)
+        emit_after_commit("listing", rounded, room=LISTINGS_STAFF_ROOM)
+    if listing.owner_id is not None:
+        emit_after_commit("listing", exact, room=user_room(listing.owner_id))
+
+
+@signals.notification_created.connect
+def _on_notification_created(notification, **_: Any) -> None:
+    from exchange.listings.schemas import NotificationSchema
+
+    data = NotificationSchema().dump(notification)
+    emit_after_commit("notification", data, room=user_room(notification.user_id))
