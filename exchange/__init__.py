@@ -82,12 +82,16 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from exchange.documents.api import blp as documents_api
+    from exchange.listings.api import blp as listings_api
+    from exchange.listings.ogc import bp as listings_ogc
     from exchange.profiles.api import blp as profiles_api
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)
     api.register_blueprint(documents_api)
+    api.register_blueprint(listings_api)
     app.register_blueprint(profiles_views)
+    app.register_blueprint(listings_ogc)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 

@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from exchange import create_app
 from exchange.extensions import db
+from exchange.listings.cli import COMMANDS as LISTINGS_COMMANDS
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -50,3 +51,7 @@ def seed_demo() -> None:
     for email, role, organization in logins:
         click.echo(f"  {email:<36} {role:<22} {organization}")
     click.echo("")
+
+
+for _command in LISTINGS_COMMANDS:
+    cli.add_command(_command)

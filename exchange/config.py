@@ -46,6 +46,11 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 
+    # A published listing expires this many days after its owner last confirmed it;
+    # owners are reminded LISTING_REMINDER_DAYS before (`exchange expire-listings`).
+    LISTING_TTL_DAYS = int(os.environ.get("LISTING_TTL_DAYS", "14"))
+    LISTING_REMINDER_DAYS = int(os.environ.get("LISTING_REMINDER_DAYS", "3"))
+
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")

@@ -18,61 +18,120 @@ depends_on = None
 
 
 CELLS_FUNCTIONS = """
-CREATE FUNCTION listing_cells_add(
-    p_kind text, p_location geography, p_free_beds integer, p_id integer, p_sign integer
-) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    x double precision := ST_X(p_location::geometry);
-    y double precision := ST_Y(p_location::geometry);
-    size double precision;
-    cell_x integer;
-    cell_y integer;
-BEGIN
-    FOR lvl IN 3..16 LOOP
-        size := 360.0 / (2 ^ lvl);
-        cell_x := floor(x / size)::integer;
-        cell_y := floor(y / size)::integer;
-        INSERT INTO listing_cells AS c
-            (level, kind, cx, cy, listings, free_beds, sum_lon, sum_lat, sum_id)
-        VALUES (lvl, p_kind, cell_x, cell_y, p_sign, p_sign * coalesce(p_free_beds, 0),
-                p_sign * x, p_sign * y, p_sign * p_id)
-        ON CONFLICT (level, kind, cx, cy) DO UPDATE SET
-            listings = c.listings + excluded.listings,
-            free_beds = c.free_beds + excluded.free_beds,
-            sum_lon = c.sum_lon + excluded.sum_lon,
-            sum_lat = c.sum_lat + excluded.sum_lat,
-            sum_id = c.sum_id + excluded.sum_id;
-        IF p_sign < 0 THEN
-            DELETE FROM listing_cells
-            WHERE level = lvl AND kind = p_kind AND cx = cell_x AND cy = cell_y
-              AND listings = 0;
-        END IF;
-    END LOOP;
-END $$;
+CREATE TYPE listing_cell_delta AS (
+    sign integer, kind text, free_beds integer, id integer,
+    x double precision, y double precision
+);
 
-CREATE FUNCTION listings_cells_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Add (sign 1) or take away (sign -1) listings at every level, in one ordered upsert so
+-- that concurrent writers lock cells in the same order; cells left empty are removed.
+CREATE FUNCTION listing_cells_apply(deltas listing_cell_delta[]) RETURNS void
+LANGUAGE sql SET jit = off AS $$
+    INSERT INTO listing_cells AS c
+        (level, kind, cx, cy, listings, free_beds, sum_lon, sum_lat, sum_id)
+    SELECT lvl, d.kind,
+           floor(d.x / (360.0 / 2 ^ lvl))::integer, floor(d.y / (360.0 / 2 ^ lvl))::integer,
+           sum(d.sign), sum(d.sign * coalesce(d.free_beds, 0)),
+           sum(d.sign * d.x), sum(d.sign * d.y), sum(d.sign * d.id::bigint)
+    FROM unnest(deltas) AS d CROSS JOIN generate_series(3, 16) AS lvl
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (level, kind, cx, cy) DO UPDATE SET
+        listings = c.listings + excluded.listings,
+        free_beds = c.free_beds + excluded.free_beds,
+        sum_lon = c.sum_lon + excluded.sum_lon,
+        sum_lat = c.sum_lat + excluded.sum_lat,
+        sum_id = c.sum_id + excluded.sum_id;
+    DELETE FROM listing_cells AS c
+    USING (
+        SELECT DISTINCT lvl, d.kind,
+               floor(d.x / (360.0 / 2 ^ lvl))::integer AS cx,
+               floor(d.y / (360.0 / 2 ^ lvl))::integer AS cy
+        FROM unnest(deltas) AS d CROSS JOIN generate_series(3, 16) AS lvl
+        WHERE d.sign < 0
+    ) AS touched
+    WHERE c.listings = 0 AND c.level = touched.lvl AND c.kind = touched.kind
+      AND c.cx = touched.cx AND c.cy = touched.cy;
+$$;
+
+-- Statement triggers with transition tables: one set-based upsert per statement, however
+-- many rows it wrote (a sweep that expires thousands of listings is one upsert). The
+-- planner cannot estimate transition tables and would JIT-compile every small update.
+CREATE FUNCTION listings_cells_after_insert() RETURNS trigger LANGUAGE plpgsql
+SET jit = off AS $$
+DECLARE
+    deltas listing_cell_delta[] := ARRAY(
+        SELECT ROW(1, n.kind, n.free_beds, n.id,
+                   ST_X(n.location::geometry), ST_Y(n.location::geometry))::listing_cell_delta
+        FROM new_rows AS n WHERE n.status = 'published'
+    );
 BEGIN
-    IF TG_OP = 'UPDATE'
-       AND OLD.status = NEW.status AND OLD.kind = NEW.kind
-       AND OLD.free_beds IS NOT DISTINCT FROM NEW.free_beds
-       AND ST_Equals(OLD.location::geometry, NEW.location::geometry) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published' THEN
-        PERFORM listing_cells_add(OLD.kind, OLD.location, OLD.free_beds, OLD.id, -1);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
-        PERFORM listing_cells_add(NEW.kind, NEW.location, NEW.free_beds, NEW.id, 1);
+    IF cardinality(deltas) > 0 THEN
+        PERFORM listing_cells_apply(deltas);
     END IF;
     RETURN NULL;
 END $$;
+
+CREATE FUNCTION listings_cells_after_update() RETURNS trigger LANGUAGE plpgsql
+SET jit = off AS $$
+DECLARE
+    deltas listing_cell_delta[] := ARRAY(
+        SELECT ROW(side.sign, side.kind, side.free_beds, side.id,
+                   ST_X(side.location::geometry), ST_Y(side.location::geometry)
+               )::listing_cell_delta
+        FROM old_rows AS o
+        JOIN new_rows AS n ON n.id = o.id
+        CROSS JOIN LATERAL (
+            SELECT -1 AS sign, o.kind, o.free_beds, o.id, o.location
+            WHERE o.status = 'published'
+            UNION ALL
+            SELECT 1, n.kind, n.free_beds, n.id, n.location
+            WHERE n.status = 'published'
+        ) AS side
+        -- Only rows whose counted columns changed (an edited title moves nothing).
+        WHERE o.status IS DISTINCT FROM n.status
+           OR o.kind IS DISTINCT FROM n.kind
+           OR o.free_beds IS DISTINCT FROM n.free_beds
+           OR NOT ST_Equals(o.location::geometry, n.location::geometry)
+    );
+BEGIN
+    IF cardinality(deltas) > 0 THEN
+        PERFORM listing_cells_apply(deltas);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION listings_cells_after_delete() RETURNS trigger LANGUAGE plpgsql
+SET jit = off AS $$
+DECLARE
+    deltas listing_cell_delta[] := ARRAY(
+        SELECT ROW(-1, o.kind, o.free_beds, o.id,
+                   ST_X(o.location::geometry), ST_Y(o.location::geometry))::listing_cell_delta
+        FROM old_rows AS o WHERE o.status = 'published'
+    );
+BEGIN
+    IF cardinality(deltas) > 0 THEN
+        PERFORM listing_cells_apply(deltas);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER listings_cells_insert AFTER INSERT ON listings
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION listings_cells_after_insert();
+CREATE TRIGGER listings_cells_update AFTER UPDATE ON listings
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION listings_cells_after_update();
+CREATE TRIGGER listings_cells_delete AFTER DELETE ON listings
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION listings_cells_after_delete();
 
 CREATE FUNCTION listing_cells_rebuild() RETURNS void LANGUAGE sql AS $$
     DELETE FROM listing_cells;
     INSERT INTO listing_cells
         (level, kind, cx, cy, listings, free_beds, sum_lon, sum_lat, sum_id)
-    SELECT lvl, kind, floor(x / (360.0 / (2 ^ lvl)))::integer,
-           floor(y / (360.0 / (2 ^ lvl)))::integer,
+    SELECT lvl, kind, floor(x / (360.0 / 2 ^ lvl))::integer,
+           floor(y / (360.0 / 2 ^ lvl))::integer,
            count(*), sum(coalesce(free_beds, 0)), sum(x), sum(y), sum(id)
     FROM (
         SELECT kind, free_beds, id,
@@ -82,6 +141,18 @@ CREATE FUNCTION listing_cells_rebuild() RETURNS void LANGUAGE sql AS $$
     CROSS JOIN generate_series(3, 16) AS lvl
     GROUP BY 1, 2, 3, 4;
 $$;
+"""
+
+CELLS_DROP = """
+DROP TRIGGER IF EXISTS listings_cells_insert ON listings;
+DROP TRIGGER IF EXISTS listings_cells_update ON listings;
+DROP TRIGGER IF EXISTS listings_cells_delete ON listings;
+DROP FUNCTION IF EXISTS listings_cells_after_insert();
+DROP FUNCTION IF EXISTS listings_cells_after_update();
+DROP FUNCTION IF EXISTS listings_cells_after_delete();
+DROP FUNCTION IF EXISTS listing_cells_rebuild();
+DROP FUNCTION IF EXISTS listing_cells_apply(listing_cell_delta[]);
+DROP TYPE IF EXISTS listing_cell_delta;
 """
 
 
@@ -329,24 +400,14 @@ def upgrade() -> None:
 
     # Published listings counted per grid cell at levels 3..16 (cell = 360 / 2**level
     # degrees), so that the map's clusters read a few hundred rows whatever the table size.
-    # A trigger keeps the counts in the same transaction as every write to listings;
-    # listing_cells_rebuild() recomputes them after bulk loads. The levels must match
-    # exchange.listings.services.CELL_LEVELS.
+    # Statement triggers keep the counts in the same transaction as every write to
+    # listings; listing_cells_rebuild() recomputes them after bulk loads with triggers off.
+    # The levels must match exchange.listings.services.CELL_LEVELS.
     op.execute(CELLS_FUNCTIONS)
-    op.execute(
-        "CREATE TRIGGER listings_cells AFTER INSERT OR DELETE"
-        " OR UPDATE OF status, kind, location, free_beds ON listings"
-        " FOR EACH ROW EXECUTE FUNCTION listings_cells_trigger()"
-    )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS listings_cells ON listings")
-    op.execute("DROP FUNCTION IF EXISTS listings_cells_trigger()")
-    op.execute("DROP FUNCTION IF EXISTS listing_cells_rebuild()")
-    op.execute(
-        "DROP FUNCTION IF EXISTS listing_cells_add(text, geography, integer, integer, integer)"
-    )
+    op.execute(CELLS_DROP)
     op.drop_index(op.f("ix_saved_searches_owner_id"), table_name="saved_searches")
     op.drop_geospatial_index(
         "ix_saved_searches_area",

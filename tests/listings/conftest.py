@@ -43,8 +43,13 @@ def make_listing(app, make_user):
             "city": "Berlin",
         }
         if kind == "flat":
-            values.update(rooms=Decimal("2.5"), area_m2=Decimal("62.00"), max_occupants=4,
-                          rent_cold=Decimal("650.00"), utilities=Decimal("150.00"))
+            values.update(
+                rooms=Decimal("2.5"),
+                area_m2=Decimal("62.00"),
+                max_occupants=4,
+                rent_cold=Decimal("650.00"),
+                utilities=Decimal("150.00"),
+            )
         else:
             values.update(free_beds=10, source="manual")
         if status in ("published", "reserved"):
@@ -52,8 +57,12 @@ def make_listing(app, make_user):
             values.update(confirmed_at=now, expires_at=now + timedelta(days=14))
         values.update(columns)
         listing = Listing(
-            kind=kind, status=status, owner_id=owner.id if owner else None,
-            organization_id=org.id, location=point_wkt(lat, lon), **values,
+            kind=kind,
+            status=status,
+            owner_id=owner.id if owner else None,
+            organization_id=org.id,
+            location=point_wkt(lat, lon),
+            **values,
         )
         db.session.add(listing)
         db.session.flush()

@@ -17,32 +17,51 @@ def _violates(constraint: str, statement: str, **params) -> None:
 
 
 @pytest.mark.parametrize(
-    "column", ["rooms", "area_m2", "max_occupants", "rent_cold", "utilities", "free_beds",
-               "beds_male", "accessible_beds"],
+    "column",
+    [
+        "rooms",
+        "area_m2",
+        "max_occupants",
+        "rent_cold",
+        "utilities",
+        "free_beds",
+        "beds_male",
+        "accessible_beds",
+    ],
 )
 def test_numbers_may_not_be_negative(make_listing, column):
     listing = make_listing(kind="beds" if "beds" in column else "flat")
-    _violates(f"ck_listings_{column}_non_negative",
-              f"UPDATE listings SET {column} = -1 WHERE id = :id", id=listing.id)
+    _violates(
+        f"ck_listings_{column}_non_negative",
+        f"UPDATE listings SET {column} = -1 WHERE id = :id",
+        id=listing.id,
+    )
 
 
 def test_status_kind_and_source_are_checked(make_listing):
     listing = make_listing()
-    _violates("ck_listings_status", "UPDATE listings SET status = 'sold' WHERE id = :id",
-              id=listing.id)
-    _violates("ck_listings_kind", "UPDATE listings SET kind = 'castle' WHERE id = :id",
-              id=listing.id)
-    _violates("ck_listings_source", "UPDATE listings SET source = 'rumour' WHERE id = :id",
-              id=listing.id)
+    _violates(
+        "ck_listings_status", "UPDATE listings SET status = 'sold' WHERE id = :id", id=listing.id
+    )
+    _violates(
+        "ck_listings_kind", "UPDATE listings SET kind = 'castle' WHERE id = :id", id=listing.id
+    )
+    _violates(
+        "ck_listings_source", "UPDATE listings SET source = 'rumour' WHERE id = :id", id=listing.id
+    )
 
 
 def test_a_flat_needs_occupants_and_beds_need_a_count(make_listing):
     flat = make_listing()
     beds = make_listing(kind="beds")
-    _violates("ck_listings_flat_occupants",
-              "UPDATE listings SET max_occupants = NULL WHERE id = :id", id=flat.id)
-    _violates("ck_listings_beds_fields", "UPDATE listings SET free_beds = NULL WHERE id = :id",
-              id=beds.id)
+    _violates(
+        "ck_listings_flat_occupants",
+        "UPDATE listings SET max_occupants = NULL WHERE id = :id",
+        id=flat.id,
+    )
+    _violates(
+        "ck_listings_beds_fields", "UPDATE listings SET free_beds = NULL WHERE id = :id", id=beds.id
+    )
 
 
 def test_availability_may_not_end_before_it_starts(make_listing):
@@ -58,25 +77,37 @@ def test_availability_may_not_end_before_it_starts(make_listing):
 def test_location_is_required(make_listing):
     listing = make_listing()
     with pytest.raises(IntegrityError), db.session.begin_nested():
-        db.session.execute(text("UPDATE listings SET location = NULL WHERE id = :id"),
-                           {"id": listing.id})
+        db.session.execute(
+            text("UPDATE listings SET location = NULL WHERE id = :id"), {"id": listing.id}
+        )
 
 
 def test_location_has_a_gist_index_and_is_geography():
-    indexes = dict(db.session.execute(text(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'listings'")).all())
+    indexes = dict(
+        db.session.execute(
+            text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'listings'")
+        ).all()
+    )
     assert "USING gist (location)" in indexes["ix_listings_location"]
     assert "USING gist (((location)::geometry))" in indexes["ix_listings_location_geometry"]
-    column_type = db.session.scalar(text(
-        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-        " WHERE attrelid = 'listings'::regclass AND attname = 'location'"))
+    column_type = db.session.scalar(
+        text(
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+            " WHERE attrelid = 'listings'::regclass AND attname = 'location'"
+        )
+    )
     assert column_type == "geography(Point,4326)"
 
 
 def test_timestamps_are_timestamptz():
-    types = set(db.session.scalars(text(
-        "SELECT data_type FROM information_schema.columns WHERE table_name = 'listings'"
-        " AND column_name IN ('created_at', 'updated_at', 'confirmed_at', 'expires_at')")))
+    types = set(
+        db.session.scalars(
+            text(
+                "SELECT data_type FROM information_schema.columns WHERE table_name = 'listings'"
+                " AND column_name IN ('created_at', 'updated_at', 'confirmed_at', 'expires_at')"
+            )
+        )
+    )
     assert types == {"timestamp with time zone"}
 
 
@@ -95,14 +126,19 @@ def test_the_trigger_counts_published_listings_per_cell(make_listing):
     beds = make_listing(kind="beds", free_beds=7)
     flat = make_listing(lon=13.5)
     assert _cells(3) == [("beds", 1, 7, beds.id), ("flat", 1, 0, flat.id)]
-    db.session.execute(text("UPDATE listings SET status = 'published' WHERE id = :id"),
-                       {"id": draft.id})
+    db.session.execute(
+        text("UPDATE listings SET status = 'published' WHERE id = :id"), {"id": draft.id}
+    )
     db.session.execute(text("UPDATE listings SET free_beds = 1 WHERE id = :id"), {"id": beds.id})
     assert _cells(3) == [("beds", 2, 6, beds.id + draft.id), ("flat", 1, 0, flat.id)]
     # At the finest level the flat, ~7 km east, lies in a cell of its own.
-    fine = db.session.execute(
-        select(ListingCell.cx).where(ListingCell.level == 16, ListingCell.listings > 0)
-    ).scalars().all()
+    fine = (
+        db.session.execute(
+            select(ListingCell.cx).where(ListingCell.level == 16, ListingCell.listings > 0)
+        )
+        .scalars()
+        .all()
+    )
     assert len(set(fine)) == 2
     db.session.execute(text("UPDATE listings SET status = 'withdrawn' WHERE kind = 'beds'"))
     db.session.execute(text("DELETE FROM listings WHERE id = :id"), {"id": flat.id})
@@ -114,12 +150,32 @@ def test_rebuild_gives_what_the_trigger_kept(make_listing):
     for lon in (6.9, 9.99, 13.4, 13.41):
         make_listing(lon=lon, lat=51.0)
         make_listing(kind="beds", lon=lon + 0.3, lat=50.2, free_beds=3)
-    kept = set(db.session.execute(select(ListingCell.level, ListingCell.kind, ListingCell.cx,
-                                         ListingCell.cy, ListingCell.listings,
-                                         ListingCell.free_beds, ListingCell.sum_id)).all())
+    kept = set(
+        db.session.execute(
+            select(
+                ListingCell.level,
+                ListingCell.kind,
+                ListingCell.cx,
+                ListingCell.cy,
+                ListingCell.listings,
+                ListingCell.free_beds,
+                ListingCell.sum_id,
+            )
+        ).all()
+    )
     db.session.execute(text("SELECT listing_cells_rebuild()"))
-    rebuilt = set(db.session.execute(select(ListingCell.level, ListingCell.kind, ListingCell.cx,
-                                            ListingCell.cy, ListingCell.listings,
-                                            ListingCell.free_beds, ListingCell.sum_id)).all())
+    rebuilt = set(
+        db.session.execute(
+            select(
+                ListingCell.level,
+                ListingCell.kind,
+                ListingCell.cx,
+                ListingCell.cy,
+                ListingCell.listings,
+                ListingCell.free_beds,
+                ListingCell.sum_id,
+            )
+        ).all()
+    )
     assert kept == rebuilt
     assert db.session.scalar(select(db.func.count()).select_from(Listing)) >= 8

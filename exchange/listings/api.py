@@ -1,0 +1,229 @@
+"""REST API of listings, saved searches and notifications: parse → service → commit → dump."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+from flask_login import current_user, login_required
+from flask_smorest import Blueprint
+
+from exchange.extensions import db
+from exchange.listings import services
+from exchange.listings.schemas import (
+    ClusterArgs,
+    ClusterResultSchema,
+    FlagArgs,
+    ListingCreateArgs,
+    ListingPageSchema,
+    ListingSchema,
+    ListingSearchArgs,
+    ListingUpdateArgs,
+    NotificationListArgs,
+    NotificationPageSchema,
+    NotificationSchema,
+    SavedSearchArgs,
+    SavedSearchSchema,
+    feature,
+    listing_data,
+)
+from exchange.listings.services import ListingFilter
+
+blp = Blueprint(
+    "listings", __name__, url_prefix="/api/v1", description="Listings: flats and free beds"
+)
+
+GEOJSON = "application/geo+json"
+
+
+def _view(listing, distance_m: float | None = None) -> dict:
+    return listing_data(
+        listing, exact=services.sees_exact(current_user, listing), distance_m=distance_m
+    )
+
+
+def _wants_geojson(fmt: str | None) -> bool:
+    if fmt is not None:
+        return fmt == "geojson"
+    best = request.accept_mimetypes.best_match(["application/json", GEOJSON])
+    return best == GEOJSON
+
+
+@blp.post("/listings")
+@blp.arguments(ListingCreateArgs)
+@blp.response(201, ListingSchema)
+@blp.alt_response(403, description="Not a landlord or official (beds: officials only)")
+@login_required
+def create_listing(args: dict):
+    """A new listing: a draft, or published at once with `"publish": true`."""
+    organization_id = args.pop("organization_id")
+    publish = args.pop("publish")
+    listing = services.create_listing(
+        current_user, args, organization_id=organization_id, publish=publish
+    )
+    db.session.commit()
+    return _view(listing)
+
+
+@blp.get("/listings")
+@blp.arguments(ListingSearchArgs, location="query")
+@blp.response(200, ListingPageSchema)
+@login_required
+def search_listings(args: dict):
+    """Search the map. With `Accept: application/geo+json` (or `format=geojson`) the answer
+    is a GeoJSON FeatureCollection; `near` adds `distance_km` to each item."""
+    fmt = args.pop("format", None)
+    page = services.search_listings(current_user, ListingFilter(**args))
+    items = [_view(hit.listing, hit.distance_m) for hit in page.items]
+    if _wants_geojson(fmt):
+        body = {
+            "type": "FeatureCollection",
+            "features": [feature(item) for item in ListingSchema(many=True).dump(items)],
+            "next_cursor": page.next_cursor,
+        }
+        return Response(json.dumps(body), mimetype=GEOJSON)
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@blp.get("/listings/clusters")
+@blp.arguments(ClusterArgs, location="query")
+@blp.response(200, ClusterResultSchema)
+@login_required
+def listing_clusters(args: dict):
+    """Published listings counted per grid cell for the map (at most ~500 clusters);
+    `listing_id` is given where a cluster is a single listing."""
+    bbox, zoom = args.pop("bbox"), args.pop("zoom")
+    return services.listing_clusters(current_user, bbox, zoom, ListingFilter(**args))
+
+
+@blp.get("/listings/<int:listing_id>")
+@blp.response(200, ListingSchema)
+@login_required
+def get_listing(listing_id: int):
+    """One listing, as far as you may see it."""
+    return _view(services.get_listing(current_user, listing_id))
+
+
+@blp.patch("/listings/<int:listing_id>")
+@blp.arguments(ListingUpdateArgs)
+@blp.response(200, ListingSchema)
+@login_required
+def update_listing(args: dict, listing_id: int):
+    """Change a listing (its owner, or an official of the owning organisation)."""
+    listing = services.update_listing(current_user, listing_id, args)
+    db.session.commit()
+    return _view(listing)
+
+
+def _change_status(listing_id: int, action: str) -> dict:
+    listing = services.change_status(current_user, listing_id, action)
+    db.session.commit()
+    return _view(listing)
+
+
+@blp.post("/listings/<int:listing_id>/publish")
+@blp.response(200, ListingSchema)
+@blp.alt_response(409, description="Illegal transition")
+@login_required
+def publish_listing(listing_id: int):
+    """draft, withdrawn or expired → published (starts a new availability period)."""
+    return _change_status(listing_id, "publish")
+
+
+@blp.post("/listings/<int:listing_id>/withdraw")
+@blp.response(200, ListingSchema)
+@blp.alt_response(409, description="Illegal transition")
+@login_required
+def withdraw_listing(listing_id: int):
+    """published or reserved → withdrawn."""
+    return _change_status(listing_id, "withdraw")
+
+
+@blp.post("/listings/<int:listing_id>/reserve")
+@blp.response(200, ListingSchema)
+@blp.alt_response(409, description="Illegal transition")
+@login_required
+def reserve_listing(listing_id: int):
+    """published → reserved (officials)."""
+    return _change_status(listing_id, "reserve")
+
+
+@blp.post("/listings/<int:listing_id>/let")
+@blp.response(200, ListingSchema)
+@blp.alt_response(409, description="Illegal transition")
+@login_required
+def let_listing(listing_id: int):
+    """reserved → let."""
+    return _change_status(listing_id, "let")
+
+
+@blp.post("/listings/<int:listing_id>/confirm")
+@blp.response(200, ListingSchema)
+@blp.alt_response(409, description="Not published")
+@login_required
+def confirm_listing(listing_id: int):
+    """Still available: renews `expires_at` by LISTING_TTL_DAYS and clears a flag."""
+    listing = services.confirm_listing(current_user, listing_id)
+    db.session.commit()
+    return _view(listing)
+
+
+@blp.post("/listings/<int:listing_id>/flag")
+@blp.arguments(FlagArgs)
+@blp.response(200, ListingSchema)
+@login_required
+def flag_listing(args: dict, listing_id: int):
+    """Report a listing as no longer available (officials): the owner is asked to confirm
+    or withdraw it, and it expires within LISTING_REMINDER_DAYS unless confirmed."""
+    listing = services.flag_listing(current_user, listing_id, args["reason"])
+    db.session.commit()
+    return _view(listing)
+
+
+@blp.post("/saved-searches")
+@blp.arguments(SavedSearchArgs)
+@blp.response(201, SavedSearchSchema)
+@login_required
+def create_saved_search(args: dict):
+    """Save filters (and optionally an area) to be told of new matching listings."""
+    saved = services.create_saved_search(
+        current_user, args["name"], ListingFilter(**args["filters"]), args["area"]
+    )
+    db.session.commit()
+    return saved
+
+
+@blp.get("/saved-searches")
+@blp.response(200, SavedSearchSchema(many=True))
+@login_required
+def list_saved_searches():
+    """My saved searches."""
+    return services.list_saved_searches(current_user)
+
+
+@blp.delete("/saved-searches/<int:saved_search_id>")
+@blp.response(204)
+@login_required
+def delete_saved_search(saved_search_id: int):
+    """Delete one of my saved searches."""
+    services.delete_saved_search(current_user, saved_search_id)
+    db.session.commit()
+
+
+@blp.get("/notifications")
+@blp.arguments(NotificationListArgs, location="query")
+@blp.response(200, NotificationPageSchema)
+@login_required
+def list_notifications(args: dict):
+    """My notifications, newest first (`unread=true` for unread ones only)."""
+    return services.list_notifications(current_user, args["unread"], args["limit"], args["cursor"])
+
+
+@blp.post("/notifications/<int:notification_id>/read")
+@blp.response(200, NotificationSchema)
+@login_required
+def read_notification(notification_id: int):
+    """Mark one of my notifications read."""
+    notification = services.mark_notification_read(current_user, notification_id)
+    db.session.commit()
+    return notification
