@@ -63,21 +63,23 @@ def _page_config(**extra) -> dict:
 @bp.get("/map")
 @login_required
 def map_page():
-    return render_template(
-        "listings/map.html",
-        page_config=_page_config(listing_id=None),
-        can_create=bool(_listing_organizations()),
-    )
+    return _map(listing_id=None)
 
 
 @bp.get("/listings/<int:listing_id>")
 @login_required
 def listing_detail(listing_id: int):
     """A listing's own address: the map, centred on it, with its detail open."""
+    return _map(listing_id=listing_id)
+
+
+def _map(listing_id: int | None):
     return render_template(
         "listings/map.html",
         page_config=_page_config(listing_id=listing_id),
         can_create=bool(_listing_organizations()),
+        # Landlords see only their own listings (API.md); the page says so.
+        own_only=authz.is_landlord_only(current_user),
     )
 
 

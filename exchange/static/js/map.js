@@ -634,7 +634,11 @@
     if (state.selectedId === listing.id) {
       openDetail(listing.id, { fallback: Object.assign({}, state.selected || {}, listing) });
     }
-    refreshSoon();
+    // Changes far from the map area leave list and map as they are: with many open maps,
+    // each event would otherwise cost every one of them a reload.
+    var inView = hasLocation(listing)
+      && map.getBounds().contains([listing.location.lat, listing.location.lon]);
+    if (inView || state.listings.has(listing.id)) refreshSoon();
   }
 
   function setLive(live) {
