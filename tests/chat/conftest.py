@@ -1,0 +1,80 @@
+"""Chat fixtures: rooms, messages and listings made directly in the database."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from exchange.chat.models import Member, MemberRole, Message, Room, direct_key
+from exchange.extensions import db
+from exchange.listings.models import Listing
+from exchange.profiles.models import User
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def documents_dir(app, tmp_path, monkeypatch):
+    """Uploaded files of a chat test go under its own tmp_path."""
+    root = tmp_path / "documents"
+    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(root))
+    return root
+
+
+@pytest.fixture
+def make_room(app):
+    """make_room(owner, *members, kind="group", visibility="private", listing=None, ...)."""
+
+    def make(owner: User, *members: User, kind: str = "group", visibility: str = "private",
+             listing: Listing | None = None, name: str | None = None,
+             retention_days: int | None = None) -> Room:
+        room = Room(
+            kind=kind, visibility=visibility, name=name or f"Room {next(_counter)}",
+            listing_id=listing.id if listing else None, retention_days=retention_days,
+            created_by_id=owner.id,
+            direct_key=direct_key(owner.id, members[0].id) if kind == "direct" else None,
+        )
+        db.session.add(room)
+        db.session.flush()
+        db.session.add(Member(room_id=room.id, user_id=owner.id, role=MemberRole.OWNER))
+        for member in members:
+            db.session.add(Member(room_id=room.id, user_id=member.id, role=MemberRole.MEMBER))
+        db.session.flush()
+        return room
+
+    return make
+
+
+@pytest.fixture
+def make_message(app):
+    """make_message(room, author, body="…", reply_to=None) → Message (flushed)."""
+
+    def make(room: Room, author: User, body: str | None = None,
+             reply_to: Message | None = None) -> Message:
+        message = Message(room_id=room.id, author_id=author.id,
+                          body=body if body is not None else f"Nachricht {next(_counter)}",
+                          reply_to_id=reply_to.id if reply_to else None)
+        db.session.add(message)
+        db.session.flush()
+        return message
+
+    return make
+
+
+@pytest.fixture
+def make_listing(app):
+    """make_listing(owner, status="published") → a flat of the owner's organisation."""
+
+    def make(owner: User, status: str = "published", title: str = "Wohnung") -> Listing:
+        organization_id = owner.memberships[0].organization_id
+        listing = Listing(
+            kind="flat", status=status, title=title, postal_code="49074", city="Osnabrück",
+            location="SRID=4326;POINT(8.04 52.27)", organization_id=organization_id,
+            owner_id=owner.id, max_occupants=4,
+        )
+        db.session.add(listing)
+        db.session.flush()
+        return listing
+
+    return make
