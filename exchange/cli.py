@@ -55,3 +55,14 @@ def seed_demo() -> None:
 
 for _command in LISTINGS_COMMANDS:
     cli.add_command(_command)
+
+
+@cli.command("purge-chat")
+@with_appcontext
+def purge_chat() -> None:
+    """Delete chat messages older than their room's retention (rooms with retention_days)."""
+    from exchange.chat import services
+
+    deleted = services.purge_expired_messages()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} chat message(s) past their room's retention.")

@@ -96,7 +96,7 @@ def enter_room_after_commit(user_id: int, room: str) -> None:
 
 def _enter_room_everywhere(data: dict) -> None:
     manager = socketio.server.manager if socketio.server is not None else None
-    if isinstance(manager, python_socketio.PubSubManager):
+    if isinstance(manager, RoomAwareRedisManager):
         # Handled here and by every other process (see RoomAwareRedisManager).
         manager.emit(_ENTER_ROOM, data, namespace="/")
     elif manager is not None:
