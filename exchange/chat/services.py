@@ -35,6 +35,7 @@ from exchange.chat.models import (
     Visibility,
     direct_key,
 )
+from exchange.db import MAX_ID
 from exchange.documents import services as documents
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from exchange.extensions import db
@@ -434,8 +435,10 @@ def socket_room_ids(user: User) -> list[int]:
 
 def _cursor_id(cursor: str) -> int:
     values = decode_cursor(cursor)
-    if len(values) != 1 or type(values[0]) is not int or values[0] < 0:
-        raise InvalidInput({"cursor": "Not a valid cursor."})
+    if len(values) != 1 or type(values[0]) is not int or not 0 <= values[0] <= MAX_ID:
+        error = InvalidInput({"cursor": "Not a valid cursor."})
+        error.errors = {"query": error.errors["json"]}  # a query parameter, like `limit`
+        raise error
     return values[0]
 
 

@@ -13,6 +13,7 @@ from exchange.chat import services
 from exchange.chat.models import Message, MessageDocument
 from exchange.cli import cli
 from exchange.extensions import db
+from exchange.pagination import encode_cursor
 
 
 def _ids(page: dict) -> list[int]:
@@ -61,7 +62,10 @@ def test_paging_after_before_and_cursor(as_user, make_room, make_message):
     assert _ids(following) == ids[4:7]
     assert following["next_cursor"] is None
     assert client.get(f"{url}?after={ids[-1]}").get_json()["items"] == []
-    assert client.get(f"{url}?cursor=bogus").status_code == 422
+    for bad in ("bogus", encode_cursor([True]), encode_cursor([2**40])):
+        response = client.get(f"{url}?cursor={bad}")
+        assert response.status_code == 422
+        assert "cursor" in response.get_json()["errors"]["query"]
     assert client.get(f"{url}?limit=501").status_code == 422
 
 
