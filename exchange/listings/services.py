@@ -656,8 +656,12 @@ def _geography_point(lat: float, lon: float):
 
 
 def _geometry(column=None):
-    """The location as geometry: lon/lat rectangles are compared on the flat map."""
-    return cast(Listing.location if column is None else column, Geometry)
+    """The location as geometry: lon/lat rectangles are compared on the flat map.
+
+    Spelled `geometry(location)`, which PostgreSQL matches to the expression index
+    ix_listings_location_geometry; a typed CAST (`geometry(GEOMETRY,-1)`) would not.
+    """
+    return func.geometry(Listing.location if column is None else column, type_=Geometry)
 
 
 def _envelope(bbox: tuple[float, float, float, float]):
@@ -732,9 +736,9 @@ class SearchPage:
 def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     """GET /listings: the listings the viewer may see that match, one keyset page.
 
-    sort=newest walks (status, listed_at, id); sort=distance walks the GiST index by
-    distance (`<->`, on the sphere) from ``near``. The cursor carries the sort key and id
-    of the last item, so every page costs about the same.
+    sort=newest walks the index (status, listed_at, id); sort=distance walks the GiST
+    index by distance (`<->`, on the sphere) from ``near``. The cursor carries the sort key
+    and id of the last item, so every page costs about the same.
     """
     flt.check()
     sort = flt.effective_sort
@@ -746,10 +750,11 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     if flt.cursor:
         stmt = stmt.where(_after_cursor(flt.cursor, sort, distance))
     if sort == "newest":
-        stmt = stmt.order_by(Listing.listed_at.desc(), Listing.id.desc())
+        rows = db.session.execute(
+            stmt.order_by(Listing.listed_at.desc(), Listing.id.desc()).limit(flt.limit + 1)
+        ).all()
     else:
-        stmt = stmt.order_by(distance, Listing.id)
-    rows = db.session.execute(stmt.limit(flt.limit + 1)).all()
+        rows = _nearest(stmt, distance, flt)
     more = len(rows) > flt.limit
     hits = [
         SearchHit(row[0], row[1] if distance is not None else None) for row in rows[: flt.limit]
@@ -760,6 +765,30 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
         key = last.listing.listed_at.isoformat() if sort == "newest" else last.distance_m
         next_cursor = encode_cursor([sort, key, last.listing.id])
     return SearchPage(hits, next_cursor, sort)
+
+
+def _nearest(stmt, distance, flt: ListingFilter) -> list:
+    """limit + 1 rows by (distance, id).
+
+    PostgreSQL walks the GiST index by distance only when distance is the sole sort key,
+    so the rows come by distance alone, and the listings that share the distance of the
+    last row (several flats in one house) are fetched whole and ordered by id: the page
+    ends at the same place whatever order the index gave the ties in.
+    """
+    rows = db.session.execute(stmt.order_by(distance).limit(flt.limit + 1)).all()
+    if len(rows) <= flt.limit:
+        return sorted(rows, key=lambda row: (row[1], row[0].id))
+    boundary = rows[-1][1]
+    ties = db.session.execute(
+        stmt.where(
+            func.ST_DWithin(
+                Listing.location, _geography_point(*flt.near), boundary * 1.000001 + 0.01, False
+            ),
+            distance == boundary,
+        )
+    ).all()
+    closer = [row for row in rows if row[1] < boundary]
+    return sorted(closer + ties, key=lambda row: (row[1], row[0].id))[: flt.limit + 1]
 
 
 def _after_cursor(cursor: str, sort: str, distance) -> ColumnElement[bool]:

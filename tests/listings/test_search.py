@@ -148,6 +148,13 @@ def test_distance_pages_through_everything_once_in_order(official, make_listing)
     assert seen == sorted(seen)
 
 
+def test_listings_in_one_house_page_by_id_when_sorted_by_distance(official, make_listing):
+    house = [make_listing(lat=52.01, lon=8.0) for _ in range(7)]
+    nearer = make_listing(lat=52.005, lon=8.0)
+    seen = _walk(official, "/api/v1/listings?limit=3&near=52,8")
+    assert seen == [nearer.id] + sorted(x.id for x in house)
+
+
 def test_a_cursor_of_the_other_sort_is_refused(official, make_listing):
     for _ in range(3):
         make_listing()
