@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, request
+from flask import Response, jsonify, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
@@ -25,7 +25,7 @@ from exchange.listings.schemas import (
     SavedSearchArgs,
     SavedSearchSchema,
     feature,
-    listing_data,
+    listing_json,
 )
 from exchange.listings.services import ListingFilter
 
@@ -36,10 +36,19 @@ blp = Blueprint(
 GEOJSON = "application/geo+json"
 
 
-def _view(listing, distance_m: float | None = None) -> dict:
-    return listing_data(
-        listing, exact=services.sees_exact(current_user, listing), distance_m=distance_m
-    )
+def _present(listings_with_distance) -> list[dict]:
+    """Listings as JSON for the current user (the shape ListingSchema documents)."""
+    viewer = current_user._get_current_object()
+    exact = services.exact_view(viewer)
+    return [
+        listing_json(listing, exact=exact(listing), distance_m=distance_m)
+        for listing, distance_m in listings_with_distance
+    ]
+
+
+def _answer(listing, status: int = 200) -> Response:
+    # Written by listing_json, not dumped again through the schema (see schemas.py).
+    return jsonify(_present([(listing, None)])[0]), status
 
 
 def _wants_geojson(fmt: str | None) -> bool:
@@ -62,7 +71,7 @@ def create_listing(args: dict):
         current_user, args, organization_id=organization_id, publish=publish
     )
     db.session.commit()
-    return _view(listing)
+    return _answer(listing, 201)
 
 
 @blp.get("/listings")
@@ -74,15 +83,15 @@ def search_listings(args: dict):
     is a GeoJSON FeatureCollection; `near` adds `distance_km` to each item."""
     fmt = args.pop("format", None)
     page = services.search_listings(current_user, ListingFilter(**args))
-    items = [_view(hit.listing, hit.distance_m) for hit in page.items]
+    items = _present((hit.listing, hit.distance_m) for hit in page.items)
     if _wants_geojson(fmt):
         body = {
             "type": "FeatureCollection",
-            "features": [feature(item) for item in ListingSchema(many=True).dump(items)],
+            "features": [feature(item) for item in items],
             "next_cursor": page.next_cursor,
         }
         return Response(json.dumps(body), mimetype=GEOJSON)
-    return {"items": items, "next_cursor": page.next_cursor}
+    return jsonify({"items": items, "next_cursor": page.next_cursor})
 
 
 @blp.get("/listings/clusters")
@@ -101,7 +110,7 @@ def listing_clusters(args: dict):
 @login_required
 def get_listing(listing_id: int):
     """One listing, as far as you may see it."""
-    return _view(services.get_listing(current_user, listing_id))
+    return _answer(services.get_listing(current_user, listing_id))
 
 
 @blp.patch("/listings/<int:listing_id>")
@@ -112,13 +121,13 @@ def update_listing(args: dict, listing_id: int):
     """Change a listing (its owner, or an official of the owning organisation)."""
     listing = services.update_listing(current_user, listing_id, args)
     db.session.commit()
-    return _view(listing)
+    return _answer(listing)
 
 
 def _change_status(listing_id: int, action: str) -> dict:
     listing = services.change_status(current_user, listing_id, action)
     db.session.commit()
-    return _view(listing)
+    return _answer(listing)
 
 
 @blp.post("/listings/<int:listing_id>/publish")
@@ -165,7 +174,7 @@ def confirm_listing(listing_id: int):
     """Still available: renews `expires_at` by LISTING_TTL_DAYS and clears a flag."""
     listing = services.confirm_listing(current_user, listing_id)
     db.session.commit()
-    return _view(listing)
+    return _answer(listing)
 
 
 @blp.post("/listings/<int:listing_id>/flag")
@@ -177,7 +186,7 @@ def flag_listing(args: dict, listing_id: int):
     or withdraw it, and it expires within LISTING_REMINDER_DAYS unless confirmed."""
     listing = services.flag_listing(current_user, listing_id, args["reason"])
     db.session.commit()
-    return _view(listing)
+    return _answer(listing)
 
 
 @blp.post("/saved-searches")

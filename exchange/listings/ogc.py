@@ -23,7 +23,7 @@ from flask_login import current_user
 from exchange.db import utcnow
 from exchange.errors import NotFound
 from exchange.listings import services
-from exchange.listings.schemas import ListingSchema, feature, listing_data
+from exchange.listings.schemas import feature, listing_json
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -175,9 +175,8 @@ def _bbox_param() -> tuple[float, float, float, float] | None:
     return min_lon, min_lat, max_lon, max_lat
 
 
-def _feature(listing) -> dict:
-    data = listing_data(listing, exact=services.sees_exact(current_user, listing))
-    return feature(_flat(ListingSchema().dump(data)))
+def _feature(listing, exact) -> dict:
+    return feature(_flat(listing_json(listing, exact=exact(listing))))
 
 
 def _flat(item: dict) -> dict:
@@ -200,7 +199,8 @@ def items(collection_id: str):
     limit = _int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_param("offset", 0, 0, 10**9)
     listings, matched = services.count_and_page(current_user, bbox, limit, offset)
-    features = [_feature(listing) for listing in listings]
+    exact = services.exact_view(current_user._get_current_object())
+    features = [_feature(listing, exact) for listing in listings]
 
     def page_link(rel: str, page_offset: int) -> dict:
         values = {"limit": limit, "offset": page_offset}
@@ -232,7 +232,7 @@ def items(collection_id: str):
 def item(collection_id: str, feature_id: int):
     _require_collection(collection_id)
     listing = services.get_published_listing(current_user, feature_id)
-    body = _feature(listing)
+    body = _feature(listing, services.exact_view(current_user._get_current_object()))
     body["links"] = [
         _link(
             "ogc.item",

@@ -1,12 +1,16 @@
 """Marshmallow schemas of the listings domain: *Schema dumps, *Args loads.
 
-A listing is dumped from `listing_data(listing, exact=...)`, which has already applied who
-may see what (exact or approximate location, street, contact); the schema only formats.
+A listing is written by `listing_json(listing, exact=...)`, which applies who may see
+what (exact or approximate location, street, contact) and gives the shape that
+ListingSchema documents; the fields of the other kind are left out.
 """
 
 from __future__ import annotations
 
 import math
+import struct
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from geoalchemy2.shape import to_shape
@@ -93,15 +97,8 @@ class ListingSchema(Schema):
     source = fields.String(allow_none=True)
     distance_km = fields.Float(metadata={"description": "with near only"})
 
-    @post_dump
-    def _only_own_kind(self, data: dict, **_: Any) -> dict:
-        other = BEDS_FIELDS + ("source",) if data.get("kind") == ListingKind.FLAT else FLAT_FIELDS
-        for name in other:
-            data.pop(name, None)
-        return data
 
-
-_PLAIN = (
+_COMMON = (
     "id",
     "kind",
     "status",
@@ -117,29 +114,46 @@ _PLAIN = (
     "flagged_at",
     "flag_reason",
     "reserved_at",
-    "rooms",
-    "area_m2",
-    "max_occupants",
-    "rent_cold",
-    "utilities",
-    "available_from",
-    "available_until",
-    "furnished",
-    "accessible",
-    "pets_allowed",
-    "free_beds",
-    "accessible_beds",
-    "valid_until",
-    "shelter_id",
-    "source",
 )
+_OWN_FIELDS = {
+    ListingKind.FLAT: _COMMON + FLAT_FIELDS,
+    ListingKind.BEDS: _COMMON
+    + tuple(f for f in BEDS_FIELDS if f != "beds_by_policy")
+    + ("source",),
+}
+_AS_NUMBER = frozenset({"rooms", "area_m2"})
 
 
-def listing_data(listing: Listing, *, exact: bool, distance_m: float | None = None) -> dict:
-    """A listing as one viewer may see it: with ``exact`` the street, exact location and
-    contact; without, the location rounded to about 500 m and no street or contact."""
-    data = {name: getattr(listing, name) for name in _PLAIN}
-    location = point_to_dict(listing.location)
+def _json_value(name: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return float(value) if name in _AS_NUMBER else f"{value:f}"
+    if isinstance(value, date):  # dates and datetimes (aware, UTC)
+        return value.isoformat()
+    return value
+
+
+def _lat_lon(value: Any) -> dict:
+    """{"lat", "lon"} of a stored point; the plain 21-byte WKB that queries return is
+    read directly (a page of listings would otherwise parse 50 geometries)."""
+    data = getattr(value, "data", None)
+    if isinstance(data, bytes | memoryview) and len(data) == 21:
+        order = "<" if data[0] == 1 else ">"
+        kind, lon, lat = struct.unpack(f"{order}Idd", bytes(data[1:]))
+        if kind == 1:
+            return {"lat": round(lat, 7), "lon": round(lon, 7)}
+    return point_to_dict(value)
+
+
+def listing_json(
+    listing: Listing, *, exact: bool, distance_m: float | None = None
+) -> dict[str, Any]:
+    """A listing as JSON (the shape of ListingSchema) as one viewer may see it: with
+    ``exact`` the street, exact location and owner contact; without, the location rounded
+    to about 500 m and no street or contact. Built by hand: search pages present many."""
+    data = {name: _json_value(name, getattr(listing, name)) for name in _OWN_FIELDS[listing.kind]}
+    location = _lat_lon(listing.location)
     if not exact:
         lat, lon = approximate(location["lat"], location["lon"])
         location = {"lat": lat, "lon": lon}
@@ -162,9 +176,8 @@ def listing_data(listing: Listing, *, exact: bool, distance_m: float | None = No
     return data
 
 
-def dump_listing(listing: Listing, *, exact: bool, distance_m: float | None = None) -> dict:
-    """The JSON of a listing (API answers, socket events)."""
-    return ListingSchema().dump(listing_data(listing, exact=exact, distance_m=distance_m))
+#: The JSON of a listing for socket events.
+dump_listing = listing_json
 
 
 def feature(item: dict) -> dict:

@@ -13,7 +13,7 @@ Who sees what (API.md, "Listings"):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -38,6 +38,7 @@ from sqlalchemy import (
     true,
     tuple_,
 )
+from sqlalchemy.orm import joinedload
 
 from exchange import signals
 from exchange.db import point_wkt, utcnow
@@ -147,7 +148,15 @@ def can_see(user: User, listing: Listing) -> bool:
 
 def sees_exact(user: User, listing: Listing) -> bool:
     """The exact street address, location and owner contact."""
-    return is_owner_side(user, listing) or is_official(user)
+    return exact_view(user)(listing)
+
+
+def exact_view(user: User) -> Callable[[Listing], bool]:
+    """`sees_exact` for many listings, with the user's memberships read once."""
+    if is_official(user):
+        return lambda listing: True
+    organizations = member_organizations(user)
+    return lambda listing: listing.owner_id == user.id or listing.organization_id in organizations
 
 
 def can_manage(user: User, listing: Listing) -> bool:
@@ -719,6 +728,12 @@ def filter_clauses(flt: ListingFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
+def _presentation_loads() -> tuple:
+    """What presenting a page of listings reads, its organisations and owners, joined to
+    the page's query rather than loaded one by one."""
+    return joinedload(Listing.organization, innerjoin=True), joinedload(Listing.owner)
+
+
 @dataclass
 class SearchHit:
     listing: Listing
@@ -746,7 +761,11 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     if flt.near is not None:
         distance = Listing.location.op("<->", return_type=Float)(_geography_point(*flt.near))
     columns = [Listing, distance.label("distance_m")] if distance is not None else [Listing]
-    stmt = select(*columns).where(visible_clause(viewer, flt.status), *filter_clauses(flt))
+    stmt = (
+        select(*columns)
+        .where(visible_clause(viewer, flt.status), *filter_clauses(flt))
+        .options(*_presentation_loads())
+    )
     if flt.cursor:
         stmt = stmt.where(_after_cursor(flt.cursor, sort, distance))
     if sort == "newest":
@@ -820,7 +839,12 @@ def count_and_page(
     conditions = [visible_clause(viewer, flt.status), *filter_clauses(flt)]
     matched = db.session.scalar(select(func.count()).select_from(Listing).where(*conditions))
     rows = db.session.scalars(
-        select(Listing).where(*conditions).order_by(Listing.id).limit(limit).offset(offset)
+        select(Listing)
+        .where(*conditions)
+        .order_by(Listing.id)
+        .limit(limit)
+        .offset(offset)
+        .options(*_presentation_loads())
     ).all()
     return list(rows), matched or 0
 

@@ -388,3 +388,17 @@ def test_a_bad_flag_reason_writes_nothing(as_user, make_listing):
     assert response.status_code == 422 and "reason" in response.get_json()["errors"]["json"]
     assert db.session.get(Listing, listing.id).flagged_at is None
     assert _count(Notification) == 0
+
+
+def test_the_answers_have_the_documented_shape(as_user, make_listing):
+    from exchange.listings.schemas import ListingSchema
+
+    documented = set(ListingSchema().fields)
+    official = as_user(role="official")
+    for listing in (make_listing(), make_listing(kind="beds")):
+        body = official.get(f"/api/v1/listings/{listing.id}").get_json()
+        assert set(body) <= documented, set(body) - documented
+        assert datetime.fromisoformat(body["created_at"]).utcoffset() == timedelta(0)
+    spec = official.get("/api/v1/openapi.json").get_json()
+    assert "/api/v1/listings/{listing_id}/reserve" in spec["paths"]
+    assert "/api/v1/listings/clusters" in spec["paths"]
