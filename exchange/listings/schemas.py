@@ -223,7 +223,7 @@ def _check_lon_lat(lon: float, lat: float) -> None:
         raise ValidationError("Latitude must be between -90 and 90.")
 
 
-class BBoxField(fields.Field):
+class BBoxField(fields.String):
     """`minLon,minLat,maxLon,maxLat` (or a list of the four numbers)."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> tuple[float, float, float, float]:
@@ -238,7 +238,7 @@ class BBoxField(fields.Field):
         return list(value) if value is not None else None
 
 
-class NearField(fields.Field):
+class NearField(fields.String):
     """`lat,lon` (or a list of the two numbers)."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> tuple[float, float]:
