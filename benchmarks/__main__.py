@@ -1,0 +1,21 @@
+"""`python -m benchmarks` (`make bench`): every benchmark in turn; each prints its table."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import listings
+
+BENCHMARKS = {"listings": listings.main}
+
+
+def main() -> int:
+    failed = 0
+    for name, run in BENCHMARKS.items():
+        print(f"== {name}")
+        failed |= run([])
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

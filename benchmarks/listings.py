@@ -1,0 +1,334 @@
+"""Listings benchmark: map search and clusters at 10k and 1M listings, in one run.
+
+    python -m benchmarks.listings                  # generate if needed, measure, print
+    python -m benchmarks.listings --repeat 50 --explain
+
+Makes (or reuses) the databases exchange_bench_10k and exchange_bench_1m
+(benchmarks/generate_listings.py), then measures, interleaved in random order per round so
+that the noise of a shared machine falls on every figure alike, after a warm-up:
+
+(a) a city viewport search (10 × 10 km around the city centre, published, newest first,
+    a page of 50) through the HTTP API vs the same SQL run directly with psycopg;
+(b) that API search at 1M vs 10k listings;
+(c) the clusters of all Germany (bbox 5.5,47,15.5,55.2, zoom 6): number, size, 1M vs 10k.
+
+"Through the HTTP API" means the Flask test client in this process, signed in with an API
+token (Bearer): every request runs the whole WSGI stack (routing, token check, argument
+parsing, visibility, the service, serialisation to JSON bytes) without a socket. "The same
+SQL" is what the listings service (search_listings, listing_clusters) sent to the database
+during that request, captured with a SQLAlchemy event and replayed verbatim with its
+parameters on a psycopg connection, unprepared like the app's, rows fetched. Ratios are
+medians measured side by side in one run; the absolute milliseconds are printed for
+context only. Results go to benchmarks/results/listings.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from benchmarks.generate_listings import BENCH_OFFICIAL_EMAIL, database_url, generate
+
+RESULTS = Path(__file__).resolve().parent / "results" / "listings.json"
+SMALL, LARGE = 10_000, 1_000_000
+
+# City centres for the viewport searches: (lat, lon).
+VIEWPORT_CITIES = {"Osnabrück": (52.2799, 8.0472), "Hamburg": (53.5511, 9.9937)}
+VIEWPORT_KM = 10
+PAGE = 50
+GERMANY_BBOX = "5.5,47,15.5,55.2"
+GERMANY_ZOOM = 6
+
+TARGET_API_VS_SQL = 3.0
+TARGET_SEARCH_GROWTH = 1.5
+TARGET_CLUSTERS = 500
+TARGET_CLUSTERS_KB = 300
+TARGET_CLUSTERS_GROWTH = 3.0
+
+# A SELECT that reads one of the listings tables (listings, listing_cells, …).
+LISTINGS_SQL = re.compile(r"\b(FROM|JOIN)\s+listing\w*", re.IGNORECASE)
+
+
+def viewport(lat: float, lon: float, km: float = VIEWPORT_KM) -> str:
+    """bbox=minLon,minLat,maxLon,maxLat of a km × km square centred on the point."""
+    half_lat = km / 2 / 111.2
+    half_lon = km / 2 / (111.2 * math.cos(math.radians(lat)))
+    return f"{lon - half_lon:.5f},{lat - half_lat:.5f},{lon + half_lon:.5f},{lat + half_lat:.5f}"
+
+
+def search_path(city: str) -> str:
+    lat, lon = VIEWPORT_CITIES[city]
+    return f"/api/v1/listings?bbox={viewport(lat, lon)}&sort=newest&limit={PAGE}"
+
+
+CLUSTERS_PATH = f"/api/v1/listings/clusters?bbox={GERMANY_BBOX}&zoom={GERMANY_ZOOM}"
+
+
+@dataclass
+class Site:
+    """One benchmark database: the app bound to it, a token, and a direct connection."""
+
+    listings: int
+    url: str
+    app: object
+    client: object
+    headers: dict[str, str]
+    conn: psycopg.Connection
+    captured: dict[str, list[tuple[str, object]]] = field(default_factory=dict)
+
+    def get(self, path: str):
+        response = self.client.get(path, headers=self.headers)
+        response.get_data()
+        return response
+
+
+def open_site(listings: int, url: str) -> Site:
+    """The app on that database (production-like settings) and an official's API token."""
+    from sqlalchemy import select
+
+    from exchange import create_app
+    from exchange.config import normalise_database_url
+    from exchange.extensions import db
+    from exchange.profiles import services as profile_services
+    from exchange.profiles.models import User
+
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
+        "DEBUG": False,
+        "TESTING": False,
+    })
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.email == BENCH_OFFICIAL_EMAIL))
+        _token, raw = profile_services.create_api_token(user, "benchmark")
+        db.session.commit()
+    # Never prepared, like the app's statements: psycopg forgets prepared statements on
+    # every rollback, and each request ends with one, so the app always sends them unnamed
+    # (custom plans). A prepared replay would get generic plans instead.
+    direct = psycopg.connect(url, autocommit=True, prepare_threshold=None)
+    return Site(listings, url, app, app.test_client(), {"Authorization": f"Bearer {raw}"},
+                direct)
+
+
+def capture(site: Site, path: str, service: str) -> tuple[object, list[tuple[str, object]]]:
+    """One API request, and the SQL that the named listings service sent while it ran.
+
+    That is the search's (or the clusters') own SQL, with the loads of what it presents
+    (organisations, owners); the token check before it and the serialisation after it
+    are what the API adds. Falls back to every SELECT on a listings table when the
+    service is not found."""
+    from sqlalchemy import event
+
+    from exchange.extensions import db
+    from exchange.listings import services
+
+    with site.app.app_context():
+        engine = db.engine
+    statements: list[tuple[str, object, bool]] = []
+    inside = [False]
+    original = getattr(services, service, None)
+
+    def wrapped(*args, **kwargs):
+        inside[0] = True
+        try:
+            return original(*args, **kwargs)
+        finally:
+            inside[0] = False
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters, inside[0]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    if original is not None:
+        setattr(services, service, wrapped)
+    try:
+        response = site.get(path)
+    finally:
+        if original is not None:
+            setattr(services, service, original)
+        event.remove(engine, "before_cursor_execute", record)
+    chosen = [(statement, parameters) for statement, parameters, during in statements if during]
+    if not chosen:
+        chosen = [
+            (statement, parameters)
+            for statement, parameters, _during in statements
+            if statement.lstrip().upper().startswith(("SELECT", "WITH"))
+            and LISTINGS_SQL.search(statement)
+        ]
+    site.captured[path] = [statement for statement, _parameters, _during in statements]
+    return response, chosen
+
+
+def run_sql(site: Site, statements: list[tuple[str, object]]) -> int:
+    rows = 0
+    with site.conn.cursor() as cursor:
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            rows += len(cursor.fetchall())
+    return rows
+
+
+def explain(site: Site, statements: list[tuple[str, object]]) -> list[str]:
+    plans = []
+    with psycopg.ClientCursor(site.conn) as cursor:
+        for statement, parameters in statements:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    return plans
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def check(response, what: str) -> dict:
+    if response.status_code != 200:
+        raise SystemExit(
+            f"{what}: HTTP {response.status_code}: {response.get_data(as_text=True)[:500]}"
+        )
+    return response.get_json()
+
+
+def measure(repeat: int, warmup: int, explain_plans: bool, seed: int = 1) -> dict:
+    sites = {size: open_site(size, database_url(size)) for size in (SMALL, LARGE)}
+    tasks: dict[str, Callable[[], object]] = {}
+    info: dict[str, dict] = {}
+    for size, site in sites.items():
+        for city in VIEWPORT_CITIES:
+            path = search_path(city)
+            response, statements = capture(site, path, "search_listings")
+            body = check(response, f"search {city} at {size}")
+            if not statements:
+                raise SystemExit(f"search {city}: no SQL on listings captured")
+            items = body.get("items", body.get("features", []))
+            info[f"search {city} {size}"] = {
+                "path": path, "items": len(items), "bytes": len(response.get_data()),
+                "sql": [statement for statement, _ in statements],
+                "sql_rows": run_sql(site, statements),
+                "request_statements": len(site.captured[path]),
+            }
+            if explain_plans:
+                info[f"search {city} {size}"]["plans"] = explain(site, statements)
+            tasks[f"api {city} {size}"] = lambda s=site, p=path: s.get(p)
+            tasks[f"sql {city} {size}"] = lambda s=site, st=statements: run_sql(s, st)
+        response, statements = capture(site, CLUSTERS_PATH, "listing_clusters")
+        body = check(response, f"clusters at {size}")
+        info[f"clusters {size}"] = {
+            "path": CLUSTERS_PATH, "clusters": len(body["clusters"]),
+            "bytes": len(response.get_data()),
+            "listings": sum(c["count"] for c in body["clusters"]),
+            "sql": [statement for statement, _ in statements],
+            "request_statements": len(site.captured[CLUSTERS_PATH]),
+        }
+        if explain_plans and statements:
+            info[f"clusters {size}"]["plans"] = explain(site, statements)
+        tasks[f"clusters {size}"] = lambda s=site: s.get(CLUSTERS_PATH)
+
+    rng = random.Random(seed)
+    names = list(tasks)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(warmup + repeat):
+        rng.shuffle(names)
+        for name in names:
+            elapsed = timed(tasks[name])
+            if round_number >= warmup:
+                samples[name].append(elapsed)
+    for site in sites.values():
+        site.conn.close()
+    return {"samples": samples, "info": info}
+
+
+def figures(measured: dict) -> list[dict]:
+    median = {name: statistics.median(values) for name, values in measured["samples"].items()}
+    info = measured["info"]
+    rows = []
+
+    def add(name: str, value: float, unit: str, target: float, detail: str = "") -> None:
+        rows.append({"figure": name, "value": round(value, 2), "unit": unit,
+                     "target": f"≤ {target:g}", "pass": value <= target, "detail": detail})
+
+    for city in VIEWPORT_CITIES:
+        for size in (LARGE, SMALL):
+            api, sql = median[f"api {city} {size}"], median[f"sql {city} {size}"]
+            add(f"(a) {city} search, API / SQL, {size:,} listings", api / sql, "×",
+                TARGET_API_VS_SQL, f"{api:.2f} ms / {sql:.2f} ms")
+        large, small = median[f"api {city} {LARGE}"], median[f"api {city} {SMALL}"]
+        add(f"(b) {city} search via API, 1M / 10k", large / small, "×", TARGET_SEARCH_GROWTH,
+            f"{large:.2f} ms / {small:.2f} ms")
+    clusters = info[f"clusters {LARGE}"]
+    add("(c) Germany clusters at 1M, count", clusters["clusters"], "", TARGET_CLUSTERS,
+        f"{clusters['listings']:,} listings in them")
+    add("(c) Germany clusters at 1M, size", clusters["bytes"] / 1024, "KB", TARGET_CLUSTERS_KB)
+    large, small = median[f"clusters {LARGE}"], median[f"clusters {SMALL}"]
+    add("(c) Germany clusters, 1M / 10k", large / small, "×", TARGET_CLUSTERS_GROWTH,
+        f"{large:.2f} ms / {small:.2f} ms")
+    return rows
+
+
+def print_table(rows: list[dict], measured: dict) -> None:
+    width = max(len(row["figure"]) for row in rows)
+    print()
+    print(f"{'figure':<{width}}  {'measured':>11}  {'target':>8}  result  medians (context)")
+    print("-" * (width + 60))
+    for row in rows:
+        value = f"{row['value']:g} {row['unit']}".strip()
+        verdict = "PASS" if row["pass"] else "FAIL"
+        print(f"{row['figure']:<{width}}  {value:>11}  {row['target']:>8}  {verdict:<6}  "
+              f"{row['detail']}")
+    repeat = len(next(iter(measured["samples"].values())))
+    print(f"\nmedians over {repeat} interleaved requests each; the machine is shared, so only "
+          "the ratios mean something")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=40, help="timed requests per figure")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed rounds first")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
+    parser.add_argument("--explain", action="store_true",
+                        help="print EXPLAIN ANALYZE of the SQL behind each figure")
+    args = parser.parse_args(argv)
+
+    for size in (SMALL, LARGE):
+        generate(size, fresh=args.fresh)
+    measured = measure(args.repeat, args.warmup, args.explain)
+    rows = figures(measured)
+    print_table(rows, measured)
+    if args.explain:
+        for name, details in measured["info"].items():
+            for statement, plan in zip(details["sql"], details.get("plans", []), strict=False):
+                print(f"\n== {name}\n{statement}\n{plan}")
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                    "platform": platform.platform()},
+        "client": "Flask test client in-process, Bearer API token",
+        "repeat": args.repeat, "warmup": args.warmup,
+        "figures": rows,
+        "medians_ms": {name: round(statistics.median(values), 3)
+                       for name, values in measured["samples"].items()},
+        "details": measured["info"],
+    }, indent=2, ensure_ascii=False, default=str))
+    print(f"results written to {RESULTS}")
+    return 0 if all(row["pass"] for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
