@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from exchange.config import Config, config_for_environment
 from exchange.db import IdConverter
@@ -53,18 +54,22 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_FIX_HOPS"):
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
 
+    from exchange import realtime
     from exchange.profiles import auth
 
     auth.init_app(app)
     socketio.init_app(
         app,
-        message_queue=app.config["REDIS_URL"],
+        client_manager=realtime.client_manager(app.config["REDIS_URL"]),
         async_mode="threading",
         cors_allowed_origins=[],
         manage_session=False,
@@ -74,24 +79,29 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_handlers(app)
     _register_templates(app)
 
-    from exchange import realtime
+    from exchange.chat import sockets as chat_sockets
 
-    realtime.register_handlers()
+    realtime.register_handlers(app)
+    chat_sockets.register_handlers()
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from exchange.chat.api import blp as chat_api
     from exchange.documents.api import blp as documents_api
     from exchange.listings.api import blp as listings_api
     from exchange.listings.ogc import bp as listings_ogc
+    from exchange.listings.views import bp as listings_views
     from exchange.profiles.api import blp as profiles_api
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)
     api.register_blueprint(documents_api)
     api.register_blueprint(listings_api)
+    api.register_blueprint(chat_api)
     app.register_blueprint(profiles_views)
     app.register_blueprint(listings_ogc)
+    app.register_blueprint(listings_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 

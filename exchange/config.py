@@ -51,6 +51,20 @@ class Config:
     LISTING_TTL_DAYS = int(os.environ.get("LISTING_TTL_DAYS", "14"))
     LISTING_REMINDER_DAYS = int(os.environ.get("LISTING_REMINDER_DAYS", "3"))
 
+    # E-mail (exchange/mail.py): notices also go out by SMTP when SMTP_HOST is set; unset,
+    # e-mail is off. Sent after commit from a background thread, each SMTP step bounded by
+    # SMTP_TIMEOUT seconds.
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "10"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Exchange <exchange@localhost>")
+    # Where users reach the site (https://exchange.example.org), for links in e-mails;
+    # unset: the address of the request that caused the e-mail (http://localhost from CLI).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
@@ -78,6 +92,24 @@ class Config:
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
     # Largest single document; keep MAX_CONTENT_LENGTH (the whole request) above it.
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+
+    # Map tiles for the listings map, a Leaflet URL template such as
+    # https://tiles.example.org/{z}/{x}/{y}.png; empty: no tiles, a plain background with
+    # Germany's outline (nothing is ever fetched from a public tile server by default).
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = os.environ.get(
+        "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors"
+    )
+    # A Nominatim- or Photon-compatible place search the browser may ask (it must allow
+    # this site via CORS); empty: no search box, the pin is set on the map.
+    GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+
+    # Authors may edit their chat messages for this long after posting.
+    CHAT_EDIT_WINDOW_SECONDS = int(os.environ.get("CHAT_EDIT_WINDOW_SECONDS", "900"))
+
+    # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are
+    # trusted, so that the client address (login throttling) and https are the real ones.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
 
 class DevelopmentConfig(Config):
