@@ -3,11 +3,17 @@ transaction that is rolled back at its end, and factory fixtures for the data.""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import itertools
 import os
+import socket
+import threading
+import time
 from contextlib import contextmanager
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
@@ -236,3 +242,54 @@ def bearer(app):
         return {"Authorization": f"Bearer {raw}"}
 
     return make
+
+
+class SmtpInbox:
+    """What a real local SMTP server (aiosmtpd) received: parsed messages with their
+    envelope recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self._arrived = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        with self._arrived:
+            self.messages.append(message)
+            self._arrived.notify_all()
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[email.message.EmailMessage]:
+        """The messages once at least ``count`` have arrived (or what came within timeout)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.messages) < count and time.monotonic() < deadline:
+                self._arrived.wait(deadline - time.monotonic())
+            return list(self.messages)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server on a free local port, and the app configured to send through it.
+    Yields its SmtpInbox."""
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", controller.port)
+    monkeypatch.setitem(app.config, "SMTP_TIMEOUT", 5.0)
+    monkeypatch.setitem(app.config, "MAIL_FROM", "Exchange <noreply@exchange.test>")
+    try:
+        yield inbox
+    finally:
+        from exchange import mail
+
+        mail.wait_for_deliveries(10)
+        controller.stop()

@@ -11,10 +11,12 @@ from flask_smorest import Blueprint
 from exchange.extensions import db
 from exchange.listings import services
 from exchange.listings.schemas import (
+    AttachedDocumentSchema,
     ClusterArgs,
     ClusterResultSchema,
     FlagArgs,
     ListingCreateArgs,
+    ListingDocumentArgs,
     ListingPageSchema,
     ListingSchema,
     ListingSearchArgs,
@@ -48,7 +50,12 @@ def _present(listings_with_distance) -> list[dict]:
 
 def _answer(listing, status: int = 200) -> Response:
     # Written by listing_json, not dumped again through the schema (see schemas.py).
-    return jsonify(_present([(listing, None)])[0]), status
+    data = _present([(listing, None)])[0]
+    # Attached files only here: a search page would need them for every item.
+    data["photos"], data["documents"] = [], []
+    for item in AttachedDocumentSchema(many=True).dump(services.listing_documents(listing)):
+        data["photos" if item.pop("kind") == "photo" else "documents"].append(item)
+    return jsonify(data), status
 
 
 def _wants_geojson(fmt: str | None) -> bool:
@@ -187,6 +194,30 @@ def flag_listing(args: dict, listing_id: int):
     listing = services.flag_listing(current_user, listing_id, args["reason"])
     db.session.commit()
     return _answer(listing)
+
+
+@blp.post("/listings/<int:listing_id>/documents")
+@blp.arguments(ListingDocumentArgs)
+@blp.response(201, AttachedDocumentSchema)
+@blp.alt_response(409, description="Attached already, or the listing holds the most files")
+@login_required
+def attach_listing_document(args: dict, listing_id: int):
+    """Attach an uploaded document (POST /documents) as a photo or a document (who may edit
+    the listing); whoever sees the listing may then read it."""
+    attachment = services.attach_document(
+        current_user, listing_id, args["document_id"], args["kind"]
+    )
+    db.session.commit()
+    return attachment
+
+
+@blp.delete("/listings/<int:listing_id>/documents/<int:document_id>")
+@blp.response(204)
+@login_required
+def detach_listing_document(listing_id: int, document_id: int):
+    """Take a file off a listing (the document itself stays with its uploader)."""
+    services.detach_document(current_user, listing_id, document_id)
+    db.session.commit()
 
 
 @blp.post("/saved-searches")

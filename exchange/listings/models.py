@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import Base, created_at_column, point_column
+from exchange.documents.models import Document
 from exchange.profiles.models import Organization, User
 
 DESCRIPTION_MAX_LENGTH = 20_000
@@ -50,6 +51,11 @@ class ListingStatus(enum.StrEnum):
 class BedsSource(enum.StrEnum):
     MANUAL = "manual"
     REGISTRY = "registry"
+
+
+class AttachmentKind(enum.StrEnum):
+    PHOTO = "photo"
+    DOCUMENT = "document"
 
 
 def _in(column: str, values: type[enum.StrEnum]) -> str:
@@ -224,3 +230,25 @@ class Notification(Base):
     payload: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     created_at: Mapped[datetime] = created_at_column()
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ListingDocument(Base):
+    """A document attached to a listing: a photo (an image, shown in the detail) or another
+    file (a floor plan, an energy certificate). Whoever sees the listing may read it (the
+    documents domain asks listings through a registered reader)."""
+
+    __tablename__ = "listing_documents"
+    __table_args__ = (CheckConstraint(_in("kind", AttachmentKind), name="kind"),)
+
+    # The primary key makes (listing, document) unique: a file is attached once.
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = created_at_column()
+
+    document: Mapped[Document] = relationship()

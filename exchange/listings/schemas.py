@@ -18,7 +18,13 @@ from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from shapely.geometry import mapping
 
 from exchange.geo import point_to_dict
-from exchange.listings.models import DESCRIPTION_MAX_LENGTH, Listing, ListingKind, ListingStatus
+from exchange.listings.models import (
+    DESCRIPTION_MAX_LENGTH,
+    AttachmentKind,
+    Listing,
+    ListingKind,
+    ListingStatus,
+)
 from exchange.listings.services import BEDS_FIELDS, FLAT_FIELDS, POLICIES, approximate
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import LocationField
@@ -52,6 +58,17 @@ class ContactSchema(Schema):
     name = fields.String()
     email = fields.String()
     phone = fields.String()
+
+
+class AttachedDocumentSchema(Schema):
+    """A file on a listing: the document (GET /documents/{id}/content, /thumbnail)."""
+
+    id = fields.Integer(attribute="document_id")
+    filename = fields.String(attribute="document.filename")
+    content_type = fields.String(attribute="document.content_type")
+    size = fields.Integer(attribute="document.size")
+    has_thumbnail = fields.Function(lambda a: a.document.thumbnail_sha256 is not None)
+    kind = fields.String(metadata={"description": "photo or document"})
 
 
 class ListingSchema(Schema):
@@ -96,6 +113,14 @@ class ListingSchema(Schema):
     shelter_id = fields.Integer(allow_none=True)
     source = fields.String(allow_none=True)
     distance_km = fields.Float(metadata={"description": "with near only"})
+    photos = fields.List(
+        fields.Nested(AttachedDocumentSchema),
+        metadata={"description": "images, in order; in single-listing answers (not searches)"},
+    )
+    documents = fields.List(
+        fields.Nested(AttachedDocumentSchema),
+        metadata={"description": "other files; in single-listing answers (not searches)"},
+    )
 
 
 _COMMON = (
@@ -355,6 +380,19 @@ class ListingCreateArgs(ListingUpdateArgs):
         metadata={"description": "needed only when you belong to several organisations"},
     )
     publish = fields.Boolean(load_default=False)
+
+
+class ListingDocumentArgs(Schema):
+    document_id = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "a document you uploaded (POST /documents) or may read"},
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([k.value for k in AttachmentKind]),
+        metadata={"description": "photo (PNG, JPEG, GIF or WebP only) or document"},
+    )
 
 
 class FlagArgs(Schema):

@@ -112,7 +112,7 @@ def me():
 @blp.response(200, MeSchema)
 @login_required
 def update_me(args: dict):
-    """Change my profile: name, bio, phone, languages, topics, locale."""
+    """Change my profile: name, bio, phone, languages, topics, locale, email_notifications."""
     user = services.update_profile(current_user, args)
     db.session.commit()
     return user

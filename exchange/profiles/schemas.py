@@ -41,6 +41,7 @@ class MeSchema(UserSchema):
     languages = fields.List(fields.String())
     topics = fields.List(fields.String())
     locale = fields.String()
+    email_notifications = fields.Boolean()
 
 
 class PublicUserSchema(Schema):
@@ -85,6 +86,9 @@ class ProfileArgs(Schema):
     topics = fields.List(fields.String(validate=validate.Length(1, 60)),
                          validate=validate.Length(max=30))
     locale = fields.String(validate=validate.OneOf(["de", "en"]))
+    email_notifications = fields.Boolean(
+        metadata={"description": "notices also by e-mail (when the server sends e-mail)"}
+    )
 
 
 class TokenArgs(Schema):

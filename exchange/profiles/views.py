@@ -105,6 +105,7 @@ def profile():
             "phone": request.form.get("phone", ""),
             "languages": [x for x in request.form.get("languages", "").lower().split() if x],
             "topics": [x.strip() for x in request.form.get("topics", "").split(",") if x.strip()],
+            "email_notifications": request.form.get("email_notifications") == "on",
         }
         try:
             changes = ProfileArgs().load(changes)
