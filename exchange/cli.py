@@ -8,6 +8,7 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from exchange import create_app
+from exchange.capacity.cli import COMMANDS as CAPACITY_COMMANDS
 from exchange.extensions import db
 from exchange.listings.cli import COMMANDS as LISTINGS_COMMANDS
 
@@ -53,7 +54,7 @@ def seed_demo() -> None:
     click.echo("")
 
 
-for _command in LISTINGS_COMMANDS:
+for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS:
     cli.add_command(_command)
 
 

@@ -107,6 +107,10 @@ class Config:
     # Authors may edit their chat messages for this long after posting.
     CHAT_EDIT_WINDOW_SECONDS = int(os.environ.get("CHAT_EDIT_WINDOW_SECONDS", "900"))
 
+    # `exchange purge-registry` anonymises persons whose last occupancy ended this many
+    # days ago.
+    REGISTRY_RETENTION_DAYS = int(os.environ.get("REGISTRY_RETENTION_DAYS", "180"))
+
     # Reverse proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are
     # trusted, so that the client address (login throttling) and https are the real ones.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))

@@ -1,5 +1,6 @@
 """Imports every domain's models so that Base.metadata is complete (Alembic, tests)."""
 
+from exchange.capacity import models as capacity_models  # noqa: F401
 from exchange.chat import models as chat_models  # noqa: F401
 from exchange.documents import models as documents_models  # noqa: F401
 from exchange.listings import models as listings_models  # noqa: F401

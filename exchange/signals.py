@@ -8,6 +8,15 @@ _signals = Namespace()
 session_ended = _signals.signal("session-ended")
 #: sender: the Membership that became active
 membership_approved = _signals.signal("membership-approved")
+#: sender: the Organization; user_id: whose join request was rejected (membership deleted)
+membership_rejected = _signals.signal("membership-rejected")
+#: sender: the user id whose open sockets must close now, after commit (disabled, role
+#: changed: rooms joined on connect follow roles)
+user_access_changed = _signals.signal("user-access-changed")
+#: sender: the Invitation (flushed); user_id: the existing account it is addressed to
+invitation_created = _signals.signal("invitation-created")
+#: sender: the landlord Organization whose verification was decided (flushed)
+organization_verification_decided = _signals.signal("organization-verification-decided")
 #: sender: the Listing that changed (flushed); event: "published" | "updated" | "withdrawn"
 listing_changed = _signals.signal("listing-changed")
 #: sender: the Notification that was created (flushed), for its user
@@ -20,3 +29,7 @@ chat_message_changed = _signals.signal("chat-message-changed")
 chat_members_added = _signals.signal("chat-members-added")
 #: sender: the chat Member whose read watermark moved (flushed)
 chat_read = _signals.signal("chat-read")
+#: sender: the capacity Shelter whose counts or publication changed (flushed); payload: the
+#: `capacity` event (counts only); organization_ids: its organisation and those above it;
+#: published: whether its listing is on the map
+capacity_changed = _signals.signal("capacity-changed")

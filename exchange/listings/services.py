@@ -447,6 +447,63 @@ def _announce(listing: Listing, event: str, previous_status: str | None) -> None
     signals.listing_changed.send(listing, event=event, previous_status=previous_status)
 
 
+# --- announcements kept by the capacity registry -----------------------------------------
+
+
+def sync_registry_listing(
+    listing_id: int | None,
+    *,
+    organization_id: int,
+    shelter_id: int,
+    values: dict,
+    publish: bool,
+) -> Listing | None:
+    """Create or update the `beds` listing that the capacity registry keeps for a shelter
+    (source registry, no owner, never expiring), in the caller's transaction.
+
+    ``values`` holds common and beds fields as the API takes them (title, address,
+    location, free_beds, beds_by_policy, accessible_beds). With ``publish`` the listing is
+    put on the map (created when ``listing_id`` is None); without, it is withdrawn. No
+    actor: the capacity services have checked who may change the shelter. Announced like
+    every listing change. None when there is nothing to publish or withdraw.
+    """
+    if listing_id is None:
+        if not publish:
+            return None
+        listing = Listing(
+            kind=ListingKind.BEDS,
+            status=S.DRAFT,
+            organization_id=organization_id,
+            owner_id=None,
+            source=BedsSource.REGISTRY,
+            shelter_id=shelter_id,
+            description="",
+            street="",
+        )
+        db.session.add(listing)
+        previous = None
+    else:
+        listing = db.session.scalar(
+            select(Listing)
+            .where(Listing.id == listing_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if listing is None:
+            raise NotFound()
+        previous = listing.status
+    _apply_fields(listing, values)
+    _check_consistency(listing)
+    db.session.flush()
+    if publish and listing.status in TRANSITIONS["publish"][0]:
+        _transition(listing, "publish", None)
+    elif not publish and listing.status in TRANSITIONS["withdraw"][0]:
+        _transition(listing, "withdraw", None)
+    else:
+        _announce(listing, "updated", previous_status=previous)
+    return listing
+
+
 # --- heartbeat ---------------------------------------------------------------------------
 
 
