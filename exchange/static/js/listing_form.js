@@ -321,11 +321,90 @@
     });
   });
 
+  // --- photos and documents (editing only): uploaded at once, then attached ---------------
+
+  var fileInput = document.getElementById("listing-files");
+  var attachmentList = document.getElementById("attachments");
+  var IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+  function renderAttachments(listing) {
+    if (!attachmentList) return;
+    attachmentList.innerHTML = "";
+    (listing.photos || []).concat(listing.documents || []).forEach(function (file) {
+      var preview = file.has_thumbnail
+        ? X.el("img", { src: config.api + "/documents/" + file.id + "/thumbnail", alt: "", loading: "lazy" })
+        : null;
+      attachmentList.appendChild(X.el("li", { dataset: { documentId: file.id } }, [
+        preview,
+        X.el("span", { text: file.filename }),
+        X.el("button", { type: "button", class: "link", text: t("remove"), onclick: function () {
+          X.api("DELETE", "/listings/" + listingId + "/documents/" + file.id).then(reloadAttachments);
+        } }),
+      ]));
+    });
+  }
+
+  function reloadAttachments() {
+    return X.api("GET", "/listings/" + listingId).then(function (answer) {
+      if (answer.ok) renderAttachments(answer.data);
+    });
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  /** POST /documents (multipart), then attach it: images as photos, the rest as documents. */
+  function addFile(file) {
+    var data = new FormData();
+    data.append("file", file);
+    return fetch(config.api + "/documents", {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (stored) {
+        if (!response.ok || !stored) return { ok: false, status: response.status };
+        var kind = IMAGE_TYPES.indexOf(stored.content_type) >= 0 ? "photo" : "document";
+        return X.api("POST", "/listings/" + listingId + "/documents", { document_id: stored.id, kind: kind });
+      });
+    }).then(function (answer) {
+      if (answer.ok) return null;
+      if (answer.status === 413) return t("upload_too_large", { name: file.name });
+      if (answer.status === 415) return t("upload_wrong_type", { name: file.name });
+      return t("upload_error", { name: file.name });
+    }, function () { return t("upload_error", { name: file.name }); });
+  }
+
+  if (fileInput && listingId) {
+    fileInput.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(fileInput.files);
+      var problems = [];
+      fileInput.disabled = true;
+      message.hidden = true;
+      files.reduce(function (previous, file) {
+        return previous.then(function () {
+          message.classList.remove("flash-error");
+          message.textContent = t("uploading", { name: file.name });
+          message.hidden = false;
+          return addFile(file).then(function (problem) { if (problem) problems.push(problem); });
+        });
+      }, Promise.resolve()).then(function () {
+        fileInput.disabled = false;
+        fileInput.value = "";
+        message.classList.add("flash-error");
+        message.textContent = problems.join(" ");
+        message.hidden = !problems.length;
+        return reloadAttachments();
+      });
+    });
+  }
+
   // --- start --------------------------------------------------------------------------------
 
   if (listingId) {
     X.api("GET", "/listings/" + listingId).then(function (answer) {
-      if (answer.ok) fill(answer.data);
+      if (answer.ok) { fill(answer.data); renderAttachments(answer.data); }
       else showErrors(answer);
     }, function () { showErrors({ status: 0, data: null }); });
   } else {

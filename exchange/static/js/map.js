@@ -584,11 +584,35 @@
       el("dl", { class: "facts", "data-testid": "detail-facts" }, flatten(factRows(listing))),
       listing.description ? el("h3", { text: t("description") }) : null,
       listing.description ? el("p", { class: "description", text: listing.description }) : null,
+      (listing.photos || []).length ? el("h3", { text: t("photos") }) : null,
+      photoGallery(listing.photos || []),
+      (listing.documents || []).length ? el("h3", { text: t("documents") }) : null,
+      documentList(listing.documents || []),
       el("dl", { class: "facts meta" }, flatten(meta)),
       el("div", { class: "actions" }, actionButtons(listing)),
     ];
     children.forEach(function (child) { if (child) detailView.appendChild(child); });
     detailView.scrollTop = 0;
+  }
+
+  function contentUrl(document) { return config.api + "/documents/" + document.id + "/content"; }
+
+  /** Thumbnails, each linking to the full image (a download: files are never shown inline). */
+  function photoGallery(photos) {
+    if (!photos.length) return null;
+    return el("ul", { class: "photos", "data-testid": "detail-photos" }, photos.map(function (photo) {
+      var preview = photo.has_thumbnail
+        ? el("img", { src: config.api + "/documents/" + photo.id + "/thumbnail", alt: photo.filename, loading: "lazy" })
+        : photo.filename;
+      return el("li", null, el("a", { href: contentUrl(photo), title: photo.filename, download: photo.filename }, preview));
+    }));
+  }
+
+  function documentList(files) {
+    if (!files.length) return null;
+    return el("ul", { class: "files", "data-testid": "detail-documents" }, files.map(function (file) {
+      return el("li", null, el("a", { href: contentUrl(file), download: file.filename, text: file.filename }));
+    }));
   }
 
   function flatten(rows) {
