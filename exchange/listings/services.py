@@ -831,8 +831,16 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     if flt.cursor:
         stmt = stmt.where(_after_cursor(flt.cursor, sort, distance))
     if sort == "newest":
+        newest = (Listing.listed_at.desc(), Listing.id.desc())
+        # The page's ids first, then its rows. For published listings in a viewport the ids
+        # come from ix_listings_published_map alone (an index-only scan), so the heap is read
+        # for the page's rows only, not for every listing in the viewport (migration 0006).
+        page_ids = select(Listing.id).where(stmt.whereclause).order_by(*newest)
         rows = db.session.execute(
-            stmt.order_by(Listing.listed_at.desc(), Listing.id.desc()).limit(flt.limit + 1)
+            select(Listing)
+            .where(Listing.id.in_(page_ids.limit(flt.limit + 1).scalar_subquery()))
+            .options(*_presentation_loads())
+            .order_by(*newest)
         ).all()
     else:
         rows = _nearest(stmt, distance, flt)
