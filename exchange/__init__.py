@@ -87,6 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from exchange.capacity.api import blp as capacity_api
     from exchange.chat.api import blp as chat_api
     from exchange.documents.api import blp as documents_api
     from exchange.listings.api import blp as listings_api
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(documents_api)
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)
+    api.register_blueprint(capacity_api)
     app.register_blueprint(profiles_views)
     app.register_blueprint(listings_ogc)
     app.register_blueprint(listings_views)

@@ -79,7 +79,9 @@ PERSON_FIELDS = (
     "arrival_date",
 )
 #: The expression that the trigram index ix_persons_name_trgm covers.
-NAME_EXPRESSION = func.lower(Person.family_name + " " + Person.given_names)
+NAME_EXPRESSION = func.lower(
+    Person.family_name.op("||")(literal_column("' '")).op("||")(Person.given_names)
+)
 MAX_BEDS_PER_ROOM = 500
 ADULT_AGE = 18
 
@@ -111,6 +113,8 @@ def _organization_for_new(actor: User, organization_id: int | None) -> int:
     """The organisation in which the actor creates something: the one named (it must be
     within their reach as caseworker or admin), or their only one."""
     reach = authz.organizations_with_role(actor, CASE_ROLES)
+    if not reach:
+        raise Forbidden("Only caseworkers and admins of an organisation may do this.")
     if organization_id is None:
         if len(reach) != 1:
             raise InvalidInput({"organization_id": "Missing data for required field."})
@@ -466,17 +470,12 @@ def _check_room_name(shelter_id: int, name: str, room_id: int | None = None) -> 
         raise Conflict(message, {"json": {"name": [message]}})
 
 
-def _room_in_reach(actor: User, room_id: int, roles: Iterable[str]) -> ShelterRoom:
-    room = db.session.get(ShelterRoom, room_id)
-    if room is None or room.shelter.organization_id not in authz.scope(actor, roles):
-        raise NotFound()
-    return room
-
-
-def update_room(actor: User, room_id: int, changes: dict) -> ShelterRoom:
+def update_room(actor: User, shelter_id: int, room_id: int, changes: dict) -> ShelterRoom:
     """Rename a room or change its policy or accessibility (its beds' counts move)."""
-    room = _room_in_reach(actor, room_id, CASE_ROLES)
-    _lock_shelter(actor, room.shelter_id)
+    shelter = _lock_shelter(actor, shelter_id)
+    room = db.session.get(ShelterRoom, room_id)
+    if room is None or room.shelter_id != shelter.id:
+        raise NotFound()
     _lock_counts([room.shelter_id])
     db.session.refresh(room, with_for_update=True)
     if "name" in changes:

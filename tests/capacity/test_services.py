@@ -230,7 +230,7 @@ def test_room_changes_are_published(caseworker, district, make_shelter):
     room = services.add_room(caseworker, shelter.id, "Neu", "family", True, beds=3)
     listing = _listing(shelter)
     assert (listing.free_beds, listing.beds_family, listing.accessible_beds) == (5, 3, 3)
-    services.update_room(caseworker, room.id, {"policy": "female", "accessible": False})
+    services.update_room(caseworker, shelter.id, room.id, {"policy": "female", "accessible": False})
     listing = _listing(shelter)
     assert (listing.beds_family, listing.beds_female, listing.accessible_beds) == (0, 3, 0)
     with pytest.raises(Conflict):
