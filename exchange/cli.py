@@ -50,8 +50,13 @@ def seed_demo() -> None:
     db.session.commit()
     click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")
     for email, role, organization in logins:
-        click.echo(f"  {email:<36} {role:<22} {organization}")
-    click.echo("")
+        second_factor = " (TOTP)" if role in demo.SECOND_FACTOR_ROLES else ""
+        click.echo(f"  {email:<36} {role + second_factor:<22} {organization}")
+    click.echo(
+        "\nLogins marked (TOTP) must use two-factor sign-in (caseworkers and administrators):"
+        "\nat their first login they set it up with an authenticator app (the page shows a QR"
+        "\ncode and the key) and get their recovery codes.\n"
+    )
 
 
 for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS:

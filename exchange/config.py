@@ -45,6 +45,10 @@ class Config:
 
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+    # The name authenticator apps show next to the account (TOTP, second factor).
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Exchange")
+    # How long an invitation link stays valid.
+    INVITATION_TTL_DAYS = int(os.environ.get("INVITATION_TTL_DAYS", "7"))
 
     # A published listing expires this many days after its owner last confirmed it;
     # owners are reminded LISTING_REMINDER_DAYS before (`exchange expire-listings`).

@@ -11,6 +11,9 @@ from exchange.profiles import services
 from exchange.profiles.models import Membership, MembershipStatus, Organization, User
 
 DEMO_PASSWORD = "exchange-demo"
+#: Demo roles that set up TOTP at their first login (no secret is seeded: a demo that
+#: shipped fixed secrets would have well-known second factors wherever it ran).
+SECOND_FACTOR_ROLES = frozenset({"platform admin", "admin", "caseworker"})
 
 # (key, name, kind, ags, parent key, lat, lon)
 ORGANIZATIONS = [

@@ -34,6 +34,8 @@ _PENDING = "exchange_pending_emits"
 # A server-to-server instruction carried by the message queue like an emit (never sent to
 # a client): every process puts the named user's sockets into a room.
 _ENTER_ROOM = "_exchange_enter_room"
+# Likewise: every process disconnects its sockets in the named room.
+_CLOSE_ROOM = "_exchange_close_room"
 
 
 def user_room(user_id: int) -> str:
@@ -57,6 +59,8 @@ def _send_pending(sess: Session) -> None:
     for event_name, data, room in sess.info.pop(_PENDING, []):
         if event_name == "_close_session":
             _close_session_sockets(data)
+        elif event_name == "_close_user_sockets":
+            _close_room_sockets(user_room(data))
         elif event_name == _ENTER_ROOM:
             _enter_room_everywhere(data)
         else:
@@ -72,16 +76,23 @@ def _drop_pending(sess: Session, previous_transaction) -> None:
 
 
 def _close_session_sockets(key: str) -> None:
-    room = session_room(key)
-    # Tell every process's clients of that session (through the queue when there is one),
-    # then disconnect the sockets this process holds; the others are refused on their next
-    # event because the login session has ended (see _authorised).
+    _close_room_sockets(session_room(key))
+
+
+def _close_room_sockets(room: str) -> None:
+    # Tell every process's clients in the room (through the queue when there is one), then
+    # disconnect them: here, and on every other process through the queue.
     socketio.emit("session_ended", {}, to=room)
-    server = socketio.server
-    if server is None:
-        return
-    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
-        server.disconnect(sid, namespace="/")
+    manager = socketio.server.manager if socketio.server is not None else None
+    if isinstance(manager, RoomAwareRedisManager):
+        manager.emit(_CLOSE_ROOM, {"room": room}, namespace="/")
+    elif manager is not None:
+        _close_room_here(manager, room)
+
+
+def _close_room_here(manager, room: str) -> None:
+    for sid, _eio_sid in list(manager.get_participants("/", room)):
+        manager.server.disconnect(sid, namespace="/")
 
 
 def emit_now(event_name: str, data: Any, room: str, skip_sid: str | None = None) -> None:
@@ -110,12 +121,17 @@ def _enter_room_here(manager, data: dict) -> None:
 
 class RoomAwareRedisManager(python_socketio.RedisManager):
     """Flask-SocketIO's Redis queue, also carrying "enter this user's sockets into a room"
-    to every process: a socket lives in one process, and only that one can move it."""
+    and "close the sockets in this room" to every process: a socket lives in one process,
+    and only that one can move or close it."""
 
     def _handle_emit(self, message: dict) -> None:
-        if message.get("event") == _ENTER_ROOM:
+        if message.get("event") in (_ENTER_ROOM, _CLOSE_ROOM):
             payload = message["data"]
-            _enter_room_here(self, payload[0] if isinstance(payload, list) else payload)
+            payload = payload[0] if isinstance(payload, list) else payload
+            if message["event"] == _ENTER_ROOM:
+                _enter_room_here(self, payload)
+            else:
+                _close_room_here(self, payload["room"])
             return
         super()._handle_emit(message)
 
@@ -130,6 +146,13 @@ def client_manager(redis_url: str | None):
 @signals.session_ended.connect
 def _on_session_ended(key: str, **_: Any) -> None:
     emit_after_commit("_close_session", key)
+
+
+@signals.user_access_changed.connect
+def _on_user_access_changed(user_id: int, **_: Any) -> None:
+    # Disabled, or a role changed (the rooms joined on connect follow roles): all the
+    # user's sockets, cookie and token alike, are in their user room.
+    emit_after_commit("_close_user_sockets", user_id)
 
 
 # --- connection ----------------------------------------------------------------------------

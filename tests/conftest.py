@@ -12,15 +12,18 @@ import threading
 import time
 from contextlib import contextmanager
 
+import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from exchange import create_app
 from exchange.config import TestingConfig, normalise_database_url
+from exchange.db import utcnow
 from exchange.extensions import db, socketio
+from exchange.profiles import authz
 from exchange.profiles import services as profile_services
 from exchange.profiles.models import Membership, Organization, User
 
@@ -181,15 +184,50 @@ def make_user(app, make_org):
     return make
 
 
+def fresh_totp_code(user_id: int) -> str | None:
+    """A TOTP code of the user's secret that the server has not accepted yet: this time
+    step's, or the next one's (within the window); None when both were used."""
+    secret, last_step = db.session.execute(
+        select(User.totp_secret, User.totp_last_step).where(User.id == user_id)
+    ).one()
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // profile_services.TOTP_PERIOD
+    for step in (current, current + 1):
+        if last_step is None or step > last_step:
+            return totp.generate_otp(step)
+    return None
+
+
 @pytest.fixture
 def login(app):
-    """login(client, user) signs the client in through the API and keeps its CSRF token."""
+    """login(client, user) signs the client in through the API and keeps its CSRF token.
+
+    Users who must use a second factor go through it for real: at their first login they
+    set up TOTP (POST /auth/2fa/setup, then /auth/2fa/confirm with a code computed by
+    pyotp), later they send a code not used before (or, when a user signs in a third time
+    within one 30-second step, one of the recovery codes kept from the setup).
+    """
+    recovery_codes: dict[int, list[str]] = {}
 
     def do_login(client: ApiClient, user: User, password: str = PASSWORD) -> ApiClient:
         response = client.post("/api/v1/auth/login", json={"email": user.email,
                                                            "password": password})
         assert response.status_code == 200, response.get_json()
-        client.csrf_token = response.get_json()["csrf_token"]
+        body = response.get_json()
+        client.csrf_token = body["csrf_token"]
+        if body.get("second_factor") == "enroll":
+            setup = client.post("/api/v1/auth/2fa/setup")
+            assert setup.status_code == 200, setup.get_json()
+            code = pyotp.TOTP(setup.get_json()["secret"]).now()
+            body = client.post("/api/v1/auth/2fa/confirm", json={"code": code}).get_json()
+            assert "recovery_codes" in body, body
+            recovery_codes[user.id] = list(body["recovery_codes"])
+        elif body.get("second_factor") == "required":
+            code = fresh_totp_code(user.id) or recovery_codes[user.id].pop()
+            answer = client.post("/api/v1/auth/2fa", json={"code": code})
+            assert answer.status_code == 200, answer.get_json()
+            body = answer.get_json()
+        client.csrf_token = body["csrf_token"]
         return client
 
     return do_login
@@ -236,6 +274,11 @@ def bearer(app):
     """bearer(user) → headers with a fresh API token of that user."""
 
     def make(user: User) -> dict[str, str]:
+        if authz.requires_second_factor(user) and user.totp_enabled_at is None:
+            # Tokens are made by fully signed-in sessions only: as if the user had set up
+            # TOTP to sign in before making this one.
+            user.totp_secret = pyotp.random_base32(32)
+            user.totp_enabled_at = utcnow()
         with app.test_request_context():
             _token, raw = profile_services.create_api_token(user, "test")
         db.session.flush()

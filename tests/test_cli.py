@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextvars
+import re
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -37,7 +39,14 @@ def _count(model) -> int:
 
 
 def _log_in(client, email: str, password: str):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    """Log in; platform admins and caseworkers set up their second factor on the way (the
+    answer is then that of /auth/2fa/confirm, with `user` and `csrf_token` too)."""
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    if response.status_code == 200 and response.get_json().get("second_factor") == "enroll":
+        secret = client.post("/api/v1/auth/2fa/setup").get_json()["secret"]
+        response = client.post("/api/v1/auth/2fa/confirm",
+                               json={"code": pyotp.TOTP(secret).now()})
+    return response
 
 
 def test_create_admin_with_password_option_makes_a_platform_admin_who_can_log_in(run, client):
@@ -91,6 +100,9 @@ def test_seed_demo_twice_creates_the_demo_data_once_and_prints_the_logins(run, c
         assert demo.DEMO_PASSWORD in output
         for email, *_rest in demo.USERS:
             assert email in output
+        assert "two-factor sign-in" in output
+        assert re.search(r"sozialamt@lk-osnabrueck\.example\s+caseworker \(TOTP\)", output)
+        assert re.search(r"fluechtlinge@lk-osnabrueck\.example\s+official\s", output)
 
     # The printed logins work, and the tree is in place.
     email = "sozialamt@lk-osnabrueck.example"

@@ -9,7 +9,10 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from exchange.extensions import db
-from exchange.listings import services
+from exchange.listings import (
+    network_notices,  # noqa: F401  (notifications of profiles events)
+    services,
+)
 from exchange.listings.schemas import (
     AttachedDocumentSchema,
     ClusterArgs,

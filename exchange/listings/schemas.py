@@ -84,6 +84,9 @@ class ListingSchema(Schema):
     )
     organization_id = fields.Integer()
     organization_name = fields.String()
+    owner_verified = fields.Boolean(
+        metadata={"description": "false: the owning landlord organisation is not verified"}
+    )
     owner_id = fields.Integer(allow_none=True)
     contact = fields.Nested(ContactSchema, metadata={"description": "officials and owners only"})
     created_at = fields.DateTime()
@@ -190,6 +193,7 @@ def listing_json(
         "city": listing.city,
     }
     data["organization_name"] = listing.organization.name
+    data["owner_verified"] = listing.organization.verified
     if listing.kind == ListingKind.BEDS:
         data["beds_by_policy"] = {p: getattr(listing, f"beds_{p}") for p in POLICIES}
     if exact and listing.owner is not None:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
 
+from exchange.errors import Conflict, Unauthorized
 from exchange.extensions import db
 from exchange.profiles import auth, services
-from exchange.profiles.models import ApiToken
+from exchange.profiles.models import ApiToken, User
 from exchange.profiles.schemas import (
+    AcceptInvitationArgs,
+    InvitationArgs,
+    InvitationSchema,
     LoginArgs,
     LoginResultSchema,
     MemberArgs,
+    MemberListArgs,
     MemberSchema,
+    MemberUpdateArgs,
     MeSchema,
+    NewInvitationSchema,
     NewTokenSchema,
     OrganizationArgs,
     OrganizationListArgs,
@@ -22,10 +30,14 @@ from exchange.profiles.schemas import (
     OrganizationSchema,
     ProfileArgs,
     PublicUserSchema,
+    RecoveryCodesSchema,
     RegisterArgs,
+    SecondFactorCodeArgs,
     TokenArgs,
     TokenSchema,
+    TotpSetupSchema,
     UserSchema,
+    VerifyArgs,
 )
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and organisations")
@@ -41,9 +53,75 @@ def client_address() -> str:
 @blp.alt_response(401, description="Wrong e-mail or password (the same for both)")
 @blp.alt_response(429, description="Too many failed attempts")
 def login(args: dict):
-    """Sign in with e-mail and password; sets the session cookie."""
+    """Sign in with e-mail and password; sets the session cookie.
+
+    Where a second factor is due the answer carries `second_factor` ("enroll" or
+    "required") instead of `user`, and the session is not signed in until it is passed."""
     user = services.authenticate(args["email"], args["password"], client_address())
-    csrf_token = auth.sign_in(user)
+    answer = auth.after_password(user)
+    db.session.commit()
+    return answer
+
+
+def _enrolling_user() -> tuple[User, bool]:
+    """Who sets up TOTP: a signed-in user (optional for some), or a half-signed-in session
+    that must enrol. Returns (user, half_signed_in)."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object(), False
+    pending = auth.pending_user()
+    if pending is None:
+        raise Unauthorized()
+    user, stage = pending
+    if stage != "enroll":
+        raise Conflict("Two-factor sign-in is set up already: send a code to POST /auth/2fa.")
+    return user, True
+
+
+@blp.post("/auth/2fa/setup")
+@blp.response(200, TotpSetupSchema)
+@blp.alt_response(401, description="Neither signed in nor half-signed-in")
+@blp.alt_response(409, description="TOTP is set up already")
+def totp_setup():
+    """Start setting up TOTP: a new secret and its otpauth:// URI (for a QR code)."""
+    user, _half = _enrolling_user()
+    secret = services.begin_totp_setup(user)
+    db.session.commit()
+    return {"secret": secret, "otpauth_uri": services.totp_uri(user)}
+
+
+@blp.post("/auth/2fa/confirm")
+@blp.arguments(SecondFactorCodeArgs)
+@blp.response(200, RecoveryCodesSchema)
+@blp.alt_response(422, description="The code is wrong (counts as a failed login)")
+@blp.alt_response(429, description="Too many failed attempts")
+def totp_confirm(args: dict):
+    """Put TOTP in force with a first code; answers the recovery codes (shown once) and
+    signs a half-signed-in session in."""
+    user, half = _enrolling_user()
+    codes = services.confirm_totp(user, args["code"], client_address())
+    if half:
+        csrf_token = auth.finish_second_factor(user)
+    else:
+        if session.get("login_session"):
+            services.mark_second_factor(session["login_session"])
+        csrf_token = generate_csrf()
+    db.session.commit()
+    return {"recovery_codes": codes, "user": user, "csrf_token": csrf_token}
+
+
+@blp.post("/auth/2fa")
+@blp.arguments(SecondFactorCodeArgs)
+@blp.response(200, LoginResultSchema)
+@blp.alt_response(401, description="Wrong or used code, or no half-signed-in session")
+@blp.alt_response(429, description="Too many failed attempts")
+def second_factor(args: dict):
+    """Finish signing in with a TOTP code (each accepted once) or a recovery code."""
+    pending = auth.pending_user()
+    if pending is None or pending[1] != "required":
+        raise Unauthorized()
+    user = pending[0]
+    services.verify_second_factor(user, args["code"], client_address())
+    csrf_token = auth.finish_second_factor(user)
     db.session.commit()
     return {"user": user, "csrf_token": csrf_token}
 
@@ -72,7 +150,8 @@ def register(args: dict):
 @blp.response(201, NewTokenSchema)
 @login_required
 def create_token(args: dict):
-    """A personal API token for `Authorization: Bearer`; shown once."""
+    """A personal API token for `Authorization: Bearer`; shown once. Only a fully signed-in
+    session makes one (a half-signed-in one is not signed in)."""
     token, raw = services.create_api_token(current_user, args["name"])
     db.session.commit()
     return {"id": token.id, "name": token.name, "created_at": token.created_at, "token": raw}
@@ -144,7 +223,8 @@ def create_organization(args: dict):
 def list_organizations(args: dict):
     """The directory of organisations."""
     return services.list_organizations(
-        args.get("kind"), args.get("q"), args.get("parent_id"), args["limit"], args["cursor"]
+        args.get("kind"), args.get("q"), args.get("parent_id"), args["limit"], args["cursor"],
+        verified=args.get("verified"),
     )
 
 
@@ -156,15 +236,32 @@ def get_organization(organization_id: int):
     return services.get_organization(organization_id)
 
 
+@blp.post("/organizations/<int:organization_id>/verify")
+@blp.arguments(VerifyArgs)
+@blp.response(200, OrganizationSchema)
+@login_required
+def verify_organization(args: dict, organization_id: int):
+    """Verify or reject a landlord organisation with a reason (officials of a municipality
+    or district; a reason is required to reject)."""
+    organization = services.decide_verification(
+        current_user, organization_id, args["decision"], args["reason"]
+    )
+    db.session.commit()
+    return organization
+
+
 @blp.get("/organizations/<int:organization_id>/members")
+@blp.arguments(MemberListArgs, location="query")
 @blp.response(200, MemberSchema(many=True))
 @login_required
-def list_members(organization_id: int):
-    """Active members; org admins also see pending requests (`?status=pending`)."""
+def list_members(args: dict, organization_id: int):
+    """Active members; org admins also list `?status=pending`, `disabled` or `all`."""
     services.get_organization(organization_id)
-    if request.args.get("status") == "pending":
-        return services.pending_memberships(current_user, organization_id)
-    return services.members_of(organization_id)
+    status = args["status"]
+    if status == "active":
+        return services.members_of(organization_id)
+    return services.memberships_of(current_user, organization_id, None if status == "all"
+                                   else status)
 
 
 @blp.post("/organizations/<int:organization_id>/members")
@@ -182,8 +279,98 @@ def add_member(args: dict, organization_id: int):
 @blp.response(200, MemberSchema)
 @login_required
 def approve_member(organization_id: int, user_id: int):
-    """Approve a pending join request (org admins)."""
+    """Approve a pending join request (org admins); the member is notified."""
     membership = services.approve_member(current_user, organization_id, user_id)
+    db.session.commit()
+    return membership
+
+
+@blp.post("/organizations/<int:organization_id>/members/<int:user_id>/reject")
+@blp.response(204)
+@login_required
+def reject_member(organization_id: int, user_id: int):
+    """Reject a pending join request (org admins): the membership is deleted."""
+    services.reject_member(current_user, organization_id, user_id)
+    db.session.commit()
+
+
+@blp.patch("/organizations/<int:organization_id>/members/<int:user_id>")
+@blp.arguments(MemberUpdateArgs)
+@blp.response(200, MemberSchema)
+@login_required
+def update_member(args: dict, organization_id: int, user_id: int):
+    """Change a member's role, or disable (`status: disabled`: their sessions, API tokens
+    and open sockets stop at once) or re-enable them (org admins)."""
+    membership = services.update_member(current_user, organization_id, user_id, **args)
+    db.session.commit()
+    return membership
+
+
+@blp.post("/organizations/<int:organization_id>/invitations")
+@blp.arguments(InvitationArgs)
+@blp.response(201, NewInvitationSchema)
+@login_required
+def create_invitation(args: dict, organization_id: int):
+    """Invite someone by e-mail (org admins): a one-time link valid for
+    INVITATION_TTL_DAYS, mailed when the server sends e-mail, else in the answer."""
+    invitation, raw = services.invite(current_user, organization_id, args["email"], args["role"])
+    mailed = services.mail_invitation(invitation, raw, current_user)
+    db.session.commit()
+    # Answer-only attributes (not stored): NewInvitationSchema dumps them.
+    invitation.mailed = mailed
+    if not mailed:
+        invitation.link = services.invitation_link(raw)
+    return invitation
+
+
+@blp.get("/organizations/<int:organization_id>/invitations")
+@blp.response(200, InvitationSchema(many=True))
+@login_required
+def list_invitations(organization_id: int):
+    """Invitations not yet accepted or revoked (org admins)."""
+    services.get_organization(organization_id)
+    return services.open_invitations(current_user, organization_id)
+
+
+@blp.delete("/organizations/<int:organization_id>/invitations/<int:invitation_id>")
+@blp.response(204)
+@login_required
+def revoke_invitation(organization_id: int, invitation_id: int):
+    """Revoke an open invitation (org admins): its link stops working."""
+    services.revoke_invitation(current_user, organization_id, invitation_id)
+    db.session.commit()
+
+
+@blp.post("/invitations/accept")
+@blp.arguments(AcceptInvitationArgs)
+@blp.response(201, LoginResultSchema)
+@blp.alt_response(404, description="The link is unknown, used, revoked or expired")
+def accept_invitation(args: dict):
+    """Accept an invitation with the token of its link: a new account (name, password) or
+    the existing one of that address (its password). Signs in like a login (a second
+    factor may be due)."""
+    user = services.accept_invitation(
+        args["token"], args["name"], args["password"], client_address()
+    )
+    answer = auth.after_password(user)
+    db.session.commit()
+    return answer
+
+
+@blp.get("/invitations")
+@blp.response(200, InvitationSchema(many=True))
+@login_required
+def my_invitations():
+    """Open invitations addressed to my e-mail."""
+    return services.my_invitations(current_user)
+
+
+@blp.post("/invitations/<int:invitation_id>/accept")
+@blp.response(200, MemberSchema)
+@login_required
+def accept_my_invitation(invitation_id: int):
+    """Accept an invitation addressed to my e-mail (signed in)."""
+    membership = services.accept_my_invitation(current_user, invitation_id)
     db.session.commit()
     return membership
 

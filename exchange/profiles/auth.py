@@ -1,6 +1,9 @@
-"""Authentication wiring: Flask-Login loaders, API tokens, CSRF for cookie sessions."""
+"""Authentication wiring: Flask-Login loaders, API tokens, CSRF for cookie sessions, and
+the half-signed-in state between a correct password and the second factor."""
 
 from __future__ import annotations
+
+import time
 
 from flask import Flask, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -13,7 +16,12 @@ from exchange.profiles.models import User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Anonymous JSON calls that start a session; a cross-site form cannot send JSON.
-CSRF_EXEMPT_ENDPOINTS = {"auth.login", "auth.register"}
+CSRF_EXEMPT_ENDPOINTS = {"auth.login", "auth.register", "auth.accept_invitation"}
+#: Cookie-session key of a half-signed-in session: the password was right, the second
+#: factor is still due. Such a session may call only the /auth/2fa endpoints.
+PENDING_KEY = "second_factor_pending"
+#: How long a half-signed-in session waits for its code.
+PENDING_SECONDS = 600
 
 
 def bearer_token() -> str | None:
@@ -48,14 +56,46 @@ def _unauthorized():
     return redirect(url_for("profiles_views.login", next=request.full_path.rstrip("?")))
 
 
-def sign_in(user: User) -> str:
+def sign_in(user: User, second_factor: bool = False) -> str:
     """Start a cookie session for a checked user; returns the CSRF token for it."""
-    login_session = services.start_login_session(user)
+    login_session = services.start_login_session(user, second_factor=second_factor)
     session.clear()
     login_user(user)
     session["login_session"] = login_session.key
     session["locale"] = user.locale
     return generate_csrf()
+
+
+def after_password(user: User) -> dict:
+    """After a correct password: sign in, or, when a second factor is due, keep the session
+    half-signed-in. Returns the login answer (``second_factor`` when one is due)."""
+    stage = services.second_factor_stage(user)
+    if stage is None:
+        return {"user": user, "csrf_token": sign_in(user)}
+    session.clear()
+    logout_user()
+    session[PENDING_KEY] = {"user_id": user.id, "stage": stage, "since": int(time.time())}
+    session["locale"] = user.locale
+    return {"second_factor": stage, "csrf_token": generate_csrf()}
+
+
+def pending_user() -> tuple[User, str] | None:
+    """The user of a half-signed-in session and the step due ("enroll" or "required")."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None
+    user = db.session.get(User, pending.get("user_id"))
+    if user is None or user.disabled:
+        return None
+    return user, services.second_factor_stage(user) or "enroll"
+
+
+def finish_second_factor(user: User) -> str:
+    """The half-signed-in session passed its second factor: signed in now."""
+    return sign_in(user, second_factor=True)
 
 
 def sign_out() -> None:

@@ -18,6 +18,8 @@ from exchange.extensions import db
 from exchange.profiles.models import Membership, MembershipStatus, Organization, Role, User
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.OFFICIAL, Role.CASEWORKER})
+#: Roles that must sign in with a second factor: caseworkers see persons, admins administer.
+SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.CASEWORKER})
 PUBLIC_KINDS = frozenset({"state", "district", "municipality", "provider"})
 
 
@@ -62,6 +64,15 @@ def is_staff(user: User) -> bool:
     return any(
         m.role in STAFF_ROLES and m.organization.kind in PUBLIC_KINDS and m.organization.verified
         for m in active_memberships(user)
+    )
+
+
+def requires_second_factor(user: User) -> bool:
+    """Whether the user must sign in with TOTP: anyone who can see persons (caseworkers) or
+    administers an organisation (org admins, platform admins). Active memberships count;
+    a membership approved later makes the user's password-only sessions end."""
+    return user.is_platform_admin or any(
+        m.role in SECOND_FACTOR_ROLES for m in active_memberships(user)
     )
 
 

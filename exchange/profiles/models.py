@@ -1,4 +1,5 @@
-"""Organisations, users, memberships, API tokens, login sessions and login attempts."""
+"""Organisations, users, memberships, invitations, API tokens, login sessions, login
+attempts and the second factor (TOTP secret, recovery codes)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -72,6 +74,13 @@ class Organization(Base):
     )
     location = point_column()
     verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # The last verification decision on a landlord organisation (POST .../verify): who,
+    # when, and the reason given (required for a rejection).
+    verification_reason: Mapped[str | None] = mapped_column(Text)
+    verification_decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verification_decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id])
@@ -100,6 +109,12 @@ class User(Base):
     email_notifications: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default="true"
     )
+    # Second factor (TOTP, RFC 6238): the base32 secret, set by /auth/2fa/setup and in force
+    # once confirmed (totp_enabled_at); the last time step accepted, so that a code is never
+    # accepted twice (also not within its validity window).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = created_at_column()
 
     memberships: Mapped[list[Membership]] = relationship(
@@ -171,8 +186,62 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = created_at_column()
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the session passed the second factor; a session without it does not count as
+    # signed in for a user who must use one (checked on every request).
+    second_factor_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for a TOTP code; only its sha256 is stored."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_id_code_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_at_column()
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """An invitation by e-mail into an organisation in a role: a one-time link whose random
+    token is stored as its sha256 only. One open invitation per address and organisation."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(_in("role", Role), name="role"),
+        Index(
+            "uq_invitations_open_org_email",
+            "organization_id",
+            text("lower(email)"),
+            unique=True,
+            postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    organization: Mapped[Organization] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
 class LoginAttempt(Base):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from marshmallow import Schema, fields, missing, validate
+from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from exchange.db import MAX_ID
 from exchange.pagination import ListArgs, page_schema
@@ -67,6 +67,33 @@ class LoginArgs(Schema):
 
 
 class LoginResultSchema(Schema):
+    user = fields.Nested(UserSchema, metadata={"description": "once fully signed in"})
+    csrf_token = fields.String()
+    second_factor = fields.String(
+        metadata={
+            "description": "enroll | required: the session is not signed in yet; set up TOTP "
+            "(POST /auth/2fa/setup, /auth/2fa/confirm) or send a code (POST /auth/2fa)"
+        }
+    )
+
+
+class SecondFactorCodeArgs(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "a 6-digit TOTP code, or a recovery code (POST /auth/2fa)"},
+    )
+
+
+class TotpSetupSchema(Schema):
+    secret = fields.String(metadata={"description": "base32, for manual entry"})
+    otpauth_uri = fields.String(metadata={"description": "otpauth://totp/… for a QR code"})
+
+
+class RecoveryCodesSchema(Schema):
+    recovery_codes = fields.List(
+        fields.String(), metadata={"description": "each usable once instead of a code; shown once"}
+    )
     user = fields.Nested(UserSchema)
     csrf_token = fields.String()
 
@@ -124,7 +151,30 @@ class OrganizationSchema(Schema):
     ags = fields.String(allow_none=True)
     parent_id = fields.Integer(allow_none=True)
     verified = fields.Boolean()
+    verification = fields.Method(
+        "_verification",
+        metadata={
+            "description": "landlords: the last decision {decision: verify|reject, reason, "
+            "decided_at}, or null while undecided; the reason only for the organisation's "
+            "own members and staff"
+        },
+    )
     location = fields.Method("_location")
+
+    def _verification(self, organization) -> dict | None:
+        if organization.verification_decided_at is None:
+            return None
+        viewer = current_user
+        sees_reason = bool(viewer) and viewer.is_authenticated and (
+            authz.is_staff(viewer)
+            or viewer.is_platform_admin
+            or organization.id in {m.organization_id for m in authz.active_memberships(viewer)}
+        )
+        return {
+            "decision": "verify" if organization.verified else "reject",
+            "reason": organization.verification_reason if sees_reason else None,
+            "decided_at": organization.verification_decided_at.isoformat(),
+        }
 
     def _location(self, organization) -> dict | None:
         from exchange.geo import point_to_dict
@@ -136,6 +186,7 @@ class OrganizationListArgs(ListArgs):
     kind = fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))
     q = fields.String(validate=validate.Length(max=200))
     parent_id = fields.Integer(validate=VALID_ID)
+    verified = fields.Boolean()
 
 
 OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema")
@@ -167,3 +218,67 @@ class MemberSchema(Schema):
         ):
             return membership.user.email
         return missing
+
+
+class MemberListArgs(Schema):
+    status = fields.String(
+        load_default="active",
+        validate=validate.OneOf(["active", "pending", "disabled", "all"]),
+        metadata={"description": "all but active: the organisation's admins only"},
+    )
+
+
+class MemberUpdateArgs(Schema):
+    role = fields.String(validate=validate.OneOf([r.value for r in Role]))
+    status = fields.String(validate=validate.OneOf(["active", "disabled"]))
+
+    @validates_schema
+    def _something(self, data: dict, **_kwargs) -> None:
+        if not data:
+            raise ValidationError("Send role or status.", "role")
+
+
+class InvitationArgs(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
+
+
+class InvitationSchema(Schema):
+    id = fields.Integer()
+    organization_id = fields.Integer()
+    organization_name = fields.String(attribute="organization.name")
+    email = fields.String()
+    role = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    invited_by = fields.Function(lambda i: i.invited_by.name if i.invited_by else None)
+
+
+class NewInvitationSchema(InvitationSchema):
+    mailed = fields.Boolean(metadata={"description": "the link went out by e-mail"})
+    link = fields.String(
+        metadata={"description": "the one-time link, only when the server sends no e-mail"}
+    )
+
+
+class AcceptInvitationArgs(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "for a new account"},
+    )
+    password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "a new password, or the existing account's"},
+    )
+
+
+class VerifyArgs(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(["verify", "reject"]))
+    reason = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata={"description": "required to reject"},
+    )

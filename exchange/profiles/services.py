@@ -4,28 +4,41 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
+import re
 import secrets
+import time
 from datetime import timedelta
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
-from exchange import signals
+from exchange import mail, signals
 from exchange.db import point_wkt, utcnow
-from exchange.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from exchange.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+)
 from exchange.extensions import db
 from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
 from exchange.profiles.models import (
     ApiToken,
+    Invitation,
     LoginAttempt,
     LoginSession,
     Membership,
     MembershipStatus,
     Organization,
     OrganizationKind,
+    RecoveryCode,
     Role,
     User,
 )
@@ -77,13 +90,9 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def authenticate(email: str, password: str, address: str) -> User:
-    """Check credentials; 401 the same for an unknown e-mail and a wrong password.
-
-    Failed attempts are counted in the database, per e-mail and per address, so that
-    every process sees them; past the limit the answer is 429 until the window passes.
-    """
-    email = email.strip().lower()
+def _check_failures(email: str, address: str) -> None:
+    """429 once an e-mail or an address has failed too often within the window (wrong
+    passwords and wrong second-factor codes alike)."""
     cfg = current_app.config
     since = utcnow() - timedelta(seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
     by_email, by_address = db.session.execute(
@@ -98,37 +107,78 @@ def authenticate(email: str, password: str, address: str) -> User:
     limit = cfg["LOGIN_MAX_FAILURES"]
     if by_email >= limit or by_address >= limit * 4:
         raise TooManyRequests("Too many failed logins. Try again later.")
+
+
+def _record_failure(email: str, address: str) -> None:
+    # Committed at once: the request then fails, and its rollback must not undo the count.
+    db.session.add(LoginAttempt(email=email, address=address))
+    db.session.commit()
+
+
+def clear_failures(email: str) -> None:
+    """Forget an e-mail's failed attempts once its owner is fully signed in."""
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Check credentials; 401 the same for an unknown e-mail and a wrong password.
+
+    Failed attempts are counted in the database, per e-mail and per address, so that
+    every process sees them; past the limit the answer is 429 until the window passes.
+    For a user who still has to pass a second factor the count is kept: wrong codes add
+    to it, and a correct password alone must not reset it.
+    """
+    email = email.strip().lower()
+    _check_failures(email, address)
     user = find_user_by_email(email)
     if user is None:
         _burn_time(password)
     if user is None or not check_password(user, password) or user.disabled:
-        db.session.add(LoginAttempt(email=email, address=address))
-        db.session.commit()
+        _record_failure(email, address)
         raise Unauthorized("E-mail or password is wrong.")
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    if second_factor_stage(user) is None:
+        clear_failures(email)
     return user
 
 
-def start_login_session(user: User) -> LoginSession:
+def start_login_session(user: User, second_factor: bool = False) -> LoginSession:
     """Record a new signed-in session; its key goes into the session cookie."""
-    login_session = LoginSession(user_id=user.id, key=secrets.token_urlsafe(32))
+    login_session = LoginSession(
+        user_id=user.id,
+        key=secrets.token_urlsafe(32),
+        second_factor_at=utcnow() if second_factor else None,
+    )
     db.session.add(login_session)
     db.session.flush()
     return login_session
 
 
 def login_session_valid(user_id: int, key: str | None) -> bool:
+    """Whether the session is open and signed in: for a user who must use a second factor
+    (now: roles change), only a session that passed it counts."""
     if not key:
         return False
-    return (
-        db.session.scalar(
-            select(LoginSession.id).where(
-                LoginSession.key == key,
-                LoginSession.user_id == user_id,
-                LoginSession.ended_at.is_(None),
-            )
+    row = db.session.execute(
+        select(LoginSession.id, LoginSession.second_factor_at).where(
+            LoginSession.key == key,
+            LoginSession.user_id == user_id,
+            LoginSession.ended_at.is_(None),
         )
-        is not None
+    ).first()
+    if row is None:
+        return False
+    if row.second_factor_at is None:
+        user = db.session.get(User, user_id)
+        return user is not None and not must_use_second_factor(user)
+    return True
+
+
+def mark_second_factor(key: str) -> None:
+    """The session (already signed in) has just passed the second factor."""
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.key == key, LoginSession.ended_at.is_(None))
+        .values(second_factor_at=utcnow())
     )
 
 
@@ -252,7 +302,11 @@ def revoke_api_token(user: User, token_id: int) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user owning a valid, unrevoked token."""
+    """The active user owning a valid, unrevoked token.
+
+    Tokens are made by fully signed-in sessions only; a token of someone who must now use
+    a second factor but has none set up (a role given later) does not work until they do.
+    """
     token = db.session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == _token_hash(raw), ApiToken.revoked_at.is_(None)
@@ -260,7 +314,170 @@ def user_for_token(raw: str) -> User | None:
     )
     if token is None or token.user.disabled:
         return None
-    return token.user
+    user = token.user
+    if user.totp_enabled_at is None and authz.requires_second_factor(user):
+        return None
+    return user
+
+
+def end_user_access(user: User) -> None:
+    """End every session of the user, revoke every token and close their open sockets (after
+    commit): used when a member is disabled."""
+    keys = db.session.scalars(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .returning(LoginSession.key)
+    ).all()
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    for key in keys:
+        signals.session_ended.send(key)
+    signals.user_access_changed.send(user.id)
+
+
+# --- second factor (TOTP, RFC 6238) ------------------------------------------------------
+
+TOTP_PERIOD = 30
+#: Codes of the step before and after the current one are accepted too (clock drift).
+TOTP_WINDOW = 1
+RECOVERY_CODE_COUNT = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
+
+
+def must_use_second_factor(user: User) -> bool:
+    """Whoever set up TOTP uses it from then on; staff who see persons or administer must."""
+    return user.totp_enabled_at is not None or authz.requires_second_factor(user)
+
+
+def second_factor_stage(user: User) -> str | None:
+    """After a correct password: None (signed in), "required" (enter a code) or "enroll"
+    (set up TOTP first)."""
+    if user.totp_enabled_at is not None:
+        return "required"
+    if authz.requires_second_factor(user):
+        return "enroll"
+    return None
+
+
+def totp_uri(user: User) -> str:
+    """The otpauth:// URI of the user's (pending) secret, for authenticator apps."""
+    issuer = current_app.config.get("TOTP_ISSUER") or "Exchange"
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def begin_totp_setup(user: User) -> str:
+    """A new TOTP secret for the user, not in force until confirmed with a code; returns it.
+
+    A user who has TOTP in force already gets 409 (the secret is never shown again)."""
+    if user.totp_enabled_at is not None:
+        raise Conflict("Two-factor sign-in is set up already.")
+    user.totp_secret = pyotp.random_base32(32)
+    db.session.flush()
+    return user.totp_secret
+
+
+def _normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code or "").lower()
+
+
+def _totp_step(secret: str, code: str, now: float | None = None) -> int | None:
+    """The time step whose code this is, within the window, or None."""
+    if not re.fullmatch(r"\d{6}", code):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(now if now is not None else time.time()) // TOTP_PERIOD
+    matched = None
+    for step in range(current - TOTP_WINDOW, current + TOTP_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            matched = step
+    return matched
+
+
+def _claim_totp_step(user: User, step: int) -> bool:
+    """Record the step as used unless it (or a later one) was used already; the database
+    decides between two requests with one code."""
+    claimed = db.session.scalar(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .returning(User.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return claimed is not None
+
+
+def _recovery_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(raw)))
+    db.session.flush()
+    return codes
+
+
+def confirm_totp(user: User, code: str, address: str) -> list[str]:
+    """Put the pending secret in force with a first code; returns the recovery codes (shown
+    once, stored hashed). A wrong code is 422 and counts as a failed login."""
+    _check_failures(user.email, address)
+    if user.totp_enabled_at is not None:
+        raise Conflict("Two-factor sign-in is set up already.")
+    if not user.totp_secret:
+        raise Conflict("Start the setup first (POST /auth/2fa/setup).")
+    step = _totp_step(user.totp_secret, _normalise_code(code))
+    if step is None or not _claim_totp_step(user, step):
+        _record_failure(user.email, address)
+        raise InvalidInput({"code": "This code is not valid. Check the time on your device."})
+    user.totp_enabled_at = utcnow()
+    codes = _new_recovery_codes(user)
+    clear_failures(user.email)
+    return codes
+
+
+def verify_second_factor(user: User, code: str, address: str) -> str:
+    """Check a TOTP code (not one used before) or an unused recovery code (then used up);
+    returns "totp" or "recovery". Wrong: 401, counted like a wrong password."""
+    _check_failures(user.email, address)
+    normalised = _normalise_code(code)
+    if user.totp_enabled_at is not None and user.totp_secret:
+        step = _totp_step(user.totp_secret, normalised)
+        if step is not None and _claim_totp_step(user, step):
+            clear_failures(user.email)
+            return "totp"
+        if step is None and normalised:
+            used = db.session.scalar(
+                update(RecoveryCode)
+                .where(
+                    RecoveryCode.user_id == user.id,
+                    RecoveryCode.code_hash == _recovery_hash(normalised),
+                    RecoveryCode.used_at.is_(None),
+                )
+                .values(used_at=utcnow())
+                .returning(RecoveryCode.id)
+            )
+            if used is not None:
+                clear_failures(user.email)
+                return "recovery"
+    _record_failure(user.email, address)
+    raise Unauthorized("The code is wrong or was used already.")
+
+
+def recovery_codes_left(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
 
 
 # --- organisations -----------------------------------------------------------------------
@@ -287,6 +504,8 @@ def create_organization(
         ags=ags,
         parent_id=parent_id,
         location=point_wkt(location["lat"], location["lon"]) if location else None,
+        # Landlords start unverified until an official verifies them (decide_verification).
+        verified=kind != OrganizationKind.LANDLORD,
     )
     db.session.add(organization)
     db.session.flush()
@@ -294,10 +513,18 @@ def create_organization(
 
 
 def list_organizations(
-    kind: str | None, q: str | None, parent_id: int | None, limit: int, cursor: str | None
+    kind: str | None,
+    q: str | None,
+    parent_id: int | None,
+    limit: int,
+    cursor: str | None,
+    verified: bool | None = None,
 ) -> Page:
-    """The directory: organisations filtered by kind, parent and a name search."""
+    """The directory: organisations filtered by kind, parent, verification and a name
+    search."""
     stmt = select(Organization)
+    if verified is not None:
+        stmt = stmt.where(Organization.verified.is_(verified))
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     if parent_id is not None:
@@ -364,22 +591,115 @@ def add_member(
     return membership
 
 
-def approve_member(actor: User, organization_id: int, user_id: int) -> Membership:
-    """An org admin approves a pending join request."""
-    organization = get_organization(organization_id)
-    authz.require_org_admin(actor, organization.id)
+def _lock_membership(organization_id: int, user_id: int) -> Membership:
     membership = db.session.scalar(
         select(Membership)
-        .where(Membership.user_id == user_id, Membership.organization_id == organization.id)
+        .where(Membership.user_id == user_id, Membership.organization_id == organization_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if membership is None:
         raise NotFound()
+    return membership
+
+
+def approve_member(actor: User, organization_id: int, user_id: int) -> Membership:
+    """An org admin approves a pending join request; the member is notified."""
+    organization = get_organization(organization_id)
+    authz.require_org_admin(actor, organization.id)
+    membership = _lock_membership(organization.id, user_id)
     if membership.status == MembershipStatus.DISABLED:
         raise Conflict("This membership is disabled.")
-    membership.status = MembershipStatus.ACTIVE
+    if membership.status == MembershipStatus.PENDING:
+        membership.status = MembershipStatus.ACTIVE
+        membership.user.disabled = False
+        db.session.flush()
+        signals.membership_approved.send(membership)
+    return membership
+
+
+def reject_member(actor: User, organization_id: int, user_id: int) -> None:
+    """An org admin rejects a pending join request: the membership is deleted (the person
+    may ask again), and they are notified."""
+    organization = get_organization(organization_id)
+    authz.require_org_admin(actor, organization.id)
+    membership = _lock_membership(organization.id, user_id)
+    if membership.status != MembershipStatus.PENDING:
+        raise Conflict("Only a pending request can be rejected.")
+    db.session.delete(membership)
     db.session.flush()
-    signals.membership_approved.send(membership)
+    signals.membership_rejected.send(organization, user_id=user_id)
+
+
+def _other_active_admins(organization_id: int, user_id: int) -> int:
+    """Active admins of the organisation other than this user, their rows locked (in id
+    order) so that two admins cannot demote each other at the same time."""
+    rows = db.session.scalars(
+        select(Membership.id)
+        .where(
+            Membership.organization_id == organization_id,
+            Membership.role == Role.ADMIN,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.user_id != user_id,
+        )
+        .order_by(Membership.id)
+        .with_for_update()
+    ).all()
+    return len(rows)
+
+
+def update_member(
+    actor: User,
+    organization_id: int,
+    user_id: int,
+    role: str | None = None,
+    status: str | None = None,
+) -> Membership:
+    """Change a member's role or status (org admins).
+
+    ``status`` "disabled" ends all the member's sessions, revokes their API tokens and
+    closes their open sockets at once (after commit); an account left without any active
+    membership is disabled as a whole. "active" re-enables (or approves a pending request).
+    An organisation always keeps one active administrator.
+    """
+    organization = get_organization(organization_id)
+    authz.require_org_admin(actor, organization.id)
+    membership = _lock_membership(organization.id, user_id)
+    if role is not None:
+        _check_role_fits(organization, role)
+    new_role = role or membership.role
+    new_status = status or membership.status
+    if status == MembershipStatus.PENDING and membership.status != MembershipStatus.PENDING:
+        raise InvalidInput({"status": "A membership cannot go back to pending."})
+    loses_admin = (
+        membership.role == Role.ADMIN
+        and membership.status == MembershipStatus.ACTIVE
+        and (new_role != Role.ADMIN or new_status != MembershipStatus.ACTIVE)
+    )
+    if loses_admin and _other_active_admins(organization.id, user_id) == 0:
+        raise Conflict("The organisation needs at least one active administrator.")
+    changed_role = new_role != membership.role
+    previous_status = membership.status
+    membership.role = new_role
+    membership.status = new_status
+    user = membership.user
+    db.session.flush()
+    if new_status == MembershipStatus.DISABLED and previous_status != MembershipStatus.DISABLED:
+        still_active = any(
+            m.status == MembershipStatus.ACTIVE for m in user.memberships if m is not membership
+        )
+        if not still_active and not user.is_platform_admin:
+            user.disabled = True
+        end_user_access(user)
+    elif new_status == MembershipStatus.ACTIVE and previous_status != MembershipStatus.ACTIVE:
+        user.disabled = False
+        if previous_status == MembershipStatus.PENDING:
+            signals.membership_approved.send(membership)
+    if changed_role and new_status == MembershipStatus.ACTIVE:
+        # Rooms joined on connect follow roles (a former official must stop hearing exact
+        # addresses): the member's sockets close, the session stays.
+        signals.user_access_changed.send(user.id)
+    db.session.flush()
     return membership
 
 
@@ -397,6 +717,15 @@ def pending_memberships(actor: User, organization_id: int) -> list[Membership]:
     )
 
 
+def memberships_of(actor: User, organization_id: int, status: str | None) -> list[Membership]:
+    """Members of an organisation by status (``None``: all), for its admins."""
+    authz.require_org_admin(actor, organization_id)
+    stmt = select(Membership).join(User).where(Membership.organization_id == organization_id)
+    if status:
+        stmt = stmt.where(Membership.status == status)
+    return list(db.session.scalars(stmt.order_by(User.name, Membership.id)))
+
+
 def members_of(organization_id: int) -> list[Membership]:
     """Active members of an organisation, for the directory."""
     return list(
@@ -411,3 +740,275 @@ def members_of(organization_id: int) -> list[Membership]:
             .order_by(User.name)
         )
     )
+
+
+# --- invitations -------------------------------------------------------------------------
+
+
+def _invitation_ttl() -> timedelta:
+    return timedelta(days=current_app.config.get("INVITATION_TTL_DAYS", 7))
+
+
+def invite(actor: User, organization_id: int, email: str, role: str) -> tuple[Invitation, str]:
+    """Invite someone by e-mail into the organisation in a role (org admins).
+
+    Returns the invitation and its one-time token (only its hash is stored). With SMTP the
+    link is mailed after commit; the caller shows it to the admin when e-mail is off. An
+    open invitation to the same address is replaced. Someone who already has an account
+    is also told in the app.
+    """
+    organization = get_organization(organization_id)
+    authz.require_org_admin(actor, organization.id)
+    _check_role_fits(organization, role)
+    email = email.strip().lower()
+    existing_user = find_user_by_email(email)
+    if existing_user is not None:
+        member = db.session.scalar(
+            select(Membership).where(
+                Membership.user_id == existing_user.id,
+                Membership.organization_id == organization.id,
+            )
+        )
+        if member is not None and member.status != MembershipStatus.PENDING:
+            raise Conflict(
+                "This person is a member already.",
+                {"json": {"email": ["This person is a member already."]}},
+            )
+    now = utcnow()
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.organization_id == organization.id,
+            func.lower(Invitation.email) == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization_id=organization.id,
+        email=email,
+        role=role,
+        token_hash=_token_hash(raw),
+        invited_by_id=actor.id,
+        expires_at=now + _invitation_ttl(),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    if existing_user is not None:
+        signals.invitation_created.send(invitation, user_id=existing_user.id)
+    return invitation, raw
+
+
+def invitation_link(raw: str) -> str:
+    return mail.external_url("profiles_views.accept_invitation", token=raw)
+
+
+def mail_invitation(invitation: Invitation, raw: str, actor: User) -> bool:
+    """Send the invitation link by e-mail after commit; False when e-mail is off."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
+        subject = gettext(
+            "Invitation to %(organization)s on Exchange",
+            organization=invitation.organization.name,
+        )
+        body = "\n\n".join(
+            [
+                gettext(
+                    "%(name)s invites you to join %(organization)s on Exchange, the network "
+                    "for housing refugees.",
+                    name=actor.name,
+                    organization=invitation.organization.name,
+                ),
+                gettext("Accept the invitation here (the link works once, until %(date)s):",
+                        date=invitation.expires_at.date().isoformat()),
+                invitation_link(raw),
+            ]
+        )
+    return mail.send_after_commit(invitation.email, subject, body)
+
+
+def open_invitations(actor: User, organization_id: int) -> list[Invitation]:
+    """Invitations of the organisation not yet accepted or revoked (expired ones too)."""
+    authz.require_org_admin(actor, organization_id)
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organization_id == organization_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .order_by(Invitation.id)
+        )
+    )
+
+
+def revoke_invitation(actor: User, organization_id: int, invitation_id: int) -> None:
+    authz.require_org_admin(actor, organization_id)
+    invitation = db.session.get(Invitation, invitation_id, with_for_update=True)
+    if (
+        invitation is None
+        or invitation.organization_id != organization_id
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+    ):
+        raise NotFound()
+    invitation.revoked_at = utcnow()
+    db.session.flush()
+
+
+def _usable(invitation: Invitation | None) -> Invitation:
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
+        raise NotFound("This invitation is not valid (any more).")
+    return invitation
+
+
+def invitation_for_token(raw: str, lock: bool = False) -> Invitation:
+    """The open, unexpired invitation of a link's token, else 404."""
+    stmt = select(Invitation).where(Invitation.token_hash == _token_hash(raw or ""))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return _usable(db.session.scalar(stmt))
+
+
+def _join_by_invitation(invitation: Invitation, user: User) -> Membership:
+    membership = db.session.scalar(
+        select(Membership)
+        .where(
+            Membership.user_id == user.id,
+            Membership.organization_id == invitation.organization_id,
+        )
+        .with_for_update()
+    )
+    if membership is None:
+        membership = Membership(
+            user=user,
+            organization_id=invitation.organization_id,
+            role=invitation.role,
+            status=MembershipStatus.ACTIVE,
+        )
+        db.session.add(membership)
+    elif membership.status == MembershipStatus.PENDING:
+        membership.role = invitation.role
+        membership.status = MembershipStatus.ACTIVE
+    else:
+        raise Conflict("You are a member of this organisation already.")
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    user.disabled = False
+    db.session.flush()
+    return membership
+
+
+def accept_invitation(raw: str, name: str, password: str, address: str) -> User:
+    """Accept an invitation by its link: a new account with this name and password, or,
+    when the address has an account already, that account after its password is checked.
+    The membership is active at once; the link is used up."""
+    invitation = invitation_for_token(raw, lock=True)
+    user = find_user_by_email(invitation.email)
+    if user is None:
+        _validate_password(password)
+        if not name.strip():
+            raise InvalidInput({"name": "Enter your name."})
+        user = User(
+            email=invitation.email, name=name.strip(), password_hash=hash_password(password)
+        )
+        db.session.add(user)
+        _flush_unique_email()
+    else:
+        _check_failures(user.email, address)
+        if not check_password(user, password):
+            _record_failure(user.email, address)
+            raise InvalidInput(
+                {"password": "This address has an account already: enter its password."}
+            )
+    _join_by_invitation(invitation, user)
+    return user
+
+
+def my_invitations(user: User) -> list[Invitation]:
+    """Open, unexpired invitations addressed to the user's e-mail."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                func.lower(Invitation.email) == user.email.lower(),
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.id)
+        )
+    )
+
+
+def accept_my_invitation(user: User, invitation_id: int) -> Membership:
+    """A signed-in user accepts an invitation addressed to their e-mail (from the in-app
+    notice); anyone else's is 404."""
+    invitation = db.session.get(
+        Invitation, invitation_id, with_for_update=True, populate_existing=True
+    )
+    if invitation is None or invitation.email.lower() != user.email.lower():
+        raise NotFound()
+    return _join_by_invitation(_usable(invitation), user)
+
+
+# --- landlord verification ---------------------------------------------------------------
+
+VERIFYING_KINDS = frozenset({OrganizationKind.MUNICIPALITY, OrganizationKind.DISTRICT})
+
+
+def can_verify(actor: User, organization: Organization) -> bool:
+    """Officials of a (verified) municipality or district verify landlords: those placed
+    under an organisation (parent_id) only from within its reach, those without one
+    (self-registered) from any. Platform admins may too."""
+    if organization.kind != OrganizationKind.LANDLORD:
+        return False
+    if actor.is_platform_admin:
+        return True
+    offices = {
+        m.organization_id
+        for m in authz.active_memberships(actor)
+        if m.role == Role.OFFICIAL
+        and m.organization.kind in VERIFYING_KINDS
+        and m.organization.verified
+    }
+    if not offices:
+        return False
+    if organization.parent_id is None:
+        return True
+    return organization.parent_id in authz.descendants_and_self(offices)
+
+
+def decide_verification(
+    actor: User, organization_id: int, decision: str, reason: str | None
+) -> Organization:
+    """Verify or reject a landlord organisation, with a reason (required to reject). A new
+    decision replaces the last one; the organisation's members are notified."""
+    organization = db.session.get(
+        Organization, organization_id, with_for_update=True, populate_existing=True
+    )
+    if organization is None:
+        raise NotFound()
+    if organization.kind != OrganizationKind.LANDLORD:
+        raise Conflict("Only landlord organisations are verified.")
+    if not can_verify(actor, organization):
+        raise Forbidden("Only an official of a municipality or district may verify landlords.")
+    reason = (reason or "").strip() or None
+    if decision == "reject" and reason is None:
+        raise InvalidInput({"reason": "Give a reason for the rejection."})
+    organization.verified = decision == "verify"
+    organization.verification_reason = reason
+    organization.verification_decided_at = utcnow()
+    organization.verification_decided_by_id = actor.id
+    db.session.flush()
+    signals.organization_verification_decided.send(organization)
+    return organization

@@ -1,21 +1,36 @@
-"""HTML pages of the profiles domain: start, login, registration, profile, directory."""
+"""HTML pages of the profiles domain: start, login (with the second factor), registration,
+profile, directory, an organisation's member administration, invitations, verification."""
 
 from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from marshmallow import ValidationError
 
+from exchange import mail
+from exchange.db import utcnow
 from exchange.errors import ServiceError
 from exchange.extensions import db
-from exchange.profiles import auth, services
-from exchange.profiles.models import Organization, OrganizationKind
+from exchange.profiles import auth, authz, services
+from exchange.profiles.models import MembershipStatus, Organization, OrganizationKind, Role
 from exchange.profiles.schemas import ProfileArgs
 
 bp = Blueprint("profiles_views", __name__, template_folder="templates")
+
+
+def _client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def _flash_errors(error: ServiceError) -> None:
+    messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
+    for message in messages or [error.message]:
+        flash(message, "error")
 
 
 def _safe_next(target: str | None) -> str:
@@ -44,10 +59,100 @@ def login():
             flash(_("Too many failed attempts. Please wait a few minutes.")
                   if error.status == 429 else _("E-mail or password is wrong."), "error")
             return render_template("profiles/login.html"), error.status
-        auth.sign_in(user)
+        return _after_password(user)
+    return render_template("profiles/login.html")
+
+
+def _after_password(user):
+    """Signed in, or on to the second factor (setting it up first where it is due)."""
+    answer = auth.after_password(user)
+    db.session.commit()
+    target = request.args.get("next")
+    if answer.get("second_factor") == "enroll":
+        return redirect(url_for("profiles_views.second_factor_setup", next=target))
+    if answer.get("second_factor") == "required":
+        return redirect(url_for("profiles_views.second_factor", next=target))
+    return redirect(_safe_next(target))
+
+
+def _wrong_code(error: ServiceError):
+    db.session.rollback()
+    if error.status == 429:
+        flash(_("Too many failed attempts. Please wait a few minutes."), "error")
+    else:
+        flash(_("This code is not valid. Check the time on your device and try again."),
+              "error")
+
+
+@bp.route("/login/2fa", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in: a code from the authenticator app, or a recovery
+    code."""
+    pending = auth.pending_user()
+    if pending is None:
+        return redirect(url_for("profiles_views.login", next=request.args.get("next")))
+    user, stage = pending
+    if stage == "enroll":
+        return redirect(url_for("profiles_views.second_factor_setup",
+                                next=request.args.get("next")))
+    if request.method == "POST":
+        try:
+            services.verify_second_factor(user, request.form.get("code", ""), _client_address())
+        except ServiceError as error:
+            _wrong_code(error)
+            return render_template("profiles/second_factor.html"), error.status
+        auth.finish_second_factor(user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("profiles/login.html")
+    return render_template("profiles/second_factor.html")
+
+
+@bp.route("/2fa/setup", methods=["GET", "POST"])
+def second_factor_setup():
+    """Set up TOTP: at the first login of those who must (half-signed-in), or from the
+    profile for everyone else. Shows the secret, its otpauth URI and a QR code, then takes
+    a first code and shows the recovery codes once."""
+    if current_user.is_authenticated:
+        user, half = current_user._get_current_object(), False
+    else:
+        pending = auth.pending_user()
+        if pending is None:
+            return redirect(url_for("profiles_views.login"))
+        user, half = pending[0], True
+        if pending[1] != "enroll":
+            return redirect(url_for("profiles_views.second_factor",
+                                    next=request.args.get("next")))
+    if user.totp_enabled_at is not None:
+        flash(_("Two-factor sign-in is set up already."), "info")
+        return redirect(url_for("profiles_views.profile"))
+    if request.method == "POST" and session.get("totp_setup_user") == user.id:
+        try:
+            codes = services.confirm_totp(user, request.form.get("code", ""), _client_address())
+        except ServiceError as error:
+            _wrong_code(error)
+            return _setup_page(user), error.status
+        session.pop("totp_setup_user", None)
+        if half:
+            auth.finish_second_factor(user)
+        elif session.get("login_session"):
+            services.mark_second_factor(session["login_session"])
+        db.session.commit()
+        return render_template("profiles/recovery_codes.html", codes=codes,
+                               next=_safe_next(request.args.get("next")))
+    # A new secret for every setup this browser starts: one shown to anybody else (who
+    # knew the password and began a setup too) is never reused.
+    if session.get("totp_setup_user") != user.id or not user.totp_secret:
+        services.begin_totp_setup(user)
+        session["totp_setup_user"] = user.id
+        db.session.commit()
+    return _setup_page(user)
+
+
+def _setup_page(user):
+    uri = services.totp_uri(user)
+    qr = Markup(segno.make(uri, error="m").svg_inline(scale=4, omitsize=False))
+    return render_template("profiles/second_factor_setup.html", secret=user.totp_secret,
+                           otpauth_uri=uri, qr=qr)
 
 
 @bp.post("/logout")
@@ -139,8 +244,149 @@ def organization(organization_id: int):
     except ServiceError:
         abort(404)
     return render_template(
-        "profiles/organization.html", org=org, members=services.members_of(org.id)
+        "profiles/organization.html", org=org, members=services.members_of(org.id),
+        can_verify=services.can_verify(current_user, org),
+        is_admin=authz.is_org_admin(current_user, org.id),
     )
+
+
+@bp.post("/directory/<int:organization_id>/verify")
+@login_required
+def verify_organization(organization_id: int):
+    """An official verifies or rejects a landlord organisation with a reason."""
+    try:
+        org = services.decide_verification(
+            current_user, organization_id, request.form.get("decision", ""),
+            request.form.get("reason"),
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        _flash_errors(error)
+        return redirect(url_for("profiles_views.organization", organization_id=organization_id))
+    db.session.commit()
+    flash(_("%(name)s is verified now.", name=org.name) if org.verified
+          else _("%(name)s was rejected.", name=org.name), "info")
+    return redirect(url_for("profiles_views.organization", organization_id=organization_id))
+
+
+# --- member administration ---------------------------------------------------------------
+
+
+def _administered(organization_id: int) -> Organization:
+    org = db.session.get(Organization, organization_id)
+    if org is None or not authz.is_org_admin(current_user, org.id):
+        abort(404)
+    return org
+
+
+def _roles_for(org: Organization) -> list[str]:
+    if org.kind == OrganizationKind.LANDLORD:
+        return [Role.ADMIN.value, Role.LANDLORD.value]
+    return [Role.ADMIN.value, Role.OFFICIAL.value, Role.CASEWORKER.value]
+
+
+@bp.get("/organizations/<int:organization_id>/members")
+@login_required
+def members(organization_id: int):
+    """An organisation's admin page: members with role and status, pending requests,
+    open invitations and the invitation form."""
+    org = _administered(organization_id)
+    everyone = services.memberships_of(current_user, org.id, None)
+    return render_template(
+        "profiles/members.html",
+        org=org,
+        members=[m for m in everyone if m.status != MembershipStatus.PENDING],
+        pending=[m for m in everyone if m.status == MembershipStatus.PENDING],
+        invitations=services.open_invitations(current_user, org.id),
+        roles=_roles_for(org),
+        now=utcnow(),
+        mail_enabled=mail.enabled(),
+    )
+
+
+@bp.post("/organizations/<int:organization_id>/members")
+@login_required
+def manage_members(organization_id: int):
+    """The forms of the admin page, one ``action`` each."""
+    org = _administered(organization_id)
+    action = request.form.get("action", "")
+    form = request.form
+    back = redirect(url_for("profiles_views.members", organization_id=org.id))
+    try:
+        user_id = int(form.get("user_id") or 0)
+        if action == "invite":
+            invitation, raw = services.invite(
+                current_user, org.id, form.get("email", ""), form.get("role", "")
+            )
+            mailed = services.mail_invitation(invitation, raw, current_user)
+            db.session.commit()
+            if mailed:
+                flash(_("Invitation sent to %(email)s.", email=invitation.email), "info")
+            else:
+                flash(_("Invitation created. This server sends no e-mail: pass this one-time "
+                        "link on to %(email)s yourself.", email=invitation.email), "info")
+                flash(services.invitation_link(raw), "invitation-link")
+            return back
+        if action == "approve":
+            membership = services.approve_member(current_user, org.id, user_id)
+            message = _("%(name)s is a member now.", name=membership.user.name)
+        elif action == "reject":
+            services.reject_member(current_user, org.id, user_id)
+            message = _("The request was rejected.")
+        elif action == "role":
+            membership = services.update_member(current_user, org.id, user_id,
+                                                role=form.get("role", ""))
+            message = _("The role of %(name)s was changed.", name=membership.user.name)
+        elif action in ("disable", "enable"):
+            status = "disabled" if action == "disable" else "active"
+            membership = services.update_member(current_user, org.id, user_id, status=status)
+            message = (_("%(name)s is disabled: signed out everywhere, API tokens revoked.",
+                         name=membership.user.name) if action == "disable"
+                       else _("%(name)s is active again.", name=membership.user.name))
+        elif action == "revoke":
+            services.revoke_invitation(current_user, org.id, int(form.get("invitation_id") or 0))
+            message = _("The invitation was revoked.")
+        else:
+            abort(400)
+    except ValueError:
+        abort(400)
+    except ServiceError as error:
+        db.session.rollback()
+        _flash_errors(error)
+        return back
+    db.session.commit()
+    flash(message, "info")
+    return back
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The page of an invitation link: name and a new password (or the password of the
+    existing account), then signed in (with the second factor where it is due)."""
+    try:
+        invitation = services.invitation_for_token(token)
+    except ServiceError:
+        return render_template("profiles/invitation.html", invitation=None), 404
+    has_account = services.find_user_by_email(invitation.email) is not None
+    if request.method == "POST":
+        try:
+            user = services.accept_invitation(
+                token, request.form.get("name", ""), request.form.get("password", ""),
+                _client_address(),
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            _flash_errors(error)
+            return render_template("profiles/invitation.html", invitation=invitation,
+                                   has_account=has_account), error.status
+        response = _after_password(user)  # starts a new session: flash after it
+        flash(_("Welcome to %(organization)s!", organization=invitation.organization.name),
+              "info")
+        return response
+    return render_template("profiles/invitation.html", invitation=invitation,
+                           has_account=has_account)
 
 
 @bp.post("/language")

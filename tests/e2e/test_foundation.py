@@ -1,9 +1,12 @@
-"""The first walk through the UI: log in, see who one is, switch the language, log out."""
+"""The first walk through the UI: log in (a caseworker sets up two-factor sign-in on the
+way), see who one is, switch the language, log out."""
 
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 DEMO_EMAIL = "sozialamt@lk-osnabrueck.example"
@@ -14,19 +17,54 @@ START_URL = re.compile(r"://[^/]+/$")
 NEXT_START_URL = re.compile(r"/login\?next=(/|%2F)")
 
 
+# TOTP secrets of the demo users this session has set up (the e2e database is fresh per
+# session), and the last time step each one used: a code is accepted only once.
+TOTP_SECRETS: dict[str, str] = {}
+_LAST_STEP: dict[str, int] = {}
+
+
+def _code(email: str) -> str:
+    """A code of the user's secret for a time step not used yet: this one, or the next
+    (the server accepts one step either side); waits when both were used."""
+    while int(time.time()) // 30 + 1 <= _LAST_STEP.get(email, -1):
+        time.sleep(0.5)
+    step = max(int(time.time()) // 30, _LAST_STEP.get(email, -1) + 1)
+    _LAST_STEP[email] = step
+    return pyotp.TOTP(TOTP_SECRETS[email]).at(step * 30)
+
+
 def log_in(page: Page, email: str, password: str, *, open_login_page: bool = True) -> None:
+    """Log in through the form; where a second factor is due, set it up with the key the
+    page shows (first login) or send a fresh code (later logins)."""
     if open_login_page:
         page.goto("/login")
     page.locator("main input[name=email]").fill(email)
     page.locator("main input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    if "/2fa/setup" in page.url:
+        expect(page.get_by_test_id("totp-qr").locator("svg")).to_be_visible()
+        expect(page.get_by_test_id("totp-uri")).to_have_attribute(
+            "href", re.compile(r"^otpauth://totp/")
+        )
+        TOTP_SECRETS[email] = page.get_by_test_id("totp-secret").inner_text().strip()
+        page.get_by_test_id("second-factor-code").fill(_code(email))
+        page.locator("main form button[type=submit]").click()
+        expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+        page.get_by_test_id("continue").click()
+    elif "/login/2fa" in page.url:
+        page.get_by_test_id("second-factor-code").fill(_code(email))
+        page.locator("main form button[type=submit]").click()
 
 
 def test_login_start_page_language_and_logout(page: Page):
     page.goto("/")
     expect(page).to_have_url(NEXT_START_URL)
 
+    # A caseworker sees persons: the first login sets up TOTP (QR code, key, first code,
+    # recovery codes), then goes on to where they were going.
     log_in(page, DEMO_EMAIL, DEMO_PASSWORD, open_login_page=False)
+    assert DEMO_EMAIL in TOTP_SECRETS
     expect(page).to_have_url(START_URL)
     expect(page.get_by_test_id("whoami")).to_have_text("Stefan Sozial")
     expect(page.get_by_test_id("memberships")).to_contain_text("Landkreis Osnabrück")
@@ -54,6 +92,11 @@ def test_login_start_page_language_and_logout(page: Page):
     page.goto("/")
     expect(page).to_have_url(NEXT_START_URL)
     expect(page.get_by_test_id("whoami")).to_have_count(0)
+
+    # The next login asks for a code instead.
+    log_in(page, DEMO_EMAIL, DEMO_PASSWORD, open_login_page=False)
+    expect(page).to_have_url(START_URL)
+    expect(page.get_by_test_id("whoami")).to_have_text("Stefan Sozial")
 
 
 def test_wrong_password_shows_an_error_and_stays_on_login(page: Page):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pyotp
+
 from exchange.extensions import db
 from exchange.profiles.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, fresh_totp_code
 
 
 def _csrf(html: str) -> str:
@@ -14,10 +16,25 @@ def _csrf(html: str) -> str:
 
 
 def _form_login(client, user) -> None:
+    """Log in through the pages, with the second factor where it is due (set up at the
+    first login from the key the page shows)."""
     token = _csrf(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"email": user.email, "password": PASSWORD,
                                            "csrf_token": token})
     assert response.status_code == 302
+    location = response.headers["Location"]
+    if "/2fa/setup" in location:
+        html = client.get(location).get_data(as_text=True)
+        secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', html).group(1)
+        page = client.post(location, data={"code": pyotp.TOTP(secret).now(),
+                                           "csrf_token": _csrf(html)})
+        assert page.status_code == 200 and 'data-testid="recovery-codes"' in page.get_data(
+            as_text=True)
+    elif "/login/2fa" in location:
+        html = client.get(location).get_data(as_text=True)
+        response = client.post(location, data={"code": fresh_totp_code(user.id),
+                                               "csrf_token": _csrf(html)})
+        assert response.status_code == 302
 
 
 def test_start_page_needs_login(client):

@@ -571,6 +571,8 @@
         el("span", { class: "kind kind-" + listing.kind, text: t("kind_" + listing.kind) }),
         el("span", { class: "status status-" + listing.status, "data-testid": "detail-status",
           text: t("status_" + listing.status) }),
+        listing.owner_verified === false ? el("span", { class: "status status-unverified",
+          "data-testid": "detail-unverified", text: t("owner_unverified") }) : null,
       ]),
       el("h2", { "data-testid": "detail-title", text: listing.title }),
       el("p", { class: "detail-address" }, [
