@@ -83,7 +83,6 @@ NAME_EXPRESSION = func.lower(
     Person.family_name.op("||")(literal_column("' '")).op("||")(Person.given_names)
 )
 MAX_BEDS_PER_ROOM = 500
-ADULT_AGE = 18
 
 
 class AuditAction:
@@ -213,22 +212,25 @@ def published_free(counts: CapacityCount, shelter: Shelter) -> int:
     return max(counts.free - shelter.reserve_beds, 0)
 
 
-def _published_values(shelter: Shelter, counts: CapacityCount) -> dict:
+def _published_values(shelter: Shelter, counts: CapacityCount, place: bool) -> dict:
     """The listing's fields: counts only (each policy and accessible capped at the
-    published total, so that no figure gives the reserve away)."""
+    published total, so that no figure gives the reserve away); with ``place`` also the
+    shelter's name, address and location."""
     free = published_free(counts, shelter)
-    return {
-        "title": shelter.name,
-        "address": {
-            "street": shelter.street,
-            "postal_code": shelter.postal_code,
-            "city": shelter.city,
-        },
-        "location": _location_dict(shelter),
+    values: dict = {
         "free_beds": free,
         "beds_by_policy": {policy: min(n, free) for policy, n in counts.by_policy.items()},
         "accessible_beds": min(counts.free_accessible, free),
     }
+    if place:
+        values["title"] = shelter.name
+        values["address"] = {
+            "street": shelter.street,
+            "postal_code": shelter.postal_code,
+            "city": shelter.city,
+        }
+        values["location"] = _location_dict(shelter)
+    return values
 
 
 def _location_dict(shelter: Shelter) -> dict:
@@ -270,9 +272,10 @@ def _organization_chain(organization_id: int) -> list[int]:
     return chain
 
 
-def _publish(shelter_ids: Iterable[int]) -> None:
+def _publish(shelter_ids: Iterable[int], place: bool = False) -> None:
     """After beds, rooms, occupancies or settings changed (flushed): bring each shelter's
-    listing up to date in this transaction and announce the new counts."""
+    listing up to date in this transaction and announce the new counts. ``place``: the
+    shelter's name, address or location may have changed too."""
     for shelter_id in sorted(set(shelter_ids)):
         shelter = db.session.scalars(
             select(Shelter)
@@ -286,7 +289,7 @@ def _publish(shelter_ids: Iterable[int]) -> None:
                 shelter.listing_id,
                 organization_id=shelter.organization_id,
                 shelter_id=shelter.id,
-                values=_published_values(shelter, counts),
+                values=_published_values(shelter, counts, place or shelter.listing_id is None),
                 publish=shelter.publish_capacity,
             )
             if listing is not None and shelter.listing_id != listing.id:
@@ -372,7 +375,7 @@ def create_shelter(actor: User, values: dict, organization_id: int | None = None
     _apply_shelter(shelter, values)
     db.session.add(shelter)
     db.session.flush()  # the trigger adds the counter row
-    _publish([shelter.id])
+    _publish([shelter.id], place=True)
     return shelter
 
 
@@ -400,7 +403,7 @@ def update_shelter(actor: User, shelter_id: int, changes: dict) -> Shelter:
     _lock_counts([shelter.id])
     _apply_shelter(shelter, changes)
     db.session.flush()
-    _publish([shelter.id])
+    _publish([shelter.id], place=True)
     return shelter
 
 
@@ -533,7 +536,9 @@ def shelter_rooms(viewer: User, shelter_id: int) -> list[RoomView]:
     return [RoomView(room, beds[room.id]) for room in rooms]
 
 
-def _beds_in_reach(actor: User, bed_ids: Sequence[int], lock: bool) -> list[tuple[Bed, int]]:
+def _beds_in_reach(
+    actor: User, bed_ids: Sequence[int], lock: bool, reach: set[int] | None = None
+) -> list[tuple[Bed, int]]:
     """(bed, shelter id) for each id, locked in id order; 404 if any is out of reach."""
     ids = sorted(set(bed_ids))
     stmt = (
@@ -546,7 +551,7 @@ def _beds_in_reach(actor: User, bed_ids: Sequence[int], lock: bool) -> list[tupl
     if lock:
         stmt = stmt.with_for_update(of=Bed).execution_options(populate_existing=True)
     rows = db.session.execute(stmt).all()
-    reach = authz.scope(actor, CASE_ROLES)
+    reach = authz.scope(actor, CASE_ROLES) if reach is None else reach
     if len(rows) != len(ids) or any(org not in reach for _bed, _shelter, org in rows):
         raise NotFound()
     return [(bed, shelter_id) for bed, shelter_id, _org in rows]
@@ -578,24 +583,34 @@ def set_bed_status(actor: User, bed_id: int, status: str, reason: str | None = N
 # --- persons -------------------------------------------------------------------------------
 
 
-def _person_in_reach(actor: User, person_id: int, lock: bool = False) -> Person:
+def _person_in_reach(
+    actor: User, person_id: int, lock: bool = False, reach: set[int] | None = None
+) -> Person:
     stmt = select(Person).where(Person.id == person_id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     person = db.session.scalar(stmt)
-    if person is None or person.organization_id not in authz.scope(actor, CASE_ROLES):
+    reach = authz.scope(actor, CASE_ROLES) if reach is None else reach
+    if person is None or person.organization_id not in reach:
         raise NotFound()
     return person
 
 
-def _persons_in_reach(actor: User, person_ids: Iterable[int], lock: bool) -> list[Person]:
+def _check_not_anonymised(persons: Iterable[Person]) -> None:
+    if any(person.anonymised_at is not None for person in persons):
+        raise Conflict("This person has been anonymised; the record is history only.")
+
+
+def _persons_in_reach(
+    actor: User, person_ids: Iterable[int], lock: bool, reach: set[int] | None = None
+) -> list[Person]:
     """Persons locked in id order; 404 if any is missing or out of reach."""
     ids = sorted(set(person_ids))
     stmt = select(Person).where(Person.id.in_(ids)).order_by(Person.id)
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     persons = list(db.session.scalars(stmt))
-    reach = authz.scope(actor, CASE_ROLES)
+    reach = authz.scope(actor, CASE_ROLES) if reach is None else reach
     if len(persons) != len(ids) or any(p.organization_id not in reach for p in persons):
         raise NotFound()
     return persons
@@ -673,6 +688,7 @@ def get_person(actor: User, person_id: int) -> Person:
 def update_person(actor: User, person_id: int, changes: dict) -> Person:
     """Correct a person's data; audited."""
     person = _person_in_reach(actor, person_id, lock=True)
+    _check_not_anonymised([person])
     _check_special(actor, person.organization_id, changes)
     if "household_id" in changes:
         _check_household(changes["household_id"], person.organization_id)
@@ -812,8 +828,10 @@ def _bed_blocked(bed: Bed) -> Conflict:
 def check_in(actor: User, person_id: int, bed_id: int) -> Occupancy:
     """House a person in a free bed. 409 if the bed is taken or blocked or the person is
     housed already (the exclusion constraints settle races the checks cannot see)."""
-    person = _person_in_reach(actor, person_id, lock=True)
-    ((bed, shelter_id),) = _beds_in_reach(actor, [bed_id], lock=True)
+    reach = authz.scope(actor, CASE_ROLES)
+    person = _person_in_reach(actor, person_id, lock=True, reach=reach)
+    _check_not_anonymised([person])
+    ((bed, shelter_id),) = _beds_in_reach(actor, [bed_id], lock=True, reach=reach)
     _lock_counts([shelter_id])
     if _open_occupancies_of([person.id]):
         message = "This person is housed already; move them instead."
@@ -864,14 +882,6 @@ def _end(occupancy: Occupancy, now: datetime, actor: User | None) -> None:
     occupancy.ended_by_id = actor.id if actor is not None else None
 
 
-def get_occupancy(actor: User, occupancy_id: int) -> Occupancy:
-    occupancy = db.session.get(Occupancy, occupancy_id)
-    if occupancy is None:
-        raise NotFound()
-    _person_in_reach(actor, occupancy.person_id)
-    return occupancy
-
-
 @dataclass
 class MoveResult:
     started: list[Occupancy]
@@ -896,8 +906,11 @@ def move(
         raise InvalidInput({"person_id": "Give person_id or household_id."})
     if len(set(bed_ids)) != len(bed_ids):
         raise InvalidInput({"bed_ids": "Each bed once."})
+    reach = authz.scope(actor, CASE_ROLES)
     if household_id is not None:
-        get_household(actor, household_id)
+        household = db.session.get(Household, household_id)
+        if household is None or household.organization_id not in reach:
+            raise NotFound()
         member_ids = household_member_ids(household_id)
         if not member_ids:
             raise InvalidInput({"household_id": "This household has no members."})
@@ -905,11 +918,12 @@ def move(
         member_ids = [person_id]
     if len(bed_ids) != len(member_ids):
         raise InvalidInput({"bed_ids": f"Give one bed per person to move ({len(member_ids)})."})
-    movers = _persons_in_reach(actor, member_ids, lock=True)
+    movers = _persons_in_reach(actor, member_ids, lock=True, reach=reach)
+    _check_not_anonymised(movers)
     if household_id is not None and any(p.household_id != household_id for p in movers):
         raise Conflict("The household changed meanwhile; reload and try again.")
     target_of = dict(zip(sorted(member_ids), bed_ids, strict=True))
-    targets = _beds_in_reach(actor, bed_ids, lock=True)
+    targets = _beds_in_reach(actor, bed_ids, lock=True, reach=reach)
     current = _open_occupancies_of(member_ids)
     current_shelters = {
         occupancy.bed_id: _shelter_of_bed(occupancy.bed_id) for occupancy in current

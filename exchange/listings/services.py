@@ -465,7 +465,8 @@ def sync_registry_listing(
     location, free_beds, beds_by_policy, accessible_beds). With ``publish`` the listing is
     put on the map (created when ``listing_id`` is None); without, it is withdrawn. No
     actor: the capacity services have checked who may change the shelter. Announced like
-    every listing change. None when there is nothing to publish or withdraw.
+    every listing change (unchanged figures are not written again). None when there is
+    nothing to publish or withdraw.
     """
     if listing_id is None:
         if not publish:
@@ -494,12 +495,13 @@ def sync_registry_listing(
         previous = listing.status
     _apply_fields(listing, values)
     _check_consistency(listing)
+    changed = listing in db.session.new or db.session.is_modified(listing)
     db.session.flush()
     if publish and listing.status in TRANSITIONS["publish"][0]:
         _transition(listing, "publish", None)
     elif not publish and listing.status in TRANSITIONS["withdraw"][0]:
         _transition(listing, "withdraw", None)
-    else:
+    elif changed:
         _announce(listing, "updated", previous_status=previous)
     return listing
 

@@ -143,3 +143,20 @@ def test_nothing_is_emitted_for_a_rolled_back_change(
     services.check_in(actor, person.id, bed_ids(shelter)[0])
     db.session.rollback()
     assert _events(sock) == {}
+
+
+def test_a_move_that_changes_no_published_figure_leaves_the_listing_alone(
+    as_user, socket_client, make_org, make_shelter, make_person
+):
+    district = make_org("district")
+    caseworker = as_user(role="caseworker", org=district)
+    shelter = make_shelter(district, rooms=[("mixed", 3)], publish=True)
+    person = make_person(district)
+    one, two, _three = bed_ids(shelter)
+    caseworker.post("/api/v1/occupancies", json={"person_id": person.id, "bed_id": one})
+    official = _connect(socket_client, as_user(role="official"))
+    response = caseworker.post("/api/v1/moves", json={"person_id": person.id, "bed_ids": [two]})
+    assert response.status_code == 200
+    heard = _events(official)
+    assert "listing" not in heard
+    assert [event["free"] for event in heard["capacity"]] == [2]

@@ -328,7 +328,7 @@ def test_snapshots_record_each_shelter_once_per_day(caseworker, district, make_s
 
 
 def test_purge_anonymises_those_gone_longer_than_the_retention(
-    app, district, make_shelter, make_person
+    app, caseworker, district, make_shelter, make_person
 ):
     shelter = make_shelter(district, rooms=[("mixed", 3)])
     one, two, three = bed_ids(shelter)
@@ -377,6 +377,11 @@ def test_purge_anonymises_those_gone_longer_than_the_retention(
     )
     assert _actions(long_gone) == ["anonymise"]
     assert services.purge_registry() == 0
+    # What is left is history: not corrected, not housed again.
+    with pytest.raises(Conflict):
+        services.update_person(caseworker, long_gone.id, {"family_name": "Neu"})
+    with pytest.raises(Conflict):
+        services.check_in(caseworker, long_gone.id, one)
 
 
 def test_duplicate_candidates_share_birth_date_and_look_alike(caseworker, district):
