@@ -16,13 +16,17 @@ from exchange.chat import services
 from exchange.chat.models import Member
 from exchange.chat.schemas import (
     AddMemberArgs,
+    ChatPersonSchema,
     ExportSchema,
+    ListingRequestArgs,
+    ListingRequestSchema,
     MembershipArgs,
     MessageArgs,
     MessageEditArgs,
     MessageListArgs,
     MessagePageSchema,
     MessageSchema,
+    PeopleArgs,
     ReadArgs,
     RoomArgs,
     RoomListArgs,
@@ -204,3 +208,28 @@ def export_room(room_id: int):
     return services.export_room(current_user, room_id), 200, {
         "Content-Disposition": f'attachment; filename="room-{room_id}.json"'
     }
+
+
+@blp.get("/chat/people")
+@blp.arguments(PeopleArgs, location="query")
+@blp.response(200, ChatPersonSchema(many=True))
+@login_required
+def find_people(args: dict):
+    """Staff whose name or e-mail contains `q`, to open a room with (staff only)."""
+    return [
+        {"id": user.id, "name": user.name, "organization": organization}
+        for user, organization in services.find_people(current_user, args["q"])
+    ]
+
+
+@blp.post("/listings/<int:listing_id>/request")
+@blp.arguments(ListingRequestArgs)
+@blp.response(201, ListingRequestSchema)
+@blp.alt_response(409, description="Not published any more (reserved by someone else…)")
+@login_required
+def request_listing(args: dict, listing_id: int):
+    """An official asks for a listing shared in chat: reserves it, opens the room with
+    the poster and shares it there as the first message, all or nothing."""
+    room, message, listing = services.do_request_listing(current_user, listing_id, **args)
+    db.session.commit()
+    return {"room": _room_view(room), "message": message, "listing": listing}

@@ -51,6 +51,10 @@ class RoomSchema(Schema):
     muted = fields.Boolean(attribute="member.muted", allow_none=True)
     role = fields.String(attribute="member.role", allow_none=True,
                          metadata={"description": "My role here; null if I am not a member."})
+    peer = fields.Nested(AuthorSchema, allow_none=True, metadata={
+        "description": "A direct room's other member (its name is the room's name to me)."})
+    last_message_id = fields.Integer(allow_none=True)
+    last_message_at = fields.DateTime(allow_none=True)
 
 
 class RoomMemberSchema(Schema):
@@ -124,6 +128,37 @@ class ReadArgs(Schema):
 class SearchArgs(ListArgs):
     q = fields.String(required=True, validate=validate.Length(min=1, max=200))
     room_id = fields.Integer(validate=VALID_ID)
+
+
+class PeopleArgs(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ChatPersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    organization = fields.String()
+
+
+class ListingRequestArgs(Schema):
+    body = fields.String(load_default="", validate=validate.Length(max=BODY_MAX_LENGTH),
+                         metadata={"description": "The first message to the poster."})
+    message_id = fields.Integer(load_default=None, allow_none=True, validate=VALID_ID, metadata={
+        "description": "The message whose card was used: its author is asked."})
+
+
+class RequestedListingSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    title = fields.String()
+    reserved_at = fields.DateTime(allow_none=True)
+
+
+class ListingRequestSchema(Schema):
+    room = fields.Nested(RoomSchema)
+    message = fields.Nested(MessageSchema)
+    listing = fields.Nested(RequestedListingSchema)
 
 
 class ExportMemberSchema(Schema):

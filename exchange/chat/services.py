@@ -15,12 +15,13 @@ exchange.realtime emits after the commit (exchange.chat.sockets connects the rec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, literal_column, or_, select, update
+from sqlalchemy import Select, case, delete, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import selectinload
 
@@ -43,7 +44,7 @@ from exchange.listings import services as listings
 from exchange.listings.models import Listing
 from exchange.pagination import Page, decode_cursor, encode_cursor
 from exchange.profiles import authz
-from exchange.profiles.models import User
+from exchange.profiles.models import Membership, MembershipStatus, Organization, User
 
 SEARCH_CONFIG = "german"
 
@@ -355,11 +356,15 @@ def do_set_muted(actor: User, room_id: int, muted: bool) -> Member:
 
 @dataclass
 class RoomView:
-    """A room as one user sees it: their membership and unread count."""
+    """A room as one user sees it: their membership and unread count; for a direct room
+    the other person (its name is the room's name to the user); the latest message."""
 
     room: Room
     member: Member | None
     unread: int
+    peer: User | None = None
+    last_message_id: int | None = None
+    last_message_at: datetime | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.room, name)
@@ -410,7 +415,105 @@ def room_views(user: User, rooms: list[Room]) -> list[RoomView]:
             .group_by(Message.room_id)
         ).all()
     )
-    return [RoomView(room, members.get(room.id), unread.get(room.id, 0)) for room in rooms]
+    peers = _direct_peers(user, [room.id for room in rooms if room.kind == RoomKind.DIRECT])
+    latest = _latest_messages(ids)
+    return [
+        RoomView(
+            room,
+            members.get(room.id),
+            unread.get(room.id, 0),
+            peers.get(room.id),
+            *latest.get(room.id, (None, None)),
+        )
+        for room in rooms
+    ]
+
+
+def _direct_peers(user: User, room_ids: list[int]) -> dict[int, User]:
+    """The other member of each of these direct rooms."""
+    if not room_ids:
+        return {}
+    rows = db.session.execute(
+        select(Member.room_id, User)
+        .join(User, User.id == Member.user_id)
+        .where(Member.room_id.in_(room_ids), Member.user_id != user.id)
+    ).all()
+    return {room_id: peer for room_id, peer in rows}
+
+
+def _latest_messages(room_ids: list[int]) -> dict[int, tuple[int, datetime]]:
+    """Each room's latest message (id, time): one backward step on (room_id, id) each."""
+    if not room_ids:
+        return {}
+    latest_id = (
+        select(func.max(Message.id)).where(Message.room_id == Room.id).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Message.room_id, Message.id, Message.created_at).where(
+            Message.id.in_(select(latest_id).where(Room.id.in_(room_ids)))
+        )
+    ).all()
+    return {room_id: (message_id, created_at) for room_id, message_id, created_at in rows}
+
+
+#: The unread total in the navigation counts up to this ("99+").
+UNREAD_TOTAL_CAP = 100
+
+
+def unread_total(user: User) -> int:
+    """Messages of others after the user's watermark in all their rooms but muted ones,
+    counted up to UNREAD_TOTAL_CAP (the navigation shows "99+" beyond)."""
+    if not getattr(user, "is_authenticated", False) or user.disabled:
+        return 0
+    unread = (
+        select(Message.id)
+        .join(Member, (Member.room_id == Message.room_id) & (Member.user_id == user.id))
+        .where(
+            Member.muted.is_(False),
+            Message.room_id.in_(readable_room_ids(user)),
+            Message.id > func.coalesce(Member.last_read_message_id, 0),
+            Message.deleted_at.is_(None),
+            or_(Message.author_id.is_(None), Message.author_id != user.id),
+        )
+        .limit(UNREAD_TOTAL_CAP)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+#: At most this many people are suggested for a search.
+PEOPLE_LIMIT = 20
+
+
+def find_people(actor: User, q: str, limit: int = PEOPLE_LIMIT) -> list[tuple[User, str]]:
+    """People a staff member may open a room with: active staff of verified public
+    organisations whose name or e-mail contains ``q``; with their organisation's
+    name. Landlords open rooms only about their listings, with the people there: 403."""
+    authz.require_user(actor)
+    if not is_staff(actor):
+        raise Forbidden("Only staff open rooms with others.")
+    q = q.strip()
+    rows = db.session.execute(
+        select(User, Organization.name)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .where(
+            User.disabled.is_(False),
+            User.id != actor.id,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.role.in_(sorted(authz.STAFF_ROLES)),
+            Organization.kind.in_(sorted(authz.PUBLIC_KINDS)),
+            Organization.verified.is_(True),
+            or_(User.name.icontains(q, autoescape=True),
+                User.email.icontains(q, autoescape=True)),
+        )
+        .order_by(User.name, User.id, Organization.name)
+        .limit(limit * 3)
+    ).all()
+    people: dict[int, tuple[User, str]] = {}
+    for user, organization in rows:
+        people.setdefault(user.id, (user, organization))
+    return list(people.values())[:limit]
 
 
 def room_members(user: User, room_id: int) -> list[Member]:
@@ -533,8 +636,164 @@ def do_post_message(
     db.session.refresh(message, ["attachments"])
     # One's own message is read.
     _move_watermark(member, message.id)
+    _notify_mentioned(actor, room, message)
     signals.chat_message_posted.send(message)
     return message
+
+
+# --- mentions ----------------------------------------------------------------------------
+
+#: How much of a message a mention notification quotes.
+MENTION_EXCERPT_LENGTH = 200
+
+
+def find_mentions(body: str, people: list[tuple[int, str]]) -> list[int]:
+    """Ids of the people named in the body as "@Full Name" (any case; the name must not
+    run on into a longer word). Longer names are matched first, so "@Anna Maria Berg"
+    names Anna Maria Berg and not also a member called Anna Maria."""
+    if "@" not in body:
+        return []
+    folded = body.casefold()
+    taken: list[tuple[int, int]] = []
+    found: list[int] = []
+    for user_id, name in sorted(people, key=lambda person: -len(person[1])):
+        name = name.strip().casefold()
+        if not name:
+            continue
+        for match in re.finditer("@" + re.escape(name) + r"(?!\w)", folded):
+            start, end = match.span()
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
+            taken.append((start, end))
+            if user_id not in found:
+                found.append(user_id)
+    return found
+
+
+def _notify_mentioned(actor: User, room: Room, message: Message) -> None:
+    """Members named in a new message get an in-app notification (sent live after commit)."""
+    if "@" not in message.body:
+        return
+    others = db.session.execute(
+        select(User.id, User.name)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.room_id == room.id, User.id != actor.id, User.disabled.is_(False))
+    ).all()
+    mentioned = find_mentions(message.body, [(user_id, name) for user_id, name in others])
+    if not mentioned:
+        return
+    payload = {
+        "room_id": room.id,
+        "room_name": room.name if room.kind != RoomKind.DIRECT else actor.name,
+        "message_id": message.id,
+        "author": {"id": actor.id, "name": actor.name},
+        "excerpt": message.body[:MENTION_EXCERPT_LENGTH],
+    }
+    for user in db.session.scalars(select(User).where(User.id.in_(mentioned)).order_by(User.id)):
+        # Someone who may no longer take part (a landlord whose listing changed hands)
+        # is not told what was said.
+        if may_take_part(user, room):
+            listings.notify(user.id, "chat_mention", payload)
+
+
+# --- requesting a shared listing ---------------------------------------------------------
+
+
+def _owner_side_contacts(listing: Listing) -> Select:
+    """Who answers for a listing: its owner, else its organisation's officials, admins and
+    landlords (in that order)."""
+    order = case(
+        (Membership.role == "official", 0), (Membership.role == "admin", 1), else_=2
+    )
+    return (
+        select(Membership.user_id)
+        .where(
+            Membership.organization_id == listing.organization_id,
+            Membership.status == MembershipStatus.ACTIVE,
+            Membership.role.in_(sorted(listings.MANAGER_ROLES)),
+        )
+        .order_by(order, Membership.user_id)
+    )
+
+
+def _counterpart(actor: User, listing: Listing, poster_id: int | None) -> User:
+    """Whom an official who requests a listing talks to: the person who shared it, else
+    its owner, else someone of the owning organisation; never the official themself."""
+    candidates = [poster_id, listing.owner_id, *db.session.scalars(_owner_side_contacts(listing))]
+    for user_id in dict.fromkeys(c for c in candidates if c is not None and c != actor.id):
+        user = db.session.get(User, user_id)
+        if user is not None and not user.disabled and (
+            is_staff(user) or _owns_listing(user, listing.id)
+        ):
+            return user
+    raise Conflict("There is nobody to ask about this listing.")
+
+
+def _listing_room_of(actor: User, other: User, listing: Listing) -> Room:
+    """The private room of these two about the listing (a landlord takes part only in
+    rooms about their listing, never in direct rooms); opened when there is none."""
+    both = [
+        select(Member.room_id).where(Member.user_id == user.id) for user in (actor, other)
+    ]
+    room = db.session.scalar(
+        select(Room)
+        .where(
+            Room.listing_id == listing.id,
+            Room.kind == RoomKind.GROUP,
+            Room.visibility == Visibility.PRIVATE,
+            Room.id.in_(both[0]),
+            Room.id.in_(both[1]),
+        )
+        .order_by(Room.id)
+        .limit(1)
+    )
+    if room is None:
+        room, _created = do_create_room(
+            actor, RoomKind.GROUP.value, [other.id], name=listing.title[:200],
+            visibility=Visibility.PRIVATE.value, listing_id=listing.id,
+        )
+    return room
+
+
+def do_request_listing(
+    actor: User, listing_id: int, body: str = "", message_id: int | None = None
+) -> tuple[Room, Message, Listing]:
+    """An official asks for a listing shared in chat ("We still have 100 beds"): in one
+    transaction the listing is reserved for them (409 when it is not published any more,
+    say reserved by someone else a moment earlier), a room with the poster is opened or
+    found (their direct room; with a landlord, a private room about the listing), and a
+    first message there shares the listing. ``message_id`` names the message whose card
+    was used: its author is the poster; without it, the listing's owner side is asked.
+    The poster is notified."""
+    authz.require_user(actor)
+    poster_id = None
+    if message_id is not None:
+        shared = db.session.get(Message, message_id)
+        in_my_rooms = shared is not None and _member(actor, shared.room_id) is not None
+        if not in_my_rooms or shared.listing_id != listing_id:
+            raise InvalidInput({"message_id": "No message of your rooms shares this listing."})
+        poster_id = shared.author_id
+    # Locks the listing row: of two officials asking at once, the second waits and gets 409.
+    listing = listings.change_status(actor, listing_id, "reserve")
+    other = _counterpart(actor, listing, poster_id)
+    if is_staff(other):
+        room, _created = _open_direct_room(actor, [other.id], None, None, "", "", None)
+    else:
+        room = _listing_room_of(actor, other, listing)
+    message = do_post_message(actor, room.id, body, listing_id=listing.id)
+    listings.notify(
+        other.id,
+        "listing_requested",
+        {
+            "listing_id": listing.id,
+            "title": listing.title,
+            "kind": listing.kind,
+            "room_id": room.id,
+            "message_id": message.id,
+            "by": {"id": actor.id, "name": actor.name},
+        },
+    )
+    return room, message, listing
 
 
 def do_edit_message(actor: User, message_id: int, body: str) -> Message:
