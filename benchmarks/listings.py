@@ -311,8 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows, measured)
     if args.explain:
         for name, details in measured["info"].items():
-            for statement, plan in zip(details["sql"], details.get("plans", []), strict=False):
-                print(f"\n== {name}\n{statement}\n{plan}")
+            pairs = zip(details["sql"], details.get("plans", []), strict=False)
+            for number, (statement, plan) in enumerate(pairs, 1):
+                print(f"\n== {name}, statement {number}\n{statement}\n{plan}")
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
