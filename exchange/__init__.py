@@ -89,6 +89,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from exchange.capacity.api import blp as capacity_api
     from exchange.chat.api import blp as chat_api
+    from exchange.chat.views import bp as chat_views
     from exchange.documents.api import blp as documents_api
     from exchange.listings.api import blp as listings_api
     from exchange.listings.ogc import bp as listings_ogc
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(profiles_views)
     app.register_blueprint(listings_ogc)
     app.register_blueprint(listings_views)
+    app.register_blueprint(chat_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 

@@ -3,6 +3,8 @@ list and navigation badge read (a direct room's peer, the latest message, the un
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from exchange.chat import services
@@ -121,3 +123,16 @@ def test_unread_total_leaves_out_muted_rooms(as_user, make_user, make_room, make
     assert services.unread_total(me) == 4
     client.patch(f"/api/v1/rooms/{quiet.id}/membership", json={"muted": True})
     assert services.unread_total(me) == 2
+
+
+def test_the_navigation_shows_the_unread_total(as_user, make_user, make_room, make_message):
+    client = as_user("official")
+    room = make_room(client.user, make_user("official"))
+    badge = re.compile(r'<span class="badge" id="nav-unread"[^>]*>(\S*)</span>')
+    assert badge.search(client.get("/map").get_data(as_text=True)).group(0).count(" hidden") == 1
+    for _ in range(3):
+        make_message(room, room.members[1].user)
+    page = client.get("/chat").get_data(as_text=True)
+    assert badge.search(page).group(1) == "3"
+    assert " hidden" not in badge.search(page).group(0)
+    assert 'id="page-strings"' in page and 'id="page-config"' in page

@@ -527,7 +527,64 @@
     if (mine && ["published", "reserved"].indexOf(listing.status) >= 0) {
       buttons.push(action("withdraw", t("withdraw"), t("withdraw_question")));
     }
+    if (["published", "reserved"].indexOf(listing.status) >= 0) {
+      buttons.push(el("button", { type: "button", class: "secondary", "data-testid": "detail-share",
+        text: t("share"), onclick: function (event) { openShare(listing, event.currentTarget); } }));
+    }
     return buttons;
+  }
+
+  // --- sharing a listing in chat (it shows there as a card) ---------------------------------
+
+  function chatRoomName(room) {
+    if (room.kind === "direct") return room.peer ? room.peer.name : t("direct_room");
+    return room.name;
+  }
+
+  function openShare(listing, button) {
+    button.disabled = true;
+    X.api("GET", "/rooms?limit=500").then(function (answer) {
+      button.disabled = false;
+      var rooms = answer.ok ? answer.data.items.slice() : [];
+      rooms.sort(function (a, b) { return (b.last_message_id || 0) - (a.last_message_id || 0); });
+      var box = el("div", { class: "sharebox", "data-testid": "share-box" });
+      if (!rooms.length) {
+        box.appendChild(el("p", { class: "muted small", text: t("share_no_rooms") }));
+        box.appendChild(el("a", { href: "/chat", text: t("open_chat") }));
+      } else {
+        var select = el("select", { "data-testid": "share-room", "aria-label": t("share_room") },
+          rooms.map(function (room) { return el("option", { value: room.id, text: chatRoomName(room) }); }));
+        var comment = el("textarea", { rows: 2, maxlength: 10000, "data-testid": "share-comment",
+          placeholder: t("share_comment"), "aria-label": t("share_comment") });
+        var send = el("button", { type: "button", class: "primary", "data-testid": "share-send", text: t("share_send"),
+          onclick: function () {
+            send.disabled = true;
+            var roomId = Number(select.value);
+            X.api("POST", "/rooms/" + roomId + "/messages", { body: comment.value, listing_id: listing.id })
+              .then(function (posted) {
+                send.disabled = false;
+                box.innerHTML = "";
+                if (!posted.ok) {
+                  box.appendChild(el("p", { class: "flash flash-error", text: X.errorText(posted) }));
+                  return;
+                }
+                var name = select.options[select.selectedIndex].textContent;
+                box.appendChild(el("p", { class: "flash", role: "status", "data-testid": "share-done" }, [
+                  t("share_done", { room: name }) + " ",
+                  el("a", { href: "/chat/" + roomId, text: t("open_chat") }),
+                ]));
+              }, function () { send.disabled = false; });
+          } });
+        [el("label", null, [t("share_room"), select]), comment,
+          el("div", { class: "actions" }, [send, el("button", { type: "button", class: "secondary", text: t("cancel"),
+            onclick: function () { box.parentNode.removeChild(box); button.hidden = false; } })]),
+        ].forEach(function (child) { box.appendChild(child); });
+      }
+      button.hidden = true;
+      button.parentNode.parentNode.insertBefore(box, button.parentNode.nextSibling);
+      var first = box.querySelector("select, a");
+      if (first) first.focus();
+    }, function () { button.disabled = false; });
   }
 
   function runAction(id, name) {

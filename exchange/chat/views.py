@@ -1,0 +1,62 @@
+"""The chat page: a shell that reads and writes through the JSON API and the socket, like
+the map. What the page needs from the server (who the user is, limits, addresses) is
+rendered into it as JSON; the navigation's unread badge is rendered on every page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, url_for
+from flask_login import current_user, login_required
+
+from exchange.chat import services
+from exchange.listings import services as listings
+from exchange.profiles import authz
+
+bp = Blueprint("chat_views", __name__, template_folder="templates")
+
+
+@bp.app_context_processor
+def _unread_badge() -> dict:
+    """`chat_unread_total()` for the navigation (a function: only pages that show the
+    navigation to a signed-in user ask the database)."""
+
+    def chat_unread_total() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return services.unread_total(current_user)
+
+    return {"chat_unread_total": chat_unread_total, "chat_unread_cap": services.UNREAD_TOTAL_CAP}
+
+
+@bp.get("/chat")
+@login_required
+def chat_page():
+    return _chat(room_id=None)
+
+
+@bp.get("/chat/<int:room_id>")
+@login_required
+def room_page(room_id: int):
+    """A room's own address; the page opens it (or says it is not there for the user)."""
+    return _chat(room_id=room_id)
+
+
+def _chat(room_id: int | None):
+    config = current_app.config
+    page_config = {
+        "api": "/api/v1",
+        "user_id": current_user.id,
+        "user_name": current_user.name,
+        "room_id": room_id,
+        # Staff open rooms with anyone; landlords only talk in rooms about their listings.
+        "is_staff": services.is_staff(current_user),
+        "is_official": listings.is_official(current_user),
+        "managed_organization_ids": sorted(
+            authz.organizations_with_role(current_user, listings.MANAGER_ROLES)
+        ),
+        "member_organization_ids": sorted(listings.member_organizations(current_user)),
+        "max_upload_bytes": config["DOCUMENT_MAX_BYTES"],
+        "chat_url": url_for("chat_views.chat_page"),
+        "room_url": url_for("chat_views.room_page", room_id=0),
+        "listing_url": url_for("listings_views.listing_detail", listing_id=0),
+    }
+    return render_template("chat/chat.html", page_config=page_config)
