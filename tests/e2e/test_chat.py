@@ -168,6 +168,24 @@ def test_two_officials_chat_live(new_page):
     expect(lena.get_by_test_id("room-title")).to_have_text(other_name)
     expect(lena.get_by_test_id("nav-unread")).to_be_hidden()
 
+    # Lena's connection drops; what is said meanwhile is there once she is back, once each.
+    expect(lena.get_by_test_id("livestate")).to_have_attribute("data-live", "true")
+    lena.evaluate("Exchange.chatSocket.disconnect()")
+    expect(lena.get_by_test_id("livestate")).to_have_attribute("data-live", "false")
+    missed = ["Während der Funkstille: Turnhalle frei.", "Und: zwei Wohnungen in Lingen."]
+    for text in missed:
+        posted = olga.request.post(
+            f"/api/v1/rooms/{other_id}/messages", headers={"X-CSRFToken": olga_csrf},
+            data={"body": text},
+        )
+        assert posted.status == 201, posted.text()
+    lena.wait_for_timeout(300)
+    expect(message(lena, missed[0])).to_have_count(0)
+    lena.evaluate("Exchange.chatSocket.connect()")
+    for text in missed:
+        expect(message(lena, text)).to_have_count(1)
+    expect(lena.get_by_test_id("nav-unread")).to_be_hidden()
+
 
 def test_a_shared_listing_is_requested_from_its_card(new_page):
     olga = new_page(viewport=VIEWPORT)

@@ -59,12 +59,14 @@
     newestId: null,
     hasOlder: false,
     loadingOlder: false,
+    loaded: false,           // the open room's first page is in
     members: new Map(),      // user id → {user_id, name, online, last_read_message_id}
     typing: new Map(),       // user id → {name, timer}
     pending: [],             // uploads for the next message
     listings: new Map(),     // listing id → listing, null (not visible) or a promise
     socket: null,
     connected: false,
+    connectedAt: 0,
     everConnected: false,
     lastTypingSent: 0,
     stickToBottom: true,
@@ -285,6 +287,7 @@
     state.oldestId = state.newestId = null;
     state.hasOlder = false;
     state.loadingOlder = false;
+    state.loaded = false;
     state.members = new Map();
     state.typing.forEach(function (entry) { clearTimeout(entry.timer); });
     state.typing = new Map();
@@ -342,6 +345,7 @@
       }
       composer.hidden = false;
       autoGrow();
+      var askedAt = Date.now();
       return Promise.all([
         X.api("GET", "/rooms/" + id + "/messages?limit=" + PAGE_SIZE),
         loadMembers(id),
@@ -353,9 +357,12 @@
         olderNote.hidden = state.hasOlder;
         olderNote.textContent = page.data.items.length ? t("start_of_room") : t("no_messages");
         placeMessages(page.data.items);
+        state.loaded = true;
         scrollToBottom();
         renderHead();
         markRead();
+        // The socket came (back) while the page was on its way: fetch what it may have missed.
+        if (state.connectedAt >= askedAt) catchUp();
         if (!options.keepFocus) input.focus();
       });
     }, function () { if (seq === state.openSeq) showPaneError({ status: 0 }); });
@@ -618,15 +625,16 @@
       }, function () { state.loadingOlder = false; olderNote.textContent = t("error_generic"); });
   }
 
-  /** After a reconnect: everything after the newest message we have, page by page. */
+  /** On (re)connect: everything after the newest message we have, page by page, so that
+      nothing sent while the socket was away (or not yet in its rooms) is missing. */
   function catchUp() {
-    loadRooms();
-    if (!state.roomId || !state.member) return;
+    if (state.everConnected) loadRooms();
+    // Before the pane's first page is in, that page is what the room has.
+    if (!state.roomId || !state.member || !state.loaded) return;
     var id = state.roomId;
-    if (state.newestId === null) { openRoom(id, { keepFocus: true }); return; }
     var wasAtBottom = atBottom();
     function page(cursor) {
-      var params = cursor ? { cursor: cursor, limit: 200 } : { after: state.newestId, limit: 200 };
+      var params = cursor ? { cursor: cursor, limit: 200 } : { after: state.newestId || 0, limit: 200 };
       return X.api("GET", "/rooms/" + id + "/messages" + X.query(params)).then(function (answer) {
         if (!answer.ok || id !== state.roomId) return null;
         placeMessages(answer.data.items);
@@ -789,10 +797,12 @@
     setLive(false);
     var socket = window.io({ withCredentials: true });
     state.socket = socket;
+    X.chatSocket = socket; // for the console and the browser tests (drop and come back)
     socket.on("connect", function () {
       state.connected = true;
+      state.connectedAt = Date.now();
       setLive(true);
-      if (state.everConnected) catchUp();
+      catchUp();
       state.everConnected = true;
     });
     socket.on("disconnect", function () { state.connected = false; setLive(false); });
