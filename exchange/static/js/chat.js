@@ -380,6 +380,8 @@
       answer.data.forEach(function (member) { state.members.set(member.user_id, member); });
       renderHead();
       renderReceipts();
+      // Someone quick may have typed "@" before the members were known.
+      if (document.activeElement === input) updateMentions();
     });
   }
 
