@@ -35,7 +35,7 @@ def bearer_token() -> str | None:
 def _load_user(user_id: str) -> User | None:
     if bearer_token() is not None:
         return None  # a request with a token is judged by the token alone
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=services.WITH_MEMBERSHIPS)
     if user is None or user.disabled:
         return None
     if not services.login_session_valid(user.id, session.get("login_session")):
