@@ -88,6 +88,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from exchange.capacity.api import blp as capacity_api
+    from exchange.capacity.views import bp as capacity_views
     from exchange.chat.api import blp as chat_api
     from exchange.chat.views import bp as chat_views
     from exchange.documents.api import blp as documents_api
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(listings_ogc)
     app.register_blueprint(listings_views)
     app.register_blueprint(chat_views)
+    app.register_blueprint(capacity_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 

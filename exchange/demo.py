@@ -86,4 +86,153 @@ def seed() -> list[tuple[str, str, str]]:
             )
         logins.append((email, role, organization.name))
     db.session.flush()
+    _seed_capacity(rows)
     return logins
+
+
+# --- capacity: shelters, persons, occupancy (through the services: counters and the
+# published listing stay right) ---------------------------------------------------------
+
+DEMO_CASEWORKER = "sozialamt@lk-osnabrueck.example"
+
+# (name, organisation key, street, postal code, city, lat, lon, publish, reserve,
+#  rooms: (name, policy, accessible, beds, blocked bed labels and reason))
+SHELTERS = [
+    ("Gemeinschaftsunterkunft Hesepe", "bramsche", "Am Hesepe Bahnhof 4", "49565", "Bramsche",
+     52.4337, 7.9650, True, 1,
+     [("1.01", "family", True, 4, None), ("1.02", "female", False, 3, None),
+      ("1.03", "male", False, 4, None), ("2.01", "mixed", False, 3, ("2", "Wasserschaden"))]),
+    ("Notunterkunft Turnhalle Melle", "melle", "Weststraße 12", "49324", "Melle",
+     52.2040, 8.3290, False, 0,
+     [("Halle A", "mixed", True, 6, None), ("Halle B", "family", False, 4, None)]),
+]
+
+# Clearly fictional persons: (external id, family name, given names, birth date, gender,
+# nationality, languages, household ref, (shelter index, room, bed label) or None)
+PERSONS = [
+    ("DEMO-0001", "Beispiel", "Amira", "1988-03-14", "f", "SYR", ["ar"], "DEMO-H1", (0, "1.01", "1")),  # noqa: E501
+    ("DEMO-0002", "Beispiel", "Karim", "1985-11-02", "m", "SYR", ["ar"], "DEMO-H1", (0, "1.01", "2")),  # noqa: E501
+    ("DEMO-0003", "Beispiel", "Lina", "2016-06-21", "f", "SYR", ["ar", "de"], "DEMO-H1", (0, "1.01", "3")),  # noqa: E501
+    ("DEMO-0004", "Muster", "Olena", "1979-01-30", "f", "UKR", ["uk", "ru"], None, (0, "1.02", "1")),  # noqa: E501
+    ("DEMO-0005", "Probe", "Dawit", "1999-08-09", "m", "ERI", ["ti"], None, (0, "1.03", "1")),
+    ("DEMO-0006", "Demo", "Yusuf", "1990-05-05", "m", "AFG", ["fa"], None, (1, "Halle A", "1")),
+    ("DEMO-0007", "Muster", "Taras", "2008-12-12", "m", "UKR", ["uk"], None, (1, "Halle A", "2")),
+    ("DEMO-0008", "Testfeld", "Mariam", "1994-02-17", "f", "AFG", ["fa"], None, None),
+    ("DEMO-0009", "Exempel", "Sara", "2001-10-01", "f", "IRQ", ["ku", "ar"], None, None),
+    ("DEMO-0010", "Fiktiv", "Hamid", "1975-07-23", "m", "SYR", ["ar"], None, None),
+]
+
+# (external id, kind, title, due in days from today, status)
+ACTIVITIES = [
+    ("DEMO-0001", "vaccination", "Masern, 2. Dosis", -3, "open"),
+    ("DEMO-0002", "bamf_hearing", "Anhörung BAMF Bramsche", 12, "open"),
+    ("DEMO-0003", "school", "Grundschule Hesepe", 9, "open"),
+    ("DEMO-0004", "custom", "Sprachkurs anmelden", 5, "done"),
+]
+
+# Occupied beds of the demo shelters some days ago (fewer than today: people arrived).
+SNAPSHOT_DAYS = 14
+
+
+def _seed_capacity(rows: dict[str, Organization]) -> None:
+    """Two shelters of Landkreis Osnabrück (one published on the map), ten fictional
+    persons, some of them housed, a few activities and two weeks of daily snapshots.
+    Only what is missing is created; occupancies and activities only with their person."""
+    from datetime import date, timedelta
+
+    from exchange.capacity import services as capacity
+    from exchange.capacity.models import Bed, CapacitySnapshot, Person, Shelter, ShelterRoom
+
+    actor = services.find_user_by_email(DEMO_CASEWORKER)
+    db.session.refresh(actor)
+    shelters: list[Shelter] = []
+    for name, org_key, street, postal_code, city, lat, lon, publish, reserve, rooms in SHELTERS:
+        organization = rows[org_key]
+        shelter = db.session.scalar(
+            select(Shelter).where(Shelter.organization_id == organization.id, Shelter.name == name)
+        )
+        if shelter is None:
+            shelter = capacity.create_shelter(
+                actor,
+                {"name": name, "kind": "collective",
+                 "address": {"street": street, "postal_code": postal_code, "city": city},
+                 "location": {"lat": lat, "lon": lon},
+                 "publish_capacity": publish, "reserve_beds": reserve},
+                organization.id,
+            )
+            for room_name, policy, accessible, beds, blocked in rooms:
+                room = capacity.add_room(actor, shelter.id, room_name, policy, accessible, beds)
+                if blocked:
+                    label, reason = blocked
+                    bed_id = db.session.scalar(
+                        select(Bed.id).where(Bed.room_id == room.id, Bed.label == label)
+                    )
+                    capacity.set_bed_status(actor, bed_id, "blocked", reason)
+        shelters.append(shelter)
+
+    district = rows["lk_os"]
+    households: dict[str, list[int]] = {}
+    today = date.today()
+    for external_id, family, given, born, gender, nationality, languages, household, bed in PERSONS:
+        exists = db.session.scalar(
+            select(Person.id).where(
+                Person.organization_id == district.id, Person.external_id == external_id
+            )
+        )
+        if exists is not None:
+            continue
+        person, _duplicates = capacity.create_person(
+            actor,
+            {"external_id": external_id, "family_name": family, "given_names": given,
+             "birth_date": date.fromisoformat(born), "gender": gender,
+             "nationality": nationality, "languages": languages,
+             "arrival_date": today - timedelta(days=20 + len(households) * 3)},
+            district.id,
+        )
+        if household:
+            households.setdefault(household, []).append(person.id)
+        if bed is not None:
+            shelter_index, room_name, label = bed
+            bed_id = db.session.scalar(
+                select(Bed.id)
+                .join(ShelterRoom, ShelterRoom.id == Bed.room_id)
+                .where(
+                    ShelterRoom.shelter_id == shelters[shelter_index].id,
+                    ShelterRoom.name == room_name,
+                    Bed.label == label,
+                )
+            )
+            capacity.check_in(actor, person.id, bed_id)
+        for activity_of, kind, title, due_in, status in ACTIVITIES:
+            if activity_of == external_id:
+                capacity.create_activity(
+                    actor, person.id,
+                    {"kind": kind, "title": title, "due_date": today + timedelta(days=due_in),
+                     "status": status},
+                )
+    for ref, member_ids in households.items():
+        capacity.create_household(actor, member_ids, district.id, ref)
+
+    capacity.snapshot_capacity(today)
+    db.session.flush()
+    for shelter in shelters:
+        current = capacity.shelter_capacity(actor, shelter.id)
+        for days_ago in range(1, SNAPSHOT_DAYS):
+            day = today - timedelta(days=days_ago)
+            known = db.session.scalar(
+                select(CapacitySnapshot.id).where(
+                    CapacitySnapshot.shelter_id == shelter.id, CapacitySnapshot.day == day
+                )
+            )
+            if known is not None:
+                continue
+            # People arrived over the fortnight: fewer beds were occupied back then.
+            occupied = max(current.occupied - (days_ago * 2) // 5, 0)
+            db.session.add(
+                CapacitySnapshot(
+                    organization_id=shelter.organization_id, shelter_id=shelter.id, day=day,
+                    total=current.total, blocked=current.blocked, occupied=occupied,
+                    free=current.total - current.blocked - occupied,
+                )
+            )
+    db.session.flush()
