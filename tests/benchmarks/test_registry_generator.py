@@ -1,0 +1,84 @@
+"""Smoke test of the registry benchmark generator at 400 persons, in a database of its own.
+
+The generator runs in a subprocess (it builds its own app to migrate and publish), as it
+is run by hand. The benchmark itself (benchmarks/capacity.py) is not run by the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import make_url
+
+from exchange.config import TestingConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+PERSONS = 400
+
+
+@pytest.fixture(scope="module")
+def bench_url() -> str:
+    base = make_url(os.environ.get("TEST_DATABASE_URL", TestingConfig.SQLALCHEMY_DATABASE_URI))
+    url = base.set(drivername="postgresql", database=f"{base.database}_registry_generator")
+    return url.render_as_string(hide_password=False)
+
+
+def _generate(url: str, *extra: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.generate_registry", str(PERSONS), "--url", url,
+         *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_generates_a_housed_registry_and_publishes_its_shelters(bench_url, no_transaction):
+    output = _generate(bench_url, "--fresh")
+    assert f"persons: {PERSONS} rows copied" in output
+
+    with psycopg.connect(bench_url) as conn:
+        persons, nationalities, households = conn.execute(
+            "SELECT count(*), count(DISTINCT nationality), count(DISTINCT household_id)"
+            " FROM persons"
+        ).fetchone()
+        assert persons == PERSONS
+        assert nationalities >= 4
+        assert households > 20
+        housed = conn.execute(
+            "SELECT count(*) FROM occupancies WHERE upper_inf(period)"
+        ).fetchone()[0]
+        assert 0.8 * PERSONS < housed < PERSONS  # some wait for a bed
+        # The benchmark shelter: 200 beds, 150 occupied, 5 in reserve → 45 published.
+        total, occupied, free_beds, status = conn.execute(
+            "SELECT c.total, c.occupied, l.free_beds, l.status FROM shelters AS s"
+            " JOIN capacity_counts AS c ON c.shelter_id = s.id"
+            " JOIN listings AS l ON l.id = s.listing_id WHERE s.id = 1"
+        ).fetchone()
+        assert (total, occupied, free_beds, status) == (200, 150, 45, "published")
+        # The counters equal a fresh count (rebuilt after the load with triggers off).
+        before = conn.execute("SELECT * FROM capacity_counts ORDER BY shelter_id").fetchall()
+        conn.execute("SELECT capacity_counts_rebuild()")
+        assert conn.execute(
+            "SELECT * FROM capacity_counts ORDER BY shelter_id"
+        ).fetchall() == before
+        conn.rollback()
+        # Every published shelter has its registry listing; the exclusion constraints
+        # and secondary indexes are back.
+        assert conn.execute(
+            "SELECT count(*) FROM shelters WHERE publish_capacity AND listing_id IS NULL"
+        ).fetchone()[0] == 0
+        assert conn.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'occupancies'::regclass"
+            " AND contype = 'x'"
+        ).fetchone()[0] == 2
+        assert conn.execute(
+            "SELECT to_regclass('ix_persons_name_trgm')"
+        ).fetchone()[0] is not None
+
+    assert f"already holds {PERSONS} persons, not regenerated" in _generate(bench_url)
