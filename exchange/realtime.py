@@ -100,6 +100,14 @@ def emit_now(event_name: str, data: Any, room: str, skip_sid: str | None = None)
     socketio.emit(event_name, data, to=room, skip_sid=skip_sid)
 
 
+def emit_import_progress(user_id: int, data: dict) -> None:
+    """A registry import's progress ``{import_id, rows_done, bytes_read, bytes_total?}``
+    to the importing user's sockets, at once: it describes work under way, not committed
+    state (the import commits only at its end, and the report comes with its answer), so
+    there is nothing to wait for and a rolled-back import has told nobody of a change."""
+    socketio.emit("import_progress", data, to=user_room(user_id))
+
+
 def enter_room_after_commit(user_id: int, room: str) -> None:
     """After commit, put every open socket of the user, on every process, into ``room``."""
     emit_after_commit(_ENTER_ROOM, {"user_id": user_id, "room": room})

@@ -3,11 +3,11 @@ commit → dump. Reads of persons commit too: they write the audit log."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from exchange.capacity import services
+from exchange.capacity import registry, services
 from exchange.capacity.schemas import (
     ActivityCreateArgs,
     ActivitySchema,
@@ -19,6 +19,7 @@ from exchange.capacity.schemas import (
     CapacitySchema,
     HouseholdArgs,
     HouseholdSchema,
+    MergeArgs,
     MoveArgs,
     MoveResultSchema,
     NewRegistryPersonSchema,
@@ -30,6 +31,7 @@ from exchange.capacity.schemas import (
     PersonUpdateArgs,
     PlacementArgs,
     PlacementResultSchema,
+    RegistryChangesArgs,
     RegistryPersonPageSchema,
     RegistryPersonSchema,
     ShelterCreateArgs,
@@ -415,3 +417,103 @@ def organization_audit(args: dict, organization_id: int):
     return services.list_audit(
         _user(), organization_id, args.get("person_id"), args["limit"], args["cursor"]
     )
+
+
+# --- registry exchange with the state system -----------------------------------------------
+
+
+def _registry_import_form() -> tuple[int, bool]:
+    from exchange.errors import InvalidInput
+
+    errors: dict[str, str] = {}
+    raw_id = request.form.get("organization_id", "").strip()
+    organization_id = int(raw_id) if raw_id.isdigit() and 0 < int(raw_id) < 2**31 else None
+    if organization_id is None:
+        errors["organization_id"] = "Give the id of the organisation (an integer)."
+    raw_dry = request.form.get("dry_run", "false").strip().lower()
+    if raw_dry not in {"", "0", "1", "false", "true", "no", "yes"}:
+        errors["dry_run"] = "Use true or false."
+    if errors:
+        raise InvalidInput(errors)
+    return organization_id, raw_dry in {"1", "true", "yes"}
+
+
+@blp.post("/registry/imports")
+@blp.response(200, description="The report: nothing was written if it lists errors (422)")
+@blp.alt_response(422, description="Bad rows: the report names each row and field")
+@login_required
+def import_registry():
+    """Import the state system's registry CSV (multipart `file`, `organization_id`,
+    `dry_run`). Any bad row: nothing is written and the answer (422) names every bad row
+    and field; re-importing the same file changes nothing. Progress goes to the importing
+    user's sockets as `import_progress` events."""
+    from exchange.errors import InvalidUpload
+    from exchange.realtime import emit_import_progress
+
+    # Registry files are larger than documents: raise the request limit for this call
+    # before the body is parsed (werkzeug spools the upload to a temporary file).
+    request.max_content_length = current_app.config.get(
+        "REGISTRY_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024
+    )
+    organization_id, dry_run = _registry_import_form()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidUpload("Choose a CSV file.")
+    user = _user()
+    total = request.content_length
+    state: dict = {}
+
+    def progress(bytes_read: int, rows_done: int) -> None:
+        emit_import_progress(
+            user.id,
+            {
+                "import_id": state.get("import_id"),
+                "rows_done": rows_done,
+                "bytes_read": bytes_read,
+                "bytes_total": total,
+            },
+        )
+
+    report = registry.import_registry(
+        user, organization_id, upload.stream, dry_run, upload.filename, progress
+    )
+    state["import_id"] = report.import_id
+    db.session.commit()
+    return jsonify(report.as_json()), 200 if report.ok else 422
+
+
+@blp.post("/persons/<int:person_id>/merge")
+@blp.arguments(MergeArgs)
+@blp.response(200, RegistryPersonSchema)
+@blp.alt_response(409, description="Both are housed now, or their stays overlap")
+@login_required
+def merge_persons(args: dict, person_id: int):
+    """Merge another person (a duplicate) into this one: the other's occupancies and
+    activities move here, the other is marked merged and hidden from search (audited)."""
+    person = registry.merge_persons(_user(), person_id, args["other_id"])
+    db.session.commit()
+    return jsonify(_person_json(person))
+
+
+@blp.get("/registry/changes")
+@blp.arguments(RegistryChangesArgs, location="query")
+@blp.response(200, description="`{items: [Person + household_ref, changed_at]}`, or CSV")
+@login_required
+def registry_changes(args: dict):
+    """Persons corrected here (not by the import) since a date, for return to the state
+    system: JSON, or CSV in the import's layout with `Accept: text/csv` or `format=csv`
+    (audited)."""
+    changes = registry.registry_changes(_user(), args["organization_id"], args["since"])
+    db.session.commit()
+    wants_csv = args.get("format") == "csv" or (
+        args.get("format") is None
+        and request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+    )
+    if wants_csv:
+        body = "".join(registry.changes_csv(changes))
+        response = Response(body, mimetype="text/csv")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="registry-changes-{args["organization_id"]}.csv"'
+        )
+        return response
+    return jsonify({"items": registry.changes_json(changes)})

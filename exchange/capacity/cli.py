@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from exchange.extensions import db
 
@@ -56,4 +58,81 @@ def rebuild_capacity_counts() -> None:
     click.echo("Capacity counts rebuilt.")
 
 
-COMMANDS = (snapshot_capacity, purge_registry, rebuild_capacity_counts)
+@click.command("import-registry")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--organization", "organization_id", type=int, required=True,
+              help="The organisation (district) whose registry this is.")
+@click.option("--user", "user_email", default=None,
+              help="Import as this caseworker (default: the organisation's only caseworker).")
+@click.option("--dry-run", is_flag=True, help="Check the file and count; write nothing.")
+@with_appcontext
+def import_registry(file: Path, organization_id: int, user_email: str | None,
+                    dry_run: bool) -> None:
+    """Import the state system's registry CSV FILE (API.md) into an organisation.
+
+    Every row is checked first; any bad row and nothing is written (exit status 1), and
+    each bad row and field is listed. Re-importing the same file changes nothing.
+    """
+    from exchange.capacity import registry
+
+    actor = _import_user(organization_id, user_email)
+    size = file.stat().st_size
+    with file.open("rb") as stream, click.progressbar(
+        length=size, label="Importing", file=sys.stderr, show_pos=False
+    ) as bar:
+        done = [0]
+
+        def progress(bytes_read: int, _rows: int) -> None:
+            bar.update(bytes_read - done[0])
+            done[0] = bytes_read
+
+        report = registry.import_registry(
+            actor, organization_id, stream, dry_run, file.name, progress
+        )
+    db.session.commit()
+    for error in report.errors:
+        click.echo(f"row {error['row']}, {error['field']}: {error['message']}", err=True)
+    if report.more_errors:
+        click.echo(f"… and {report.more_errors} more errors.", err=True)
+    for duplicate in report.duplicates:
+        click.echo(
+            f"row {duplicate['row']} may be person {duplicate['person_id']} "
+            f"(score {duplicate['score']})"
+        )
+    if not report.ok:
+        click.echo(f"Rejected: {len(report.errors) + report.more_errors} error(s); "
+                   "nothing was written.", err=True)
+        sys.exit(1)
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(
+        f"{verb} {report.rows} row(s): {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.duplicates)} possible duplicate(s)."
+        + (" Nothing was written (dry run)." if dry_run else "")
+    )
+
+
+def _import_user(organization_id: int, email: str | None):
+    """The caseworker the import is done as (recorded in the audit log)."""
+    from exchange.profiles.models import Membership, MembershipStatus, Role, User
+
+    stmt = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == organization_id,
+            Membership.role == Role.CASEWORKER,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .order_by(User.id)
+    )
+    if email is not None:
+        stmt = stmt.where(func.lower(User.email) == email.strip().lower())
+    users = list(db.session.scalars(stmt.limit(2)))
+    if not users:
+        raise click.ClickException("No such caseworker of this organisation.")
+    if len(users) > 1:
+        raise click.ClickException("Several caseworkers: name one with --user EMAIL.")
+    return users[0]
+
+
+COMMANDS = (snapshot_capacity, purge_registry, rebuild_capacity_counts, import_registry)

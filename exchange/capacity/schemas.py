@@ -7,10 +7,10 @@ the shape).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from exchange.capacity.models import (
     ActivityKind,
@@ -270,6 +270,9 @@ class RegistryPersonSchema(Schema):
     arrival_date = fields.Date(allow_none=True)
     current_bed_id = fields.Integer(allow_none=True)
     anonymised_at = fields.DateTime(allow_none=True)
+    merged_into_id = fields.Integer(
+        allow_none=True, metadata={"description": "set when merged into that person"}
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -295,6 +298,7 @@ _PERSON_PLAIN = (
     "nationality",
     "profession",
     "household_id",
+    "merged_into_id",
 )
 
 
@@ -343,6 +347,27 @@ class PersonListArgs(ListArgs):
     q = fields.String(validate=validate.Length(min=1, max=200))
     organization_id = fields.Integer(validate=VALID_ID)
     household_id = fields.Integer(validate=VALID_ID)
+
+
+class MergeArgs(Schema):
+    other_id = fields.Integer(required=True, validate=VALID_ID)
+
+
+class RegistryChangesArgs(Schema):
+    organization_id = fields.Integer(required=True, validate=VALID_ID)
+    since = fields.AwareDateTime(
+        required=True,
+        default_timezone=UTC,
+        metadata={"description": "ISO 8601 date or time (UTC when no offset is given)"},
+    )
+    format = fields.String(load_default=None, validate=validate.OneOf(["json", "csv"]))
+
+    @pre_load
+    def _date_as_midnight(self, data, **_: Any):
+        since = data.get("since") if hasattr(data, "get") else None
+        if isinstance(since, str) and len(since) == 10:
+            data = {**data, "since": f"{since}T00:00:00"}
+        return data
 
 
 # --- households ----------------------------------------------------------------------------

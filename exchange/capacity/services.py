@@ -171,7 +171,12 @@ def list_audit(
     reach = authz.descendants_and_self([organization_id])
     stmt = select(PersonAudit).where(PersonAudit.organization_id.in_(sorted(reach)))
     if person_id is not None:
-        stmt = stmt.where(PersonAudit.person_id == person_id)
+        # A person's log includes that of the duplicates merged into them (the log is
+        # append-only, so the merged rows keep their person_id).
+        merged = select(Person.id).where(Person.merged_into_id == person_id)
+        stmt = stmt.where(
+            or_(PersonAudit.person_id == person_id, PersonAudit.person_id.in_(merged))
+        )
     return page_by_id(stmt, PersonAudit.id, limit, cursor)
 
 
@@ -656,13 +661,20 @@ def create_person(
     return person, duplicate_candidates(person)
 
 
+#: Duplicate candidates: same birth date and at least this trigram similarity of name keys.
+DUPLICATE_THRESHOLD = 0.5
+
+
 def duplicate_candidates(person: Person, limit: int = 10) -> list[tuple[int, float]]:
-    """Persons of the same organisation born the same day whose names look alike
-    (trigram similarity), best first. Without a birth date: none."""
+    """Persons of the same organisation born the same day whose name keys (the name
+    folded for transliteration variants: registry_name_key, migration 0012) have a
+    trigram similarity of at least DUPLICATE_THRESHOLD; best first, scored 0–1. Merged
+    and anonymised persons are left out; without a birth date: none."""
     if person.birth_date is None:
         return []
-    name = f"{person.family_name} {person.given_names}".lower()
-    score = func.similarity(NAME_EXPRESSION, name)
+    score = func.similarity(
+        Person.name_key, func.registry_name_key(person.family_name, person.given_names)
+    )
     rows = db.session.execute(
         select(Person.id, score)
         .where(
@@ -670,7 +682,8 @@ def duplicate_candidates(person: Person, limit: int = 10) -> list[tuple[int, flo
             Person.birth_date == person.birth_date,
             Person.id != person.id,
             Person.anonymised_at.is_(None),
-            score >= 0.3,
+            Person.merged_into_id.is_(None),
+            score >= DUPLICATE_THRESHOLD,
         )
         .order_by(score.desc(), Person.id)
         .limit(limit)
@@ -721,7 +734,9 @@ def search_persons(
         raise Forbidden("Only caseworkers and admins see the registry.")
     if organization_id is not None:
         reach &= {organization_id}
-    stmt = select(Person).where(Person.organization_id.in_(sorted(reach)))
+    stmt = select(Person).where(
+        Person.organization_id.in_(sorted(reach)), Person.merged_into_id.is_(None)
+    )
     if household_id is not None:
         stmt = stmt.where(Person.household_id == household_id)
     if q:

@@ -1,0 +1,211 @@
+"""Registry import (API.md "Registry CSV"): through the API and `exchange import-registry`."""
+
+from __future__ import annotations
+
+import contextvars
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from exchange.capacity.models import Household, Person, PersonAudit, RegistryImport
+from exchange.cli import cli
+from exchange.extensions import db
+
+HEADER = (
+    "external_id;family_name;given_names;birth_date;gender;nationality;languages;"
+    "arrival_date;household_ref;religion;profession"
+)
+ROWS = [
+    "S-1;Haddad;Lina;1994-03-02;f;SYR;ar en;2026-10-01;H-1;muslim;Lehrerin",
+    "S-2;Haddad;Omar;02.05.1990;m;SYR;ar;01.10.2026;H-1;;",
+    "S-3;Kovalenko;Iryna;1985-07-12;f;UKR;uk ru;2026-09-15;;;Ärztin",
+]
+
+
+def csv_bytes(rows=ROWS, delimiter=";", bom=False, header=HEADER) -> bytes:
+    text = "\n".join([header, *rows]).replace(";", delimiter) + "\n"
+    return ("\ufeff" if bom else "").encode() + text.encode()
+
+
+@pytest.fixture
+def caseworker(as_user, district):
+    return as_user(role="caseworker", org=district)
+
+
+def post_import(client, org_id, data: bytes, dry_run=False):
+    return client.post(
+        "/api/v1/registry/imports",
+        data={
+            "organization_id": str(org_id),
+            "dry_run": "true" if dry_run else "false",
+            "file": (io.BytesIO(data), "registry.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def persons_of(org) -> dict[str, Person]:
+    db.session.expire_all()
+    return {
+        p.external_id: p
+        for p in db.session.scalars(select(Person).where(Person.organization_id == org.id))
+    }
+
+
+def test_good_file_imports_and_reimport_changes_nothing(caseworker, district):
+    response = post_import(caseworker, district.id, csv_bytes())
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["created"], report["updated"], report["unchanged"]) == (3, 0, 0)
+    assert report["errors"] == [] and report["rows"] == 3
+    persons = persons_of(district)
+    lina, omar, iryna = persons["S-1"], persons["S-2"], persons["S-3"]
+    assert (lina.given_names, str(lina.birth_date), lina.languages) == (
+        "Lina",
+        "1994-03-02",
+        ["ar", "en"],
+    )
+    assert (lina.religion, lina.profession) == ("muslim", "Lehrerin")
+    assert str(omar.birth_date) == "1990-05-02" and str(omar.arrival_date) == "2026-10-01"
+    # households from household_ref: one per ref
+    assert lina.household_id is not None and lina.household_id == omar.household_id
+    assert iryna.household_id is None
+    assert db.session.get(Household, lina.household_id).ref == "H-1"
+    audits = db.session.scalars(
+        select(PersonAudit.action).where(PersonAudit.person_id.in_([lina.id, omar.id, iryna.id]))
+    ).all()
+    assert sorted(audits) == ["import_create"] * 3
+    log = db.session.get(RegistryImport, report["import_id"])
+    assert (log.status, log.created, log.rows_total, len(log.sha256)) == ("done", 3, 3, 64)
+
+    again = post_import(caseworker, district.id, csv_bytes()).get_json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 3)
+    assert again["sha256"] == report["sha256"]
+    assert (
+        db.session.scalar(
+            select(func.count(Household.id)).where(Household.organization_id == district.id)
+        )
+        == 1
+    )
+
+    changed = [ROWS[0], ROWS[1].replace("Omar", "Omar Ali"), ROWS[2]]
+    third = post_import(caseworker, district.id, csv_bytes(changed)).get_json()
+    assert (third["created"], third["updated"], third["unchanged"]) == (0, 1, 2)
+    assert persons_of(district)["S-2"].given_names == "Omar Ali"
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+@pytest.mark.parametrize("bom", [False, True])
+def test_delimiters_and_bom(caseworker, district, delimiter, bom):
+    response = post_import(caseworker, district.id, csv_bytes(delimiter=delimiter, bom=bom))
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["created"] == 3
+    assert set(persons_of(district)) == {"S-1", "S-2", "S-3"}
+
+
+def test_bad_rows_write_nothing_and_are_all_named(caseworker, district):
+    good = [f"G-{n};Name{n};Given;1990-01-01;m;SYR;ar;2026-01-01;;;" for n in range(50)]
+    rows = [
+        *good[:10],
+        "B-1;;Given;1990-01-01;m;SYR;ar;2026-01-01;;;",  # row 12: family_name
+        *good[10:30],
+        "B-2;Name;Given;1990-13-01;q;SYR;arabic;2026-01-01;;;",  # row 33: 3 fields
+        *good[30:],
+        "G-5;Twice;Given;1990-01-01;m;SYR;ar;2026-01-01;;;",  # row 54: external_id
+    ]
+    response = post_import(caseworker, district.id, csv_bytes(rows))
+    assert response.status_code == 422
+    report = response.get_json()
+    named = {(e["row"], e["field"]) for e in report["errors"]}
+    assert named == {
+        (12, "family_name"),
+        (33, "birth_date"),
+        (33, "gender"),
+        (33, "languages"),
+        (54, "external_id"),
+    }
+    assert report["created"] == 0
+    assert persons_of(district) == {}
+    log = db.session.get(RegistryImport, report["import_id"])
+    assert (log.status, log.error_count) == ("rejected", 5)
+
+
+def test_missing_columns_and_not_utf8(caseworker, district):
+    response = post_import(caseworker, district.id, b"external_id;family_name\nA;B\n")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "header"
+    latin1 = (
+        csv_bytes(["S-9;Müller;Jörg;1990-01-01;m;DEU;de;2026-01-01;;;"]).decode().encode("latin-1")
+    )
+    response = post_import(caseworker, district.id, latin1)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "file"
+    assert persons_of(district) == {}
+
+
+def test_dry_run_writes_nothing(caseworker, district):
+    response = post_import(caseworker, district.id, csv_bytes(), dry_run=True)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["dry_run"], report["created"], report["unchanged"]) == (True, 3, 0)
+    assert persons_of(district) == {}
+    assert (
+        db.session.scalar(
+            select(func.count(Household.id)).where(Household.organization_id == district.id)
+        )
+        == 0
+    )
+
+
+def test_other_district_is_404_and_officials_cannot(caseworker, as_user, make_org, district):
+    other = make_org("district")
+    assert post_import(caseworker, other.id, csv_bytes()).status_code == 404
+    assert post_import(caseworker, 987654, csv_bytes()).status_code == 404
+    official = as_user(role="official", org=district)
+    assert post_import(official, district.id, csv_bytes()).status_code == 404
+    assert persons_of(other) == {} and persons_of(district) == {}
+
+
+def test_import_reports_duplicates(caseworker, district, make_person):
+    known = make_person(
+        district,
+        family_name="Al-Hassan",
+        given_names="Mohammed",
+        birth_date=__import__("datetime").date(1988, 4, 1),
+        gender="m",
+    )
+    rows = ["N-1;Alhasan;Muhammad;1988-04-01;m;SYR;ar;2026-10-01;;;"]
+    report = post_import(caseworker, district.id, csv_bytes(rows)).get_json()
+    assert report["created"] == 1
+    assert report["duplicates"] == [{"row": 2, "person_id": known.id, "score": 1.0}]
+
+
+@pytest.fixture
+def run(app):
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        result = contextvars.Context().run(runner.invoke, cli, list(args))
+        db.session.expire_all()
+        return result
+
+    return invoke
+
+
+def test_cli_dry_run_and_import(run, tmp_path, district, make_user):
+    make_user(role="caseworker", org=district)
+    path = tmp_path / "registry.csv"
+    path.write_bytes(csv_bytes(bom=True))
+    dry = run("import-registry", str(path), "--organization", str(district.id), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Would import 3 row(s): 3 created" in dry.output
+    assert persons_of(district) == {}
+    done = run("import-registry", str(path), "--organization", str(district.id))
+    assert done.exit_code == 0, done.output
+    assert "Imported 3 row(s): 3 created" in done.output
+    assert set(persons_of(district)) == {"S-1", "S-2", "S-3"}
+    path.write_bytes(csv_bytes([ROWS[0], "S-2;;x;1990-01-01;m;SYR;ar;;;;"]))
+    bad = run("import-registry", str(path), "--organization", str(district.id))
+    assert bad.exit_code == 1
+    assert "row 3, family_name" in bad.output and "nothing was written" in bad.output
