@@ -461,13 +461,12 @@ def import_registry():
         raise InvalidUpload("Choose a CSV file.")
     user = _user()
     total = request.content_length
-    state: dict = {}
 
-    def progress(bytes_read: int, rows_done: int) -> None:
+    def progress(import_id: int, bytes_read: int, rows_done: int) -> None:
         emit_import_progress(
             user.id,
             {
-                "import_id": state.get("import_id"),
+                "import_id": import_id,
                 "rows_done": rows_done,
                 "bytes_read": bytes_read,
                 "bytes_total": total,
@@ -477,7 +476,6 @@ def import_registry():
     report = registry.import_registry(
         user, organization_id, upload.stream, dry_run, upload.filename, progress
     )
-    state["import_id"] = report.import_id
     db.session.commit()
     return jsonify(report.as_json()), 200 if report.ok else 422
 

@@ -82,7 +82,7 @@ def import_registry(file: Path, organization_id: int, user_email: str | None,
     ) as bar:
         done = [0]
 
-        def progress(bytes_read: int, _rows: int) -> None:
+        def progress(_import_id: int, bytes_read: int, _rows: int) -> None:
             bar.update(bytes_read - done[0])
             done[0] = bytes_read
 

@@ -78,7 +78,7 @@ CORRECTIONS = (
     MERGE,
 )
 
-Progress = Callable[[int, int], None]  # (bytes read, rows done)
+Progress = Callable[[int, int, int], None]  # (import id, bytes read, rows done)
 
 
 @dataclass
@@ -324,7 +324,7 @@ def import_registry(
         pass
     report.sha256 = counting.sha256.hexdigest()
     if progress is not None:
-        progress(counting.bytes_read, report.rows)
+        progress(report.import_id, counting.bytes_read, report.rows)
     log.sha256 = report.sha256
     log.size = counting.bytes_read
     log.rows_total = report.rows
@@ -355,7 +355,7 @@ def _copy_rows(cursor, header, records, report, counting, progress) -> None:
                 copy.write_row(row)
             if progress is not None and time.monotonic() - last_progress > 0.25:
                 last_progress = time.monotonic()
-                progress(counting.bytes_read, report.rows)
+                progress(report.import_id, counting.bytes_read, report.rows)
 
 
 def _check_duplicate_external_ids(report: ImportReport) -> None:

@@ -209,3 +209,18 @@ def test_cli_dry_run_and_import(run, tmp_path, district, make_user):
     bad = run("import-registry", str(path), "--organization", str(district.id))
     assert bad.exit_code == 1
     assert "row 3, family_name" in bad.output and "nothing was written" in bad.output
+
+
+def test_progress_goes_to_the_importing_users_sockets(caseworker, district, socket_client):
+    from tests.conftest import own_app_context
+
+    sock = socket_client(caseworker)
+    assert sock.is_connected()
+    report = post_import(caseworker, district.id, csv_bytes()).get_json()
+    with own_app_context():
+        events = [e for e in sock.get_received() if e["name"] == "import_progress"]
+    assert events, "no import_progress event"
+    last = events[-1]["args"][0]
+    assert last["rows_done"] == 3 and last["bytes_read"] == len(csv_bytes())
+    assert last["bytes_total"] >= last["bytes_read"]
+    assert last["import_id"] == report["import_id"] is not None
