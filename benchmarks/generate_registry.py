@@ -121,7 +121,7 @@ class Origin:
         self.share = share
         self.nationalities = nationalities
         self.male, self.female, self.family = male, female, family
-        self.languages = languages  # alternatives, each a list
+        self.languages = languages  # alternatives, each a list of ISO 639-1 codes
         self.arrived = arrived  # (first, last) arrival date
         self.religion = religion
         self.lone_mothers = lone_mothers  # share of families that are mother + children
@@ -129,17 +129,17 @@ class Origin:
 
 ORIGINS = (
     Origin(0.45, ("UKR",), UKRAINIAN_MALE, UKRAINIAN_FEMALE, UKRAINIAN_FAMILY,
-           (["ukr", "rus"], ["ukr"], ["ukr", "eng"], ["rus", "ukr"]),
+           (["uk", "ru"], ["uk"], ["uk", "en"], ["ru", "uk"]),
            (date(2022, 3, 1), TODAY), "orthodox", 0.6),
     Origin(0.22, ("SYR",), ARABIC_MALE, ARABIC_FEMALE, ARABIC_FAMILY,
-           (["ara"], ["ara", "kur"], ["ara", "eng"]), (date(2015, 6, 1), TODAY), "islam", 0.1),
+           (["ar"], ["ar", "ku"], ["ar", "en"]), (date(2015, 6, 1), TODAY), "islam", 0.1),
     Origin(0.08, ("IRQ",), ARABIC_MALE, ARABIC_FEMALE, ARABIC_FAMILY,
-           (["ara"], ["kur", "ara"]), (date(2015, 6, 1), TODAY), "islam", 0.1),
+           (["ar"], ["ku", "ar"]), (date(2015, 6, 1), TODAY), "islam", 0.1),
     Origin(0.20, ("AFG",), AFGHAN_MALE, AFGHAN_FEMALE, AFGHAN_FAMILY,
-           (["prs"], ["pus"], ["prs", "pus"], ["prs", "eng"]), (date(2016, 1, 1), TODAY),
+           (["fa"], ["ps"], ["fa", "ps"], ["fa", "en"]), (date(2016, 1, 1), TODAY),
            "islam", 0.15),
     Origin(0.05, ("RUS", "KAZ"), GERMAN_MALE, GERMAN_FEMALE, GERMAN_FAMILY,
-           (["rus", "deu"], ["deu", "rus"]), (date(2019, 1, 1), TODAY), None, 0.2),
+           (["ru", "de"], ["de", "ru"]), (date(2019, 1, 1), TODAY), None, 0.2),
 )
 PROFESSIONS = ("Lehrerin", "Ingenieur", "Krankenpfleger", "Schneiderin", "Elektriker",
                "Fahrer", "Bäcker", "Friseurin", "Ärztin", "Landwirt", "Buchhalterin",
@@ -254,6 +254,8 @@ class People:
                 add(rng.choice(("f", "f", "m")), family, 55, 82)
         first, last = origin.arrived
         arrival = first + timedelta(days=rng.randint(0, max((last - first).days, 0)))
+        # Children born here: the household is recorded as arriving with its youngest.
+        arrival = max(arrival, *(member["birth_date"] for member in members))
         for member in members:
             member["origin"] = origin
             member["arrival_date"] = arrival
