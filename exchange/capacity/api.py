@@ -438,6 +438,21 @@ def _registry_import_form() -> tuple[int, bool]:
     return organization_id, raw_dry in {"1", "true", "yes"}
 
 
+REGISTRY_IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
+
+
+@blp.url_value_preprocessor
+def _registry_import_limit(endpoint: str | None, values: dict | None) -> None:
+    # Registry files are larger than documents: raise the request limit for the import
+    # before anything parses the body. URL value preprocessors run before every
+    # before_request hook, and the CSRF check (one of those) reads the form. Werkzeug
+    # spools the upload to a temporary file, so the size costs disk, not memory.
+    if endpoint == "capacity.import_registry":
+        request.max_content_length = current_app.config.get(
+            "REGISTRY_IMPORT_MAX_BYTES", REGISTRY_IMPORT_MAX_BYTES
+        )
+
+
 @blp.post("/registry/imports")
 @blp.response(200, description="The report: nothing was written if it lists errors (422)")
 @blp.alt_response(422, description="Bad rows: the report names each row and field")
@@ -450,11 +465,6 @@ def import_registry():
     from exchange.errors import InvalidUpload
     from exchange.realtime import emit_import_progress
 
-    # Registry files are larger than documents: raise the request limit for this call
-    # before the body is parsed (werkzeug spools the upload to a temporary file).
-    request.max_content_length = current_app.config.get(
-        "REGISTRY_IMPORT_MAX_BYTES", 2 * 1024 * 1024 * 1024
-    )
     organization_id, dry_run = _registry_import_form()
     upload = request.files.get("file")
     if upload is None or not upload.filename:

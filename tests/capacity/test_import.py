@@ -224,3 +224,13 @@ def test_progress_goes_to_the_importing_users_sockets(caseworker, district, sock
     assert last["rows_done"] == 3 and last["bytes_read"] == len(csv_bytes())
     assert last["bytes_total"] >= last["bytes_read"]
     assert last["import_id"] == report["import_id"] is not None
+
+
+def test_import_has_its_own_request_limit(app, caseworker, district, monkeypatch):
+    # Larger than the general MAX_CONTENT_LENGTH (documents), within the import's own.
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200)
+    data = csv_bytes()
+    assert len(data) > 200
+    assert post_import(caseworker, district.id, data).status_code == 200
+    monkeypatch.setitem(app.config, "REGISTRY_IMPORT_MAX_BYTES", 200)
+    assert post_import(caseworker, district.id, data).status_code == 413
