@@ -488,6 +488,7 @@
       });
       report.querySelector('[data-field="errors"]').textContent = X.formatNumber(errors.length, 0);
       verdict.textContent = errors.length ? t("import_errors") : (dryRun ? t("import_dry_ok") : t("import_ok"));
+      if (data.more_errors) verdict.textContent += " " + t("more_errors", { n: X.formatNumber(data.more_errors, 0) });
       verdict.className = "verdict " + (errors.length ? "error" : "ok");
       if (errors.length) {
         report.querySelector(".errors").hidden = false;
@@ -505,17 +506,34 @@
         duplicates.forEach(function (dupe) {
           var id = dupe.person_id || dupe.id || dupe.existing_id;
           var who = dupe.name || dupe.external_id || (id ? "#" + id : "");
+          var link = id ? el("a", { href: config.person_url.replace("/0", "/" + id), text: who }) : who;
+          // The report names the registered person by id; the caseworker wants the name.
+          if (id && !dupe.name) {
+            X.api("GET", "/persons/" + id).then(function (answer) {
+              if (answer.ok) link.textContent = personLabel(answer.data) + (answer.data.external_id ? " (" + answer.data.external_id + ")" : "");
+            });
+          }
           dupes.appendChild(el("tr", {}, [
             el("td", { text: dupe.row !== undefined ? String(dupe.row) : "" }),
-            el("td", {}, id ? el("a", { href: config.person_url.replace("/0", "/" + id), text: who }) : who),
+            el("td", {}, link),
             el("td", { text: dupe.score !== undefined ? X.formatNumber(dupe.score * 100, 0) + " %" : "" }),
           ]));
         });
       }
     }
 
+    // The server tells the importing user's sockets how far it is (rows checked so far).
+    var running = false;
+    if (typeof window.io === "function") {
+      window.io({ withCredentials: true }).on("import_progress", function (payload) {
+        if (!running || !payload || !progress.classList.contains("working")) return;
+        text.textContent = t("checking_rows", { n: X.formatNumber(payload.rows_done || 0, 0) });
+      });
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      running = true;
       var data = new FormData(form);
       var dryRun = form.elements.dry_run.checked;
       data.set("dry_run", dryRun ? "true" : "false");
@@ -542,6 +560,7 @@
         text.textContent = t("checking");
       });
       xhr.addEventListener("load", function () {
+        running = false;
         submit.disabled = false;
         progress.hidden = true;
         var body = null;
@@ -549,6 +568,7 @@
         showReport(xhr.status, body, dryRun);
       });
       xhr.addEventListener("error", function () {
+        running = false;
         submit.disabled = false;
         progress.hidden = true;
         showReport(0, null, dryRun);
