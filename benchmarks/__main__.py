@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import listings
+from benchmarks import chat, listings
 
-BENCHMARKS = {"listings": listings.main}
+BENCHMARKS = {"listings": listings.main, "chat": chat.main}
 
 
 def main() -> int:
