@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import chat, listings
+from benchmarks import capacity, chat, listings
 
-BENCHMARKS = {"listings": listings.main, "chat": chat.main}
+BENCHMARKS = {"listings": listings.main, "chat": chat.main, "capacity": capacity.main}
 
 
 def main() -> int:

@@ -58,6 +58,7 @@ from benchmarks.generate_registry import (
     generate,
     migrate,
     migration_target,
+    person_count,
     variant,
 )
 
@@ -459,10 +460,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-repeat", type=int, default=3, help="100k imports and COPYs")
     parser.add_argument("--skip-import", action="store_true", help="leave out (b)")
     parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use a database that holds N persons even if made by other code")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
 
     for size in (SMALL, MIDDLE, LARGE):
+        if args.reuse and not args.fresh and person_count(database_url(size)) == size:
+            print(f"{database_url(size)}: reused as it is")
+            continue
         generate(size, fresh=args.fresh)
     measured = measure(args.repeat, args.warmup, args.seed)
     imported = None
