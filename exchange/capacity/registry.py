@@ -311,6 +311,7 @@ def import_registry(
             report.add_error(report.rows + 2, "file", f"Unreadable CSV: {exc}.")
         finally:
             cursor.close()
+        db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
         _check_duplicate_external_ids(report)
         if report.ok:
             report.duplicates = _import_duplicates(organization_id)
@@ -381,20 +382,25 @@ def _import_duplicates(organization_id: int) -> list[dict]:
     rows = db.session.execute(
         text(
             """
-            SELECT r.row_number, p.id, round(similarity(p.name_key,
-                   registry_name_key(r.family_name, r.given_names))::numeric, 3) AS score
-            FROM registry_import_rows AS r
+            WITH new_rows AS MATERIALIZED (
+                -- rows new here, each name folded once (not once per pair)
+                SELECT r.row_number, r.external_id, r.birth_date,
+                       registry_name_key(r.family_name, r.given_names) AS name_key
+                FROM registry_import_rows AS r
+                WHERE r.birth_date IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM persons AS known
+                                  WHERE known.organization_id = :org
+                                    AND known.external_id = r.external_id)
+            )
+            SELECT n.row_number, p.id,
+                   round(similarity(p.name_key, n.name_key)::numeric, 3) AS score
+            FROM new_rows AS n
             JOIN persons AS p
-              ON p.organization_id = :org AND p.birth_date = r.birth_date
+              ON p.organization_id = :org AND p.birth_date = n.birth_date
              AND p.merged_into_id IS NULL AND p.anonymised_at IS NULL
-             AND p.external_id IS DISTINCT FROM r.external_id
-            WHERE r.birth_date IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM persons AS known
-                              WHERE known.organization_id = :org
-                                AND known.external_id = r.external_id)
-              AND similarity(p.name_key, registry_name_key(r.family_name, r.given_names))
-                  >= :threshold
-            ORDER BY r.row_number, score DESC, p.id
+             AND p.external_id IS DISTINCT FROM n.external_id
+            WHERE similarity(p.name_key, n.name_key) >= :threshold
+            ORDER BY n.row_number, score DESC, p.id
             LIMIT :limit
             """
         ),
