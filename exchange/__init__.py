@@ -69,7 +69,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     auth.init_app(app)
     socketio.init_app(
         app,
-        client_manager=realtime.client_manager(app.config["REDIS_URL"]),
+        client_manager=realtime.client_manager(
+            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]
+        ),
         async_mode="threading",
         cors_allowed_origins=[],
         manage_session=False,

@@ -30,6 +30,9 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Redis pub/sub channel of the Socket.IO queue; default exchange-db<N> after REDIS_URL's
+    # database, so deployments sharing a Redis server on different databases stay apart.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -144,11 +144,24 @@ class RoomAwareRedisManager(python_socketio.RedisManager):
         super()._handle_emit(message)
 
 
-def client_manager(redis_url: str | None):
-    """The Socket.IO client manager for create_app: Redis-backed when REDIS_URL is set."""
+def client_manager(redis_url: str | None, channel: str | None = None):
+    """The Socket.IO client manager for create_app: Redis-backed when REDIS_URL is set.
+
+    Redis pub/sub channels ignore the database number, so two deployments sharing one
+    Redis server would hear each other's events on a fixed channel; the channel is named
+    after the database (or SOCKETIO_CHANNEL) instead.
+    """
     if not redis_url:
         return None
-    return RoomAwareRedisManager(redis_url, channel="flask-socketio")
+    return RoomAwareRedisManager(redis_url, channel=channel or redis_channel(redis_url))
+
+
+def redis_channel(redis_url: str) -> str:
+    """`exchange-db<N>` for redis://host:port/<N> (database 0 when none is given)."""
+    from urllib.parse import urlparse
+
+    database = urlparse(redis_url).path.strip("/") or "0"
+    return f"exchange-db{database}"
 
 
 @signals.session_ended.connect

@@ -56,3 +56,12 @@ def test_events_go_out_after_commit_and_never_after_rollback(
         db.session.commit()
     received = [e["args"][0] for e in sock.get_received() if e["name"] == "probe"]
     assert received == [{"n": 1}]
+
+
+def test_redis_channel_follows_the_database_so_deployments_sharing_redis_stay_apart():
+    assert realtime.redis_channel("redis://127.0.0.1:6379/15") == "exchange-db15"
+    assert realtime.redis_channel("redis://127.0.0.1:6379") == "exchange-db0"
+    manager = realtime.client_manager("redis://127.0.0.1:6379/14")
+    other = realtime.client_manager("redis://127.0.0.1:6379/15", "tenant-b")
+    assert (manager.channel, other.channel) == ("exchange-db14", "tenant-b")
+    assert realtime.client_manager(None) is None
