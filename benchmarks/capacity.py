@@ -252,7 +252,8 @@ def write_csv(path: Path, rows: int, seed: int) -> None:
 
 
 def import_database() -> str:
-    url = database_url(0).replace("exchange_bench_registry_0", "exchange_bench_registry_import")
+    url = make_url(database_url(SMALL)).set(database="exchange_bench_registry_import")
+    url = url.render_as_string(hide_password=False)
     _recreate_database(url)
     migrate(url, migration_target())
     return url
