@@ -141,14 +141,29 @@ class _CountingReader(io.RawIOBase):
         return size
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_GERMAN_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+GENDERS = frozenset(g.value for g in Gender)
+
+
 def _parse_date(value: str) -> date:
-    """YYYY-MM-DD or DD.MM.YYYY."""
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError("Use YYYY-MM-DD or DD.MM.YYYY.")
+    """YYYY-MM-DD or DD.MM.YYYY (by pattern: strptime is slow at a million rows)."""
+    match = _ISO_DATE.match(value)
+    if match:
+        year, month, day = match.groups()
+    else:
+        match = _GERMAN_DATE.match(value)
+        if not match:
+            raise ValueError("Use YYYY-MM-DD or DD.MM.YYYY.")
+        day, month, year = match.groups()
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError("No such day.") from None
+
+
+def _today() -> date:
+    return date.today()
 
 
 def _check_row(number: int, record: dict[str, str], report: ImportReport) -> tuple | None:
@@ -167,10 +182,10 @@ def _check_row(number: int, record: dict[str, str], report: ImportReport) -> tup
     for name, limit in MAX_LENGTHS.items():
         if len(values[name]) > limit:
             error(name, f"Longer than {limit} characters.")
-    if values["gender"] and values["gender"] not in {g.value for g in Gender}:
+    if values["gender"] and values["gender"] not in GENDERS:
         error("gender", "Use f, m or x.")
     dates: dict[str, date | None] = {}
-    today = date.today()
+    today = _today()
     for name in ("birth_date", "arrival_date"):
         dates[name] = None
         if values[name]:
