@@ -98,9 +98,11 @@ def _register_blueprints(app: Flask) -> None:
     from exchange.listings.ogc import bp as listings_ogc
     from exchange.listings.views import bp as listings_views
     from exchange.profiles.api import blp as profiles_api
+    from exchange.profiles.concepts_api import blp as concepts_api
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)
+    api.register_blueprint(concepts_api)
     api.register_blueprint(documents_api)
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)

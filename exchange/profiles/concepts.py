@@ -1,0 +1,299 @@
+"""Concepts: papers, plans and experience that staff of public organisations share.
+
+Who: staff (officials, caseworkers, org admins) of verified public organisations and
+platform admins read and write; anyone else (landlords) gets 404 for everything here. A
+concept is edited by its author or an admin of the author's organisation. Bodies are
+markdown, rendered on the server and sanitised with an allow-list (nh3). Attachments go
+through the documents domain; a registered reader lets whoever may read a concept read its
+attachments. Following a topic: a new concept with it notifies the followers in-app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from sqlalchemy import delete, func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import selectinload
+
+from exchange.documents import services as documents
+from exchange.errors import Forbidden, InvalidInput, NotFound
+from exchange.extensions import db
+from exchange.pagination import Page, decode_cursor, encode_cursor
+from exchange.profiles import authz
+from exchange.profiles.models import (
+    SEED_TOPICS,
+    Concept,
+    ConceptComment,
+    ConceptDocument,
+    TopicFollow,
+    User,
+)
+
+SEARCH_CONFIG = "german"
+MAX_TOPICS = 10
+
+# --- markdown, sanitised -------------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "del",
+    "blockquote", "code", "pre", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr",
+    "th", "td", "dl", "dt", "dd", "sup", "sub", "abbr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"},
+                      "td": {"align"}, "ol": {"start"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> str:
+    """Markdown → HTML with only allow-listed tags and attributes: no scripts, styles,
+    iframes or event handlers, only http(s)/mailto links, each with rel="noopener nofollow"."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener nofollow",
+    )
+
+
+# --- who ---------------------------------------------------------------------------------
+
+
+def may_read(user: User) -> bool:
+    return user.is_platform_admin or authz.is_staff(user)
+
+
+def _require_reader(user: User) -> User:
+    authz.require_user(user)
+    if not may_read(user):
+        raise NotFound()
+    return user
+
+
+def _author_organization_id(user: User) -> int:
+    """The organisation a new concept belongs to: the author's first staff membership in a
+    verified public organisation."""
+    for m in authz.active_memberships(user):
+        if (m.role in authz.STAFF_ROLES and m.organization.kind in authz.PUBLIC_KINDS
+                and m.organization.verified):
+            return m.organization_id
+    raise Forbidden("Only staff of a verified public organisation may write concepts.")
+
+
+def may_edit(user: User, concept: Concept) -> bool:
+    return concept.author_id == user.id or authz.is_org_admin(user, concept.organization_id)
+
+
+@documents.register_reader
+def _concept_readers_read_attachments(user: User, document_id: int) -> bool:
+    """Whoever may read concepts may read the documents attached to one."""
+    if not may_read(user):
+        return False
+    return db.session.scalar(
+        select(ConceptDocument.concept_id).where(ConceptDocument.document_id == document_id)
+        .limit(1)
+    ) is not None
+
+
+# --- topics ------------------------------------------------------------------------------
+
+
+def normalise_topics(topics: list[str]) -> list[str]:
+    cleaned = list(dict.fromkeys(" ".join(t.split()).lower() for t in topics if t.strip()))
+    if len(cleaned) > MAX_TOPICS:
+        raise InvalidInput({"topics": f"At most {MAX_TOPICS} topics."})
+    return cleaned
+
+
+@dataclass
+class TopicCount:
+    topic: str
+    concepts: int
+    followers: int
+    following: bool
+
+
+def list_topics(user: User) -> list[TopicCount]:
+    """The seed topics and every topic in use, with counts of concepts and followers."""
+    _require_reader(user)
+    topic = func.unnest(Concept.topics).label("topic")
+    used = dict(db.session.execute(
+        select(literal_column("topic"), func.count()).select_from(
+            select(topic).subquery()
+        ).group_by(literal_column("topic"))
+    ).all())
+    followers = dict(db.session.execute(
+        select(TopicFollow.topic, func.count()).group_by(TopicFollow.topic)
+    ).all())
+    mine = set(db.session.scalars(select(TopicFollow.topic).where(TopicFollow.user_id == user.id)))
+    names = list(SEED_TOPICS) + sorted(set(used) - set(SEED_TOPICS))
+    return [TopicCount(t, used.get(t, 0), followers.get(t, 0), t in mine) for t in names]
+
+
+def followed_topics(user: User) -> set[str]:
+    return set(db.session.scalars(select(TopicFollow.topic).where(TopicFollow.user_id == user.id)))
+
+
+def follow_topic(user: User, topic: str) -> None:
+    _require_reader(user)
+    topic = " ".join(topic.split()).lower()
+    if not topic or len(topic) > 60:
+        raise InvalidInput({"topic": "A topic has 1 to 60 characters."})
+    db.session.execute(
+        insert(TopicFollow).values(user_id=user.id, topic=topic).on_conflict_do_nothing()
+    )
+
+
+def unfollow_topic(user: User, topic: str) -> None:
+    _require_reader(user)
+    topic = " ".join(topic.split()).lower()
+    db.session.execute(
+        delete(TopicFollow).where(TopicFollow.user_id == user.id, TopicFollow.topic == topic)
+    )
+
+
+# --- concepts ----------------------------------------------------------------------------
+
+
+def _attach(user: User, concept: Concept, document_ids: list[int]) -> None:
+    docs = documents.get_attachable(user, document_ids)
+    concept.attachments = [
+        ConceptDocument(document_id=d.id, position=i) for i, d in enumerate(docs)
+    ]
+
+
+def create_concept(user: User, args: dict) -> Concept:
+    """A new concept of the author's organisation; followers of its topics are notified."""
+    _require_reader(user)
+    concept = Concept(
+        author_id=user.id,
+        organization_id=_author_organization_id(user),
+        title=args["title"].strip(),
+        summary=args.get("summary", "").strip(),
+        body=args.get("body", ""),
+        topics=normalise_topics(args.get("topics", [])),
+    )
+    _attach(user, concept, args.get("document_ids", []))
+    db.session.add(concept)
+    db.session.flush()
+    _notify_followers(user, concept)
+    return concept
+
+
+def _notify_followers(author: User, concept: Concept) -> None:
+    if not concept.topics:
+        return
+    from exchange.listings.services import notify  # the in-app feed lives there for now
+
+    followers = db.session.scalars(
+        select(TopicFollow.user_id).where(
+            TopicFollow.topic.in_(concept.topics), TopicFollow.user_id != author.id
+        ).distinct()
+    )
+    for user_id in followers:
+        follower = db.session.get(User, user_id)
+        if follower is None or follower.disabled or not may_read(follower):
+            continue
+        notify(user_id, "concept", {"concept_id": concept.id, "title": concept.title,
+                                    "topics": concept.topics, "author": author.name})
+
+
+def get_concept(user: User, concept_id: int) -> Concept:
+    _require_reader(user)
+    concept = db.session.get(Concept, concept_id)
+    if concept is None:
+        raise NotFound()
+    return concept
+
+
+def update_concept(user: User, concept_id: int, args: dict) -> Concept:
+    """Change a concept: its author or an admin of the author's organisation."""
+    concept = get_concept(user, concept_id)
+    if not may_edit(user, concept):
+        raise Forbidden("Only the author or an administrator of the organisation may edit.")
+    for key in ("title", "summary"):
+        if key in args:
+            setattr(concept, key, args[key].strip())
+    if "body" in args:
+        concept.body = args["body"]
+    if "topics" in args:
+        concept.topics = normalise_topics(args["topics"])
+    if "document_ids" in args:
+        _attach(user, concept, args["document_ids"])
+    concept.updated_at = func.now()
+    db.session.flush()
+    db.session.refresh(concept)
+    return concept
+
+
+@dataclass
+class ConceptHit:
+    concept: Concept
+    rank: float | None
+
+
+def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
+                  cursor: str | None) -> Page:
+    """Concepts, newest first; with ``q`` a German full-text search, best first (title
+    counts more than the summary, the summary more than the body)."""
+    _require_reader(user)
+    stmt = select(Concept).options(
+        selectinload(Concept.author), selectinload(Concept.organization)
+    )
+    if topic:
+        stmt = stmt.where(Concept.topics.contains([" ".join(topic.split()).lower()]))
+    if q and q.strip():
+        query = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q)
+        rank = func.ts_rank_cd(Concept.search, query)
+        offset = _offset(cursor)
+        rows = db.session.execute(
+            stmt.add_columns(rank).where(Concept.search.op("@@")(query))
+            .order_by(rank.desc(), Concept.id.desc()).offset(offset).limit(limit + 1)
+        ).all()
+        more = len(rows) > limit
+        return Page([ConceptHit(c, float(r)) for c, r in rows[:limit]],
+                    encode_cursor([offset + limit]) if more else None)
+    if cursor:
+        before = _offset(cursor)
+        stmt = stmt.where(Concept.id < before)
+    rows = list(db.session.scalars(stmt.order_by(Concept.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([ConceptHit(c, None) for c in rows],
+                encode_cursor([rows[-1].id]) if more and rows else None)
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    values = decode_cursor(cursor)
+    if len(values) != 1 or type(values[0]) is not int or values[0] < 0:
+        error = InvalidInput({"cursor": "Not a valid cursor."})
+        error.errors = {"query": error.errors["json"]}
+        raise error
+    return values[0]
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+def add_comment(user: User, concept_id: int, body: str) -> ConceptComment:
+    concept = get_concept(user, concept_id)
+    if not body.strip():
+        raise InvalidInput({"body": "Write something."})
+    comment = ConceptComment(concept_id=concept.id, author_id=user.id, body=body.strip())
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def list_comments(user: User, concept_id: int) -> list[ConceptComment]:
+    concept = get_concept(user, concept_id)
+    return list(db.session.scalars(
+        select(ConceptComment).where(ConceptComment.concept_id == concept.id)
+        .options(selectinload(ConceptComment.author)).order_by(ConceptComment.id)
+    ))
