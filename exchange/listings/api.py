@@ -270,3 +270,13 @@ def read_notification(notification_id: int):
     notification = services.mark_notification_read(current_user, notification_id)
     db.session.commit()
     return notification
+
+
+@blp.post("/notifications/read-all")
+@blp.response(200)
+@login_required
+def read_all_notifications():
+    """Mark all my notifications read → `{"marked": n}`."""
+    marked = services.mark_all_notifications_read(current_user)
+    db.session.commit()
+    return {"marked": marked}

@@ -127,6 +127,8 @@ def _email_notification(notification, **_: Any) -> None:
     user = db.session.get(User, notification.user_id)
     if user is None or user.disabled or not user.email_notifications or not user.email:
         return
+    if notification.kind in (user.email_muted_kinds or ()):
+        return
     with force_locale(_language(user)):
         subject, body = compose(user, notification.payload)
     mail.send_after_commit(user.email, subject, body)

@@ -37,6 +37,7 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    update,
 )
 from sqlalchemy.orm import joinedload
 
@@ -630,6 +631,23 @@ def mark_notification_read(user: User, notification_id: int) -> Notification:
         notification.read_at = utcnow()
         db.session.flush()
     return notification
+
+
+def mark_all_notifications_read(user: User) -> int:
+    """Mark all my unread notifications read; how many were."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def unread_notification_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
 
 
 # --- search ------------------------------------------------------------------------------

@@ -103,3 +103,49 @@ def edit_listing(listing_id: int):
         page_config=_page_config(listing_id=listing_id, organizations=_listing_organizations()),
         listing_id=listing_id,
     )
+
+
+# --- the notifications feed ----------------------------------------------------------------
+
+
+@bp.app_context_processor
+def _notification_badge() -> dict:
+    """`notification_unread_total()` for the bell in the header; `email_notification_kinds()`
+    for the profile's e-mail preferences (profiles does not import listings)."""
+
+    def notification_unread_total() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return services.unread_notification_count(current_user)
+
+    def email_notification_kinds() -> list[tuple[str, str]]:
+        from exchange.listings import emails, notification_texts
+
+        labels = notification_texts.kind_labels()
+        return [(kind, labels.get(kind, kind)) for kind in emails.COMPOSERS]
+
+    return {"notification_unread_total": notification_unread_total,
+            "email_notification_kinds": email_notification_kinds}
+
+
+def _feed(limit: int):
+    from flask_babel import format_datetime
+
+    from exchange.listings import notification_texts
+
+    page = services.list_notifications(current_user, False, limit, None)
+    return [(n, *notification_texts.describe(n), format_datetime(n.created_at, "short"))
+            for n in page.items]
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    return render_template("listings/notifications.html", items=_feed(100))
+
+
+@bp.get("/notifications/panel")
+@login_required
+def notifications_panel():
+    """The bell's dropdown: the newest notifications, rendered (fetched by notifications.js)."""
+    return render_template("listings/_notification_list.html", items=_feed(10))

@@ -114,6 +114,11 @@ class User(Base):
     # once confirmed (totp_enabled_at); the last time step accepted, so that a code is never
     # accepted twice (also not within its validity window).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Notification kinds (e.g. "saved_search_match") NOT to send by e-mail, even with
+    # email_notifications on: the per-kind opt-out, edited on the profile page.
+    email_muted_kinds: Mapped[list[str]] = mapped_column(
+        ARRAY(String(40)), default=list, server_default="{}"
+    )
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = created_at_column()

@@ -42,6 +42,7 @@ class MeSchema(UserSchema):
     topics = fields.List(fields.String())
     locale = fields.String()
     email_notifications = fields.Boolean()
+    email_muted_kinds = fields.List(fields.String())
 
 
 class PublicUserSchema(Schema):
@@ -115,6 +116,10 @@ class ProfileArgs(Schema):
     locale = fields.String(validate=validate.OneOf(["de", "en"]))
     email_notifications = fields.Boolean(
         metadata={"description": "notices also by e-mail (when the server sends e-mail)"}
+    )
+    email_muted_kinds = fields.List(
+        fields.String(validate=validate.Length(1, 40)), validate=validate.Length(max=30),
+        metadata={"description": "notification kinds not to send by e-mail"},
     )
 
 

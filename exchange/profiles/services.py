@@ -256,7 +256,8 @@ def _email_taken() -> Conflict:
 
 def update_profile(user: User, changes: dict) -> User:
     """Change one's own profile fields (already validated by the schema)."""
-    for field in ("name", "bio", "phone", "languages", "topics", "locale", "email_notifications"):
+    for field in ("name", "bio", "phone", "languages", "topics", "locale", "email_notifications",
+                  "email_muted_kinds"):
         if field in changes:
             setattr(user, field, changes[field])
     db.session.flush()

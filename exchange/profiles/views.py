@@ -43,7 +43,35 @@ def _safe_next(target: str | None) -> str:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("profiles/index.html")
+    """The start page per role. The blocks' data comes from the domains that own it,
+    imported here (not at module level: profiles sits below them)."""
+    from exchange.profiles import start
+
+    roles = start.roles_of(current_user)
+    blocks: dict = {}
+    if Role.OFFICIAL.value in roles:
+        from exchange.capacity import start as capacity_start
+        from exchange.listings import start as listings_start
+
+        blocks["official"] = {
+            "region": capacity_start.region_figures(current_user),
+            "offers": listings_start.newest_offers(current_user),
+            "requests": listings_start.open_requests(current_user),
+        }
+    if Role.CASEWORKER.value in roles:
+        from exchange.capacity import start as capacity_start
+
+        blocks["caseworker"] = capacity_start.casework_figures(current_user)
+    if Role.LANDLORD.value in roles:
+        from exchange.chat import services as chat
+        from exchange.listings import start as listings_start
+
+        mine = listings_start.my_listings(current_user)
+        blocks["landlord"] = {"listings": mine, "expiring": listings_start.expiring_soon(mine),
+                              "unread": chat.unread_total(current_user)}
+    if Role.ADMIN.value in roles:
+        blocks["admin"] = start.admin_figures(current_user)
+    return render_template("profiles/index.html", blocks=blocks)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -212,6 +240,11 @@ def profile():
             "topics": [x.strip() for x in request.form.get("topics", "").split(",") if x.strip()],
             "email_notifications": request.form.get("email_notifications") == "on",
         }
+        if "email_kinds" in request.form:  # the per-kind e-mail opt-out: shown but unticked
+            on = set(request.form.getlist("email_kind_on"))
+            changes["email_muted_kinds"] = sorted(
+                {k for k in request.form.getlist("email_kinds") if k not in on}
+            )
         try:
             changes = ProfileArgs().load(changes)
         except ValidationError as error:
