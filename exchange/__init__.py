@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from exchange.listings.views import bp as listings_views
     from exchange.profiles.api import blp as profiles_api
     from exchange.profiles.concepts_api import blp as concepts_api
+    from exchange.profiles.concepts_views import bp as concepts_views
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(chat_api)
     api.register_blueprint(capacity_api)
     app.register_blueprint(profiles_views)
+    app.register_blueprint(concepts_views)
     app.register_blueprint(listings_ogc)
     app.register_blueprint(listings_views)
     app.register_blueprint(chat_views)

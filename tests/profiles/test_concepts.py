@@ -202,3 +202,31 @@ def test_new_concept_notification_is_pushed_live(official, as_user, make_org, so
     write(official, topics=["health"])
     events = [e for e in socket.get_received() if e["name"] == "notification"]
     assert events and events[0]["args"][0]["kind"] == "concept"
+
+
+def test_pages_write_show_edit_and_list(official, as_user, make_org):
+    page = official.get("/concepts/new")
+    assert page.status_code == 200
+    answer = official.post("/concepts/new", data={
+        "title": "Patenschaften", "summary": "Ehrenamt verbinden", "topics": "integration, Sport",
+        "body": "Text mit <script>alert(1)</script> und [Link](https://example.org)",
+        "document_ids": ""})
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    html = official.get(location).get_data(as_text=True)
+    assert "Patenschaften" in html and "<script>alert" not in html
+    assert 'rel="noopener nofollow"' in html
+    assert official.get(location + "/edit").status_code == 200
+    assert official.post(location + "/edit", data={"title": "Patenschaften 2", "topics": "",
+                                                   "summary": "", "body": ""}
+                         ).status_code == 302
+    listing = official.get("/concepts?q=Patenschaft").get_data(as_text=True)
+    assert "Patenschaften 2" in listing
+    reader = as_user("official", org=make_org("municipality"))
+    assert reader.get(location + "/edit").status_code == 403
+    assert reader.post(location + "/comments", data={"body": "Gut"}).status_code == 302
+    assert "Gut" in official.get(location).get_data(as_text=True)
+    landlord = as_user("landlord")
+    assert landlord.get("/concepts").status_code == 404
+    assert landlord.get(location).status_code == 404
+    assert 'data-testid="nav-concepts"' not in landlord.get("/profile").get_data(as_text=True)
