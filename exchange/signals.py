@@ -33,3 +33,7 @@ chat_read = _signals.signal("chat-read")
 #: `capacity` event (counts only); organization_ids: its organisation and those above it;
 #: published: whether its listing is on the map
 capacity_changed = _signals.signal("capacity-changed")
+#: sender: the capacity BedTransfer just requested (flushed); actor: the requesting user;
+#: recipient_ids: the providing side's officials and admins. The chat domain opens the
+#: request's thread and sets ``sender.room_id``.
+transfer_requested = _signals.signal("transfer-requested")

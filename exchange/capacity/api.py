@@ -525,3 +525,80 @@ def registry_changes(args: dict):
         )
         return response
     return jsonify({"items": registry.changes_json(changes)})
+
+
+# --- transfer requests between districts -----------------------------------------------------
+
+from exchange.capacity import transfers  # noqa: E402
+from exchange.capacity.schemas import (  # noqa: E402
+    TransferCreateArgs,
+    TransferDeclineArgs,
+    TransferListArgs,
+    TransferPageSchema,
+    TransferSchema,
+)
+
+
+@blp.post("/transfers")
+@blp.arguments(TransferCreateArgs)
+@blp.response(201, TransferSchema)
+@blp.alt_response(409, description="Not as many free beds are published")
+@login_required
+def request_transfer(args: dict):
+    """Ask another district for beds of its published beds listing (opens a chat thread)."""
+    transfer = transfers.request_transfer(
+        _user(), args["listing_id"], args["beds"], args["until"], args["message"],
+        args["organization_id"],
+    )
+    db.session.commit()
+    return transfer
+
+
+@blp.get("/transfers")
+@blp.arguments(TransferListArgs, location="query")
+@blp.response(200, TransferPageSchema)
+@login_required
+def list_transfers(args: dict):
+    """Requests of my organisations: incoming (asked of us) or outgoing (we asked)."""
+    page = transfers.list_transfers(_user(), args["direction"], args["limit"], args["cursor"])
+    return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+@blp.get("/transfers/<int:transfer_id>")
+@blp.response(200, TransferSchema)
+@login_required
+def get_transfer(transfer_id: int):
+    """One request (staff of either side)."""
+    return transfers.get_transfer(_user(), transfer_id)
+
+
+@blp.post("/transfers/<int:transfer_id>/accept")
+@blp.response(200, TransferSchema)
+@blp.alt_response(409, description="Not as many free beds are published any more")
+@login_required
+def accept_transfer(transfer_id: int):
+    """Accept: the beds are held (the published free beds drop) until the request's date."""
+    transfer = transfers.accept_transfer(_user(), transfer_id)
+    db.session.commit()
+    return transfer
+
+
+@blp.post("/transfers/<int:transfer_id>/decline")
+@blp.arguments(TransferDeclineArgs)
+@blp.response(200, TransferSchema)
+@login_required
+def decline_transfer(args: dict, transfer_id: int):
+    """Decline, with a reason."""
+    transfer = transfers.decline_transfer(_user(), transfer_id, args["reason"])
+    db.session.commit()
+    return transfer
+
+
+@blp.post("/transfers/<int:transfer_id>/release")
+@blp.response(200, TransferSchema)
+@login_required
+def release_transfer(transfer_id: int):
+    """Release held beds before the date (either side)."""
+    transfer = transfers.release_transfer(_user(), transfer_id)
+    db.session.commit()
+    return transfer

@@ -135,4 +135,24 @@ def _import_user(organization_id: int, email: str | None):
     return users[0]
 
 
-COMMANDS = (snapshot_capacity, purge_registry, rebuild_capacity_counts, import_registry)
+@click.command("release-transfers")
+@with_appcontext
+def release_transfers() -> None:
+    """Release beds held by accepted transfer requests whose date has passed.
+
+    Run it from cron once a day, early in the morning: `exchange release-transfers`.
+    """
+    from exchange.capacity import transfers
+
+    count = transfers.release_due_transfers()
+    db.session.commit()
+    click.echo(f"Released {count} transfer request(s).")
+
+
+COMMANDS = (
+    snapshot_capacity,
+    purge_registry,
+    rebuild_capacity_counts,
+    import_registry,
+    release_transfers,
+)

@@ -84,6 +84,7 @@ class Shelter(Base):
     __table_args__ = (
         CheckConstraint(_in("kind", ShelterKind), name="kind"),
         CheckConstraint("reserve_beds >= 0", name="reserve_beds_non_negative"),
+        CheckConstraint("held_beds >= 0", name="held_beds_non_negative"),
         Index("ix_shelters_location", "location", postgresql_using="gist"),
     )
 
@@ -101,6 +102,10 @@ class Shelter(Base):
     # Beds kept back from publication (emergencies, quarantine): published free beds are
     # max(free - reserve_beds, 0).
     reserve_beds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Beds held for other districts by accepted transfer requests (kept by
+    # exchange.capacity.transfers under the counter row's lock): published free beds are
+    # max(free - reserve_beds - held_beds, 0).
+    held_beds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The `beds` listing this shelter publishes (kept while unpublished, so that turning
     # publication on again republishes the same listing).
     listing_id: Mapped[int | None] = mapped_column(
@@ -425,3 +430,52 @@ class RegistryImport(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     duplicate_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class TransferStatus(enum.StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    RELEASED = "released"
+
+
+class BedTransfer(Base):
+    """District A (requesting) asks district B (providing) for beds of B's published beds
+    listing; accepted, the beds are held (B's published free beds drop) until ``until``."""
+
+    __tablename__ = "bed_transfers"
+    __table_args__ = (
+        CheckConstraint(_in("status", TransferStatus), name="status"),
+        CheckConstraint("beds > 0", name="beds_positive"),
+        CheckConstraint(
+            "requesting_organization_id <> providing_organization_id", name="two_sides"
+        ),
+        Index("ix_bed_transfers_status_until", "status", "until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    requesting_organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    providing_organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    beds: Mapped[int] = mapped_column(Integer)
+    until: Mapped[date] = mapped_column(Date)
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), default=TransferStatus.REQUESTED.value)
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The chat thread of the two sides, opened by the chat domain on `transfer_requested`.
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_rooms.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -211,10 +211,11 @@ class Capacity:
 
 
 def published_free(counts: CapacityCount, shelter: Shelter) -> int:
-    """Free beds as published: max(free - reserve_beds, 0); 0 while not published."""
+    """Free beds as published: max(free - reserve_beds - held_beds, 0) (held: accepted
+    transfer requests of other districts); 0 while not published."""
     if not shelter.publish_capacity:
         return 0
-    return max(counts.free - shelter.reserve_beds, 0)
+    return max(counts.free - shelter.reserve_beds - shelter.held_beds, 0)
 
 
 def _published_values(shelter: Shelter, counts: CapacityCount, place: bool) -> dict:

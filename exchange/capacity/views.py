@@ -267,3 +267,96 @@ def _navigation() -> dict:
         return bool(authz.organizations_with_role(current_user, services.CASE_ROLES))
 
     return {"shows_shelters_link": shows_shelters_link}
+
+
+# --- transfer requests between districts -----------------------------------------------------
+
+
+@bp.get("/transfers")
+@login_required
+def transfers_page():
+    from exchange.capacity import transfers
+
+    user = _user()
+    incoming = transfers.list_transfers(user, "incoming", 200, None).items
+    outgoing = transfers.list_transfers(user, "outgoing", 200, None).items
+    names = transfers.organization_names([*incoming, *outgoing])
+    deciding = authz.organizations_with_role(user, transfers.PROVIDER_ROLES)
+    return render_template(
+        "capacity/transfers.html",
+        incoming=list(reversed(incoming)),
+        outgoing=list(reversed(outgoing)),
+        names=names,
+        deciding=deciding,
+    )
+
+
+@bp.get("/transfers/new")
+@login_required
+def transfer_form():
+    from flask import request
+
+    from exchange.listings import services as listings
+
+    listing_id = request.args.get("listing_id", type=int)
+    if listing_id is None:
+        abort(404)
+    listing = listings.get_published_listing(_user(), listing_id)
+    return render_template("capacity/transfer_new.html", listing=listing)
+
+
+@bp.post("/transfers/new")
+@login_required
+def transfer_create():
+    from datetime import date
+
+    from flask import flash, redirect, request
+
+    from exchange.capacity import transfers
+    from exchange.errors import ServiceError
+
+    form = request.form
+    try:
+        try:
+            until = date.fromisoformat(form.get("until", ""))
+            beds = int(form.get("beds", ""))
+        except ValueError:
+            from exchange.errors import InvalidInput
+
+            raise InvalidInput({"beds": "Not a valid number or date."}) from None
+        transfers.request_transfer(
+            _user(), int(form.get("listing_id", "0")), beds, until, form.get("message", "")
+        )
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message or "; ".join(f"{k}: {v}" for k, v in (error.errors or {}).items()),
+              "error")
+        return redirect(url_for("capacity_views.transfer_form",
+                                listing_id=form.get("listing_id", type=int)))
+    return redirect(url_for("capacity_views.transfers_page"))
+
+
+@bp.post("/transfers/<int:transfer_id>/<any(accept, decline, release):action>")
+@login_required
+def transfer_action(transfer_id: int, action: str):
+    from flask import flash, redirect, request
+
+    from exchange.capacity import transfers
+    from exchange.errors import ServiceError
+
+    user = _user()
+    try:
+        if action == "accept":
+            transfers.accept_transfer(user, transfer_id)
+        elif action == "decline":
+            transfers.decline_transfer(user, transfer_id, request.form.get("reason", ""))
+        else:
+            transfers.release_transfer(user, transfer_id)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+    return redirect(url_for("capacity_views.transfers_page"))

@@ -955,3 +955,23 @@ def purge_expired_messages(now: datetime | None = None) -> int:
         delete(Message).where(Message.id.in_(expired)).returning(Message.id)
     )
     return len(result.all())
+
+
+# --- threads of other domains ----------------------------------------------------------------
+
+
+@signals.transfer_requested.connect
+def _open_transfer_thread(transfer, actor: User, recipient_ids: list[int], **_extra) -> None:
+    """A transfer request (capacity) gets its chat thread: a private group of the asking
+    user and the offering side's officials and admins about the listing, opened with the
+    request's message. Capacity only sends the signal; the room id is written back onto
+    the request."""
+    listing = db.session.get(Listing, transfer.listing_id)
+    name = f"#{transfer.id} {listing.title}"[:200]
+    room, _created = do_create_room(
+        actor, RoomKind.GROUP.value, [u for u in recipient_ids if u != actor.id], name=name,
+        visibility=Visibility.PRIVATE.value, listing_id=listing.id,
+    )
+    body = transfer.message or f"{transfer.beds} × {listing.title} → {transfer.until.isoformat()}"
+    do_post_message(actor, room.id, body, listing_id=listing.id)
+    transfer.room_id = room.id

@@ -82,6 +82,10 @@ class Organization(Base):
     verification_decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The named contact person of the directory (set by the organisation's admins).
+    contact_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id])
@@ -160,6 +164,8 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default=MembershipStatus.PENDING.value)
+    # Job title shown in the directory ("Bürgermeister", "Leitung Sozialamt").
+    function: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
 
     user: Mapped[User] = relationship(back_populates="memberships")

@@ -523,6 +523,12 @@
     if (!mine && config.is_official && listing.status === "published") {
       buttons.push(action("reserve", t("reserve")));
     }
+    if (!mine && config.is_official && listing.kind === "beds" && listing.status === "published"
+        && listing.free_beds > 0) {
+      // A district asks another for beds: the transfer request form (exchange/capacity).
+      buttons.push(el("a", { class: "button secondary", "data-testid": "detail-transfer",
+        href: "/transfers/new?listing_id=" + listing.id, text: t("request_beds") }));
+    }
     if (mine && listing.status === "reserved") buttons.push(action("let", t("let")));
     if (mine && ["published", "reserved"].indexOf(listing.status) >= 0) {
       buttons.push(action("withdraw", t("withdraw"), t("withdraw_question")));
