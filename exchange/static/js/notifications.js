@@ -15,7 +15,7 @@
   }
   function post(url) {
     return fetch(url, {
-      method: "POST", credentials: "same-origin",
+      method: "POST", credentials: "same-origin", keepalive: true,
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
     });
   }
