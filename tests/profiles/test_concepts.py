@@ -207,6 +207,9 @@ def test_new_concept_notification_is_pushed_live(official, as_user, make_org, so
 def test_pages_write_show_edit_and_list(official, as_user, make_org):
     page = official.get("/concepts/new")
     assert page.status_code == 200
+    html = official.get("/concepts").get_data(as_text=True)
+    assert 'data-testid="nav-concepts">Konzepte<' in html  # German by default
+    assert "Stadtentwicklung" in html  # the seed topics' chips
     answer = official.post("/concepts/new", data={
         "title": "Patenschaften", "summary": "Ehrenamt verbinden", "topics": "integration, Sport",
         "body": "Text mit <script>alert(1)</script> und [Link](https://example.org)",
