@@ -31,6 +31,7 @@ def kind_labels() -> dict[str, str]:
         "landlord_verified": _("Landlord verified"),
         "landlord_rejected": _("Landlord rejected"),
         "transfer_request": _("Transfer request"),
+        "concept": _("New concept on a topic I follow"),
     }
 
 
@@ -45,7 +46,8 @@ def describe(notification: Notification) -> tuple[str, str | None]:
     room = url_for("chat_views.room_page", room_id=p["room_id"]) if p.get("room_id") else None
     organization = (url_for("profiles_views.organization", organization_id=p["organization_id"])
                     if p.get("organization_id") else None)
-    author = (p.get("author") or p.get("by") or {}).get("name", "")
+    author = p.get("author") or p.get("by") or {}
+    author = author if isinstance(author, str) else author.get("name", "")
     if kind == "saved_search_match":
         return _("New listing for your search “%(search)s”: %(title)s",
                  search=p.get("saved_search_name", ""), title=title), listing
@@ -77,6 +79,10 @@ def describe(notification: Notification) -> tuple[str, str | None]:
     if kind == "landlord_rejected":
         return _("The verification of %(organization)s was rejected",
                  organization=org), organization
+    if kind == "concept" and p.get("concept_id"):
+        return (_("%(name)s wrote “%(title)s” on a topic you follow", name=author,
+                  title=title),
+                url_for("concepts_views.concept_page", concept_id=p["concept_id"]))
     if kind.startswith("transfer"):
         return _("Transfer request: %(organization)s",
                  organization=org or p.get("from_name", "")), room or organization

@@ -117,3 +117,14 @@ def test_the_per_kind_choice_is_made_on_the_profile_page(client, as_user, make_u
     response = api.patch("/api/v1/me", json={"email_muted_kinds": ["listing_expiring"]})
     assert response.status_code == 200
     assert response.get_json()["email_muted_kinds"] == ["listing_expiring"]
+
+
+def test_a_concept_notification_links_to_the_concept(client, make_user):
+    user = make_user(role="official")
+    form_login_and_csrf(client, user, "/")
+    services.notify(user.id, "concept", {"concept_id": 7, "title": "Sprachcafé",
+                                         "topics": ["integration"], "author": "Anna Amt"})
+    db.session.flush()
+    panel = client.get("/notifications/panel").get_data(as_text=True)
+    assert "Anna Amt hat „Sprachcafé“ zu einem Thema geschrieben, dem Sie folgen" in panel
+    assert 'href="/concepts/7"' in panel
