@@ -28,6 +28,7 @@ from exchange.profiles.schemas import (
     OrganizationListArgs,
     OrganizationPageSchema,
     OrganizationSchema,
+    OrganizationUpdateArgs,
     ProfileArgs,
     PublicUserSchema,
     RecoveryCodesSchema,
@@ -224,7 +225,7 @@ def list_organizations(args: dict):
     """The directory of organisations."""
     return services.list_organizations(
         args.get("kind"), args.get("q"), args.get("parent_id"), args["limit"], args["cursor"],
-        verified=args.get("verified"),
+        verified=args.get("verified"), ags=args.get("ags"),
     )
 
 
@@ -234,6 +235,17 @@ def list_organizations(args: dict):
 def get_organization(organization_id: int):
     """One organisation."""
     return services.get_organization(organization_id)
+
+
+@blp.patch("/organizations/<int:organization_id>")
+@blp.arguments(OrganizationUpdateArgs)
+@blp.response(200, OrganizationSchema)
+@login_required
+def update_organization(args: dict, organization_id: int):
+    """Name the organisation's contact person in the directory (org admins)."""
+    organization = services.set_contact(current_user, organization_id, args["contact_user_id"])
+    db.session.commit()
+    return organization
 
 
 @blp.post("/organizations/<int:organization_id>/verify")

@@ -165,6 +165,22 @@ class OrganizationSchema(Schema):
         },
     )
     location = fields.Method("_location")
+    contact = fields.Method(
+        "_contact",
+        metadata={"description": "the named contact person {user_id, name, function} or null"},
+    )
+
+    def _contact(self, organization) -> dict | None:
+        from exchange.profiles import services
+
+        membership = services.contact_of(organization)
+        if membership is None:
+            return None
+        return {
+            "user_id": membership.user_id,
+            "name": membership.user.name,
+            "function": membership.function,
+        }
 
     def _verification(self, organization) -> dict | None:
         if organization.verification_decided_at is None:
@@ -192,6 +208,17 @@ class OrganizationListArgs(ListArgs):
     q = fields.String(validate=validate.Length(max=200))
     parent_id = fields.Integer(validate=VALID_ID)
     verified = fields.Boolean()
+    ags = fields.String(
+        validate=validate.Regexp(r"^\d{1,12}$", error="Digits of an AGS."),
+        metadata={"description": "region: organisations whose AGS starts with these digits"},
+    )
+
+
+class OrganizationUpdateArgs(Schema):
+    contact_user_id = fields.Integer(
+        required=True, allow_none=True, validate=VALID_ID,
+        metadata={"description": "an active member, or null"},
+    )
 
 
 OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema")
@@ -212,6 +239,9 @@ class MemberSchema(Schema):
     organization_id = fields.Integer()
     role = fields.String()
     status = fields.String()
+    function = fields.String(allow_none=True)
+    languages = fields.List(fields.String(), attribute="user.languages")
+    topics = fields.List(fields.String(), attribute="user.topics")
 
     def _email(self, membership):
         # E-mail addresses are private (the public profile has none either): anyone signed
@@ -236,11 +266,13 @@ class MemberListArgs(Schema):
 class MemberUpdateArgs(Schema):
     role = fields.String(validate=validate.OneOf([r.value for r in Role]))
     status = fields.String(validate=validate.OneOf(["active", "disabled"]))
+    function = fields.String(validate=validate.Length(max=200),
+                             metadata={"description": "job title, e.g. Bürgermeister"})
 
     @validates_schema
     def _something(self, data: dict, **_kwargs) -> None:
         if not data:
-            raise ValidationError("Send role or status.", "role")
+            raise ValidationError("Send role, status or function.", "role")
 
 
 class InvitationArgs(Schema):

@@ -534,10 +534,13 @@ def list_organizations(
     limit: int,
     cursor: str | None,
     verified: bool | None = None,
+    ags: str | None = None,
 ) -> Page:
-    """The directory: organisations filtered by kind, parent, verification and a name
-    search."""
+    """The directory: organisations filtered by kind, parent, verification, region (an AGS
+    prefix: "09" a state, "09162" a district and everything in it) and a name search."""
     stmt = select(Organization)
+    if ags:
+        stmt = stmt.where(Organization.ags.startswith(ags, autoescape=True))
     if verified is not None:
         stmt = stmt.where(Organization.verified.is_(verified))
     if kind:
@@ -669,8 +672,10 @@ def update_member(
     user_id: int,
     role: str | None = None,
     status: str | None = None,
+    function: str | None = None,
 ) -> Membership:
-    """Change a member's role or status (org admins).
+    """Change a member's role, status or function (job title shown in the directory) (org
+    admins).
 
     ``status`` "disabled" ends all the member's sessions, revokes their API tokens and
     closes their open sockets at once (after commit); an account left without any active
@@ -697,6 +702,8 @@ def update_member(
     previous_status = membership.status
     membership.role = new_role
     membership.status = new_status
+    if function is not None:
+        membership.function = function.strip() or None
     user = membership.user
     db.session.flush()
     if new_status == MembershipStatus.DISABLED and previous_status != MembershipStatus.DISABLED:
@@ -739,6 +746,28 @@ def memberships_of(actor: User, organization_id: int, status: str | None) -> lis
     if status:
         stmt = stmt.where(Membership.status == status)
     return list(db.session.scalars(stmt.order_by(User.name, Membership.id)))
+
+
+def set_contact(actor: User, organization_id: int, user_id: int | None) -> Organization:
+    """Name the organisation's contact person in the directory (org admins): an active
+    member, or None to clear it."""
+    organization = get_organization(organization_id)
+    authz.require_org_admin(actor, organization.id)
+    if user_id is not None and user_id not in {m.user_id for m in members_of(organization.id)}:
+        raise InvalidInput({"contact_user_id": "Not an active member of this organisation."})
+    organization.contact_user_id = user_id
+    db.session.flush()
+    return organization
+
+
+def contact_of(organization: Organization) -> Membership | None:
+    """The contact person's membership, while they are an active member."""
+    if organization.contact_user_id is None:
+        return None
+    return next(
+        (m for m in members_of(organization.id) if m.user_id == organization.contact_user_id),
+        None,
+    )
 
 
 def members_of(organization_id: int) -> list[Membership]:

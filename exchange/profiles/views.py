@@ -265,8 +265,33 @@ def directory():
     if kind and kind not in {k.value for k in OrganizationKind}:
         abort(404)
     q = request.args.get("q") or None
-    page = services.list_organizations(kind, q, None, 500, None)
-    return render_template("profiles/directory.html", page=page, kind=kind, q=q or "")
+    ags = request.args.get("ags") or None
+    if ags and not (ags.isdigit() and len(ags) <= 12):
+        abort(404)
+    parent_id = request.args.get("parent_id", type=int)
+    page = services.list_organizations(kind, q, parent_id, 500, None, ags=ags)
+    # The participating municipalities (and other organisations with a place) on a map.
+    from flask import current_app
+
+    from exchange.geo import point_to_dict
+
+    places = []
+    for org in page.items:
+        point = point_to_dict(org.location) if org.location is not None else None
+        if point:
+            places.append({
+                "id": org.id, "name": org.name, "kind": org.kind, **point,
+                "url": url_for("profiles_views.organization", organization_id=org.id),
+            })
+    page_config = {
+        "api": "/api/v1",
+        "tile_url": current_app.config.get("MAP_TILE_URL") or "",
+        "tile_attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+        "outline_url": url_for("static", filename="geo/germany.json"),
+        "places": places,
+    }
+    return render_template("profiles/directory.html", page=page, kind=kind, q=q or "",
+                           ags=ags or "", parent_id=parent_id, page_config=page_config)
 
 
 @bp.get("/directory/<int:organization_id>")
@@ -278,6 +303,7 @@ def organization(organization_id: int):
         abort(404)
     return render_template(
         "profiles/organization.html", org=org, members=services.members_of(org.id),
+        contact=services.contact_of(org),
         can_verify=services.can_verify(current_user, org),
         is_admin=authz.is_org_admin(current_user, org.id),
     )
