@@ -73,15 +73,23 @@ def _side_user_ids(organization_id: int, roles=PROVIDER_ROLES) -> list[int]:
     )
 
 
-def _payload(transfer: BedTransfer, actor: User) -> dict:
+def _payload(transfer: BedTransfer, actor: User | None) -> dict:
+    # The organisation that acted (the feed's text names it and links to it).
+    acting = transfer.requesting_organization_id
+    if actor is None or authz.has_role(actor, transfer.providing_organization_id, PROVIDER_ROLES):
+        acting = transfer.providing_organization_id
+    listing = db.session.get(Listing, transfer.listing_id)
     return {
+        "organization_id": acting,
+        "organization_name": db.session.get(Organization, acting).name,
+        "title": listing.title if listing is not None else "",
         "transfer_id": transfer.id,
         "listing_id": transfer.listing_id,
         "beds": transfer.beds,
         "until": transfer.until.isoformat(),
         "status": transfer.status,
         "room_id": transfer.room_id,
-        "by": {"id": actor.id, "name": actor.name},
+        "by": {"id": actor.id, "name": actor.name} if actor is not None else None,
     }
 
 
@@ -295,11 +303,7 @@ def release_due_transfers(today: date | None = None) -> int:
             [*_requesting_side(transfer), *_side_user_ids(transfer.providing_organization_id)]
         ):
             if user_id is not None:
-                listings.notify(user_id, "transfer_released", {
-                    "transfer_id": transfer.id, "listing_id": transfer.listing_id,
-                    "beds": transfer.beds, "until": transfer.until.isoformat(),
-                    "status": transfer.status, "room_id": transfer.room_id, "by": None,
-                })
+                listings.notify(user_id, "transfer_released", _payload(transfer, None))
         released += 1
     return released
 

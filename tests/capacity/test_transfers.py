@@ -117,8 +117,10 @@ def test_decline_with_reason_and_notifications(sides):
     declined = b.post(f"/api/v1/transfers/{transfer['id']}/decline", json={"reason": "voll"})
     assert declined.status_code == 200
     assert (declined.get_json()["status"], declined.get_json()["reason"]) == ("declined", "voll")
-    kinds = [n["kind"] for n in a.get("/api/v1/notifications").get_json()["items"]]
-    assert "transfer_declined" in kinds
+    items = a.get("/api/v1/notifications").get_json()["items"]
+    (declined_note,) = [n for n in items if n["kind"] == "transfer_declined"]
+    assert declined_note["payload"]["organization_name"] == sides["org_b"].name
+    assert declined_note["payload"]["room_id"] == transfer["room_id"]
     assert b.post(f"/api/v1/transfers/{transfer['id']}/accept").status_code == 409
     assert _free(sides["listing_id"]) == 4
 
