@@ -30,7 +30,10 @@ def kind_labels() -> dict[str, str]:
         "invitation": _("Invitation to an organisation"),
         "landlord_verified": _("Landlord verified"),
         "landlord_rejected": _("Landlord rejected"),
-        "transfer_request": _("Transfer request"),
+        "transfer_requested": _("Transfer request"),
+        "transfer_accepted": _("Transfer request accepted"),
+        "transfer_declined": _("Transfer request declined"),
+        "transfer_released": _("Held beds released"),
         "concept": _("New concept on a topic I follow"),
     }
 
@@ -83,8 +86,17 @@ def describe(notification: Notification) -> tuple[str, str | None]:
         return (_("%(name)s wrote “%(title)s” on a topic you follow", name=author,
                   title=title),
                 url_for("concepts_views.concept_page", concept_id=p["concept_id"]))
-    if kind.startswith("transfer"):
-        return _("Transfer request: %(organization)s",
-                 organization=org or p.get("from_name", "")), room or organization
+    if kind.startswith("transfer_"):
+        texts = {
+            "transfer_requested": _("%(organization)s asks for %(beds)s beds (“%(title)s”)"),
+            "transfer_accepted": _("%(organization)s accepted the request for %(beds)s beds"),
+            "transfer_declined": _("%(organization)s declined the request for %(beds)s beds"),
+            "transfer_released": _("%(beds)s beds held for %(organization)s are released"),
+        }
+        text = texts.get(kind)
+        if text is None:
+            return _("Transfer request: %(organization)s", organization=org), room or organization
+        return (text % {"organization": org, "beds": p.get("beds", ""), "title": title},
+                room or organization)
     label = kind_labels().get(kind, kind.replace("_", " "))
     return label, listing or room or organization

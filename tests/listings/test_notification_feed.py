@@ -128,3 +128,16 @@ def test_a_concept_notification_links_to_the_concept(client, make_user):
     panel = client.get("/notifications/panel").get_data(as_text=True)
     assert "Anna Amt hat „Sprachcafé“ zu einem Thema geschrieben, dem Sie folgen" in panel
     assert 'href="/concepts/7"' in panel
+
+
+def test_transfer_notifications_name_the_organisation_and_the_beds(client, make_user):
+    user = make_user(role="official")
+    form_login_and_csrf(client, user, "/")
+    services.notify(user.id, "transfer_requested", {
+        "organization_id": 1, "organization_name": "Landkreis Emsland", "title": "Halle 3",
+        "transfer_id": 1, "listing_id": 2, "beds": 4, "until": "2026-12-31",
+        "status": "requested", "room_id": 9, "by": None})
+    db.session.flush()
+    panel = client.get("/notifications/panel").get_data(as_text=True)
+    assert "Landkreis Emsland fragt 4 Plätze an („Halle 3“)" in panel
+    assert 'href="/chat/9"' in panel
