@@ -404,6 +404,13 @@ def manage_members(organization_id: int):
             message = (_("%(name)s is disabled: signed out everywhere, API tokens revoked.",
                          name=membership.user.name) if action == "disable"
                        else _("%(name)s is active again.", name=membership.user.name))
+        elif action == "function":
+            membership = services.update_member(current_user, org.id, user_id,
+                                                function=form.get("function", "")[:200])
+            message = _("The function of %(name)s was saved.", name=membership.user.name)
+        elif action in ("contact", "clear_contact"):
+            services.set_contact(current_user, org.id, user_id if action == "contact" else None)
+            message = _("The contact person was saved.")
         elif action == "revoke":
             services.revoke_invitation(current_user, org.id, int(form.get("invitation_id") or 0))
             message = _("The invitation was revoked.")

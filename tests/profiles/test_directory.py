@@ -77,3 +77,20 @@ def test_directory_page_has_the_map_of_participants(as_user, region):
     assert {p["name"] for p in config["places"]} == {"Landkreis Passau", "Vilshofen"}
     assert config["outline_url"].endswith("geo/germany.json")
     assert f'data-testid="org-{town.id}"' in page
+
+
+def test_admin_page_sets_function_and_contact(as_user, make_user, region):
+    _state, _district, town, _other = region
+    admin = as_user(role="admin", org=town)
+    mayor = make_user(role="official", org=town, name="Max Mayor")
+    url = f"/organizations/{town.id}/members"
+    page = admin.get(url).get_data(as_text=True)
+    assert f'data-testid="function-{mayor.id}"' in page
+    for data in ({"action": "function", "function": "Bürgermeister"}, {"action": "contact"}):
+        answer = admin.post(url, data={"user_id": mayor.id, "csrf_token": admin.csrf_token,
+                                       **data})
+        assert answer.status_code == 302
+    db.session.expire_all()
+    assert town.contact_user_id == mayor.id
+    page = admin.get(url).get_data(as_text=True)
+    assert 'data-testid="is-contact"' in page and "Bürgermeister" in page
