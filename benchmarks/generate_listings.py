@@ -212,8 +212,9 @@ def _recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def migrate(url: str) -> None:
-    """Upgrade the database to head with the app's own migrations (flask_migrate.upgrade).
+def migrate(url: str, revision: str = "head") -> None:
+    """Upgrade the database to ``revision`` with the app's own migrations
+    (flask_migrate.upgrade).
 
     Only the two extensions the migrations use are bound (as create_app binds them), so
     that the load does not depend on the rest of the app."""
@@ -229,7 +230,7 @@ def migrate(url: str) -> None:
     db.init_app(app)
     migrate_extension.init_app(app, db, directory=str(ROOT / "migrations"))
     with app.app_context():
-        upgrade()
+        upgrade(revision=revision)
         db.engine.dispose()
 
 
@@ -478,14 +479,19 @@ def _rebuild_cells(conn: psycopg.Connection) -> None:
         conn.execute("SELECT listing_cells_rebuild()")
 
 
-def listing_count(url: str) -> int | None:
-    """Listings in the database, or None when it or its table does not exist."""
+def row_count(url: str, table: str) -> int | None:
+    """Rows in ``table``, or None when the database or the table does not exist."""
     if _database_comment(url) is None:
         return None
     with psycopg.connect(url) as conn:
-        if conn.execute("SELECT to_regclass('listings')").fetchone()[0] is None:
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
             return None
-        return conn.execute("SELECT count(*) FROM listings").fetchone()[0]
+        return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def listing_count(url: str) -> int | None:
+    """Listings in the database, or None when it or its table does not exist."""
+    return row_count(url, "listings")
 
 
 def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,

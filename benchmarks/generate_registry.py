@@ -41,6 +41,8 @@ from benchmarks.generate_listings import (
     _admin_connect,
     _database_comment,
     _recreate_database,
+    migrate,
+    row_count,
 )
 from benchmarks.generate_listings import database_url as _listings_database_url
 
@@ -534,37 +536,13 @@ def _publish_all(url: str) -> int:
     return len(ids)
 
 
-def migrate(url: str, revision: str) -> None:
-    """Upgrade to ``revision`` (default head; BENCH_MIGRATION names an older one) with the
-    app's own migrations, binding only what they use."""
-    from flask import Flask
-    from flask_migrate import upgrade
-
-    from benchmarks.generate_listings import ROOT
-    from exchange.config import normalise_database_url
-    from exchange.extensions import db
-    from exchange.extensions import migrate as migrate_extension
-
-    app = Flask("exchange_benchmark")
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    db.init_app(app)
-    migrate_extension.init_app(app, db, directory=str(ROOT / "migrations"))
-    with app.app_context():
-        upgrade(revision=revision)
-        db.engine.dispose()
-
-
 def migration_target() -> str:
     return os.environ.get("BENCH_MIGRATION", "head")
 
 
 def person_count(url: str) -> int | None:
-    if _database_comment(url) is None:
-        return None
-    with psycopg.connect(url) as conn:
-        if conn.execute("SELECT to_regclass('persons')").fetchone()[0] is None:
-            return None
-        return conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    """Persons in the database, or None when it or its table does not exist."""
+    return row_count(url, "persons")
 
 
 def generate(persons: int, url: str | None = None, seed: int = DEFAULT_SEED,
