@@ -636,14 +636,16 @@ def do_post_message(
     db.session.refresh(message, ["attachments"])
     # One's own message is read.
     _move_watermark(member, message.id)
-    _notify_mentioned(actor, room, message)
+    mentioned = _notify_mentioned(actor, room, message)
+    if thread_id is not None:
+        _notify_thread(actor, room, message, thread_id, already_told=mentioned)
     signals.chat_message_posted.send(message)
     return message
 
 
 # --- mentions ----------------------------------------------------------------------------
 
-#: How much of a message a mention notification quotes.
+#: How much of a message a mention or reply notification quotes.
 MENTION_EXCERPT_LENGTH = 200
 
 
@@ -670,10 +672,22 @@ def find_mentions(body: str, people: list[tuple[int, str]]) -> list[int]:
     return found
 
 
-def _notify_mentioned(actor: User, room: Room, message: Message) -> None:
-    """Members named in a new message get an in-app notification (sent live after commit)."""
+def _notification_payload(actor: User, room: Room, message: Message) -> dict[str, Any]:
+    """What a mention or reply notification carries: where, who, and a quote."""
+    return {
+        "room_id": room.id,
+        "room_name": room.name if room.kind != RoomKind.DIRECT else actor.name,
+        "message_id": message.id,
+        "author": {"id": actor.id, "name": actor.name},
+        "excerpt": message.body[:MENTION_EXCERPT_LENGTH],
+    }
+
+
+def _notify_mentioned(actor: User, room: Room, message: Message) -> set[int]:
+    """Members named in a new message get an in-app notification (sent live after commit).
+    Returns the ids of those notified, so that nobody is told twice of one message."""
     if "@" not in message.body:
-        return
+        return set()
     others = db.session.execute(
         select(User.id, User.name)
         .join(Member, Member.user_id == User.id)
@@ -681,19 +695,52 @@ def _notify_mentioned(actor: User, room: Room, message: Message) -> None:
     ).all()
     mentioned = find_mentions(message.body, [(user_id, name) for user_id, name in others])
     if not mentioned:
-        return
-    payload = {
-        "room_id": room.id,
-        "room_name": room.name if room.kind != RoomKind.DIRECT else actor.name,
-        "message_id": message.id,
-        "author": {"id": actor.id, "name": actor.name},
-        "excerpt": message.body[:MENTION_EXCERPT_LENGTH],
-    }
+        return set()
+    payload = _notification_payload(actor, room, message)
+    notified: set[int] = set()
     for user in db.session.scalars(select(User).where(User.id.in_(mentioned)).order_by(User.id)):
         # Someone who may no longer take part (a landlord whose listing changed hands)
         # is not told what was said.
         if may_take_part(user, room):
             listings.notify(user.id, "chat_mention", payload)
+            notified.add(user.id)
+    return notified
+
+
+def _notify_thread(
+    actor: User, room: Room, message: Message, thread_id: int, already_told: set[int]
+) -> None:
+    """A reply tells the thread's root author and everyone who wrote in the thread before
+    (`chat_reply`, sent live after commit): not the replier, not someone this message
+    already mentions, not someone who left the room, may no longer take part in it or
+    muted it (a mention still reaches a muted member)."""
+    participants = (
+        select(Message.author_id)
+        .where(
+            Message.room_id == room.id,
+            or_(Message.id == thread_id, Message.reply_to_id == thread_id),
+            Message.id < message.id,
+            Message.author_id.is_not(None),
+        )
+    )
+    recipients = list(
+        db.session.scalars(
+            select(User)
+            .join(Member, Member.user_id == User.id)
+            .where(
+                Member.room_id == room.id,
+                Member.muted.is_(False),
+                User.id.in_(participants),
+                User.id != actor.id,
+                User.disabled.is_(False),
+            )
+            .order_by(User.id)
+        )
+    )
+    payload = {**_notification_payload(actor, room, message), "thread_id": thread_id}
+    for user in recipients:
+        if user.id not in already_told and may_take_part(user, room):
+            listings.notify(user.id, "chat_reply", payload)
 
 
 # --- requesting a shared listing ---------------------------------------------------------

@@ -776,6 +776,9 @@
           { label: t("show"), run: function () { openRoom(payload.room_id, { push: true }); } });
       }
       markNotificationRead(note.id);
+    } else if (note.kind === "chat_reply") {
+      // A reply in the room one is reading is seen already; elsewhere the bell tells.
+      if (payload.room_id === state.roomId && isReading()) markNotificationRead(note.id);
     } else if (note.kind === "listing_requested") {
       toast(t("requested_toast", { name: (payload.by || {}).name || "", title: payload.title || "" }),
         { label: t("show"), run: function () { openRoom(payload.room_id, { push: true }); } });
