@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, jsonify, redirect, request, send_from_directory, session
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -14,8 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from exchange.config import Config, config_for_environment
 from exchange.db import IdConverter
-from exchange.errors import ServiceError, conflict_from_integrity_error
+from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
+from exchange.jsonprovider import OrjsonProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,19 +37,30 @@ KIND_LABELS = {
 STATUS_LABELS = {"pending": _l("pending"), "active": _l("active"), "disabled": _l("disabled")}
 
 
+LOCALES = ["de", "en"]
+
+
 def select_locale() -> str:
-    """Session choice, then the user's profile, then the browser, then German."""
-    if session.get("locale") in ("de", "en"):
+    """Session choice (set at sign-in from the profile, changed by the language switch),
+    then, for an API client with a token, the Accept-Language of the request (HTTP content
+    negotiation, per request), then the user's profile, then the browser, then German.
+    The UI's own API calls carry the session, so they answer in the language of the page.
+    """
+    if session.get("locale") in LOCALES:
         return session["locale"]
-    if current_user and current_user.is_authenticated:
+    asked = request.accept_languages.best_match(LOCALES)
+    if asked and request.headers.get("Authorization", "").startswith("Bearer "):
+        return asked
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
-    return request.accept_languages.best_match(["de", "en"]) or "de"
+    return asked or "de"
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, socket handlers, CLI."""
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")))
     app.url_map.converters["int"] = IdConverter  # ids beyond PostgreSQL's integer: 404
+    app.json = OrjsonProvider(app)
     app.config.from_object(config_for_environment())
     if isinstance(config, dict):
         app.config.update(config)
@@ -147,10 +160,10 @@ def _register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if not request.path.startswith("/api/"):
             return error
-        body = {"code": error.code, "status": error.name, "message": error.description}
+        body = {"code": error.code, "status": error.name, "message": localise(error.description)}
         data = getattr(error, "data", None) or {}
         if data.get("messages"):
-            body["errors"] = data["messages"]
+            body["errors"] = localise(data["messages"])
         return jsonify(body), error.code
 
     @app.before_request
@@ -163,7 +176,7 @@ def _register_error_handlers(app: Flask) -> None:
             and request.mimetype not in ("application/json", "multipart/form-data")
         ):
             return jsonify(code=415, status="Unsupported Media Type",
-                           message="Send the body as application/json."), 415
+                           message=gettext("Send the body as application/json.")), 415
         return None
 
     @app.teardown_request
@@ -174,8 +187,16 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import format_currency, format_decimal, format_number, get_locale
 
+    # Next to Flask-Babel's dateformat / datetimeformat: numbers and money in the reader's
+    # locale (de "1.234" and "450,00 €", en "1,234" and "€450.00").
+    app.jinja_env.filters.update(
+        number=lambda value: "" if value is None else format_number(value),
+        decimal=lambda value, digits=1: "" if value is None else format_decimal(
+            round(value, digits), format="#,##0." + "#" * digits if digits else "#,##0"),
+        money=lambda value: "" if value is None else format_currency(value, "EUR"),
+    )
     app.jinja_env.globals.update(
         get_locale=get_locale,
         role_label=lambda role: ROLE_LABELS.get(role, role),

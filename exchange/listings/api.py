@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
@@ -100,7 +98,7 @@ def search_listings(args: dict):
             "features": [feature(item) for item in items],
             "next_cursor": page.next_cursor,
         }
-        return Response(json.dumps(body), mimetype=GEOJSON)
+        return Response(current_app.json.dumps(body), mimetype=GEOJSON)
     return jsonify({"items": items, "next_cursor": page.next_cursor})
 
 

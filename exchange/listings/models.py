@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import Base, created_at_column, point_column
 from exchange.documents.models import Document
+from exchange.geo import point_to_dict
 from exchange.profiles.models import Organization, User
 
 DESCRIPTION_MAX_LENGTH = 20_000
@@ -184,6 +185,36 @@ class Listing(Base):
 
     organization: Mapped[Organization] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+
+    # What a presented listing shows of its organisation and owner, under the names that a
+    # search page's flat rows carry (services._page_select): one presenter serves both.
+    @property
+    def lat(self) -> float:
+        return point_to_dict(self.location)["lat"]
+
+    @property
+    def lon(self) -> float:
+        return point_to_dict(self.location)["lon"]
+
+    @property
+    def organization_name(self) -> str:
+        return self.organization.name
+
+    @property
+    def organization_verified(self) -> bool:
+        return self.organization.verified
+
+    @property
+    def owner_name(self) -> str | None:
+        return self.owner.name if self.owner is not None else None
+
+    @property
+    def owner_email(self) -> str | None:
+        return self.owner.email if self.owner is not None else None
+
+    @property
+    def owner_phone(self) -> str | None:
+        return self.owner.phone if self.owner is not None else None
 
 
 class ListingCell(Base):

@@ -8,7 +8,6 @@ ListingSchema documents; the fields of the other kind are left out.
 from __future__ import annotations
 
 import math
-import struct
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from shapely.geometry import mapping
+from sqlalchemy import Row
 
-from exchange.geo import point_to_dict
 from exchange.listings.models import (
     DESCRIPTION_MAX_LENGTH,
     AttachmentKind,
@@ -150,6 +149,7 @@ _OWN_FIELDS = {
     + ("source",),
 }
 _AS_NUMBER = frozenset({"rooms", "area_m2"})
+_PLAIN = frozenset({bool, int, str})
 
 
 def _json_value(name: str, value: Any) -> Any:
@@ -162,26 +162,21 @@ def _json_value(name: str, value: Any) -> Any:
     return value
 
 
-def _lat_lon(value: Any) -> dict:
-    """{"lat", "lon"} of a stored point; the plain 21-byte WKB that queries return is
-    read directly (a page of listings would otherwise parse 50 geometries)."""
-    data = getattr(value, "data", None)
-    if isinstance(data, bytes | memoryview) and len(data) == 21:
-        order = "<" if data[0] == 1 else ">"
-        kind, lon, lat = struct.unpack(f"{order}Idd", bytes(data[1:]))
-        if kind == 1:
-            return {"lat": round(lat, 7), "lon": round(lon, 7)}
-    return point_to_dict(value)
-
-
 def listing_json(
-    listing: Listing, *, exact: bool, distance_m: float | None = None
+    listing: Listing | Row, *, exact: bool, distance_m: float | None = None
 ) -> dict[str, Any]:
     """A listing as JSON (the shape of ListingSchema) as one viewer may see it: with
     ``exact`` the street, exact location and owner contact; without, the location rounded
-    to about 500 m and no street or contact. Built by hand: search pages present many."""
-    data = {name: _json_value(name, getattr(listing, name)) for name in _OWN_FIELDS[listing.kind]}
-    location = _lat_lon(listing.location)
+    to about 500 m and no street or contact. Built by hand: search pages present many.
+
+    ``listing`` is a Listing or a row of `services._page_select` (search pages are read as
+    plain rows: building ORM objects for them took longer than their SQL)."""
+    data = {}
+    for name in _OWN_FIELDS[listing.kind]:
+        value = getattr(listing, name)
+        # Most values are JSON already; a function call for each of them shows on a page.
+        data[name] = value if value is None or type(value) in _PLAIN else _json_value(name, value)
+    location = {"lat": round(listing.lat, 7), "lon": round(listing.lon, 7)}
     if not exact:
         lat, lon = approximate(location["lat"], location["lon"])
         location = {"lat": lat, "lon": lon}
@@ -192,13 +187,14 @@ def listing_json(
         "postal_code": listing.postal_code,
         "city": listing.city,
     }
-    data["organization_name"] = listing.organization.name
-    data["owner_verified"] = listing.organization.verified
+    data["organization_name"] = listing.organization_name
+    data["owner_verified"] = listing.organization_verified
     if listing.kind == ListingKind.BEDS:
         data["beds_by_policy"] = {p: getattr(listing, f"beds_{p}") for p in POLICIES}
-    if exact and listing.owner is not None:
-        owner = listing.owner
-        data["contact"] = {"name": owner.name, "email": owner.email, "phone": owner.phone}
+    if exact and listing.owner_id is not None:
+        data["contact"] = {
+            "name": listing.owner_name, "email": listing.owner_email, "phone": listing.owner_phone
+        }
     if distance_m is not None:
         # Others get distances in half kilometres: exact ones would give the place away.
         data["distance_km"] = round(distance_m / 1000, 3) if exact else round(distance_m / 500) / 2

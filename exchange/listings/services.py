@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -26,6 +27,8 @@ from shapely.validation import explain_validity
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Row,
+    Select,
     and_,
     cast,
     exists,
@@ -50,7 +53,14 @@ from exchange.extensions import db
 from exchange.listings import emails  # noqa: F401  (sends notices by e-mail, see there)
 from exchange.pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor
 from exchange.profiles import authz
-from exchange.profiles.models import Membership, MembershipStatus, OrganizationKind, Role, User
+from exchange.profiles.models import (
+    Membership,
+    MembershipStatus,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+)
 
 from .models import (
     AttachmentKind,
@@ -811,14 +821,41 @@ def filter_clauses(flt: ListingFilter) -> list[ColumnElement[bool]]:
 
 
 def _presentation_loads() -> tuple:
-    """What presenting a page of listings reads, its organisations and owners, joined to
-    the page's query rather than loaded one by one."""
+    """What presenting listings reads, their organisations and owners, joined to the
+    query rather than loaded one by one."""
     return joinedload(Listing.organization, innerjoin=True), joinedload(Listing.owner)
+
+
+@cache
+def _page_base() -> Select:
+    """A search page as flat rows: the listing's columns (its point as lat and lon) and what
+    it shows of its organisation and owner, under the names Listing's properties give them.
+    Built once: making a select of forty columns costs more than running it."""
+    point = cast(Listing.location, Geometry)
+    return (
+        select(
+            *(column for column in Listing.__table__.columns if column.key != "location"),
+            func.ST_Y(point).label("lat"),
+            func.ST_X(point).label("lon"),
+            Organization.name.label("organization_name"),
+            Organization.verified.label("organization_verified"),
+            User.name.label("owner_name"),
+            User.email.label("owner_email"),
+            User.phone.label("owner_phone"),
+        )
+        .join_from(Listing, Organization, Organization.id == Listing.organization_id)
+        .outerjoin(User, User.id == Listing.owner_id)
+    )
+
+
+def _page_select(*extra: ColumnElement) -> Select:
+    """_page_base with more columns (the distance)."""
+    return _page_base().add_columns(*extra) if extra else _page_base()
 
 
 @dataclass
 class SearchHit:
-    listing: Listing
+    listing: Row  # of _page_select: reads like a Listing for listing_json
     distance_m: float | None = None
 
 
@@ -842,31 +879,27 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     distance = None
     if flt.near is not None:
         distance = Listing.location.op("<->", return_type=Float)(_geography_point(*flt.near))
-    columns = [Listing, distance.label("distance_m")] if distance is not None else [Listing]
-    stmt = (
-        select(*columns)
-        .where(visible_clause(viewer, flt.status), *filter_clauses(flt))
-        .options(*_presentation_loads())
-    )
+    conditions = [visible_clause(viewer, flt.status), *filter_clauses(flt)]
     if flt.cursor:
-        stmt = stmt.where(_after_cursor(flt.cursor, sort, distance))
+        conditions.append(_after_cursor(flt.cursor, sort, distance))
     if sort == "newest":
         newest = (Listing.listed_at.desc(), Listing.id.desc())
         # The page's ids first, then its rows. For published listings in a viewport the ids
         # come from ix_listings_published_map alone (an index-only scan), so the heap is read
         # for the page's rows only, not for every listing in the viewport (migration 0006).
-        page_ids = select(Listing.id).where(stmt.whereclause).order_by(*newest)
+        page_ids = select(Listing.id).where(*conditions).order_by(*newest).limit(flt.limit + 1)
         rows = db.session.execute(
-            select(Listing)
-            .where(Listing.id.in_(page_ids.limit(flt.limit + 1).scalar_subquery()))
-            .options(*_presentation_loads())
+            _page_select()
+            .where(Listing.id.in_(page_ids.scalar_subquery()))
             .order_by(*newest)
         ).all()
     else:
-        rows = _nearest(stmt, distance, flt)
+        rows = _nearest(_page_select(distance.label("distance_m")).where(*conditions), distance,
+                        flt)
     more = len(rows) > flt.limit
     hits = [
-        SearchHit(row[0], row[1] if distance is not None else None) for row in rows[: flt.limit]
+        SearchHit(row, row.distance_m if distance is not None else None)
+        for row in rows[: flt.limit]
     ]
     next_cursor = None
     if more and hits:
@@ -876,7 +909,7 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     return SearchPage(hits, next_cursor, sort)
 
 
-def _nearest(stmt, distance, flt: ListingFilter) -> list:
+def _nearest(stmt: Select, distance: ColumnElement, flt: ListingFilter) -> list[Row]:
     """limit + 1 rows by (distance, id).
 
     PostgreSQL walks the GiST index by distance only when distance is the sole sort key,
@@ -886,8 +919,8 @@ def _nearest(stmt, distance, flt: ListingFilter) -> list:
     """
     rows = db.session.execute(stmt.order_by(distance).limit(flt.limit + 1)).all()
     if len(rows) <= flt.limit:
-        return sorted(rows, key=lambda row: (row[1], row[0].id))
-    boundary = rows[-1][1]
+        return sorted(rows, key=lambda row: (row.distance_m, row.id))
+    boundary = rows[-1].distance_m
     ties = db.session.execute(
         stmt.where(
             func.ST_DWithin(
@@ -896,8 +929,8 @@ def _nearest(stmt, distance, flt: ListingFilter) -> list:
             distance == boundary,
         )
     ).all()
-    closer = [row for row in rows if row[1] < boundary]
-    return sorted(closer + ties, key=lambda row: (row[1], row[0].id))[: flt.limit + 1]
+    closer = [row for row in rows if row.distance_m < boundary]
+    return sorted(closer + ties, key=lambda row: (row.distance_m, row.id))[: flt.limit + 1]
 
 
 def _after_cursor(cursor: str, sort: str, distance) -> ColumnElement[bool]:
