@@ -1,9 +1,64 @@
 """Errors raised by services and turned into JSON answers by create_app.
 
 Services never touch HTTP; they raise these and the API layer answers with the status.
+
+Messages are written in English, the source language of the catalogue. Services do not know
+the reader, so they do not translate: ``message`` and ``errors`` give the text in the
+language of the current request (the catalogue looked up at that moment), and the English
+source outside a request (CLI, tests of services, logs via ``str(error)``). The literal
+messages passed to these classes are extracted into the catalogue by
+``exchange.i18n.extract_python`` (see babel.cfg); a message with variable parts is a
+``Text("... %(name)s ...", name=value)``.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+
+
+class Text(str):
+    """An English message with ``%(name)s`` placeholders filled in. It is the English text
+    wherever a str is used, and remembers its template and values so that ``localise``
+    can show it in the reader's language."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Text:
+        text = super().__new__(cls, template % params if params else template)
+        text.template = template
+        text.params = params
+        return text
+
+
+def localise(value: Any) -> Any:
+    """A message (or a dict/list of them, e.g. errors per field) in the language of the
+    current request; unchanged outside a request or when the catalogue lacks it."""
+    if not has_request_context():
+        return value
+    from flask_babel import gettext
+
+    if isinstance(value, Text):  # the values may be Texts themselves (a status word)
+        params = {name: localise(item) for name, item in value.params.items()}
+        return gettext(value.template, **params) if params else gettext(value.template)
+    if isinstance(value, str):
+        if not value:
+            return value
+        translated = gettext(value)
+        if translated == value:  # not in the catalogue as it is: a library's message with values?
+            from exchange.i18n import library_template
+
+            found = library_template(value)
+            if found:
+                return gettext(found[0], **found[1])
+        return translated
+    if isinstance(value, dict):
+        return {key: localise(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [localise(item) for item in value]
+    return value
 
 
 class ServiceError(Exception):
@@ -11,8 +66,26 @@ class ServiceError(Exception):
 
     def __init__(self, message: str = "", errors: dict | None = None) -> None:
         super().__init__(message)
-        self.message = message
-        self.errors = errors
+        self.source_message = message
+        self.source_errors = errors
+
+    @property
+    def message(self) -> str:
+        """The message in the reader's language (English outside a request)."""
+        return localise(self.source_message)
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self.source_message = value
+
+    @property
+    def errors(self) -> dict | None:
+        """The messages per field in the reader's language (English outside a request)."""
+        return localise(self.source_errors)
+
+    @errors.setter
+    def errors(self, value: dict | None) -> None:
+        self.source_errors = value
 
 
 class NotFound(ServiceError):
@@ -102,5 +175,6 @@ def conflict_from_integrity_error(error: Exception) -> Conflict | None:
     field = _CONSTRAINT_FIELDS.get(constraint) or (
         constraint[len(table_prefix):] if constraint.startswith(table_prefix) else None
     )
-    message = "This already exists." if field is None else f"This {field} is taken already."
+    message = (Text("This already exists.") if field is None
+               else Text("This %(field)s is taken already.", field=field))
     return Conflict(message, {"json": {field: [message]}} if field else None)

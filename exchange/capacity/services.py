@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from exchange import signals
 from exchange.db import point_wkt
-from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import services as listings
 from exchange.pagination import Page, page_by_id
@@ -447,7 +447,7 @@ def add_room(
 ) -> ShelterRoom:
     """A room with ``beds`` new available beds labelled 1..N."""
     if not 0 <= beds <= MAX_BEDS_PER_ROOM:
-        raise InvalidInput({"beds": f"Between 0 and {MAX_BEDS_PER_ROOM}."})
+        raise InvalidInput({"beds": Text("Between 0 and %(max)d.", max=MAX_BEDS_PER_ROOM)})
     shelter = _lock_shelter(actor, shelter_id)
     _lock_counts([shelter.id])
     name = name.strip()
@@ -933,7 +933,8 @@ def move(
     else:
         member_ids = [person_id]
     if len(bed_ids) != len(member_ids):
-        raise InvalidInput({"bed_ids": f"Give one bed per person to move ({len(member_ids)})."})
+        raise InvalidInput({"bed_ids": Text("Give one bed per person to move (%(n)d).",
+                                            n=len(member_ids))})
     movers = _persons_in_reach(actor, member_ids, lock=True, reach=reach)
     _check_not_anonymised(movers)
     if household_id is not None and any(p.household_id != household_id for p in movers):

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, or_, select, update
 
 from exchange import signals
-from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import services as listings
 from exchange.listings.models import BedsSource, Listing, ListingKind
@@ -36,6 +36,19 @@ REQUESTER_ROLES = frozenset({Role.OFFICIAL, Role.CASEWORKER, Role.ADMIN})
 PROVIDER_ROLES = frozenset({Role.OFFICIAL, Role.ADMIN})
 T = TransferStatus
 
+
+# The state a request is in, for the 409 when it cannot be decided any more.
+_STATUS_WORDS = {
+    "requested": Text("requested"),
+    "accepted": Text("accepted"),
+    "declined": Text("declined"),
+    "released": Text("released"),
+}
+
+
+def _not_open(transfer) -> Conflict:
+    status = _STATUS_WORDS.get(transfer.status, transfer.status)
+    return Conflict(Text("The request is %(status)s.", status=status))
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -226,7 +239,7 @@ def accept_transfer(actor: User, transfer_id: int) -> BedTransfer:
     transfer = get_transfer(actor, transfer_id, lock=True)
     _require_provider(actor, transfer)
     if transfer.status != T.REQUESTED:
-        raise Conflict(f"The request is {transfer.status}.")
+        raise _not_open(transfer)
     if transfer.until < date.today():
         raise Conflict("The request's date has passed.")
     listing = db.session.get(Listing, transfer.listing_id)
@@ -244,7 +257,7 @@ def decline_transfer(actor: User, transfer_id: int, reason: str = "") -> BedTran
     transfer = get_transfer(actor, transfer_id, lock=True)
     _require_provider(actor, transfer)
     if transfer.status != T.REQUESTED:
-        raise Conflict(f"The request is {transfer.status}.")
+        raise _not_open(transfer)
     transfer.status = T.DECLINED.value
     transfer.reason = reason.strip() or None
     transfer.decided_by_id = actor.id
@@ -266,7 +279,7 @@ def release_transfer(actor: User, transfer_id: int) -> BedTransfer:
     """Either side ends an accepted request before its date: the beds are published again."""
     transfer = get_transfer(actor, transfer_id, lock=True)
     if transfer.status != T.ACCEPTED:
-        raise Conflict(f"The request is {transfer.status}.")
+        raise _not_open(transfer)
     _release(transfer, actor)
     others = (
         _side_user_ids(transfer.providing_organization_id)

@@ -330,8 +330,9 @@ def transfer_create():
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
-        flash(error.message or "; ".join(f"{k}: {v}" for k, v in (error.errors or {}).items()),
-              "error")
+        field_messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
+        for message in field_messages or [error.message]:
+            flash(message, "error")
         return redirect(url_for("capacity_views.transfer_form",
                                 listing_id=form.get("listing_id", type=int)))
     return redirect(url_for("capacity_views.transfers_page"))

@@ -10,6 +10,7 @@ generic line.
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 
 from exchange.listings.models import Notification
@@ -96,7 +97,9 @@ def describe(notification: Notification) -> tuple[str, str | None]:
         text = texts.get(kind)
         if text is None:
             return _("Transfer request: %(organization)s", organization=org), room or organization
-        return (text % {"organization": org, "beds": p.get("beds", ""), "title": title},
+        beds = p.get("beds")
+        beds = format_number(beds) if isinstance(beds, int | float) else beds or ""
+        return (text % {"organization": org, "beds": beds, "title": title},
                 room or organization)
     label = kind_labels().get(kind, kind.replace("_", " "))
     return label, listing or room or organization

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import selectinload
 
 from exchange.documents import services as documents
-from exchange.errors import Forbidden, InvalidInput, NotFound
+from exchange.errors import Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.pagination import Page, decode_cursor, encode_cursor
 from exchange.profiles import authz
@@ -105,7 +105,7 @@ def _concept_readers_read_attachments(user: User, document_id: int) -> bool:
 def normalise_topics(topics: list[str]) -> list[str]:
     cleaned = list(dict.fromkeys(" ".join(t.split()).lower() for t in topics if t.strip()))
     if len(cleaned) > MAX_TOPICS:
-        raise InvalidInput({"topics": f"At most {MAX_TOPICS} topics."})
+        raise InvalidInput({"topics": Text("At most %(n)d topics.", n=MAX_TOPICS)})
     return cleaned
 
 

@@ -851,7 +851,7 @@ def invitation_link(raw: str) -> str:
 
 def mail_invitation(invitation: Invitation, raw: str, actor: User) -> bool:
     """Send the invitation link by e-mail after commit; False when e-mail is off."""
-    from flask_babel import force_locale, gettext
+    from flask_babel import force_locale, format_date, gettext
 
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
         subject = gettext(
@@ -867,7 +867,7 @@ def mail_invitation(invitation: Invitation, raw: str, actor: User) -> bool:
                     organization=invitation.organization.name,
                 ),
                 gettext("Accept the invitation here (the link works once, until %(date)s):",
-                        date=invitation.expires_at.date().isoformat()),
+                        date=format_date(invitation.expires_at, "long")),
                 invitation_link(raw),
             ]
         )

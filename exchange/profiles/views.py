@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 
 from exchange import mail
 from exchange.db import utcnow
-from exchange.errors import ServiceError
+from exchange.errors import ServiceError, localise
 from exchange.extensions import db
 from exchange.profiles import auth, authz, services
 from exchange.profiles.models import MembershipStatus, Organization, OrganizationKind, Role
@@ -248,8 +248,10 @@ def profile():
         try:
             changes = ProfileArgs().load(changes)
         except ValidationError as error:
-            for field, messages in error.messages.items():
-                flash(f"{field}: {messages}", "error")
+            for messages in error.messages.values():
+                for message in messages if isinstance(messages, list) else [messages]:
+                    flash(localise(message) if isinstance(message, str) else str(message),
+                          "error")
             return render_template("profiles/profile.html"), 422
         services.update_profile(current_user, changes)
         db.session.commit()

@@ -1,0 +1,154 @@
+"""Extraction of translatable texts from Python for the catalogue (babel.cfg names it).
+
+Besides what babel's own Python extractor finds (``_``, ``gettext``, ``ngettext``,
+``lazy_gettext`` / ``_l``, ``N_``), this takes the messages services raise: the literal
+message of ``ServiceError`` and its subclasses (``Conflict("...")``, ``NotFound("...")``,
+``message=``), the literal messages per field of ``InvalidInput({"field": "..."})``, the
+template of ``Text("... %(name)s ...", name=value)`` and the literal default of a
+``message`` parameter. Services stay free of gettext (they do not know the reader); the
+error handler looks the English source up in the catalogue of the request
+(``exchange.errors.localise``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Collection, Iterator
+from typing import IO, Any
+
+from babel.messages.extract import extract_python as babel_extract_python
+
+ERROR_CLASSES = frozenset({
+    "ServiceError", "NotFound", "Forbidden", "Unauthorized", "Conflict", "TooManyRequests",
+    "InvalidInput", "PayloadTooLarge", "UnsupportedMediaType", "InvalidUpload",
+})
+
+#: Fixed messages of the libraries that reach users through the API (werkzeug's HTTP error
+#: descriptions, marshmallow's field errors). Marked here so that the catalogue holds them;
+#: ``localise`` looks them up like any other English source text.
+
+
+def N_(text: str) -> str:
+    """The conventional no-op marker: babel extracts the text, nothing is translated here."""
+    return text
+
+
+LIBRARY_MESSAGES = [
+    N_("Missing data for required field."),
+    N_("Unknown field."),
+    N_("Field may not be null."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid email address."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Invalid input type."),
+    N_("Invalid value."),
+    N_("Invalid input."),
+    N_("The request was well-formed but was unable to be followed due to semantic errors."),
+    N_("The server could not verify that you are authorized to access the URL requested. "
+       "You either supplied the wrong credentials (e.g. a bad password), or your browser "
+       "doesn't understand how to supply the credentials required."),
+    N_("You don't have the permission to access the requested resource. It is either "
+       "read-protected or not readable by the server."),
+    N_("The requested URL was not found on the server. If you entered the URL manually "
+       "please check your spelling and try again."),
+    N_("The method is not allowed for the requested URL."),
+    N_("The browser (or proxy) sent a request that this server could not understand."),
+    N_("This user has exceeded an allotted request count. Try again later."),
+    N_("A conflict happened while processing the request. The resource might have been "
+       "modified while the request was being processed."),
+    N_("The data value transmitted exceeds the capacity limit."),
+    N_("The server does not support the media type transmitted in the request."),
+]
+
+
+#: marshmallow's messages with values in them, as templates the catalogue holds, and how to
+#: find the values in the English text.
+LIBRARY_PATTERNS = [
+    (N_("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+     r"Must be greater than or equal to (?P<min>\S+) and less than or equal to (?P<max>\S+)\."),
+    (N_("Must be greater than or equal to %(min)s."),
+     r"Must be greater than or equal to (?P<min>\S+)\."),
+    (N_("Must be greater than %(min)s."), r"Must be greater than (?P<min>\S+)\."),
+    (N_("Must be less than or equal to %(max)s."),
+     r"Must be less than or equal to (?P<max>\S+)\."),
+    (N_("Shorter than minimum length %(min)s."), r"Shorter than minimum length (?P<min>\d+)\."),
+    (N_("Longer than maximum length %(max)s."), r"Longer than maximum length (?P<max>\d+)\."),
+    (N_("Length must be between %(min)s and %(max)s."),
+     r"Length must be between (?P<min>\d+) and (?P<max>\d+)\."),
+    (N_("Must be one of: %(choices)s."), r"Must be one of: (?P<choices>.+)\."),
+]
+_PATTERNS = [(template, re.compile(pattern)) for template, pattern in LIBRARY_PATTERNS]
+
+
+def library_template(text: str) -> tuple[str, dict[str, str]] | None:
+    """(template, values) of a library message with values in it, None for others."""
+    for template, pattern in _PATTERNS:
+        found = pattern.fullmatch(text)
+        if found:
+            return template, found.groupdict()
+    return None
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _literals(node: ast.AST | None, *, values_only: bool = False) -> Iterator[ast.Constant]:
+    """String literals in an argument: the string itself, the items of a list/tuple, the
+    values (not the keys: they name fields) of a dict."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
+        yield node
+    elif isinstance(node, ast.List | ast.Tuple):
+        for item in node.elts:
+            yield from _literals(item)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _literals(value)
+    elif isinstance(node, ast.IfExp):
+        yield from _literals(node.body)
+        yield from _literals(node.orelse)
+
+
+def service_messages(source: str) -> Iterator[tuple[int, str]]:
+    """(line, message) of every literal message given to a service error in the source."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and _call_name(node) == "Text" and node.args:
+            for literal in _literals(node.args[0]):
+                yield literal.lineno, literal.value
+        elif isinstance(node, ast.Call) and _call_name(node) in ERROR_CLASSES:
+            for argument in [*node.args, *(k.value for k in node.keywords
+                                          if k.arg in ("message", "errors"))]:
+                for literal in _literals(argument):
+                    yield literal.lineno, literal.value
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            pairs = list(zip(positional[len(positional) - len(arguments.defaults):],
+                             arguments.defaults, strict=True))
+            pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults,
+                                             strict=True) if d is not None]
+            for argument, default in pairs:
+                if argument.arg == "message":
+                    for literal in _literals(default):
+                        yield literal.lineno, literal.value
+
+
+def extract_python(fileobj: IO[bytes], keywords: Collection[str], comment_tags: list[str],
+                   options: dict[str, Any]) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """babel's Python extractor plus the messages of service errors (see the module)."""
+    yield from babel_extract_python(fileobj, keywords, comment_tags, options)
+    fileobj.seek(0)
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    for lineno, message in service_messages(source):
+        yield lineno, "", message, []
