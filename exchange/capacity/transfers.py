@@ -321,22 +321,31 @@ def release_due_transfers(today: date | None = None) -> int:
     return released
 
 
+def _direction_clause(actor: User, direction: str | None):
+    authz.require_user(actor)
+    orgs = authz.organizations_with_role(actor, REQUESTER_ROLES)
+    if direction == "incoming":
+        return BedTransfer.providing_organization_id.in_(orgs)
+    if direction == "outgoing":
+        return BedTransfer.requesting_organization_id.in_(orgs)
+    if direction in (None, ""):
+        return _visible_clause(actor)
+    raise InvalidInput({"direction": "Must be one of: incoming, outgoing."})
+
+
 def list_transfers(
     actor: User, direction: str | None, limit: int, cursor: str | None
 ) -> Page:
     """Requests of my organisations: ``incoming`` (asked of us), ``outgoing`` (we asked)."""
-    authz.require_user(actor)
-    orgs = authz.organizations_with_role(actor, REQUESTER_ROLES)
-    if direction == "incoming":
-        clause = BedTransfer.providing_organization_id.in_(orgs)
-    elif direction == "outgoing":
-        clause = BedTransfer.requesting_organization_id.in_(orgs)
-    elif direction in (None, ""):
-        clause = _visible_clause(actor)
-    else:
-        raise InvalidInput({"direction": "Must be one of: incoming, outgoing."})
-    stmt = select(BedTransfer).where(clause)
+    stmt = select(BedTransfer).where(_direction_clause(actor, direction))
     return page_by_id(stmt, BedTransfer.id, limit, cursor)
+
+
+def recent_transfers(actor: User, direction: str | None, limit: int) -> list[BedTransfer]:
+    """The newest ``limit`` requests of my organisations, newest first (the /transfers
+    page: what was asked last matters most, and older ones must not push it off)."""
+    stmt = select(BedTransfer).where(_direction_clause(actor, direction))
+    return list(db.session.scalars(stmt.order_by(BedTransfer.id.desc()).limit(limit)))
 
 
 def organization_names(transfers) -> dict[int, str]:

@@ -25,6 +25,8 @@ bp = Blueprint("capacity_views", __name__, template_folder="templates")
 
 #: Shelters listed on one page (a district runs tens, not thousands).
 SHELTER_PAGE = 200
+#: Transfer requests per table of /transfers, the newest.
+TRANSFER_PAGE = 200
 
 
 def _user():
@@ -278,14 +280,14 @@ def transfers_page():
     from exchange.capacity import transfers
 
     user = _user()
-    incoming = transfers.list_transfers(user, "incoming", 200, None).items
-    outgoing = transfers.list_transfers(user, "outgoing", 200, None).items
+    incoming = transfers.recent_transfers(user, "incoming", TRANSFER_PAGE)
+    outgoing = transfers.recent_transfers(user, "outgoing", TRANSFER_PAGE)
     names = transfers.organization_names([*incoming, *outgoing])
     deciding = authz.organizations_with_role(user, transfers.PROVIDER_ROLES)
     return render_template(
         "capacity/transfers.html",
-        incoming=list(reversed(incoming)),
-        outgoing=list(reversed(outgoing)),
+        incoming=incoming,
+        outgoing=outgoing,
         names=names,
         deciding=deciding,
     )

@@ -4,6 +4,7 @@ release; held beds lower the published figure; 409 when not enough; the chat thr
 from __future__ import annotations
 
 import contextvars
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -197,3 +198,23 @@ def test_pages_request_and_accept(sides):
     assert _free(listing_id) == 2
     assert sides["c"].post(f"/transfers/{transfer.id}/release",
                            data={"csrf_token": sides["c"].csrf_token}).status_code == 404
+
+
+def test_the_page_shows_the_newest_requests_first_with_their_chat_room(sides, monkeypatch):
+    from exchange.capacity import views
+
+    a, b, listing_id = sides["a"], sides["b"], sides["listing_id"]
+    made = []
+    for _ in range(3):
+        response = _request(a, listing_id, 1)
+        assert response.status_code == 201, response.get_json()
+        made.append(response.get_json())
+    monkeypatch.setattr(views, "TRANSFER_PAGE", 2)
+
+    for client, table in ((a, "outgoing"), (b, "incoming")):
+        html = client.get("/transfers").get_data(as_text=True)
+        section = html.split(f'data-testid="{table}"', 1)[1].split("</table>", 1)[0]
+        shown = [int(i) for i in re.findall(r'data-testid="transfer-(\d+)"', section)]
+        # The newest first; the oldest gave way, not the newest.
+        assert shown == [made[2]["id"], made[1]["id"]]
+        assert f'href="/chat/{made[2]["room_id"]}"' in section

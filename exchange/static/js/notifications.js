@@ -75,9 +75,11 @@
   function listen() {
     var socket = window.exchangeSocket || window.io({ withCredentials: true });
     window.exchangeSocket = socket;
-    socket.on("notification", function () {
+    socket.on("notification", function (note) {
       setCount(count() + 1);
       if (!panel.hidden) { loadPanel(); }
+      // Pages that show what a notification is about follow it (e.g. /transfers).
+      document.dispatchEvent(new CustomEvent("exchange:notification", { detail: note || {} }));
     });
   }
   if (typeof window.io === "function") {
