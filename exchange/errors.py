@@ -21,7 +21,8 @@ from flask import has_request_context
 class Text(str):
     """An English message with ``%(name)s`` placeholders filled in. It is the English text
     wherever a str is used, and remembers its template and values so that ``localise``
-    can show it in the reader's language."""
+    can show it in the reader's language. A value may be a Text itself; a float is shown
+    with the reader's decimal separator (write ``%(name)s`` for it)."""
 
     template: str
     params: dict[str, Any]
@@ -41,7 +42,8 @@ def localise(value: Any) -> Any:
     from flask_babel import gettext
 
     if isinstance(value, Text):  # the values may be Texts themselves (a status word)
-        params = {name: localise(item) for name, item in value.params.items()}
+        params = {name: _decimal(item) if isinstance(item, float) else localise(item)
+                  for name, item in value.params.items()}
         return gettext(value.template, **params) if params else gettext(value.template)
     if isinstance(value, str):
         if not value:
@@ -59,6 +61,12 @@ def localise(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [localise(item) for item in value]
     return value
+
+
+def _decimal(number: float) -> str:
+    from flask_babel import format_decimal
+
+    return format_decimal(number)
 
 
 class ServiceError(Exception):

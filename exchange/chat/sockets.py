@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from exchange import realtime, signals
 from exchange.chat import services
 from exchange.chat.schemas import MessageArgs, MessageSchema, ReadArgs
-from exchange.errors import ServiceError
+from exchange.errors import ServiceError, Text, localise
 from exchange.extensions import db, socketio
 from exchange.profiles.models import User
 
@@ -73,7 +73,7 @@ def _on_read(member, **_: Any) -> None:
 
 def _error(error: ServiceError | ValidationError) -> dict:
     if isinstance(error, ValidationError):
-        return {"error": "Invalid input.", "errors": error.messages}
+        return localise({"error": "Invalid input.", "errors": error.messages})
     body: dict[str, Any] = {"error": error.message}
     if error.errors:
         body["errors"] = error.errors
@@ -92,10 +92,11 @@ def register_handlers() -> None:
     def _send(data: Any = None) -> dict:
         user = realtime.require_socket_user()
         if user is None:
-            return {"error": "Not logged in."}
+            return {"error": localise("Not logged in.")}
         room_id = _room_id(data)
         if room_id is None:
-            return {"error": "Invalid input.", "errors": {"room_id": ["Not a valid id."]}}
+            return localise({"error": "Invalid input.",
+                             "errors": {"room_id": [Text("Not a valid id.")]}})
         try:
             fields = {k: v for k, v in data.items() if k != "room_id"}
             args = MessageArgs().load(fields)
@@ -127,10 +128,11 @@ def register_handlers() -> None:
     def _read(data: Any = None) -> dict:
         user = realtime.require_socket_user()
         if user is None:
-            return {"error": "Not logged in."}
+            return {"error": localise("Not logged in.")}
         room_id = _room_id(data)
         if room_id is None:
-            return {"error": "Invalid input.", "errors": {"room_id": ["Not a valid id."]}}
+            return localise({"error": "Invalid input.",
+                             "errors": {"room_id": [Text("Not a valid id.")]}})
         try:
             args = ReadArgs().load({k: v for k, v in data.items() if k != "room_id"})
             services.do_mark_read(user, room_id, args["message_id"])

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from exchange.errors import PayloadTooLarge
+from exchange.errors import PayloadTooLarge, Text
 
 CHUNK_SIZE = 64 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -89,9 +89,8 @@ def receive(stream: BinaryIO, max_bytes: int) -> Iterator[PendingBlob]:
             while chunk := stream.read(CHUNK_SIZE):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise PayloadTooLarge(
-                        f"The file is larger than the limit of {_human_size(max_bytes)}."
-                    )
+                    raise PayloadTooLarge(Text("The file is larger than the limit of %(size)s.",
+                                               size=_human_size(max_bytes)))
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -136,9 +135,9 @@ def put_bytes(data: bytes) -> str:
     return sha256
 
 
-def _human_size(size: int) -> str:
+def _human_size(size: int) -> Text:
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.4g} MB"
+        return Text("%(n)s MB", n=float(f"{size / (1024 * 1024):.4g}"))
     if size >= 1024:
-        return f"{size / 1024:.4g} KB"
-    return f"{size} bytes"
+        return Text("%(n)s KB", n=float(f"{size / 1024:.4g}"))
+    return Text("%(n)s bytes", n=size)

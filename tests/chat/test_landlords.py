@@ -147,5 +147,5 @@ def test_landlord_socket_never_hears_other_rooms(world, socket_client, app):
                              callback=True)
     bodies = [e["args"]["body"] for e in received if e["name"] == "message"]
     assert bodies == ["an listing_room"]
-    assert hidden_send == {"error": "Not found."}
+    assert hidden_send == {"error": "Nicht gefunden."}  # the session's language (de)
     assert own_send["body"] == "Antwort"

@@ -47,7 +47,7 @@ def test_send_errors_are_acknowledged(as_user, make_user, make_room, socket_clie
     assert _emit(sock, "send", {"room_id": "x", "body": "y"})["errors"]["room_id"]
     assert _emit(sock, "send", {"room_id": room.id, "body": "y", "bogus": 1})["errors"]
     foreign = make_room(make_user("official"))
-    assert _emit(sock, "send", {"room_id": foreign.id, "body": "y"}) == {"error": "Not found."}
+    assert _emit(sock, "send", {"room_id": foreign.id, "body": "y"}) == {"error": "Nicht gefunden."}
     assert _events(sock, "message") == []
 
 

@@ -145,7 +145,7 @@ def test_over_the_limit_is_413_and_writes_nothing(app, as_user, documents_dir, m
     response = upload(client, b"x" * 5000, "big.txt", "text/plain")
     assert response.status_code == 413
     body = response.get_json()
-    assert body["message"] == "The file is larger than the limit of 1000 bytes."
+    assert body["message"] == "Die Datei ist größer als die Obergrenze von 1000 Byte."
     assert body["errors"] == {"files": {"file": [body["message"]]}}
     assert document_count() == before
     assert files_under(documents_dir) == []
@@ -156,7 +156,7 @@ def test_empty_or_missing_file_is_422(as_user, documents_dir):
     client = as_user(role="official")
     empty = upload(client, b"", "leer.txt")
     assert empty.status_code == 422
-    assert empty.get_json()["errors"] == {"files": {"file": ["The file is empty."]}}
+    assert empty.get_json()["errors"] == {"files": {"file": ["Die Datei ist leer."]}}
     missing = client.post("/api/v1/documents", data={}, content_type="multipart/form-data")
     assert missing.status_code == 422
     assert "file" in missing.get_json()["errors"]["files"]

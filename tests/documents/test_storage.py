@@ -66,7 +66,8 @@ def test_an_oversized_stream_stops_at_the_limit_and_leaves_nothing(ctx, document
     stream = Endless()
     with pytest.raises(PayloadTooLarge) as raised, storage.receive(stream, 100_000):
         pass
-    assert raised.value.message == "The file is larger than the limit of 97.66 KB."
+    assert str(raised.value) == "The file is larger than the limit of 97.66 KB."  # the source
+    assert raised.value.message == "Die Datei ist größer als die Obergrenze von 97,66 KB."
     assert raised.value.errors == {"files": {"file": [raised.value.message]}}
     assert stream.served <= 100_000 + storage.CHUNK_SIZE
     assert files_under(documents_dir) == []
