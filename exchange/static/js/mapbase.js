@@ -13,7 +13,8 @@
 
   var strings = readJson("page-strings");
   var config = readJson("page-config");
-  var locale = document.documentElement.lang === "en" ? "en-GB" : "de-DE";
+  // The same conventions as the server's Babel locales (de, en): "28.11.2026" / "Nov 28, 2026".
+  var locale = document.documentElement.lang === "en" ? "en-US" : "de-DE";
 
   /** A translated string with {name} placeholders filled in. */
   function t(key, values) {
