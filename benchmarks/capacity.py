@@ -2,6 +2,7 @@
 
     python -m benchmarks.capacity                  # generate if needed, measure, print
     python -m benchmarks.capacity --repeat 60 --skip-import
+    python -m benchmarks.capacity --only-import    # (b) alone, no registry databases
 
 Makes (or reuses) the registry databases exchange_bench_registry_1k, …_10k and …_1m
 (benchmarks/generate_registry.py), then measures, interleaved in random order per round
@@ -18,7 +19,9 @@ after a warm-up, so that the noise of a shared machine falls on every figure ali
     this process, committed, into a new empty district of a database of its own) vs a
     raw COPY of the same file into a bare table of text columns: throughput ratio; then
     1M rows through `exchange import-registry FILE --organization ID` in a subprocess:
-    its peak resident memory (ru_maxrss from os.wait4 of that child).
+    its peak resident memory (ru_maxrss from os.wait4 of that child). For context, the
+    same rows INSERT … SELECTed from a bare table into persons with no check and no audit
+    (rolled back): the bound any import into that table is under.
 (c) the duplicate candidates for one new person (a variant spelling of an existing
     person's name, same birth date) among 1M persons vs among 10k: median ratio, through
     the capacity service in a transaction that is rolled back.
@@ -294,6 +297,30 @@ def raw_copy(url: str, path: Path) -> float:
     return elapsed
 
 
+def floor_insert(url: str, path: Path, organization_id: int) -> float:
+    """Seconds to INSERT … SELECT the file's rows, COPYed untimed into a bare table, into
+    persons of an empty district, with no check, no household, no audit row, rolled back:
+    the write that any import into this table does at the least (its indexes, generated
+    name key, constraints). Its throughput against the raw COPY bounds what (b) can reach."""
+    columns = ", ".join(f"{c} text" for c in CSV_COLUMNS)
+    with psycopg.connect(url) as conn:
+        conn.execute(f"CREATE TEMPORARY TABLE registry_floor_bench ({columns})")
+        with conn.cursor() as cursor, cursor.copy(
+            "COPY registry_floor_bench FROM STDIN (FORMAT csv, DELIMITER ';', HEADER true)"
+        ) as copy:
+            copy.write(path.read_bytes())
+        started = time.perf_counter()
+        conn.execute(
+            "INSERT INTO persons (organization_id, external_id, family_name, given_names,"
+            " birth_date, gender, nationality, languages, arrival_date)"
+            " SELECT %s, external_id, family_name, given_names, birth_date::date, gender,"
+            " nationality, string_to_array(languages, ' ')::varchar[], arrival_date::date"
+            " FROM registry_floor_bench", (organization_id,))
+        elapsed = time.perf_counter() - started
+        conn.rollback()
+    return elapsed
+
+
 def run_import(url: str, path: Path, organization_id: int) -> dict:
     """`exchange import-registry` in a subprocess: seconds, peak RSS (MB), its output."""
     env = {**os.environ, "DATABASE_URL": url, "FLASK_DEBUG": "0"}
@@ -359,14 +386,15 @@ def measure_import(repeat: int, seed: int) -> dict:
         write_csv(small, IMPORT_ROWS, seed)
         with psycopg.connect(url) as conn:
             _district(conn)
-        copies, imports = [], []
+        copies, imports, floors = [], [], []
         for number in range(repeat):
             copies.append(raw_copy(url, small))
+            floors.append(floor_insert(url, small, new_organization(url, 500 + number)))
             imports.append(import_in_process(url, small, new_organization(url, number),
                                              IMPORT_ROWS))
         write_csv(large, IMPORT_PEAK_ROWS, seed + 1)
         peak = run_import(url, large, new_organization(url, 1000))
-    return {"copy_s": copies, "import_s": imports, "import_1m": peak,
+    return {"copy_s": copies, "import_s": imports, "floor_s": floors, "import_1m": peak,
             "database": make_url(url).database}
 
 
@@ -404,8 +432,9 @@ def measure(repeat: int, warmup: int, seed: int) -> dict:
     return {"samples": samples, "info": info}
 
 
-def figures(measured: dict, imported: dict | None) -> list[dict]:
-    median = {name: statistics.median(values) for name, values in measured["samples"].items()}
+def figures(measured: dict | None, imported: dict | None) -> list[dict]:
+    samples = measured["samples"] if measured else {}
+    median = {name: statistics.median(values) for name, values in samples.items()}
     rows = []
 
     def add(name, value, unit, target, detail="", at_least=False):
@@ -415,7 +444,7 @@ def figures(measured: dict, imported: dict | None) -> list[dict]:
                      else (value >= target if at_least else value <= target),
                      "detail": detail})
 
-    for what in ("check-in", "check-out"):
+    for what in ("check-in", "check-out") if measured else ():
         large, small = median[f"{what} {LARGE}"], median[f"{what} {SMALL}"]
         add(f"(a) {what} until published, 1M / 1k persons", large / small, "×",
             TARGET_OCCUPANCY_GROWTH, f"{large:.2f} ms / {small:.2f} ms")
@@ -431,12 +460,18 @@ def figures(measured: dict, imported: dict | None) -> list[dict]:
             TARGET_IMPORT_VS_COPY,
             f"{IMPORT_ROWS / import_s:,.0f} / {IMPORT_ROWS / copy_s:,.0f} rows/s",
             at_least=True)
+        floor_s = statistics.median(imported["floor_s"])
+        add("(b) bound: bare INSERT…SELECT into persons vs raw COPY", copy_s / floor_s, "×",
+            TARGET_IMPORT_VS_COPY,
+            f"{IMPORT_ROWS / floor_s:,.0f} rows/s; no checks, no audit, rolled back",
+            at_least=True)
         peak = imported["import_1m"]
         add("(b) import 1M rows, peak memory", peak["peak_mb"], "MB", TARGET_IMPORT_PEAK_MB,
             f"ru_maxrss of the subprocess; {peak['seconds']:.0f} s")
-    large, small = median[f"duplicates {LARGE}"], median[f"duplicates {MIDDLE}"]
-    add("(c) duplicate candidates, 1M / 10k persons", large / small, "×",
-        TARGET_DUPLICATES_GROWTH, f"{large:.2f} ms / {small:.2f} ms")
+    if measured:
+        large, small = median[f"duplicates {LARGE}"], median[f"duplicates {MIDDLE}"]
+        add("(c) duplicate candidates, 1M / 10k persons", large / small, "×",
+            TARGET_DUPLICATES_GROWTH, f"{large:.2f} ms / {small:.2f} ms")
     return rows
 
 
@@ -460,18 +495,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=5, help="untimed rounds first")
     parser.add_argument("--import-repeat", type=int, default=3, help="100k imports and COPYs")
     parser.add_argument("--skip-import", action="store_true", help="leave out (b)")
+    parser.add_argument("--only-import", action="store_true", help="(b) alone")
     parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
     parser.add_argument("--reuse", action="store_true",
                         help="use a database that holds N persons even if made by other code")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
 
-    for size in (SMALL, MIDDLE, LARGE):
+    for size in (SMALL, MIDDLE, LARGE) if not args.only_import else ():
         if args.reuse and not args.fresh and person_count(database_url(size)) == size:
             print(f"{database_url(size)}: reused as it is")
             continue
         generate(size, fresh=args.fresh)
-    measured = measure(args.repeat, args.warmup, args.seed)
+    measured = None if args.only_import else measure(args.repeat, args.warmup, args.seed)
     imported = None
     if not args.skip_import and import_available():
         imported = measure_import(args.import_repeat, args.seed)
@@ -490,8 +526,8 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat, "warmup": args.warmup,
         "figures": rows,
         "medians_ms": {name: round(statistics.median(values), 3)
-                       for name, values in measured["samples"].items()},
-        "details": {**measured["info"], "import": imported},
+                       for name, values in (measured or {"samples": {}})["samples"].items()},
+        "details": {**(measured or {"info": {}})["info"], "import": imported},
     }, indent=2, ensure_ascii=False, default=str))
     print(f"results written to {RESULTS}")
     return 0 if all(row["pass"] for row in rows) else 1
