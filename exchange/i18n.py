@@ -120,9 +120,37 @@ def _literals(node: ast.AST | None, *, values_only: bool = False) -> Iterator[as
         yield from _literals(node.orelse)
 
 
+def _names(node: ast.AST) -> Iterator[str]:
+    """Variables an argument is made of: ``message``, ``{"json": {"name": [message]}}``."""
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, ast.List | ast.Tuple):
+        for item in node.elts:
+            yield from _names(item)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _names(value)
+
+
 def service_messages(source: str) -> Iterator[tuple[int, str]]:
-    """(line, message) of every literal message given to a service error in the source."""
-    for node in ast.walk(ast.parse(source)):
+    """(line, message) of every literal message given to a service error in the source:
+    written in the call, or put into a variable the call is given (``message = "..."``,
+    ``errors["field"] = "..."``, a module constant)."""
+    tree = ast.parse(source)
+    passed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) in ERROR_CLASSES:
+            for argument in [*node.args, *(k.value for k in node.keywords)]:
+                passed.update(_names(argument))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                variable = target.value if isinstance(target, ast.Subscript) else target
+                if isinstance(variable, ast.Name) and variable.id in passed:
+                    for literal in _literals(node.value):
+                        yield literal.lineno, literal.value
+    for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _call_name(node) == "Text" and node.args:
             for literal in _literals(node.args[0]):
                 yield literal.lineno, literal.value

@@ -18,6 +18,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from exchange.errors import Text
+
 MAX_FILENAME_LENGTH = 255
 FALLBACK_FILENAME = "file"
 
@@ -60,7 +62,7 @@ ALLOWED: dict[str, FileType] = {
 }
 IMAGE_TYPES = frozenset({PNG, JPEG, GIF, WEBP})
 
-ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, WebP, UTF-8 text, CSV, DOCX, XLSX, ODT or ODS"
+ALLOWED_DESCRIPTION = Text("PDF, PNG, JPEG, GIF, WebP, UTF-8 text, CSV, DOCX, XLSX, ODT or ODS")
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", PDF),

@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import ExifTags, Image
 
 from exchange.documents.filetypes import GIF, JPEG, PNG, WEBP
+from exchange.errors import Text
 
 THUMBNAIL_MAX_PX = 320
 THUMBNAIL_CONTENT_TYPE = "image/jpeg"
@@ -44,9 +45,10 @@ def make_thumbnail(path: Path, content_type: str) -> bytes:
         with Image.open(path, formats=[_PILLOW_FORMATS[content_type]]) as image:
             limit = Image.MAX_IMAGE_PIXELS
             if limit and image.width * image.height > limit:
-                raise UnreadableImage(
-                    f"The image has too many pixels ({image.width} × {image.height})."
-                )
+                raise UnreadableImage(Text(
+                    "The image has too many pixels (%(width)d × %(height)d).",
+                    width=image.width, height=image.height,
+                ))
             orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
             image.draft("RGB", (THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX))  # JPEG: decode smaller
             image.thumbnail((THUMBNAIL_MAX_PX, THUMBNAIL_MAX_PX))
@@ -59,11 +61,11 @@ def make_thumbnail(path: Path, content_type: str) -> bytes:
     except UnreadableImage:
         raise
     except Image.DecompressionBombError as exc:
-        raise UnreadableImage("The image has too many pixels.") from exc
+        raise UnreadableImage(Text("The image has too many pixels.")) from exc
     except (OSError, SyntaxError, ValueError, EOFError,
             KeyError, IndexError, TypeError) as exc:
         # Pillow reports broken files through many exception types.
-        raise UnreadableImage("The image cannot be read.") from exc
+        raise UnreadableImage(Text("The image cannot be read.")) from exc
 
 
 def _on_white(image: Image.Image) -> Image.Image:

@@ -33,7 +33,7 @@ from werkzeug.datastructures import FileStorage
 
 from exchange.documents import filetypes, images, storage
 from exchange.documents.models import Document
-from exchange.errors import InvalidInput, InvalidUpload, NotFound, UnsupportedMediaType
+from exchange.errors import InvalidInput, InvalidUpload, NotFound, Text, UnsupportedMediaType
 from exchange.extensions import db
 from exchange.profiles import authz
 from exchange.profiles.models import User
@@ -96,7 +96,8 @@ def get_attachable(
     unreadable = [i for i in wanted if i not in found or not can_read(user, found[i])]
     if unreadable:
         raise InvalidInput(
-            {field: f"Unknown document(s): {', '.join(str(i) for i in unreadable)}."}
+            {field: Text("Unknown document(s): %(ids)s.",
+                         ids=", ".join(str(i) for i in unreadable))}
         )
     return [found[i] for i in wanted]
 
@@ -125,7 +126,8 @@ def store_document(user: User, file_storage: FileStorage | None) -> Document:
         )
         if content_type is None:
             raise UnsupportedMediaType(
-                f"This kind of file is not accepted. Allowed: {filetypes.ALLOWED_DESCRIPTION}."
+                Text("This kind of file is not accepted. Allowed: %(allowed)s.",
+                     allowed=filetypes.ALLOWED_DESCRIPTION)
             )
         thumbnail_sha256 = None
         if content_type in filetypes.IMAGE_TYPES:
@@ -156,7 +158,8 @@ def _thumbnail_for(pending: storage.PendingBlob, content_type: str) -> str:
     try:
         preview = images.make_thumbnail(pending.path, content_type)
     except images.UnreadableImage as exc:
-        raise UnsupportedMediaType(f"{exc} Allowed: {filetypes.ALLOWED_DESCRIPTION}.") from exc
+        raise UnsupportedMediaType(Text("%(problem)s Allowed: %(allowed)s.", problem=exc.args[0],
+                                        allowed=filetypes.ALLOWED_DESCRIPTION)) from exc
     return storage.put_bytes(preview)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
@@ -48,7 +49,7 @@ from exchange import signals
 from exchange.db import point_wkt, utcnow
 from exchange.documents import services as documents
 from exchange.documents.filetypes import IMAGE_TYPES
-from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import emails  # noqa: F401  (sends notices by e-mail, see there)
 from exchange.pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor
@@ -107,6 +108,20 @@ PAST_TENSE = {
     "withdraw": "withdrawn",
     "expire": "expired",
 }
+# The words for a status in error messages, in the reader's language (exchange.errors.Text).
+_WORDS = {
+    "draft": Text("draft"),
+    "published": Text("published"),
+    "reserved": Text("reserved"),
+    "let": Text("let"),
+    "withdrawn": Text("withdrawn"),
+    "expired": Text("expired"),
+}
+
+
+def _word(status: str) -> str:
+    return _WORDS.get(status, status)
+
 
 FLAT_FIELDS = (
     "rooms",
@@ -247,7 +262,8 @@ def _check_kind_fields(kind: str, values: dict) -> None:
     """Fields of the other kind are refused, each by name."""
     foreign = BEDS_FIELDS if kind == ListingKind.FLAT else FLAT_FIELDS
     errors = {
-        name: f"Only for listings of kind {'beds' if kind == ListingKind.FLAT else 'flat'}."
+        name: Text("Only for listings of kind %(kind)s.",
+                   kind="beds" if kind == ListingKind.FLAT else "flat")
         for name in foreign
         if name in values
     }
@@ -370,7 +386,8 @@ def change_status(actor: User, listing_id: int, action: str) -> Listing:
 def _transition(listing: Listing, action: str, actor: User | None, now: datetime | None = None):
     allowed, target = TRANSITIONS[action]
     if listing.status not in allowed:
-        message = f"A {listing.status} listing cannot be {PAST_TENSE[action]}."
+        message = Text("A %(status)s listing cannot be %(action)s.",
+                       status=_word(listing.status), action=_word(PAST_TENSE[action]))
         raise Conflict(message, {"json": {"status": [message]}})
     now = now or utcnow()
     previous = listing.status
@@ -412,7 +429,8 @@ def confirm_listing(actor: User, listing_id: int) -> Listing:
     if not can_manage(actor, listing):
         raise Forbidden("Only the owner or an official of the owning organisation may confirm.")
     if listing.status != S.PUBLISHED:
-        message = f"Only published listings are confirmed; this one is {listing.status}."
+        message = Text("Only published listings are confirmed; this one is %(status)s.",
+                       status=_word(listing.status))
         raise Conflict(message, {"json": {"status": [message]}})
     _renew(listing, utcnow())
     db.session.flush()
@@ -427,7 +445,8 @@ def flag_listing(actor: User, listing_id: int, reason: str) -> Listing:
     if not is_official(actor):
         raise Forbidden("Only officials flag listings.")
     if listing.status != S.PUBLISHED:
-        message = f"Only published listings can be flagged; this one is {listing.status}."
+        message = Text("Only published listings can be flagged; this one is %(status)s.",
+                       status=_word(listing.status))
         raise Conflict(message, {"json": {"status": [message]}})
     if listing.flagged_at is not None:
         return listing  # the owner has been asked already
@@ -855,7 +874,7 @@ def _page_select(*extra: ColumnElement) -> Select:
 
 @dataclass
 class SearchHit:
-    listing: Row  # of _page_select: reads like a Listing for listing_json
+    listing: SimpleNamespace  # a row of _page_select: reads like a Listing for listing_json
     distance_m: float | None = None
 
 
@@ -897,8 +916,10 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
         rows = _nearest(_page_select(distance.label("distance_m")).where(*conditions), distance,
                         flt)
     more = len(rows) > flt.limit
+    # Plain objects: listing_json reads some forty attributes of each, and a Row's
+    # attribute lookup costs about ten times a namespace's.
     hits = [
-        SearchHit(row, row.distance_m if distance is not None else None)
+        SearchHit(SimpleNamespace(**row._mapping), row.distance_m if distance is not None else None)
         for row in rows[: flt.limit]
     ]
     next_cursor = None
@@ -1136,7 +1157,7 @@ def create_saved_search(
         select(func.count()).select_from(SavedSearch).where(SavedSearch.owner_id == actor.id)
     )
     if count >= MAX_SAVED_SEARCHES:
-        raise Conflict(f"You have {MAX_SAVED_SEARCHES} saved searches already.")
+        raise Conflict(Text("You have %(n)d saved searches already.", n=MAX_SAVED_SEARCHES))
     saved = SavedSearch(
         owner_id=actor.id,
         name=name.strip(),
@@ -1160,11 +1181,12 @@ def _area_wkt(area: dict) -> str:
         c for ring in polygon.interiors for c in ring.coords
     ]
     if len(coordinates) > MAX_AREA_POINTS:
-        raise InvalidInput({"area": f"At most {MAX_AREA_POINTS} points."})
+        raise InvalidInput({"area": Text("At most %(n)d points.", n=MAX_AREA_POINTS)})
     if any(not (-180 <= lon <= 180 and -90 <= lat <= 90) for lon, lat, *_ in coordinates):
         raise InvalidInput({"area": "Coordinates are lon,lat within -180..180, -90..90."})
     if not polygon.is_valid:
-        raise InvalidInput({"area": f"Not a valid polygon: {explain_validity(polygon)}."})
+        raise InvalidInput({"area": Text("Not a valid polygon: %(reason)s.",
+                                         reason=explain_validity(polygon))})
     return f"SRID=4326;{polygon.wkt}"
 
 
@@ -1304,7 +1326,7 @@ def attach_document(actor: User, listing_id: int, document_id: int, kind: str) -
         message = "This document is attached to the listing already."
         raise Conflict(message, {"json": {"document_id": [message]}})
     if attached >= MAX_LISTING_DOCUMENTS:
-        message = f"A listing holds at most {MAX_LISTING_DOCUMENTS} files."
+        message = Text("A listing holds at most %(n)d files.", n=MAX_LISTING_DOCUMENTS)
         raise Conflict(message, {"json": {"document_id": [message]}})
     attachment = ListingDocument(
         listing_id=listing.id,

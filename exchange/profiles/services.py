@@ -24,6 +24,7 @@ from exchange.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    Text,
     TooManyRequests,
     Unauthorized,
 )
@@ -567,7 +568,8 @@ def _check_role_fits(organization: Organization, role: str) -> None:
     allowed = LANDLORD_ORG_ROLES if organization.kind == OrganizationKind.LANDLORD else PUBLIC_ROLES
     if role not in allowed:
         raise InvalidInput(
-            {"role": f"Must be one of: {', '.join(sorted(allowed))} for this organisation."}
+            {"role": Text("Must be one of: %(roles)s for this organisation.",
+                          roles=", ".join(sorted(allowed)))}
         )
 
 

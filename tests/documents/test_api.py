@@ -133,7 +133,7 @@ def test_refused_types_are_415_and_write_nothing(as_user, documents_dir, data, f
     assert response.status_code == 415
     body = response.get_json()
     assert "file" in body["errors"]["files"]
-    assert "not accepted" in body["message"] or "cannot be read" in body["message"]
+    assert "nicht angenommen" in body["message"] or "nicht gelesen" in body["message"]
     assert document_count() == before
     assert files_under(documents_dir) == []
 

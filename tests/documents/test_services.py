@@ -40,7 +40,7 @@ def test_attachable_are_the_documents_one_may_read(ctx, make_user):
     assert services.get_attachable(owner, []) == []
     with pytest.raises(InvalidInput) as raised:
         services.get_attachable(owner, [mine.id, theirs.id, 999999999])
-    assert raised.value.errors == {
+    assert raised.value.source_errors == {  # English; .errors is in the request's language
         "json": {"document_ids": [f"Unknown document(s): {theirs.id}, 999999999."]}
     }
 

@@ -112,7 +112,7 @@ def test_fields_of_the_other_kind_are_refused_by_name(as_user):
     response = client.post("/api/v1/listings", json={**BEDS, "rent_cold": 100})
     assert response.status_code == 422
     errors = response.get_json()["errors"]["json"]
-    assert errors == {"rent_cold": ["Only for listings of kind flat."]}
+    assert errors == {"rent_cold": ["Nur für Inserate der Art flat."]}  # the session's de
 
 
 def test_the_owner_edits_and_others_may_not(as_user, make_listing, make_user):
@@ -170,7 +170,8 @@ def test_the_status_machine_through_the_api(as_user, make_listing):
     assert owner.post(f"{url}/let").get_json()["status"] == "let"
     response = owner.post(f"{url}/withdraw")
     assert response.status_code == 409
-    assert "let" in response.get_json()["message"]
+    # in the session's language (de): "Ein Inserat im Status „vermietet“ kann nicht …"
+    assert "„vermietet“" in response.get_json()["message"]
     assert db.session.get(Listing, listing.id).status == "let"
 
 
