@@ -3,10 +3,11 @@ error messages in the language the request asks for (issue 6, point 9)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -14,12 +15,13 @@ from flask import render_template_string
 from flask_babel import refresh
 from sqlalchemy import update
 
-from exchange.capacity.models import BedTransfer
+from exchange.capacity.models import Activity, BedTransfer
 from exchange.errors import Conflict, InvalidInput, Text
 from exchange.extensions import db
 from exchange.i18n import service_messages
 from exchange.listings.models import Notification
 from exchange.profiles.models import Concept
+from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,6 +251,21 @@ def test_notifications_page_times_and_counts(make_org, make_user, german, englis
     assert "28.11.26, 14:05" in de and "1.500" in de
     assert "11/28/26, 2:05" in en and "1,500" in en
     assert "Landkreis Nord" in de and "Landkreis Nord" in en
+
+
+def test_start_page_activities_with_localised_dates_and_kinds(
+    make_org, make_person, german, english  # noqa: F811
+):
+    district = make_org("district")
+    due = date.today() + timedelta(days=3)
+    db.session.add(Activity(person_id=make_person(district).id, kind="vaccination",
+                            due_date=due))
+    db.session.flush()
+    de = german("caseworker", district).get("/").get_data(as_text=True)
+    en = english("caseworker", district).get("/").get_data(as_text=True)
+    assert f"{format_date(due, locale='de')}</time> · Impfung" in de
+    assert f"{format_date(due, locale='en')}</time> · Vaccination" in en
+    assert due.isoformat() + "<" not in de  # not the raw ISO date any more
 
 
 def test_number_and_money_filters(app):
