@@ -24,16 +24,15 @@ ERROR_CLASSES = frozenset({
     "InvalidInput", "PayloadTooLarge", "UnsupportedMediaType", "InvalidUpload",
 })
 
-#: Fixed messages of the libraries that reach users through the API (werkzeug's HTTP error
-#: descriptions, marshmallow's field errors). Marked here so that the catalogue holds them;
-#: ``localise`` looks them up like any other English source text.
-
 
 def N_(text: str) -> str:
     """The conventional no-op marker: babel extracts the text, nothing is translated here."""
     return text
 
 
+#: Fixed messages of the libraries that reach users through the API (werkzeug's HTTP error
+#: descriptions, marshmallow's field errors, Flask-WTF's CSRF errors). Marked here so that
+#: the catalogue holds them; ``localise`` looks them up like any other English source text.
 LIBRARY_MESSAGES = [
     N_("Missing data for required field."),
     N_("Unknown field."),
@@ -65,6 +64,13 @@ LIBRARY_MESSAGES = [
        "modified while the request was being processed."),
     N_("The data value transmitted exceeds the capacity limit."),
     N_("The server does not support the media type transmitted in the request."),
+    N_("The CSRF token is missing."),
+    N_("The CSRF session token is missing."),
+    N_("The CSRF token has expired."),
+    N_("The CSRF token is invalid."),
+    N_("The CSRF tokens do not match."),
+    N_("The referrer header is missing."),
+    N_("The referrer does not match the host."),
 ]
 
 
