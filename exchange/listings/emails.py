@@ -1,10 +1,22 @@
-"""Listings notices by e-mail: a saved search's new match, an expiry reminder, a flag.
+"""Notifications by e-mail.
 
-Every in-app notification of these kinds (services.notify → signals.notification_created)
-also goes out as an e-mail when the server has SMTP configured (exchange.mail) and its user
-has ``email_notifications`` switched on, in the user's language, with a link to the
-listing. The message is written inside the transaction and sent after it commits (never
-for one rolled back).
+Every in-app notification (services.notify → signals.notification_created) also goes out as
+an e-mail when the server has SMTP configured (exchange.mail), its user has
+``email_notifications`` switched on and has not muted its kind (``email_muted_kinds``, the
+profile page), in the user's language. The message is written inside the transaction and
+sent after it commits (never for one rolled back).
+
+Three kinds have a letter of their own (``COMPOSERS``: a saved search's new match, an expiry
+reminder, a flag). Every other kind gets the generic one: the bell's line
+(notification_texts.describe) as subject and first line, the quoted chat message or reason
+when there is one, the link the feed would open (else the notifications page) and the
+footer. Not mailed (``NOT_MAILED``): ``invitation``, because the invitation service mails the
+invitation itself, with its one-time link, to every invited address (accounts included).
+
+Chat mentions and replies are mailed also to someone who has the room open at that moment:
+which sockets are in a room is not known reliably across processes, and a mail that is one
+too many costs less than a missed question. Whoever finds it too much mutes ``chat_reply``
+or ``chat_mention`` on the profile page.
 """
 
 from __future__ import annotations
@@ -18,6 +30,8 @@ from flask_babel import force_locale, format_date, format_time, gettext
 
 from exchange import mail, signals
 from exchange.extensions import db
+from exchange.listings import notification_texts
+from exchange.listings.models import Notification
 from exchange.profiles.models import User
 
 Composer = Callable[[User, dict], tuple[str, str]]
@@ -106,12 +120,42 @@ def _listing_flagged(user: User, payload: dict) -> tuple[str, str]:
     return subject, body + _footer()
 
 
-#: Notification kinds that also go out by e-mail, and how each is written.
+def _generic(user: User, notification: Notification) -> tuple[str, str]:
+    """The bell's line as subject and first line, a quote if any, the feed's link."""
+    payload = notification.payload or {}
+    text, link = notification_texts.describe(notification, url=mail.external_url)
+    parts = [gettext("Hello %(name)s,", name=user.name), f"{text}."]
+    quote = payload.get("excerpt") or payload.get("reason")
+    if quote:
+        parts.append(gettext("“%(reason)s”", reason=quote))
+    parts.append(link or mail.external_url("listings_views.notifications_page"))
+    return " ".join(text.split()), "\n\n".join(parts) + _footer()
+
+
+#: Notification kinds with a letter of their own; every other kind gets ``_generic``.
 COMPOSERS: dict[str, Composer] = {
     "saved_search_match": _saved_search_match,
     "listing_expiring": _listing_expiring,
     "listing_flagged": _listing_flagged,
 }
+
+#: Kinds never mailed as a notification: an invitation is mailed by the invitation service
+#: itself (profiles.services.mail_invitation, with the link that accepts it).
+NOT_MAILED: frozenset[str] = frozenset({"invitation"})
+
+
+def compose(user: User, notification: Notification) -> tuple[str, str]:
+    """(subject, body) of the e-mail for ``notification``, in the current locale."""
+    specific = COMPOSERS.get(notification.kind)
+    if specific is not None:
+        return specific(user, notification.payload or {})
+    return _generic(user, notification)
+
+
+def mailed_kinds() -> list[tuple[str, str]]:
+    """(kind, label) of every kind that goes out by e-mail: the profile's choices."""
+    return [(kind, label) for kind, label in notification_texts.kind_labels().items()
+            if kind not in NOT_MAILED]
 
 
 def _language(user: User) -> str:
@@ -120,9 +164,8 @@ def _language(user: User) -> str:
 
 
 @signals.notification_created.connect
-def _email_notification(notification, **_: Any) -> None:
-    compose = COMPOSERS.get(notification.kind)
-    if compose is None or not mail.enabled():
+def _email_notification(notification: Notification, **_: Any) -> None:
+    if notification.kind in NOT_MAILED or not mail.enabled():
         return
     user = db.session.get(User, notification.user_id)
     if user is None or user.disabled or not user.email_notifications or not user.email:
@@ -130,5 +173,5 @@ def _email_notification(notification, **_: Any) -> None:
     if notification.kind in (user.email_muted_kinds or ()):
         return
     with force_locale(_language(user)):
-        subject, body = compose(user, notification.payload)
+        subject, body = compose(user, notification)
     mail.send_after_commit(user.email, subject, body)

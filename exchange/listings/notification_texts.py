@@ -1,5 +1,6 @@
 """What a notification says and where it leads, for the feed (the bell's dropdown and the
-/notifications page) and the profile's per-kind e-mail preferences.
+/notifications page), the profile's per-kind e-mail preferences and the e-mail of every kind
+without a composer of its own (emails.py: the same line is its subject).
 
 The text is built from the payload on the server in the reader's language; the page's
 script fetches the rendered list (``/notifications/panel``) when the socket says a new one
@@ -8,6 +9,8 @@ generic line.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import url_for
 from flask_babel import format_number
@@ -39,16 +42,19 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-def describe(notification: Notification) -> tuple[str, str | None]:
-    """(text, link) of one notification."""
+def describe(
+    notification: Notification, url: Callable[..., str] = url_for
+) -> tuple[str, str | None]:
+    """(text, link) of one notification. ``url(endpoint, **values)`` builds the link: the
+    feed's relative ``url_for``, an e-mail's absolute ``mail.external_url``."""
     p = notification.payload or {}
     kind = notification.kind
     title = p.get("title", "")
     org = p.get("organization_name", "")
-    listing = (url_for("listings_views.listing_detail", listing_id=p["listing_id"])
+    listing = (url("listings_views.listing_detail", listing_id=p["listing_id"])
                if p.get("listing_id") else None)
-    room = url_for("chat_views.room_page", room_id=p["room_id"]) if p.get("room_id") else None
-    organization = (url_for("profiles_views.organization", organization_id=p["organization_id"])
+    room = url("chat_views.room_page", room_id=p["room_id"]) if p.get("room_id") else None
+    organization = (url("profiles_views.organization", organization_id=p["organization_id"])
                     if p.get("organization_id") else None)
     author = p.get("author") or p.get("by") or {}
     author = author if isinstance(author, str) else author.get("name", "")
@@ -86,7 +92,7 @@ def describe(notification: Notification) -> tuple[str, str | None]:
     if kind == "concept" and p.get("concept_id"):
         return (_("%(name)s wrote “%(title)s” on a topic you follow", name=author,
                   title=title),
-                url_for("concepts_views.concept_page", concept_id=p["concept_id"]))
+                url("concepts_views.concept_page", concept_id=p["concept_id"]))
     if kind.startswith("transfer_"):
         texts = {
             "transfer_requested": _("%(organization)s asks for %(beds)s beds (“%(title)s”)"),

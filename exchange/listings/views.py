@@ -119,10 +119,9 @@ def _notification_badge() -> dict:
         return services.unread_notification_count(current_user)
 
     def email_notification_kinds() -> list[tuple[str, str]]:
-        from exchange.listings import emails, notification_texts
+        from exchange.listings import emails
 
-        labels = notification_texts.kind_labels()
-        return [(kind, labels.get(kind, kind)) for kind in emails.COMPOSERS]
+        return emails.mailed_kinds()
 
     return {"notification_unread_total": notification_unread_total,
             "email_notification_kinds": email_notification_kinds}

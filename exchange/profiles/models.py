@@ -109,8 +109,8 @@ class User(Base):
     )
     topics: Mapped[list[str]] = mapped_column(ARRAY(String(60)), default=list, server_default="{}")
     locale: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
-    # Notices (saved-search matches, expiry reminders, flags) also by e-mail, when the
-    # server has SMTP configured.
+    # Every notification also by e-mail (listings/emails.py), when the server has SMTP
+    # configured.
     email_notifications: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default="true"
     )
