@@ -41,9 +41,9 @@ def localise(value: Any) -> Any:
         return value
     from flask_babel import gettext
 
-    if isinstance(value, Text):  # the values may be Texts themselves (a status word)
-        params = {name: _decimal(item) if isinstance(item, float) else localise(item)
-                  for name, item in value.params.items()}
+    if isinstance(value, Text):  # a value that is a Text (a status word) is translated too;
+        # other values (names, titles someone typed) are shown as they are
+        params = {name: _value(item) for name, item in value.params.items()}
         return gettext(value.template, **params) if params else gettext(value.template)
     if isinstance(value, str):
         if not value:
@@ -63,10 +63,14 @@ def localise(value: Any) -> Any:
     return value
 
 
-def _decimal(number: float) -> str:
-    from flask_babel import format_decimal
+def _value(item: Any) -> Any:
+    if isinstance(item, Text):
+        return localise(item)
+    if isinstance(item, float):
+        from flask_babel import format_decimal
 
-    return format_decimal(number)
+        return format_decimal(item)
+    return item
 
 
 class ServiceError(Exception):

@@ -16,7 +16,7 @@ from flask_babel import refresh
 from sqlalchemy import update
 
 from exchange.capacity.models import Activity, BedTransfer
-from exchange.errors import Conflict, InvalidInput, Text
+from exchange.errors import Conflict, InvalidInput, Text, localise
 from exchange.extensions import db
 from exchange.i18n import service_messages
 from exchange.listings.models import Notification
@@ -98,6 +98,14 @@ def test_service_errors_are_english_outside_a_request_and_localised_inside(app):
     with app.test_request_context(headers={"Accept-Language": "de"}):
         refresh()
         assert conflict.message == "Sie sind bereits Mitglied."
+        # a value someone typed is shown as typed, even when it reads like a msgid;
+        # a Text value is translated, a float gets the German decimal comma
+        assert localise(Text("The request is %(status)s.", status="Draft")) == (
+            "Die Anfrage ist bereits Draft.")
+        assert localise(Text("The request is %(status)s.", status=Text("declined"))) == (
+            "Die Anfrage ist bereits abgelehnt.")
+        assert localise(Text("The file is larger than the limit of %(size)s.",
+                             size=Text("%(n)s KB", n=97.66))).endswith("von 97,66 KB.")
 
 
 @pytest.fixture
