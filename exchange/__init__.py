@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, redirect, request, send_from_directory, session
+from flask import (
+    Flask,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    session,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,7 +54,10 @@ def select_locale() -> str:
     then, for an API client with a token, the Accept-Language of the request (HTTP content
     negotiation, per request), then the user's profile, then the browser, then German.
     The UI's own API calls carry the session, so they answer in the language of the page.
+    Outside a request (CLI, scheduler): the configured default.
     """
+    if not has_request_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "de")
     if session.get("locale") in LOCALES:
         return session["locale"]
     asked = request.accept_languages.best_match(LOCALES)
