@@ -17,6 +17,8 @@ user_access_changed = _signals.signal("user-access-changed")
 invitation_created = _signals.signal("invitation-created")
 #: sender: the landlord Organization whose verification was decided (flushed)
 organization_verification_decided = _signals.signal("organization-verification-decided")
+#: sender: the new Concept (flushed); user_ids: followers of its topics who may read it
+concept_published = _signals.signal("concept-published")
 #: sender: the Listing that changed (flushed); event: "published" | "updated" | "withdrawn"
 listing_changed = _signals.signal("listing-changed")
 #: sender: the Notification that was created (flushed), for its user

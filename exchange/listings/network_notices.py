@@ -1,5 +1,6 @@
 """In-app notifications for events of the profiles domain (membership approved or rejected,
-an invitation to an existing account, a landlord verification decision).
+an invitation to an existing account, a landlord verification decision, a concept on a
+followed topic).
 
 Profiles sits below listings and cannot call ``notify`` itself, so it sends signals and the
 receivers here write the notifications (pushed over the socket after commit). They live
@@ -77,3 +78,10 @@ def _verification_decided(organization, **_: Any) -> None:
                 "reason": organization.verification_reason,
             },
         )
+
+
+@signals.concept_published.connect
+def _concept_published(concept, user_ids: list[int], author, **_: Any) -> None:
+    for user_id in user_ids:
+        notify(user_id, "concept", {"concept_id": concept.id, "title": concept.title,
+                                    "topics": concept.topics, "author": author.name})

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import selectinload
 
+from exchange import signals
 from exchange.documents import services as documents
 from exchange.errors import Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
@@ -185,21 +186,22 @@ def create_concept(user: User, args: dict) -> Concept:
 
 
 def _notify_followers(author: User, concept: Concept) -> None:
+    """Tell the followers of the concept's topics who may read it (a signal: the in-app
+    feed lives in listings, above profiles)."""
     if not concept.topics:
         return
-    from exchange.listings.services import notify  # the in-app feed lives there for now
-
     followers = db.session.scalars(
         select(TopicFollow.user_id).where(
             TopicFollow.topic.in_(concept.topics), TopicFollow.user_id != author.id
         ).distinct()
     )
+    readers = []
     for user_id in followers:
         follower = db.session.get(User, user_id)
-        if follower is None or follower.disabled or not may_read(follower):
-            continue
-        notify(user_id, "concept", {"concept_id": concept.id, "title": concept.title,
-                                    "topics": concept.topics, "author": author.name})
+        if follower is not None and not follower.disabled and may_read(follower):
+            readers.append(user_id)
+    if readers:
+        signals.concept_published.send(concept, user_ids=readers, author=author)
 
 
 def get_concept(user: User, concept_id: int) -> Concept:
