@@ -15,7 +15,7 @@ from flask import render_template_string
 from flask_babel import refresh
 from sqlalchemy import update
 
-from exchange.capacity.models import Activity, BedTransfer
+from exchange.capacity.models import Activity, BedTransfer, CapacitySnapshot
 from exchange.errors import Conflict, InvalidInput, Text, localise
 from exchange.extensions import db
 from exchange.i18n import service_messages
@@ -274,6 +274,23 @@ def test_start_page_activities_with_localised_dates_and_kinds(
     assert f"{format_date(due, locale='de')}</time> · Impfung" in de
     assert f"{format_date(due, locale='en')}</time> · Vaccination" in en
     assert due.isoformat() + "<" not in de  # not the raw ISO date any more
+
+
+def test_official_start_page_trend_labels_and_figures(make_org, make_shelter, german,  # noqa: F811
+                                                      english):
+    district = make_org("district")
+    shelter = make_shelter(district, rooms=[("mixed", 500), ("mixed", 500), ("family", 234)])
+    day = date.today() - timedelta(days=1)
+    db.session.add(CapacitySnapshot(organization_id=district.id, shelter_id=shelter.id, day=day,
+                                    total=1234, blocked=0, occupied=0, free=1234))
+    db.session.flush()
+    de = german("official", district).get("/").get_data(as_text=True)
+    en = english("official", district).get("/").get_data(as_text=True)
+    assert f'"{format_date(day, "short", locale="de")}"' in de
+    assert f'"{format_date(day, "short", locale="en")}"' in en
+    assert f'"{day.isoformat()}"' not in de
+    assert "1 Unterkunft, 1.234 Plätze, 0 belegt" in de
+    assert "1 shelter, 1,234 beds, 0 occupied" in en
 
 
 def test_number_and_money_filters(app):
