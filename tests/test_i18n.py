@@ -301,3 +301,16 @@ def test_number_and_money_filters(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         refresh()
         assert render_template_string(template) == "1,234 | €450.00 | 1,234.6 | "
+
+
+def test_transfer_form_flashes_the_field_message_in_the_ui_language(
+    transfer_sides, german, english
+):
+    listing_id = transfer_sides["listing_id"]
+    org_a = transfer_sides["official_a"].memberships[0].organization
+    for client, expected in ((german("official", org_a), "Muss mindestens 1 sein."),
+                             (english("official", org_a), "Must be at least 1.")):
+        page = client.post("/transfers/new", follow_redirects=True, data={
+            "csrf_token": client.csrf_token, "listing_id": listing_id, "beds": "0",
+            "until": UNTIL.isoformat()})
+        assert expected in page.get_data(as_text=True)
