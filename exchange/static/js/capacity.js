@@ -12,6 +12,12 @@
 
   // --- shared -------------------------------------------------------------------------------
 
+  /** 0..100 as the reader writes a percentage (de "50 %", en "50%"). */
+  function shownPercent(n) {
+    return new Intl.NumberFormat(X.locale, { style: "percent", maximumFractionDigits: 0 })
+      .format(n / 100);
+  }
+
   function errorText(answer) {
     if (answer && answer.data && answer.data.errors && answer.status === 422) {
       var fields = answer.data.errors.json || answer.data.errors.form || answer.data.errors;
@@ -545,14 +551,14 @@
       progress.hidden = false;
       progress.classList.remove("working");
       bar.value = 0;
-      text.textContent = t("uploading", { percent: "0 %" });
+      text.textContent = t("uploading", { percent: shownPercent(0) });
       report.hidden = true;
       submit.disabled = true;
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) return;
         var done = Math.round(100 * e.loaded / e.total);
         bar.value = done;
-        text.textContent = t("uploading", { percent: done + " %" });
+        text.textContent = t("uploading", { percent: shownPercent(done) });
       });
       xhr.upload.addEventListener("load", function () {
         bar.value = 100;
