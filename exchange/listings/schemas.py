@@ -8,14 +8,16 @@ ListingSchema documents; the fields of the other kind are left out.
 from __future__ import annotations
 
 import math
-from datetime import date
+from collections.abc import Callable
 from decimal import Decimal
+from operator import attrgetter
+from types import SimpleNamespace
 from typing import Any
 
 from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from shapely.geometry import mapping
-from sqlalchemy import Row
+from sqlalchemy import Date, DateTime, Numeric
 
 from exchange.listings.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -149,21 +151,27 @@ _OWN_FIELDS = {
     + ("source",),
 }
 _AS_NUMBER = frozenset({"rooms", "area_m2"})
-_PLAIN = frozenset({bool, int, str})
 
 
-def _json_value(name: str, value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Decimal):
-        return float(value) if name in _AS_NUMBER else f"{value:f}"
-    if isinstance(value, date):  # dates and datetimes (aware, UTC)
-        return value.isoformat()
-    return value
+def _layout(kind: str) -> tuple[Callable[[Any], tuple], tuple[str, ...], tuple, tuple]:
+    """For one kind: a getter of its own fields at once, their names, and which of them are
+    dates (written ISO 8601) and decimals (numbers or strings, see _decimal)."""
+    names = _OWN_FIELDS[kind]
+    columns = Listing.__table__.columns
+    dates = tuple(n for n in names if isinstance(columns[n].type, Date | DateTime))
+    decimals = tuple(n for n in names if isinstance(columns[n].type, Numeric))
+    return attrgetter(*names), names, dates, decimals
+
+
+_LAYOUTS = {kind: _layout(kind) for kind in _OWN_FIELDS}
+
+
+def _decimal(name: str, value: Decimal) -> float | str:
+    return float(value) if name in _AS_NUMBER else f"{value:f}"
 
 
 def listing_json(
-    listing: Listing | Row, *, exact: bool, distance_m: float | None = None
+    listing: Listing | SimpleNamespace, *, exact: bool, distance_m: float | None = None
 ) -> dict[str, Any]:
     """A listing as JSON (the shape of ListingSchema) as one viewer may see it: with
     ``exact`` the street, exact location and owner contact; without, the location rounded
@@ -171,11 +179,15 @@ def listing_json(
 
     ``listing`` is a Listing or a row of `services._page_select` (search pages are read as
     plain rows: building ORM objects for them took longer than their SQL)."""
-    data = {}
-    for name in _OWN_FIELDS[listing.kind]:
-        value = getattr(listing, name)
-        # Most values are JSON already; a function call for each of them shows on a page.
-        data[name] = value if value is None or type(value) in _PLAIN else _json_value(name, value)
+    # All fields at once, then the few typed ones converted: a page presents many listings.
+    getter, names, dates, decimals = _LAYOUTS[listing.kind]
+    data = dict(zip(names, getter(listing), strict=True))
+    for name in dates:
+        if (value := data[name]) is not None:
+            data[name] = value.isoformat()
+    for name in decimals:
+        if (value := data[name]) is not None:
+            data[name] = _decimal(name, value)
     location = {"lat": round(listing.lat, 7), "lon": round(listing.lon, 7)}
     if not exact:
         lat, lon = approximate(location["lat"], location["lon"])
