@@ -4,10 +4,11 @@ Besides what babel's own Python extractor finds (``_``, ``gettext``, ``ngettext`
 ``lazy_gettext`` / ``_l``, ``N_``), this takes the messages services raise: the literal
 message of ``ServiceError`` and its subclasses (``Conflict("...")``, ``NotFound("...")``,
 ``message=``), the literal messages per field of ``InvalidInput({"field": "..."})``, the
-template of ``Text("... %(name)s ...", name=value)`` and the literal default of a
-``message`` parameter. Services stay free of gettext (they do not know the reader); the
-error handler looks the English source up in the catalogue of the request
-(``exchange.errors.localise``).
+template of ``Text("... %(name)s ...", name=value)``, the literal default of a
+``message`` parameter, and the literal message given to ``add_error`` (the last argument,
+or ``message=``: the registry import's report of bad rows). Services stay free of gettext
+(they do not know the reader); the error handler (or the report's ``as_json``) looks the
+English source up in the catalogue of the request (``exchange.errors.localise``).
 """
 
 from __future__ import annotations
@@ -102,6 +103,11 @@ def library_template(text: str) -> tuple[str, dict[str, str]] | None:
     return None
 
 
+#: Calls that take a message for a report shown to users (not an error raised): the
+#: registry import's ``report.add_error(row, field, message)`` and its local helper.
+REPORT_CALLS = frozenset({"add_error"})
+
+
 def _call_name(node: ast.Call) -> str | None:
     if isinstance(node.func, ast.Name):
         return node.func.id
@@ -160,6 +166,11 @@ def service_messages(source: str) -> Iterator[tuple[int, str]]:
         if isinstance(node, ast.Call) and _call_name(node) == "Text" and node.args:
             for literal in _literals(node.args[0]):
                 yield literal.lineno, literal.value
+        elif isinstance(node, ast.Call) and _call_name(node) in REPORT_CALLS:
+            for argument in [*node.args[-1:], *(k.value for k in node.keywords
+                                               if k.arg == "message")]:
+                for literal in _literals(argument):
+                    yield literal.lineno, literal.value
         elif isinstance(node, ast.Call) and _call_name(node) in ERROR_CLASSES:
             for argument in [*node.args, *(k.value for k in node.keywords
                                           if k.arg in ("message", "errors"))]:

@@ -3,6 +3,7 @@ error messages in the language the request asks for (issue 6, point 9)."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -13,16 +14,20 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask import render_template_string
 from flask_babel import refresh
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
+from exchange.capacity import registry, transfers
 from exchange.capacity.models import Activity, BedTransfer, CapacitySnapshot
+from exchange.chat.models import Message
 from exchange.errors import Conflict, InvalidInput, Text, localise
 from exchange.extensions import db
 from exchange.i18n import service_messages
-from exchange.listings.models import Notification
+from exchange.listings.models import Listing, Notification
 from exchange.profiles.models import Concept
 from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
+from tests.capacity.test_import import HEADER, csv_bytes, post_import
+from tests.chat.conftest import make_room as make_room  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "exchange/translations/de/LC_MESSAGES/messages.po"
@@ -73,10 +78,12 @@ def f(n, message="Default text."):
                        message="Check the fields.")
     raise InvalidInput({"beds": Text("Between 0 and %(max)d.", max=n)})
     raise NotFound(f"Not {n}.")
+    report.add_error(1, "file", "Not UTF-8 text.")
+    add_error("gender", "Use f, m or x.")
 '''
     assert sorted(m for _line, m in service_messages(source)) == [
         "A conflict.", "A date.", "Between 0 and %(max)d.", "Check the fields.",
-        "Default text.", "Must be at least 1.",
+        "Default text.", "Must be at least 1.", "Not UTF-8 text.", "Use f, m or x.",
     ]
 
 
@@ -314,3 +321,87 @@ def test_transfer_form_flashes_the_field_message_in_the_ui_language(
             "csrf_token": client.csrf_token, "listing_id": listing_id, "beds": "0",
             "until": UNTIL.isoformat()})
         assert expected in page.get_data(as_text=True)
+
+
+# --- texts with values: chat errors, a transfer's first chat message, the import report ----
+
+
+def test_chat_errors_with_values_follow_the_ui_language(
+    app, make_org, make_user, make_room, german, english  # noqa: F811
+):
+    org = make_org("district")
+    for client, window, unknown in (
+        (german("official", org), "Nachrichten können bis 15 Minuten nach dem Senden "
+                                  "bearbeitet werden.", "Unbekannte Benutzer/innen: 999999."),
+        (english("official", org), "Messages can be edited for 15 minutes after posting.",
+         "Unknown user(s): 999999."),
+    ):
+        room = make_room(client.user)
+        posted = client.post(f"/api/v1/rooms/{room.id}/messages", json={"body": "Hallo"})
+        message_id = posted.get_json()["id"]
+        db.session.execute(update(Message).where(Message.id == message_id).values(
+            created_at=func.now() - timedelta(
+                seconds=app.config["CHAT_EDIT_WINDOW_SECONDS"] + 1)))
+        late = client.patch(f"/api/v1/messages/{message_id}", json={"body": "Zu spät"})
+        assert late.status_code == 409 and late.get_json()["message"] == window
+        stranger = client.post("/api/v1/rooms", json={
+            "kind": "group", "name": "Runde", "member_ids": [999999]})
+        assert stranger.status_code == 422
+        assert stranger.get_json()["errors"]["json"]["member_ids"] == [unknown]
+
+
+def _first_message(room_id: int) -> str:
+    return db.session.scalars(select(Message.body).where(Message.room_id == room_id)
+                              .order_by(Message.id).limit(1)).one()
+
+
+def test_a_transfer_thread_opens_in_the_requesting_users_language(client, transfer_sides):
+    listing_id, a = transfer_sides["listing_id"], transfer_sides["a"]
+    title = db.session.get(Listing, listing_id).title
+    bodies = {}
+    for language in ("de", "en"):
+        answer = client.post("/api/v1/transfers", headers={**a, "Accept-Language": language},
+                             json={"listing_id": listing_id, "beds": 1,
+                                   "until": UNTIL.isoformat()})
+        assert answer.status_code == 201, answer.get_json()
+        bodies[language] = _first_message(answer.get_json()["room_id"])
+    assert bodies == {"de": f"1 × {title} → 28.11.2030", "en": f"1 × {title} → Nov 28, 2030"}
+    # outside a request (CLI, scheduler): the requesting user's profile language
+    official = transfer_sides["official_a"]
+    official.locale = "en"
+    refresh()
+    transfer = transfers.request_transfer(official, listing_id, 1, UNTIL)
+    assert _first_message(transfer.room_id) == f"1 × {title} → Nov 28, 2030"
+
+
+def test_the_import_report_follows_the_ui_language_and_the_cli_stays_english(
+    app, make_org, german, english
+):
+    district = make_org("district")
+    bad = csv_bytes(rows=["S-1;" + "x" * 201 + ";Lina;1994-13-02;q;SYR;ar 123;;;;",
+                          "S-2;Haddad;Omar;;m;SYR;ar;;;;", "S-2;Haddad;Omar;;m;SYR;ar;;;;"])
+    expected = {
+        "de": {(2, "family_name"): "Länger als 200 Zeichen.",
+               (2, "birth_date"): "Diesen Tag gibt es nicht.",
+               (2, "gender"): "Verwenden Sie f, m oder x.",
+               (2, "languages"): "Keine Sprachcodes nach ISO 639-1: 123.",
+               (4, "external_id"): "S-2 steht bereits in Zeile 3."},
+        "en": {(2, "family_name"): "Longer than 200 characters.",
+               (2, "birth_date"): "No such day.",
+               (2, "gender"): "Use f, m or x.",
+               (2, "languages"): "Not ISO 639-1 codes: 123.",
+               (4, "external_id"): "S-2 appears in row 3 already."},
+    }
+    for language, make_client in (("de", german), ("en", english)):
+        answer = post_import(make_client("caseworker", district), district.id, bad)
+        assert answer.status_code == 422
+        errors = answer.get_json()["errors"]
+        assert {(e["row"], e["field"]): e["message"] for e in errors} == expected[language]
+        headerless = post_import(make_client("caseworker", district), district.id,
+                                 csv_bytes(rows=[], header=HEADER.replace(";gender", "")))
+        assert headerless.get_json()["errors"][0]["message"] == {
+            "de": "Fehlende Spalten: gender.", "en": "Missing columns: gender."}[language]
+    # the CLI prints the report as it is: English
+    caseworker = german("caseworker", district).user
+    report = registry.import_registry(caseworker, district.id, io.BytesIO(bad), dry_run=True)
+    assert {(e["row"], e["field"]): e["message"] for e in report.errors} == expected["en"]

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from sqlalchemy import select, text
 
-from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text, localise
 from exchange.extensions import db
 from exchange.profiles import authz
 from exchange.profiles.models import Organization, Role, User
@@ -99,6 +99,8 @@ class ImportReport:
         return not self.errors
 
     def add_error(self, row: int, field_name: str, message: str) -> None:
+        """A bad row. The message is English (the CLI prints it as it is); a literal one
+        is extracted into the catalogue (exchange.i18n), one with values is a Text."""
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"row": row, "field": field_name, "message": message})
         else:
@@ -112,7 +114,9 @@ class ImportReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "errors": self.errors,
+            # in the language of the request (English outside one), like service errors
+            "errors": [{**error, "message": localise(error["message"])}
+                       for error in self.errors],
             "more_errors": self.more_errors,
             "duplicates": self.duplicates,
             "sha256": self.sha256,
@@ -154,12 +158,12 @@ def _parse_date(value: str) -> date:
     else:
         match = _GERMAN_DATE.match(value)
         if not match:
-            raise ValueError("Use YYYY-MM-DD or DD.MM.YYYY.")
+            raise ValueError(Text("Use YYYY-MM-DD or DD.MM.YYYY."))
         day, month, year = match.groups()
     try:
         return date(int(year), int(month), int(day))
     except ValueError:
-        raise ValueError("No such day.") from None
+        raise ValueError(Text("No such day.")) from None
 
 
 def _today() -> date:
@@ -170,7 +174,7 @@ def _check_row(number: int, record: dict[str, str], report: ImportReport) -> tup
     """The row as a tuple for COPY, or None after adding its errors to the report."""
     ok = True
 
-    def error(name: str, message: str) -> None:
+    def add_error(name: str, message: str) -> None:
         nonlocal ok
         ok = False
         report.add_error(number, name, message)
@@ -178,12 +182,12 @@ def _check_row(number: int, record: dict[str, str], report: ImportReport) -> tup
     values = {name: (record.get(name) or "").strip() for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
     for name in REQUIRED_VALUES:
         if not values[name]:
-            error(name, "Missing data for required field.")
+            add_error(name, "Missing data for required field.")
     for name, limit in MAX_LENGTHS.items():
         if len(values[name]) > limit:
-            error(name, f"Longer than {limit} characters.")
+            add_error(name, Text("Longer than %(limit)s characters.", limit=limit))
     if values["gender"] and values["gender"] not in GENDERS:
-        error("gender", "Use f, m or x.")
+        add_error("gender", "Use f, m or x.")
     dates: dict[str, date | None] = {}
     today = _today()
     for name in ("birth_date", "arrival_date"):
@@ -192,25 +196,25 @@ def _check_row(number: int, record: dict[str, str], report: ImportReport) -> tup
             try:
                 dates[name] = _parse_date(values[name])
             except ValueError as exc:
-                error(name, str(exc))
+                add_error(name, exc.args[0])
                 continue
             if dates[name] > today or dates[name].year < 1900:
-                error(name, "Not a plausible date (from 1900 until today).")
+                add_error(name, "Not a plausible date (from 1900 until today).")
     if (
         dates["birth_date"]
         and dates["arrival_date"]
         and dates["arrival_date"] < dates["birth_date"]
     ):
-        error("arrival_date", "Not before birth_date.")
+        add_error("arrival_date", "Not before birth_date.")
     nationality = values["nationality"].upper()
     if nationality and not NATIONALITY_CODE.match(nationality):
-        error("nationality", "Use an ISO 3166 country code (two or three letters).")
+        add_error("nationality", "Use an ISO 3166 country code (two or three letters).")
     languages = values["languages"].lower().split()
     bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
     if bad:
-        error("languages", f"Not ISO 639-1 codes: {' '.join(bad)[:100]}.")
+        add_error("languages", Text("Not ISO 639-1 codes: %(codes)s.", codes=" ".join(bad)[:100]))
     elif len(languages) > 20:
-        error("languages", "At most 20 languages.")
+        add_error("languages", "At most 20 languages.")
     if not ok:
         return None
     return (
@@ -240,11 +244,13 @@ def _records(text_stream: IO[str], report: ImportReport) -> tuple[list[str], Ite
     header = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
-        report.add_error(1, "header", f"Missing columns: {', '.join(missing)}.")
+        report.add_error(1, "header", Text("Missing columns: %(columns)s.",
+                                           columns=", ".join(missing)))
         return None
     doubled = sorted({name for name in header if name and header.count(name) > 1})
     if doubled:
-        report.add_error(1, "header", f"Columns named twice: {', '.join(doubled)}.")
+        report.add_error(1, "header", Text("Columns named twice: %(columns)s.",
+                                           columns=", ".join(doubled)))
         return None
     return header, csv.reader(text_stream, delimiter=delimiter)
 
@@ -323,7 +329,8 @@ def import_registry(
         except UnicodeDecodeError:
             report.add_error(report.rows + 2, "file", "Not UTF-8 text.")
         except csv.Error as exc:
-            report.add_error(report.rows + 2, "file", f"Unreadable CSV: {exc}.")
+            report.add_error(report.rows + 2, "file", Text("Unreadable CSV: %(reason)s.",
+                                                          reason=str(exc)))
         finally:
             cursor.close()
         db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
@@ -363,7 +370,8 @@ def _copy_rows(cursor, header, records, report, counting, progress) -> None:
                 continue  # blank lines
             report.rows += 1
             if len(fields_) > width:
-                report.add_error(number, "row", f"{len(fields_)} fields for {width} columns.")
+                report.add_error(number, "row", Text("%(fields)s fields for %(columns)s columns.",
+                                                     fields=len(fields_), columns=width))
                 continue
             row = _check_row(number, dict(zip(header, fields_, strict=False)), report)
             if row is not None:
@@ -387,7 +395,8 @@ def _check_duplicate_external_ids(report: ImportReport) -> None:
     for external_id, numbers in rows:
         for number in numbers[1:]:
             report.add_error(
-                number, "external_id", f"{external_id[:64]} appears in row {numbers[0]} already."
+                number, "external_id", Text("%(external_id)s appears in row %(row)s already.",
+                                            external_id=external_id[:64], row=numbers[0])
             )
 
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import force_locale, format_date, format_number
 from sqlalchemy import Select, case, delete, func, literal_column, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import selectinload
@@ -38,7 +39,7 @@ from exchange.chat.models import (
 )
 from exchange.db import MAX_ID
 from exchange.documents import services as documents
-from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import services as listings
 from exchange.listings.models import Listing
@@ -169,7 +170,8 @@ def _users_for(actor: User, user_ids: list[int], field: str = "member_ids") -> l
     )
     missing = sorted(set(wanted) - {u.id for u in users})
     if missing:
-        raise InvalidInput({field: f"Unknown user(s): {', '.join(map(str, missing))}."})
+        raise InvalidInput({field: Text("Unknown user(s): %(ids)s.",
+                                        ids=", ".join(map(str, missing)))})
     return users
 
 
@@ -178,8 +180,9 @@ def _check_may_take_part(room: Room, users: list[User], field: str) -> None:
     if refused:
         raise InvalidInput(
             {
-                field: f"User(s) {', '.join(map(str, refused))} cannot take part in this room: "
-                "landlords only take part in rooms about their own listings."
+                field: Text("User(s) %(ids)s cannot take part in this room: "
+                            "landlords only take part in rooms about their own listings.",
+                            ids=", ".join(map(str, refused)))
             }
         )
 
@@ -852,7 +855,8 @@ def do_edit_message(actor: User, message_id: int, body: str) -> Message:
         raise Conflict("This message was deleted.")
     window = current_app.config["CHAT_EDIT_WINDOW_SECONDS"]
     if _now() - message.created_at > timedelta(seconds=window):
-        raise Conflict(f"Messages can be edited for {window // 60} minutes after posting.")
+        raise Conflict(Text("Messages can be edited for %(minutes)s minutes after posting.",
+                            minutes=window // 60))
     body = (body or "").strip()
     if not body and not message.attachments and message.listing_id is None:
         raise InvalidInput({"body": "A message cannot be empty; delete it instead."})
@@ -1007,6 +1011,24 @@ def purge_expired_messages(now: datetime | None = None) -> int:
 # --- threads of other domains ----------------------------------------------------------------
 
 
+def _transfer_summary(transfer, listing: Listing, actor: User) -> str:
+    """The thread's first message when the request has none: "2 × Halle → 28.11.2030".
+
+    It is stored text that both sides read, so it is written once, like a message the
+    requesting user typed, in their language: the language of their request (which
+    select_locale takes from their session, their token's Accept-Language or their
+    profile), or their profile's language outside a request (CLI, scheduler). The number
+    and the date are in that locale's format, not the raw ISO date."""
+    def summary() -> str:
+        return (f"{format_number(transfer.beds)} × {listing.title} → "
+                f"{format_date(transfer.until)}")
+
+    if has_request_context():
+        return summary()
+    with force_locale(actor.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
+        return summary()
+
+
 @signals.transfer_requested.connect
 def _open_transfer_thread(transfer, actor: User, recipient_ids: list[int], **_extra) -> None:
     """A transfer request (capacity) gets its chat thread: a private group of the asking
@@ -1019,6 +1041,6 @@ def _open_transfer_thread(transfer, actor: User, recipient_ids: list[int], **_ex
         actor, RoomKind.GROUP.value, [u for u in recipient_ids if u != actor.id], name=name,
         visibility=Visibility.PRIVATE.value, listing_id=listing.id,
     )
-    body = transfer.message or f"{transfer.beds} × {listing.title} → {transfer.until.isoformat()}"
+    body = transfer.message or _transfer_summary(transfer, listing, actor)
     do_post_message(actor, room.id, body, listing_id=listing.id)
     transfer.room_id = room.id
