@@ -852,10 +852,14 @@ def invitation_link(raw: str) -> str:
 
 
 def mail_invitation(invitation: Invitation, raw: str, actor: User) -> bool:
-    """Send the invitation link by e-mail after commit; False when e-mail is off."""
+    """Send the invitation link by e-mail after commit; False when e-mail is off. Written
+    in the language of the account the address belongs to, if there is one, else in the
+    server's default (German)."""
     from flask_babel import force_locale, format_date, gettext
 
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
+    existing = find_user_by_email(invitation.email)
+    locale = existing.locale if existing is not None and existing.locale else None
+    with force_locale(locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
         subject = gettext(
             "Invitation to %(organization)s on Exchange",
             organization=invitation.organization.name,

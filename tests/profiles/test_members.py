@@ -157,6 +157,22 @@ def test_invitation_with_smtp_is_mailed_and_the_link_not_shown(admin, district, 
     assert "Petra Kreis" in text and re.search(r"/invitations/[\w-]{40,}", text)
 
 
+def test_invitation_mail_is_in_the_language_of_an_existing_account(
+    admin, district, smtp_server, make_user
+):
+    english = make_user(role="official", email="eng@test.example")
+    english.locale = "en"
+    db.session.flush()
+    for address in ("eng@test.example", "new@test.example"):
+        response = admin.post(f"/api/v1/organizations/{district.id}/invitations",
+                              json={"email": address, "role": "official"})
+        assert response.status_code == 201
+    first, second = smtp_server.wait_for(2)
+    by_address = {message["To"]: message for message in (first, second)}
+    assert by_address["eng@test.example"]["Subject"].startswith("Invitation to")
+    assert by_address["new@test.example"]["Subject"].startswith("Einladung")  # the default
+
+
 def test_only_admins_invite_and_roles_must_fit_the_organisation(
     as_user, admin, district, make_org
 ):
