@@ -20,9 +20,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, select, text
 
 from exchange import create_app
+from exchange.chat.models import Member, MemberRole, Room, direct_key
 from exchange.config import TestingConfig, normalise_database_url
 from exchange.db import utcnow
 from exchange.extensions import db, socketio
+from exchange.listings.models import Listing
 from exchange.profiles import authz
 from exchange.profiles import services as profile_services
 from exchange.profiles.models import Membership, Organization, User
@@ -336,3 +338,27 @@ def smtp_server(app, monkeypatch):
 
         mail.wait_for_deliveries(10)
         controller.stop()
+
+
+@pytest.fixture
+def make_room(app):
+    """make_room(owner, *members, kind="group", visibility="private", listing=None, ...)."""
+
+    def make(owner: User, *members: User, kind: str = "group", visibility: str = "private",
+             listing: Listing | None = None, name: str | None = None,
+             retention_days: int | None = None) -> Room:
+        room = Room(
+            kind=kind, visibility=visibility, name=name or f"Room {next(_counter)}",
+            listing_id=listing.id if listing else None, retention_days=retention_days,
+            created_by_id=owner.id,
+            direct_key=direct_key(owner.id, members[0].id) if kind == "direct" else None,
+        )
+        db.session.add(room)
+        db.session.flush()
+        db.session.add(Member(room_id=room.id, user_id=owner.id, role=MemberRole.OWNER))
+        for member in members:
+            db.session.add(Member(room_id=room.id, user_id=member.id, role=MemberRole.MEMBER))
+        db.session.flush()
+        return room
+
+    return make

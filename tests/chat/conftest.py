@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from exchange.chat.models import Member, MemberRole, Message, Room, direct_key
+from exchange.chat.models import Message, Room
 from exchange.extensions import db
 from exchange.listings.models import Listing
 from exchange.profiles.models import User
@@ -20,30 +20,6 @@ def documents_dir(app, tmp_path, monkeypatch):
     root = tmp_path / "documents"
     monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(root))
     return root
-
-
-@pytest.fixture
-def make_room(app):
-    """make_room(owner, *members, kind="group", visibility="private", listing=None, ...)."""
-
-    def make(owner: User, *members: User, kind: str = "group", visibility: str = "private",
-             listing: Listing | None = None, name: str | None = None,
-             retention_days: int | None = None) -> Room:
-        room = Room(
-            kind=kind, visibility=visibility, name=name or f"Room {next(_counter)}",
-            listing_id=listing.id if listing else None, retention_days=retention_days,
-            created_by_id=owner.id,
-            direct_key=direct_key(owner.id, members[0].id) if kind == "direct" else None,
-        )
-        db.session.add(room)
-        db.session.flush()
-        db.session.add(Member(room_id=room.id, user_id=owner.id, role=MemberRole.OWNER))
-        for member in members:
-            db.session.add(Member(room_id=room.id, user_id=member.id, role=MemberRole.MEMBER))
-        db.session.flush()
-        return room
-
-    return make
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from exchange import mail
 from exchange.capacity import transfers
 from exchange.chat import services as chat
-from exchange.chat.models import Member, MemberRole, Message, Room
+from exchange.chat.models import Message
 from exchange.db import utcnow
 from exchange.extensions import db
 from exchange.listings import emails, notification_texts
@@ -44,17 +44,6 @@ def _person(make_user, name: str, email: str, locale: str = "de", **kw) -> User:
     return user
 
 
-def _room(owner: User, *members: User, name: str) -> Room:
-    room = Room(kind="group", visibility="private", name=name, created_by_id=owner.id)
-    db.session.add(room)
-    db.session.flush()
-    db.session.add(Member(room_id=room.id, user_id=owner.id, role=MemberRole.OWNER))
-    for member in members:
-        db.session.add(Member(room_id=room.id, user_id=member.id, role=MemberRole.MEMBER))
-    db.session.flush()
-    return room
-
-
 def _post(client, room_id: int, body: str, reply_to_id: int | None = None) -> dict:
     response = client.post(f"/api/v1/rooms/{room_id}/messages",
                            json={"body": body, "reply_to_id": reply_to_id})
@@ -63,12 +52,11 @@ def _post(client, room_id: int, body: str, reply_to_id: int | None = None) -> di
 
 
 def test_a_mention_is_mailed_in_german_with_the_quote_and_a_link_to_the_room(
-    smtp_server, as_user, make_user
-):
+    smtp_server, as_user, make_user, make_room):
     author = as_user(user=_person(make_user, "Anna Amt", "anna@kreis.example"))
     mentioned = _person(make_user, "Gerd Meyer", "gerd@kreis.example")
     bystander = _person(make_user, "Bea Dritte", "bea@kreis.example")
-    room = _room(author.user, mentioned, bystander, name="Unterbringung Nord")
+    room = make_room(author.user, mentioned, bystander, name="Unterbringung Nord")
 
     _post(author, room.id, "@Gerd Meyer können Sie 12 Betten übernehmen?")
 
@@ -87,11 +75,10 @@ def test_a_mention_is_mailed_in_german_with_the_quote_and_a_link_to_the_room(
 
 
 def test_a_reply_is_mailed_in_english_to_an_english_root_author(
-    smtp_server, as_user, make_user
-):
+    smtp_server, as_user, make_user, make_room):
     root_author = _person(make_user, "Emma Official", "emma@kreis.example", locale="en")
     replier = as_user(user=_person(make_user, "Rolf Antwort", "rolf@kreis.example"))
-    room = _room(root_author, replier.user, name="Beds in the south")
+    room = make_room(root_author, replier.user, name="Beds in the south")
     root = Message(room_id=room.id, author_id=root_author.id, body="Who has beds left?")
     db.session.add(root)
     db.session.flush()
@@ -151,12 +138,12 @@ def test_a_transfer_request_is_mailed_to_the_providing_side(
     _nothing_more(smtp_server, 1)  # not the requester
 
 
-def test_a_muted_kind_is_not_mailed_but_still_notified(smtp_server, as_user, make_user):
+def test_a_muted_kind_is_not_mailed_but_still_notified(smtp_server, as_user, make_user, make_room):
     author = as_user(user=_person(make_user, "Anna Amt", "anna@kreis.example"))
     mentioned = _person(make_user, "Gerd Meyer", "gerd@kreis.example")
     mentioned.email_muted_kinds = ["chat_mention"]
     db.session.flush()
-    room = _room(author.user, mentioned, name="Unterbringung Nord")
+    room = make_room(author.user, mentioned, name="Unterbringung Nord")
 
     _post(author, room.id, "@Gerd Meyer bitte melden")
 
@@ -179,10 +166,10 @@ def test_with_e_mail_notifications_off_nothing_is_mailed(
     _nothing_more(smtp_server, 0)
 
 
-def test_a_rolled_back_message_mails_nothing(smtp_server, make_user):
+def test_a_rolled_back_message_mails_nothing(smtp_server, make_user, make_room):
     author = _person(make_user, "Anna Amt", "anna@kreis.example")
     mentioned = _person(make_user, "Gerd Meyer", "gerd@kreis.example")
-    room = _room(author, mentioned, name="Unterbringung Nord")
+    room = make_room(author, mentioned, name="Unterbringung Nord")
     db.session.commit()
 
     chat.do_post_message(author, room.id, "@Gerd Meyer das wird nichts")
