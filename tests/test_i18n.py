@@ -27,7 +27,6 @@ from exchange.profiles.models import Concept
 from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
 from tests.capacity.test_import import HEADER, csv_bytes, post_import
-from tests.chat.conftest import make_room as make_room  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "exchange/translations/de/LC_MESSAGES/messages.po"
