@@ -25,6 +25,7 @@ import os
 import random
 import time
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -540,17 +541,24 @@ def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,
     return url
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("listings", type=int, nargs="+", help="sizes, e.g. 10000 1000000")
+def generator_cli(generate_one: Callable[..., str], what: str, example: str,
+                  description: str, argv: list[str] | None = None) -> None:
+    """The command line of a generator: one or more sizes, --seed, --fresh, --url."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("sizes", type=int, nargs="+", metavar=what,
+                        help=f"sizes, e.g. {example}")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--fresh", action="store_true", help="regenerate even when present")
     parser.add_argument("--url", help="database to fill (one size only); default: per size")
     args = parser.parse_args(argv)
-    if args.url and len(args.listings) > 1:
+    if args.url and len(args.sizes) > 1:
         parser.error("--url takes one size")
-    for size in args.listings:
-        generate(size, url=args.url, seed=args.seed, fresh=args.fresh)
+    for size in args.sizes:
+        generate_one(size, url=args.url, seed=args.seed, fresh=args.fresh)
+
+
+def main(argv: list[str] | None = None) -> None:
+    generator_cli(generate, "listings", "10000 1000000", __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":

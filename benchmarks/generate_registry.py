@@ -23,7 +23,6 @@ left alone.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import math
 import os
@@ -41,6 +40,7 @@ from benchmarks.generate_listings import (
     _admin_connect,
     _database_comment,
     _recreate_database,
+    generator_cli,
     migrate,
     row_count,
 )
@@ -573,16 +573,7 @@ def generate(persons: int, url: str | None = None, seed: int = DEFAULT_SEED,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("persons", type=int, nargs="+", help="sizes, e.g. 1000 1000000")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--fresh", action="store_true", help="regenerate even when present")
-    parser.add_argument("--url", help="database to fill (one size only); default: per size")
-    args = parser.parse_args(argv)
-    if args.url and len(args.persons) > 1:
-        parser.error("--url takes one size")
-    for size in args.persons:
-        generate(size, url=args.url, seed=args.seed, fresh=args.fresh)
+    generator_cli(generate, "persons", "1000 1000000", __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":
