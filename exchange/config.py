@@ -33,6 +33,10 @@ class Config:
     # Redis pub/sub channel of the Socket.IO queue; default exchange-db<N> after REDIS_URL's
     # database, so deployments sharing a Redis server on different databases stay apart.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
+    # Seconds a request's user (per API token or login session) is reused between requests
+    # while nothing about users, memberships, organisations, tokens or sessions was
+    # committed (exchange/profiles/identity_cache.py); 0 reads the user on every request.
+    AUTH_CACHE_SECONDS = float(os.environ.get("AUTH_CACHE_SECONDS", "60"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

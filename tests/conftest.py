@@ -25,7 +25,7 @@ from exchange.config import TestingConfig, normalise_database_url
 from exchange.db import utcnow
 from exchange.extensions import db, socketio
 from exchange.listings.models import Listing
-from exchange.profiles import authz
+from exchange.profiles import authz, identity_cache
 from exchange.profiles import services as profile_services
 from exchange.profiles.models import Membership, Organization, User
 
@@ -115,6 +115,8 @@ def _transaction(request):
         finally:
             db.session.remove()
             outer.rollback()
+            # The rollback took back commits without moving the auth generation.
+            identity_cache.cache().clear()
             connection.close()
             engines[None] = engine
 

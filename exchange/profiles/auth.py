@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 
 from exchange.errors import Unauthorized
 from exchange.extensions import csrf, db, login_manager
-from exchange.profiles import services
+from exchange.profiles import identity_cache, services
 from exchange.profiles.models import User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -35,10 +35,19 @@ def bearer_token() -> str | None:
 def _load_user(user_id: str) -> User | None:
     if bearer_token() is not None:
         return None  # a request with a token is judged by the token alone
-    user = db.session.get(User, int(user_id), options=services.WITH_MEMBERSHIPS)
+    key = session.get("login_session")
+    if not key:
+        return None
+    return identity_cache.cache().user(
+        ("session", int(user_id), key), lambda: _session_user(int(user_id), key)
+    )
+
+
+def _session_user(user_id: int, key: str) -> User | None:
+    user = db.session.get(User, user_id, options=services.WITH_MEMBERSHIPS)
     if user is None or user.disabled:
         return None
-    if not services.login_session_valid(user.id, session.get("login_session")):
+    if not services.login_session_valid(user.id, key):
         return None
     return user
 
@@ -46,7 +55,11 @@ def _load_user(user_id: str) -> User | None:
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
     token = bearer_token()
-    return services.user_for_token(token) if token else None
+    if not token:
+        return None
+    return identity_cache.cache().user(
+        ("token", services.token_hash(token)), lambda: services.user_for_token(token)
+    )
 
 
 @login_manager.unauthorized_handler
@@ -107,6 +120,7 @@ def sign_out() -> None:
 
 
 def init_app(app: Flask) -> None:
+    identity_cache.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
 

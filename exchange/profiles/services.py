@@ -288,14 +288,15 @@ def create_admin(email: str, password: str, name: str | None = None) -> User:
 # --- API tokens --------------------------------------------------------------------------
 
 
-def _token_hash(raw: str) -> str:
+def token_hash(raw: str) -> str:
+    """How a token is stored and looked up: its SHA-256, never the token."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new personal token; the raw value is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=_token_hash(raw))
+    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=token_hash(raw))
     db.session.add(token)
     db.session.flush()
     return token, raw
@@ -320,7 +321,7 @@ def user_for_token(raw: str) -> User | None:
             select(User)
             .join(ApiToken, ApiToken.user_id == User.id)
             .where(
-                ApiToken.token_hash == _token_hash(raw),
+                ApiToken.token_hash == token_hash(raw),
                 ApiToken.revoked_at.is_(None),
                 User.disabled.is_(False),
             )
@@ -836,7 +837,7 @@ def invite(actor: User, organization_id: int, email: str, role: str) -> tuple[In
         organization_id=organization.id,
         email=email,
         role=role,
-        token_hash=_token_hash(raw),
+        token_hash=token_hash(raw),
         invited_by_id=actor.id,
         expires_at=now + _invitation_ttl(),
     )
@@ -923,7 +924,7 @@ def _usable(invitation: Invitation | None) -> Invitation:
 
 def invitation_for_token(raw: str, lock: bool = False) -> Invitation:
     """The open, unexpired invitation of a link's token, else 404."""
-    stmt = select(Invitation).where(Invitation.token_hash == _token_hash(raw or ""))
+    stmt = select(Invitation).where(Invitation.token_hash == token_hash(raw or ""))
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return _usable(db.session.scalar(stmt))

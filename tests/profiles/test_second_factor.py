@@ -215,7 +215,7 @@ def test_a_password_only_session_ends_when_a_role_needing_totp_is_granted(
     assert client.get("/api/v1/me").status_code == 200
     db.session.execute(update(Membership).where(Membership.user_id == user.id)
                        .values(status="active"))
-    db.session.expire_all()
+    db.session.commit()
     assert client.get("/api/v1/me").status_code == 401
     assert _login(client, user).get_json()["second_factor"] == "enroll"
 
@@ -232,7 +232,7 @@ def test_a_token_of_someone_who_must_now_use_totp_works_only_once_it_is_set_up(
     assert anonymous.get("/api/v1/me", headers=headers).status_code == 200
     db.session.execute(update(Membership).where(Membership.user_id == user.id)
                        .values(role="caseworker"))
-    db.session.expire_all()
+    db.session.commit()
     assert anonymous.get("/api/v1/me", headers=headers).status_code == 401
     fresh = client.application.test_client()
     _login(fresh, user)
