@@ -118,7 +118,9 @@ def open_site(listings: int, url: str) -> Site:
     # Never prepared, like the app's statements: psycopg forgets prepared statements on
     # every rollback, and each request ends with one, so the app always sends them unnamed
     # (custom plans). A prepared replay would get generic plans instead.
-    direct = psycopg.connect(url, autocommit=True, prepare_threshold=None)
+    # The same session settings as the app's connections (time zone).
+    connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+    direct = psycopg.connect(url, autocommit=True, prepare_threshold=None, **connect_args)
     return Site(listings, url, app, app.test_client(), {"Authorization": f"Bearer {raw}"},
                 direct)
 

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from exchange.config import Config, config_for_environment
-from exchange.db import IdConverter
+from exchange.db import IdConverter, ping_when_idle
 from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
 from exchange.jsonprovider import OrjsonProvider
@@ -84,6 +84,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
+    with app.app_context():
+        ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)

@@ -28,7 +28,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/exchange")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Every connection's session in UTC (times are stored and computed in UTC, whatever the
+    # server's default; psycopg also reads UTC timestamps faster than a named zone's).
+    SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c timezone=UTC"}}
+    # A pooled connection idle longer than this is checked with a ping before use (a
+    # restarted database); one in use moments ago is not (pool_pre_ping would cost every
+    # request a round trip). exchange/db.py: ping_when_idle.
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(
+        os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
+    )
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Redis pub/sub channel of the Socket.IO queue; default exchange-db<N> after REDIS_URL's
     # database, so deployments sharing a Redis server on different databases stay apart.

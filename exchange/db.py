@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from geoalchemy2 import Geography
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, Engine, MetaData, event, func
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.routing import IntegerConverter
 
@@ -19,6 +21,28 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection with a ping when it comes out of the pool after more than
+    ``idle_seconds`` unused; a dead one is replaced (the pool retries with a new one), so a
+    restarted database costs no request an error. Connections in steady use skip the
+    round trip that ``pool_pre_ping`` would add to every request."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("connection found dead after idling") from exc
 
 
 class Base(DeclarativeBase):

@@ -1,9 +1,16 @@
-"""Rules every domain shares: races settled by constraints, and bodies must be JSON."""
+"""Rules every domain shares: races settled by constraints, bodies must be JSON, UTC
+sessions, and pooled connections checked after idling."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from werkzeug.routing import Rule
 
+from exchange.db import ping_when_idle
 from exchange.extensions import db
 from exchange.profiles.models import Organization
 
@@ -36,3 +43,54 @@ def test_a_form_body_to_a_json_call_is_415_and_changes_nothing(client, login, ma
     response = client.patch("/api/v1/me", data={"bio": "from a form"})
     assert response.status_code == 415
     assert client.get("/api/v1/me").get_json()["bio"] == ""
+
+
+def test_every_connection_works_in_utc(app):
+    """Times are stored and computed in UTC whatever the server's default zone."""
+    assert db.session.scalar(text("SELECT current_setting('TimeZone')")) == "UTC"
+
+
+def _engine(app, idle_seconds: float):
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], pool_size=1, max_overflow=0)
+    ping_when_idle(engine, idle_seconds)
+    return engine
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(text("SELECT pg_backend_pid()"))
+
+
+def _terminate(app, pid: int) -> None:
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with other.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+    time.sleep(0.2)
+
+
+@pytest.mark.usefixtures("no_transaction")
+def test_a_pooled_connection_that_died_while_idle_is_replaced_not_handed_out(app):
+    engine = _engine(app, idle_seconds=0)
+    try:
+        first = _backend_pid(engine)
+        _terminate(app, first)  # a database restart, as the pool sees it
+        second = _backend_pid(engine)  # pinged on checkout, found dead, replaced
+        assert second != first
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.usefixtures("no_transaction")
+def test_a_connection_in_steady_use_is_not_pinged(app):
+    """The ping is skipped within the idle time: no extra round trip per request (so a
+    connection killed in that window fails once, and the pool then starts afresh)."""
+    engine = _engine(app, idle_seconds=3600)
+    try:
+        first = _backend_pid(engine)
+        _terminate(app, first)
+        with pytest.raises(OperationalError):
+            _backend_pid(engine)
+        assert _backend_pid(engine) != first
+    finally:
+        engine.dispose()

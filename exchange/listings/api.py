@@ -29,6 +29,7 @@ from exchange.listings.schemas import (
     SavedSearchSchema,
     feature,
     listing_json,
+    page_json,
 )
 from exchange.listings.services import ListingFilter
 
@@ -90,8 +91,10 @@ def search_listings(args: dict):
     """Search the map. With `Accept: application/geo+json` (or `format=geojson`) the answer
     is a GeoJSON FeatureCollection; `near` adds `distance_km` to each item."""
     fmt = args.pop("format", None)
-    page = services.search_listings(current_user, ListingFilter(**args))
-    items = _present((hit.listing, hit.distance_m) for hit in page.items)
+    viewer = current_user._get_current_object()
+    page = services.search_listings(viewer, ListingFilter(**args))
+    items = page_json([hit.listing for hit in page.items], services.exact_view(viewer),
+                      [hit.distance_m for hit in page.items])
     if _wants_geojson(fmt):
         body = {
             "type": "FeatureCollection",

@@ -287,3 +287,21 @@ def test_bad_cluster_parameters(official):
         response = official.get(f"/api/v1/listings/clusters?{query}")
         assert response.status_code == 422
         assert field in response.get_json()["errors"]["query"]
+
+
+@pytest.mark.parametrize("role", ["official", "caseworker"])
+@pytest.mark.parametrize("kind", ["flat", "beds"])
+def test_a_search_page_writes_each_listing_as_its_own_page_does(as_user, make_listing, role,
+                                                               kind):
+    """Search pages are presented from plain rows with times left to the JSON writer; the
+    answer is the same as the listing's own, exact (officials) or approximate (other staff)."""
+    viewer = as_user(role=role)
+    listing = make_listing(kind=kind, lat=OSNABRUECK[0], lon=OSNABRUECK[1],
+                           available_from=date(2026, 12, 1), flagged_at=utcnow())
+    page = viewer.get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4&limit=50").get_json()
+    [item] = [item for item in page["items"] if item["id"] == listing.id]
+    own = viewer.get(f"/api/v1/listings/{listing.id}").get_json()
+    del own["photos"], own["documents"]
+    assert item == own
+    assert item["location_precision"] == ("exact" if role == "official" else "approximate")
+    assert item["created_at"].endswith("+00:00")
