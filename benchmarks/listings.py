@@ -115,12 +115,10 @@ def open_site(listings: int, url: str) -> Site:
         user = db.session.scalar(select(User).where(User.email == BENCH_OFFICIAL_EMAIL))
         _token, raw = profile_services.create_api_token(user, "benchmark")
         db.session.commit()
-    # Never prepared, like the app's statements: psycopg forgets prepared statements on
-    # every rollback, and each request ends with one, so the app always sends them unnamed
-    # (custom plans). A prepared replay would get generic plans instead.
-    # The same session settings as the app's connections (time zone).
+    # The same connection settings as the app's: time zone, and statements never prepared
+    # (custom plans; see SQLALCHEMY_ENGINE_OPTIONS in exchange/config.py).
     connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
-    direct = psycopg.connect(url, autocommit=True, prepare_threshold=None, **connect_args)
+    direct = psycopg.connect(url, **{**connect_args, "autocommit": True})
     return Site(listings, url, app, app.test_client(), {"Authorization": f"Bearer {raw}"},
                 direct)
 

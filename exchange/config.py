@@ -30,7 +30,12 @@ class Config:
     )
     # Every connection's session in UTC (times are stored and computed in UTC, whatever the
     # server's default; psycopg also reads UTC timestamps faster than a named zone's).
-    SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"options": "-c timezone=UTC"}}
+    # Statements are never prepared server-side: a prepared map search may switch to a
+    # generic plan, which suits no viewport (a city's and a village's differ by thousands
+    # of rows), and sessions that end with ROLLBACK lost their prepared statements anyway.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "connect_args": {"options": "-c timezone=UTC", "prepare_threshold": None}
+    }
     # A pooled connection idle longer than this is checked with a ping before use (a
     # restarted database); one in use moments ago is not (pool_pre_ping would cost every
     # request a round trip). exchange/db.py: ping_when_idle.

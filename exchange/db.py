@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
 
 from geoalchemy2 import Geography
 from sqlalchemy import DateTime, Engine, MetaData, event, func
@@ -43,6 +46,27 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             dbapi_connection.rollback()
         except engine.dialect.loaded_dbapi.Error as exc:
             raise DisconnectionError("connection found dead after idling") from exc
+
+
+def read_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For endpoints that only read (the map's search and clusters): their statements run
+    without a transaction (autocommit), which saves the BEGIN and ROLLBACK round trips of
+    every request. What they read is the same: at READ COMMITTED each statement takes its
+    own snapshot either way. Place it above ``login_required`` so that the sign-in check
+    runs so too. Sessions bound to one connection (the tests' outer transaction) are left
+    as they are."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from exchange.extensions import db
+
+        session = db.session()
+        if not session.in_transaction() and isinstance(session.get_bind(), Engine):
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return view(*args, **kwargs)
+
+    wrapper.read_only = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 class Base(DeclarativeBase):

@@ -3,14 +3,16 @@ sessions, and pooled connections checked after idling."""
 
 from __future__ import annotations
 
+import inspect
 import time
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import Rule
 
-from exchange.db import ping_when_idle
+from exchange.db import ping_when_idle, read_only
 from exchange.extensions import db
 from exchange.profiles.models import Organization
 
@@ -94,3 +96,25 @@ def test_a_connection_in_steady_use_is_not_pinged(app):
         assert _backend_pid(engine) != first
     finally:
         engine.dispose()
+
+
+@pytest.mark.usefixtures("no_transaction")
+def test_a_read_only_endpoint_runs_without_a_transaction(app):
+    """No BEGIN, no ROLLBACK: the statements of a read-only endpoint autocommit."""
+
+    def status():
+        db.session.execute(text("SELECT 1"))
+        return db.session.connection().connection.dbapi_connection.info.transaction_status
+
+    with app.test_request_context():
+        assert read_only(status)() == TransactionStatus.IDLE
+        db.session.remove()
+        assert status() == TransactionStatus.INTRANS  # an ordinary request: a transaction
+        db.session.remove()
+
+
+@pytest.mark.parametrize("endpoint", ["listings.search_listings", "listings.listing_clusters"])
+def test_the_map_reads_without_a_transaction(app, endpoint):
+    view = inspect.unwrap(app.view_functions[endpoint],
+                          stop=lambda function: getattr(function, "read_only", False))
+    assert getattr(view, "read_only", False)

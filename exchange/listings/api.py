@@ -6,6 +6,7 @@ from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
+from exchange.db import read_only
 from exchange.extensions import db
 from exchange.listings import (
     network_notices,  # noqa: F401  (notifications of profiles events)
@@ -86,6 +87,7 @@ def create_listing(args: dict):
 @blp.get("/listings")
 @blp.arguments(ListingSearchArgs, location="query")
 @blp.response(200, ListingPageSchema)
+@read_only
 @login_required
 def search_listings(args: dict):
     """Search the map. With `Accept: application/geo+json` (or `format=geojson`) the answer
@@ -108,6 +110,7 @@ def search_listings(args: dict):
 @blp.get("/listings/clusters")
 @blp.arguments(ClusterArgs, location="query")
 @blp.response(200, ClusterResultSchema)
+@read_only
 @login_required
 def listing_clusters(args: dict):
     """Published listings counted per grid cell for the map (at most ~500 clusters);
