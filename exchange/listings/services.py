@@ -13,7 +13,7 @@ Who sees what (API.md, "Listings"):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -25,11 +25,13 @@ from geoalchemy2 import Geography, Geometry
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Float,
     Row,
     Select,
     and_,
+    bindparam,
     cast,
     exists,
     false,
@@ -198,14 +200,32 @@ def can_manage(user: User, listing: Listing) -> bool:
 
 def visible_clause(viewer: User, status: str | None = None) -> ColumnElement[bool]:
     """SQL condition: listings the viewer may see (given the status the query asks for)."""
+    reach, params = _visibility(viewer, status)
+    return _visibility_sql(reach, params, params.__getitem__)
+
+
+def _visibility(viewer: User, status: str | None) -> tuple[str, dict[str, Any]]:
+    """Which listings the viewer may see: ``all`` (staff asking for a status staff see),
+    ``own`` (their own and their organisations'), or ``own+staff`` (own, and the statuses
+    staff see); with the values that takes."""
     staff = authz.is_staff(viewer)
     if staff and status in STAFF_VISIBLE:
-        return true()  # the status condition already says it all
-    own = Listing.owner_id == viewer.id
-    organizations = member_organizations(viewer)
-    if organizations:
-        own = or_(own, Listing.organization_id.in_(sorted(organizations)))
-    if staff:
+        return "all", {}  # the status condition already says it all
+    params: dict[str, Any] = {"viewer_id": viewer.id}
+    if organizations := member_organizations(viewer):
+        params["viewer_organizations"] = sorted(organizations)
+    return ("own+staff" if staff else "own"), params
+
+
+def _visibility_sql(
+    reach: str, params: Container[str], value: Callable[[str], Any]
+) -> ColumnElement[bool]:
+    if reach == "all":
+        return true()
+    own = Listing.owner_id == value("viewer_id")
+    if "viewer_organizations" in params:
+        own = or_(own, Listing.organization_id.in_(value("viewer_organizations")))
+    if reach == "own+staff":
         return or_(own, Listing.status.in_(sorted(STAFF_VISIBLE)))
     return own
 
@@ -789,41 +809,63 @@ def _geometry(column=None):
 _GEOMETRY = Geometry()
 
 
-def _envelope(bbox: tuple[float, float, float, float]):
-    return func.ST_MakeEnvelope(*bbox, 4326)
-
-
 def filter_clauses(flt: ListingFilter) -> list[ColumnElement[bool]]:
     """SQL conditions of a filter (without visibility), shared by search, clusters, OGC
     and saved searches, so that they all mean the same."""
-    clauses: list[ColumnElement[bool]] = [Listing.status == flt.status]
+    params = filter_params(flt)
+    return _filter_sql(params, params.__getitem__)
+
+
+def filter_params(flt: ListingFilter) -> dict[str, Any]:
+    """The values of a filter's conditions by name, only those that are set: the names
+    alone decide which conditions there are (see _filter_sql)."""
+    params: dict[str, Any] = {"status": flt.status}
     if flt.bbox is not None:
-        clauses.append(_geometry().op("&&")(_envelope(flt.bbox)))
-    if flt.near is not None and flt.radius_km is not None:
-        clauses.append(
-            func.ST_DWithin(
-                Listing.location, _geography_point(*flt.near), flt.radius_km * 1000.0, False
-            )
+        params.update(zip(("west", "south", "east", "north"), flt.bbox, strict=True))
+    if flt.near is not None:
+        params["near_lat"], params["near_lon"] = flt.near
+        if flt.radius_km is not None:
+            params["radius_m"] = flt.radius_km * 1000.0
+    optional = {"kind": flt.kind, "min_beds": flt.min_beds, "max_rent": flt.max_rent,
+                "available_by": flt.available_by, "organization_id": flt.organization_id}
+    params.update((name, value) for name, value in optional.items() if value is not None)
+    if flt.accessible:
+        params["accessible"] = True
+    return params
+
+
+def _filter_sql(params: Container[str], value: Callable[[str], Any]) -> list[ColumnElement[bool]]:
+    """The conditions of the named values; ``value(name)`` gives each: the value itself,
+    or a bind parameter standing for it (a search statement built once per shape)."""
+    clauses: list[ColumnElement[bool]] = [Listing.status == value("status")]
+    if "west" in params:
+        envelope = func.ST_MakeEnvelope(
+            value("west"), value("south"), value("east"), value("north"), 4326
         )
-    if flt.kind is not None:
-        clauses.append(Listing.kind == flt.kind)
-    if flt.min_beds is not None:
+        clauses.append(_geometry().op("&&")(envelope))
+    if "radius_m" in params:
+        near = _geography_point(value("near_lat"), value("near_lon"))
+        clauses.append(func.ST_DWithin(Listing.location, near, value("radius_m"), False))
+    if "kind" in params:
+        clauses.append(Listing.kind == value("kind"))
+    if "min_beds" in params:
+        beds = value("min_beds")
         clauses.append(
             or_(
-                and_(Listing.kind == ListingKind.FLAT, Listing.max_occupants >= flt.min_beds),
-                and_(Listing.kind == ListingKind.BEDS, Listing.free_beds >= flt.min_beds),
+                and_(Listing.kind == ListingKind.FLAT, Listing.max_occupants >= beds),
+                and_(Listing.kind == ListingKind.BEDS, Listing.free_beds >= beds),
             )
         )
-    if flt.max_rent is not None:
+    if "max_rent" in params:
         # Rent belongs to flats; a flat without a stated rent does not match a rent limit.
         clauses.append(
             and_(
                 Listing.kind == ListingKind.FLAT,
-                Listing.rent_cold + func.coalesce(Listing.utilities, 0) <= flt.max_rent,
+                Listing.rent_cold + func.coalesce(Listing.utilities, 0) <= value("max_rent"),
             )
         )
-    if flt.available_by is not None:
-        day = flt.available_by
+    if "available_by" in params:
+        day = value("available_by")
         clauses.append(
             or_(
                 and_(
@@ -837,10 +879,10 @@ def filter_clauses(flt: ListingFilter) -> list[ColumnElement[bool]]:
                 ),
             )
         )
-    if flt.accessible:
+    if "accessible" in params:
         clauses.append(or_(Listing.accessible.is_(True), Listing.accessible_beds > 0))
-    if flt.organization_id is not None:
-        clauses.append(Listing.organization_id == flt.organization_id)
+    if "organization_id" in params:
+        clauses.append(Listing.organization_id == value("organization_id"))
     return clauses
 
 
@@ -877,10 +919,10 @@ def _page_select(*extra: ColumnElement) -> Select:
     return _page_base().add_columns(*extra) if extra else _page_base()
 
 
-def _page_rows(stmt: Select) -> list[Row]:
+def _page_rows(stmt: Select, params: dict[str, Any] | None = None) -> list[Row]:
     """The rows of a page select, run on the session's connection as plain Core: they are
     columns, not entities, and the ORM's row handling cost a fifth of the request."""
-    return db.session.connection().execute(stmt).all()
+    return db.session.connection().execute(stmt, params).all()
 
 
 @dataclass
@@ -906,29 +948,16 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     """
     flt.check()
     sort = flt.effective_sort
-    distance = None
-    if flt.near is not None:
-        distance = Listing.location.op("<->", return_type=Float)(_geography_point(*flt.near))
-    conditions = [visible_clause(viewer, flt.status), *filter_clauses(flt)]
+    reach, params = _visibility(viewer, flt.status)
+    params.update(filter_params(flt), page_size=flt.limit + 1)
     if flt.cursor:
-        conditions.append(_after_cursor(flt.cursor, sort, distance))
-    if sort == "newest":
-        newest = (Listing.listed_at.desc(), Listing.id.desc())
-        # The page's ids first, then its rows. For published listings in a viewport the ids
-        # come from ix_listings_published_map alone (an index-only scan), so the heap is read
-        # for the page's rows only, not for every listing in the viewport (migration 0006).
-        page_ids = select(Listing.id).where(*conditions).order_by(*newest).limit(flt.limit + 1)
-        rows = _page_rows(
-            _page_select()
-            .where(Listing.id.in_(page_ids.scalar_subquery()))
-            .order_by(*newest)
-        )
-    else:
-        rows = _nearest(_page_select(distance.label("distance_m")).where(*conditions), distance,
-                        flt)
+        params.update(_cursor_params(flt.cursor, sort))
+    rows = _page_rows(_search_statement(sort, reach, frozenset(params)), params)
+    if sort == "distance" and len(rows) > flt.limit:
+        rows = _with_ties(rows, reach, params, flt.limit)
     more = len(rows) > flt.limit
     hits = [
-        SearchHit(row, row.distance_m if distance is not None else None)
+        SearchHit(row, row.distance_m if sort == "distance" else None)
         for row in rows[: flt.limit]
     ]
     next_cursor = None
@@ -939,31 +968,88 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     return SearchPage(hits, next_cursor, sort)
 
 
-def _nearest(stmt: Select, distance: ColumnElement, flt: ListingFilter) -> list[Row]:
-    """limit + 1 rows by (distance, id).
+#: Search statements by shape (sort, visibility, the names of the values), each built once
+#: with bind parameters: building a search's SQL and its cache key cost more than a city
+#: viewport's query at 10k listings. Shapes are few (which filters are set), but bounded.
+_SEARCH_STATEMENTS: dict[tuple, Select] = {}
+_SEARCH_STATEMENTS_MAX = 1024
+#: Types of bind parameters that no column comparison gives them.
+_PARAM_TYPES = {name: Float() for name in
+                ("west", "south", "east", "north", "near_lat", "near_lon", "radius_m",
+                 "after_distance")}
 
-    PostgreSQL walks the GiST index by distance only when distance is the sole sort key,
-    so the rows come by distance alone, and the listings that share the distance of the
-    last row (several flats in one house) are fetched whole and ordered by id: the page
-    ends at the same place whatever order the index gave the ties in.
-    """
-    rows = _page_rows(stmt.order_by(distance).limit(flt.limit + 1))
-    if len(rows) <= flt.limit:
-        return sorted(rows, key=lambda row: (row.distance_m, row.id))
+
+def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
+    """The search of that shape, its values bind parameters named as in the params."""
+    shape = (sort, reach, names)
+    if (stmt := _SEARCH_STATEMENTS.get(shape)) is not None:
+        return stmt
+    binds: dict[str, BindParameter] = {}
+
+    def value(name: str) -> BindParameter:
+        if name not in binds:
+            binds[name] = bindparam(name, type_=_PARAM_TYPES.get(name),
+                                    expanding=name == "viewer_organizations")
+        return binds[name]
+
+    conditions = [_visibility_sql(reach, names, value), *_filter_sql(names, value)]
+    if sort == "newest":
+        newest = (Listing.listed_at.desc(), Listing.id.desc())
+        if "after_id" in names:
+            conditions.append(tuple_(Listing.listed_at, Listing.id)
+                              < tuple_(value("after_listed_at"), value("after_id")))
+        # The page's ids first, then its rows. For published listings in a viewport the ids
+        # come from ix_listings_published_map alone (an index-only scan), so the heap is read
+        # for the page's rows only, not for every listing in the viewport (migration 0006).
+        page_ids = (select(Listing.id).where(*conditions).order_by(*newest)
+                    .limit(value("page_size")))
+        stmt = (_page_select().where(Listing.id.in_(page_ids.scalar_subquery()))
+                .order_by(*newest))
+    else:
+        distance = _distance(value)
+        if "after_id" in names:
+            conditions.append(tuple_(distance, Listing.id)
+                              > tuple_(value("after_distance"), value("after_id")))
+        # By distance alone: PostgreSQL walks the GiST index by distance only when it is the
+        # sole sort key (ties at the page's end: _with_ties).
+        stmt = (_page_select(distance.label("distance_m")).where(*conditions)
+                .order_by(distance).limit(value("page_size")))
+    if len(_SEARCH_STATEMENTS) >= _SEARCH_STATEMENTS_MAX:
+        _SEARCH_STATEMENTS.clear()
+    _SEARCH_STATEMENTS[shape] = stmt
+    return stmt
+
+
+def _distance(value: Callable[[str], Any]) -> ColumnElement[float]:
+    point = _geography_point(value("near_lat"), value("near_lon"))
+    return Listing.location.op("<->", return_type=Float)(point)
+
+
+def _with_ties(rows: list[Row], reach: str, params: dict[str, Any], limit: int) -> list[Row]:
+    """limit + 1 rows by (distance, id): the listings that share the distance of the last
+    row (several flats in one house) are fetched whole and ordered by id, so the page ends
+    at the same place whatever order the index gave the ties in."""
     boundary = rows[-1].distance_m
+    value = params.__getitem__
+    distance = _distance(value)
+    conditions = [_visibility_sql(reach, params, value), *_filter_sql(params, value)]
+    if "after_id" in params:
+        conditions.append(tuple_(distance, Listing.id)
+                          > tuple_(params["after_distance"], params["after_id"]))
+    near = _geography_point(params["near_lat"], params["near_lon"])
     ties = _page_rows(
-        stmt.where(
-            func.ST_DWithin(
-                Listing.location, _geography_point(*flt.near), boundary * 1.000001 + 0.01, False
-            ),
+        _page_select(distance.label("distance_m")).where(
+            *conditions,
+            func.ST_DWithin(Listing.location, near, boundary * 1.000001 + 0.01, False),
             distance == boundary,
         )
     )
     closer = [row for row in rows if row.distance_m < boundary]
-    return sorted(closer + ties, key=lambda row: (row.distance_m, row.id))[: flt.limit + 1]
+    return sorted(closer + ties, key=lambda row: (row.distance_m, row.id))[: limit + 1]
 
 
-def _after_cursor(cursor: str, sort: str, distance) -> ColumnElement[bool]:
+def _cursor_params(cursor: str, sort: str) -> dict[str, Any]:
+    """The sort key and id of the last item before this page, from the cursor."""
     bad = _invalid_query({"cursor": "Not a valid cursor for this search."})
     values = decode_cursor(cursor)
     if len(values) != 3 or values[0] != sort or type(values[2]) is not int:
@@ -976,10 +1062,10 @@ def _after_cursor(cursor: str, sort: str, distance) -> ColumnElement[bool]:
             raise bad from exc
         if after.tzinfo is None:
             raise bad
-        return tuple_(Listing.listed_at, Listing.id) < tuple_(after, last_id)
+        return {"after_listed_at": after, "after_id": last_id}
     if type(key) not in (int, float) or not math.isfinite(key):
         raise bad
-    return tuple_(distance, Listing.id) > tuple_(float(key), last_id)
+    return {"after_distance": float(key), "after_id": last_id}
 
 
 def count_and_page(

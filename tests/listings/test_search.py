@@ -305,3 +305,21 @@ def test_a_search_page_writes_each_listing_as_its_own_page_does(as_user, make_li
     assert item == own
     assert item["location_precision"] == ("exact" if role == "official" else "approximate")
     assert item["created_at"].endswith("+00:00")
+
+
+def test_searches_of_one_shape_share_one_statement_and_keep_their_own_values(
+    official, as_user, make_listing
+):
+    """The search SQL is built once per shape (which filters are set) with bind parameters;
+    each request still gets its own values, viewers their own visibility."""
+    osnabrueck = make_listing(lat=OSNABRUECK[0], lon=OSNABRUECK[1])
+    hamburg = make_listing(lat=HAMBURG[0], lon=HAMBURG[1])
+    services._SEARCH_STATEMENTS.clear()
+    near_osnabrueck = _ids(official.get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4"))
+    near_hamburg = _ids(official.get("/api/v1/listings?bbox=9.8,53.4,10.2,53.7"))
+    assert osnabrueck.id in near_osnabrueck and hamburg.id not in near_osnabrueck
+    assert hamburg.id in near_hamburg and osnabrueck.id not in near_hamburg
+    assert len(services._SEARCH_STATEMENTS) == 1
+    # A landlord's search has another shape (own listings only), and finds none of these.
+    assert _ids(as_user(role="landlord").get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4")) == []
+    assert len(services._SEARCH_STATEMENTS) == 2
