@@ -85,7 +85,7 @@ def create_listing(args: dict):
 
 
 @blp.get("/listings")
-@blp.arguments(ListingSearchArgs, location="query")
+@blp.arguments(ListingSearchArgs(), location="query")
 @blp.response(200, ListingPageSchema)
 @read_only
 @login_required
@@ -108,7 +108,7 @@ def search_listings(args: dict):
 
 
 @blp.get("/listings/clusters")
-@blp.arguments(ClusterArgs, location="query")
+@blp.arguments(ClusterArgs(), location="query")
 @blp.response(200, ClusterResultSchema)
 @read_only
 @login_required
