@@ -118,6 +118,15 @@ class Listing(Base):
             postgresql_include=["listed_at", "id", "location"],
             postgresql_where=text("status = 'published'"),
         ),
+        # A dense viewport's newest page: published listings newest first, each location
+        # checked from the index, stopping after one page (migration 0016).
+        Index(
+            "ix_listings_published_newest",
+            text("listed_at DESC"),
+            text("id DESC"),
+            postgresql_include=["location"],
+            postgresql_where=text("status = 'published'"),
+        ),
         # sort=newest walks this index and stops after one page, whatever the table size.
         Index("ix_listings_status_listed_at", "status", "listed_at", "id"),
         Index("ix_listings_expires_at", "expires_at", postgresql_where="status = 'published'"),

@@ -25,6 +25,7 @@ from exchange.listings.services import ListingFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 OSNABRUECK_VIEWPORT = (7.97, 52.23, 8.12, 52.33)
+GERMANY = (5.5, 47.0, 15.5, 55.2)
 COUNTRY_LISTINGS = 20_000
 
 
@@ -83,3 +84,18 @@ def test_viewport_page_is_the_newest_first_with_cursor(make_user, make_listing):
     newest = sorted(made, key=lambda listing: (listing.listed_at, listing.id), reverse=True)
     assert [hit.listing.id for hit in first.items + second.items] == [x.id for x in newest]
     assert second.next_cursor is None
+
+
+def test_a_dense_viewport_walks_the_newest_index_and_stops_after_one_page(
+    make_user, country_url
+):
+    """Where a viewport holds a large share of all listings (here: all Germany), its newest
+    page is found by walking the published listings newest first, each location checked
+    from the index (migration 0016), not by sorting every listing in it."""
+    official = make_user(role="official")
+    statement, parameters = _search_sql(official, ListingFilter(bbox=GERMANY))[0]
+    with psycopg.connect(country_url) as conn:
+        plan = "\n".join(
+            row[0] for row in conn.execute("EXPLAIN (ANALYZE) " + statement, parameters)
+        )
+    assert "Index Only Scan using ix_listings_published_newest" in plan, plan
