@@ -181,10 +181,10 @@ def _on_user_access_changed(user_id: int, **_: Any) -> None:
 
 def _authenticate_socket(auth: Any):
     """The user of a socket: an API token in `auth`, or the session cookie's user."""
-    from exchange.profiles import services as profiles
+    from exchange.profiles.auth import token_user
 
     if isinstance(auth, dict) and auth.get("token"):
-        return profiles.user_for_token(str(auth["token"])), None
+        return token_user(str(auth["token"])), None
     if current_user.is_authenticated:
         return current_user._get_current_object(), session.get("login_session")
     return None, None
@@ -244,20 +244,18 @@ def _announce_presence(user_id: int, online: bool, socket_rooms: Iterable[str]) 
 
 def require_socket_user():
     """For socket event handlers: the user, or disconnect when the session has ended
-    (cookie sockets) or the token was revoked (token sockets)."""
-    from exchange.profiles import services as profiles
+    (cookie sockets) or the token was revoked (token sockets). Both are read through the
+    identity cache, as for HTTP requests: checked against the database only after
+    something about users, tokens or sessions was committed."""
+    from exchange.profiles.auth import token_user
 
     token = _socket_tokens.get(request.sid)
     if token is not None:
-        user = profiles.user_for_token(token)
+        user = token_user(token)
         if user is not None:
             return user
-    else:
-        key = session.get("login_session")
-        if current_user.is_authenticated and (
-            key is None or profiles.login_session_valid(current_user.id, key)
-        ):
-            return current_user._get_current_object()
+    elif current_user.is_authenticated:  # the loader checked the login session
+        return current_user._get_current_object()
     disconnect(request.sid)
     return None
 

@@ -55,8 +55,11 @@ def _session_user(user_id: int, key: str) -> User | None:
 @login_manager.request_loader
 def _load_user_from_token(req) -> User | None:
     token = bearer_token()
-    if not token:
-        return None
+    return token_user(token) if token else None
+
+
+def token_user(token: str) -> User | None:
+    """The user of an API token (requests and sockets alike), through the identity cache."""
     return identity_cache.cache().user(
         ("token", services.token_hash(token)), lambda: services.user_for_token(token)
     )

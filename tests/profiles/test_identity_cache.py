@@ -14,6 +14,7 @@ from exchange.extensions import db
 from exchange.profiles import identity_cache
 from exchange.profiles.identity_cache import IdentityCache, RedisGeneration
 from exchange.profiles.models import Membership, Organization
+from tests.conftest import own_app_context
 
 # The statements that read a request's user: the token lookup or the session's user.
 USER_READ = re.compile(r"FROM users\b", re.IGNORECASE)
@@ -180,3 +181,22 @@ def test_with_redis_unreachable_nothing_is_cached(app, official, bearer, monkeyp
         with statements() as sent:
             assert client.get("/api/v1/me", headers=headers).status_code == 200
         assert user_reads(sent) >= 1
+
+
+def test_a_token_socket_is_checked_from_the_cache_and_stops_when_revoked(
+    app, official, login, socket_client
+):
+    """Socket events re-check their token through the same cache: no statement per event
+    while nothing changed, and a revoked token disconnects at its next event."""
+    user, _district = official
+    browser = login(app.test_client(), user)
+    created = browser.post("/api/v1/auth/tokens", json={"name": "chat"}).get_json()
+    sock = socket_client(auth={"token": created["token"]})
+    assert sock.is_connected()
+    with statements() as sent, own_app_context():
+        sock.emit("typing", {"room_id": 1})
+    assert user_reads(sent) == 0
+    assert browser.delete(f"/api/v1/auth/tokens/{created['id']}").status_code == 204
+    with own_app_context():
+        sock.emit("typing", {"room_id": 1})
+    assert not sock.is_connected()
