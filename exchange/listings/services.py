@@ -953,11 +953,14 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     if flt.cursor:
         params.update(_cursor_params(flt.cursor, sort))
     rows = _page_rows(_search_statement(sort, reach, frozenset(params)), params)
-    if sort == "distance" and len(rows) > flt.limit:
-        rows = _with_ties(rows, reach, params, flt.limit)
+    if sort == "distance":
+        if len(rows) > flt.limit:
+            rows = _with_ties(rows, reach, params, flt.limit)
+        else:  # the index gives listings at one distance in no particular order
+            rows = sorted(rows, key=lambda row: (row.distance_m, row.id))
     more = len(rows) > flt.limit
     hits = [
-        SearchHit(row, row.distance_m if sort == "distance" else None)
+        SearchHit(row, row.distance_m if flt.near is not None else None)
         for row in rows[: flt.limit]
     ]
     next_cursor = None
@@ -1003,7 +1006,9 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
         # for the page's rows only, not for every listing in the viewport (migration 0006).
         page_ids = (select(Listing.id).where(*conditions).order_by(*newest)
                     .limit(value("page_size")))
-        stmt = (_page_select().where(Listing.id.in_(page_ids.scalar_subquery()))
+        # With near, newest first still says how far each listing is.
+        extra = [_distance(value).label("distance_m")] if "near_lat" in names else []
+        stmt = (_page_select(*extra).where(Listing.id.in_(page_ids.scalar_subquery()))
                 .order_by(*newest))
     else:
         distance = _distance(value)

@@ -323,3 +323,14 @@ def test_searches_of_one_shape_share_one_statement_and_keep_their_own_values(
     # A landlord's search has another shape (own listings only), and finds none of these.
     assert _ids(as_user(role="landlord").get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4")) == []
     assert len(services._SEARCH_STATEMENTS) == 2
+
+
+def test_near_with_newest_first_still_gives_each_distance(official, make_listing):
+    older = make_listing(lat=MELLE[0], lon=MELLE[1])
+    newer = make_listing(lat=OSNABRUECK[0], lon=OSNABRUECK[1])
+    response = official.get(f"/api/v1/listings?near={OSNABRUECK[0]},{OSNABRUECK[1]}"
+                            "&radius_km=30&sort=newest")
+    items = response.get_json()["items"]
+    assert [item["id"] for item in items] == [newer.id, older.id]
+    assert items[0]["distance_km"] == 0
+    assert 20 < items[1]["distance_km"] < 25
