@@ -726,24 +726,36 @@ def _notify_thread(
             Message.author_id.is_not(None),
         )
     )
-    recipients = list(
-        db.session.scalars(
-            select(User)
-            .join(Member, Member.user_id == User.id)
-            .where(
-                Member.room_id == room.id,
-                Member.muted.is_(False),
-                User.id.in_(participants),
-                User.id != actor.id,
-                User.disabled.is_(False),
-            )
-            .order_by(User.id)
+    recipients = db.session.execute(
+        select(User, Member.last_read_message_id)
+        .join(Member, Member.user_id == User.id)
+        .where(
+            Member.room_id == room.id,
+            Member.muted.is_(False),
+            User.id.in_(participants),
+            User.id != actor.id,
+            User.disabled.is_(False),
         )
-    )
+        .order_by(User.id)
+    ).all()
+    # Earlier replies in the thread (id, author): one the recipient has not read yet was
+    # mailed already, so this one only rings the bell (one e-mail per thread until read).
+    earlier = db.session.execute(
+        select(Message.id, Message.author_id).where(
+            Message.room_id == room.id,
+            Message.reply_to_id == thread_id,
+            Message.id < message.id,
+            Message.deleted_at.is_(None),
+        )
+    ).all()
     payload = {**_notification_payload(actor, room, message), "thread_id": thread_id}
-    for user in recipients:
-        if user.id not in already_told and may_take_part(user, room):
-            listings.notify(user.id, "chat_reply", payload)
+    for user, last_read in recipients:
+        if user.id in already_told or not may_take_part(user, room):
+            continue
+        # Read: up to the read watermark, and whatever came before one's own reply.
+        seen = max([last_read or 0, *(i for i, author_id in earlier if author_id == user.id)])
+        unread_before = any(i > seen and author_id != user.id for i, author_id in earlier)
+        listings.notify(user.id, "chat_reply", payload, email=not unread_before)
 
 
 # --- requesting a shared listing ---------------------------------------------------------

@@ -16,7 +16,9 @@ invitation itself, with its one-time link, to every invited address (accounts in
 Chat mentions and replies are mailed also to someone who has the room open at that moment:
 which sockets are in a room is not known reliably across processes, and a mail that is one
 too many costs less than a missed question. Whoever finds it too much mutes ``chat_reply``
-or ``chat_mention`` on the profile page.
+or ``chat_mention`` on the profile page. Replies in a busy thread are mailed once until
+read: while an earlier reply in the same thread is still unread in the chat, a new one is
+only in the bell (``notify(..., email=False)``, decided by the chat domain).
 """
 
 from __future__ import annotations
@@ -164,8 +166,8 @@ def _language(user: User) -> str:
 
 
 @signals.notification_created.connect
-def _email_notification(notification: Notification, **_: Any) -> None:
-    if notification.kind in NOT_MAILED or not mail.enabled():
+def _email_notification(notification: Notification, email: bool = True, **_: Any) -> None:
+    if not email or notification.kind in NOT_MAILED or not mail.enabled():
         return
     user = db.session.get(User, notification.user_id)
     if user is None or user.disabled or not user.email_notifications or not user.email:

@@ -639,12 +639,13 @@ def _listing_ref(listing: Listing) -> dict:
 # --- notifications -----------------------------------------------------------------------
 
 
-def notify(user_id: int, kind: str, payload: dict) -> Notification:
-    """An in-app notification; its socket event goes out after commit."""
+def notify(user_id: int, kind: str, payload: dict, *, email: bool = True) -> Notification:
+    """An in-app notification; its socket event goes out after commit, and its e-mail
+    (exchange.listings.emails) unless ``email`` is false."""
     notification = Notification(user_id=user_id, kind=kind, payload=payload)
     db.session.add(notification)
     db.session.flush()
-    signals.notification_created.send(notification)
+    signals.notification_created.send(notification, email=email)
     return notification
 
 

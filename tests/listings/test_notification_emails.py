@@ -74,6 +74,31 @@ def test_a_mention_is_mailed_in_german_with_the_quote_and_a_link_to_the_room(
     _nothing_more(smtp_server, 1)  # not the author, not the bystander
 
 
+def test_replies_in_a_busy_thread_are_mailed_once_until_read(
+    smtp_server, as_user, make_user, make_room):
+    """Each reply rings the bell; the e-mail goes out for the first one not yet read in the
+    chat only, and again once the thread has been read."""
+    root_author = as_user(user=_person(make_user, "Gerd Meyer", "gerd@kreis.example"))
+    replier = as_user(user=_person(make_user, "Rolf Antwort", "rolf@kreis.example"))
+    room = make_room(root_author.user, replier.user, name="Unterbringung Süd")
+    root = _post(root_author, room.id, "Wer hat noch Betten frei?")
+
+    first = _post(replier, room.id, "Wir haben 12 in Melle.", reply_to_id=root["id"])
+    second = _post(replier, room.id, "Und 4 in Bramsche.", reply_to_id=root["id"])
+    (message,) = smtp_server.wait_for(1)
+    assert "„Wir haben 12 in Melle.“" in message.get_content()
+    _nothing_more(smtp_server, 1)
+    assert len(_notes(root_author.user, "chat_reply")) == 2  # the bell has both
+
+    read = root_author.post(f"/api/v1/rooms/{room.id}/read", json={"message_id": second["id"]})
+    assert read.status_code in (200, 204), read.get_json()
+    _post(replier, room.id, "Bramsche ist belegt.", reply_to_id=root["id"])
+    mails = smtp_server.wait_for(2)
+    assert "„Bramsche ist belegt.“" in mails[1].get_content()
+    assert len(_notes(root_author.user, "chat_reply")) == 3
+    assert first["id"] < second["id"]
+
+
 def test_a_reply_is_mailed_in_english_to_an_english_root_author(
     smtp_server, as_user, make_user, make_room):
     root_author = _person(make_user, "Emma Official", "emma@kreis.example", locale="en")
