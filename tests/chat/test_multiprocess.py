@@ -1,5 +1,5 @@
 """Several processes: two real server processes (gunicorn, threaded workers, as in
-production) share Socket.IO events through Redis.
+production) share Socket.IO events, and the identity cache's generation, through Redis.
 
 This test cannot live in a rolled-back transaction: both servers must see the data, so it
 makes and migrates its own database (`<test database>_mp`) and commits to it. Redis is
@@ -196,6 +196,14 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
         second = bob_api.post(f"{b}/rooms/{room_id}/messages", json={"body": "Willkommen"})
         assert _next(carol, "message") == second.json()
         assert _next(alice, "message")["id"] == second.json()["id"]
+
+        # Bob's token is in B's identity cache by now; revoked through A, it stops on B at
+        # once: the cache's generation lives in Redis.
+        assert bob_api.get(f"{b}/me").status_code == 200
+        a = f"http://127.0.0.1:{port_a}/api/v1"
+        (token,) = bob_api.get(f"{a}/auth/tokens").json()
+        assert bob_api.delete(f"{a}/auth/tokens/{token['id']}").status_code == 204
+        assert bob_api.get(f"{b}/me").status_code == 401
 
 
 @pytest.fixture(autouse=True)
