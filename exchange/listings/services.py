@@ -996,12 +996,9 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
                                     expanding=name == "viewer_organizations")
         return binds[name]
 
-    conditions = [_visibility_sql(reach, names, value), *_filter_sql(names, value)]
+    conditions = _search_conditions(sort, reach, names, value)
     if sort == "newest":
         newest = (Listing.listed_at.desc(), Listing.id.desc())
-        if "after_id" in names:
-            conditions.append(tuple_(Listing.listed_at, Listing.id)
-                              < tuple_(value("after_listed_at"), value("after_id")))
         # The page's ids first, then its rows. For published listings in a viewport the ids
         # come from ix_listings_published_map alone (an index-only scan), so the heap is read
         # for the page's rows only, not for every listing in the viewport (migration 0006).
@@ -1013,9 +1010,6 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
                 .order_by(*newest))
     else:
         distance = _distance(value)
-        if "after_id" in names:
-            conditions.append(tuple_(distance, Listing.id)
-                              > tuple_(value("after_distance"), value("after_id")))
         # By distance alone: PostgreSQL walks the GiST index by distance only when it is the
         # sole sort key (ties at the page's end: _with_ties).
         stmt = (_page_select(distance.label("distance_m")).where(*conditions)
@@ -1024,6 +1018,21 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
         _SEARCH_STATEMENTS.clear()
     _SEARCH_STATEMENTS[shape] = stmt
     return stmt
+
+
+def _search_conditions(
+    sort: str, reach: str, names: Container[str], value: Callable[[str], Any]
+) -> list[ColumnElement[bool]]:
+    """Visibility, filters and the cursor of a search; ``value(name)`` gives each value."""
+    conditions = [_visibility_sql(reach, names, value), *_filter_sql(names, value)]
+    if "after_id" in names:
+        if sort == "newest":
+            conditions.append(tuple_(Listing.listed_at, Listing.id)
+                              < tuple_(value("after_listed_at"), value("after_id")))
+        else:
+            conditions.append(tuple_(_distance(value), Listing.id)
+                              > tuple_(value("after_distance"), value("after_id")))
+    return conditions
 
 
 def _distance(value: Callable[[str], Any]) -> ColumnElement[float]:
@@ -1038,14 +1047,10 @@ def _with_ties(rows: list[Row], reach: str, params: dict[str, Any], limit: int) 
     boundary = rows[-1].distance_m
     value = params.__getitem__
     distance = _distance(value)
-    conditions = [_visibility_sql(reach, params, value), *_filter_sql(params, value)]
-    if "after_id" in params:
-        conditions.append(tuple_(distance, Listing.id)
-                          > tuple_(params["after_distance"], params["after_id"]))
     near = _geography_point(params["near_lat"], params["near_lon"])
     ties = _page_rows(
         _page_select(distance.label("distance_m")).where(
-            *conditions,
+            *_search_conditions("distance", reach, params, value),
             func.ST_DWithin(Listing.location, near, boundary * 1.000001 + 0.01, False),
             distance == boundary,
         )

@@ -41,11 +41,9 @@ from sqlalchemy.sql.elements import TextClause
 from exchange.extensions import db
 from exchange.profiles.models import ApiToken, LoginSession, Membership, Organization, User
 
-#: The tables whose rows decide who a credential belongs to and what that user may do.
-AUTH_TABLES = frozenset(
-    model.__tablename__ for model in (User, Membership, Organization, ApiToken, LoginSession)
-)
 _AUTH_MODELS = (User, Membership, Organization, ApiToken, LoginSession)
+#: The tables whose rows decide who a credential belongs to and what that user may do.
+AUTH_TABLES = frozenset(model.__tablename__ for model in _AUTH_MODELS)
 _TEXT_DML = re.compile(
     r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(" + "|".join(sorted(AUTH_TABLES)) + r")\b",
     re.IGNORECASE,
@@ -77,8 +75,7 @@ class RedisGeneration(Generation):
     beside it, so that a Redis restart (which forgets the counter) can never bring an old
     generation back. ``current()`` is None when Redis cannot be reached: no caching."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__()
+    def __init__(self, url: str) -> None:  # no local counter: Redis holds it
         self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._keys = ("exchange:auth-epoch", "exchange:auth-generation")
 

@@ -59,13 +59,18 @@ def _search_sql(viewer, flt: ListingFilter) -> list[tuple[str, object]]:
     return [(s, p) for s, p in statements if "FROM listings" in s]
 
 
-def test_viewport_page_ids_come_from_the_covering_index(make_user, country_url):
-    official = make_user(role="official")
-    statement, parameters = _search_sql(official, ListingFilter(bbox=OSNABRUECK_VIEWPORT))[0]
+def _plan(country_url: str, viewer, flt: ListingFilter) -> str:
+    """EXPLAIN ANALYZE of the search's statement, run on the country-wide table."""
+    statement, parameters = _search_sql(viewer, flt)[0]
     with psycopg.connect(country_url) as conn:
-        plan = "\n".join(
+        return "\n".join(
             row[0] for row in conn.execute("EXPLAIN (ANALYZE) " + statement, parameters)
         )
+
+
+def test_viewport_page_ids_come_from_the_covering_index(make_user, country_url):
+    official = make_user(role="official")
+    plan = _plan(country_url, official, ListingFilter(bbox=OSNABRUECK_VIEWPORT))
     # Not every listing in the viewport read from the heap to sort them by date: the ids of
     # the page come from the index, and only the page's rows from the table.
     assert "Index Only Scan using ix_listings_published_map" in plan, plan
@@ -92,10 +97,5 @@ def test_a_dense_viewport_walks_the_newest_index_and_stops_after_one_page(
     """Where a viewport holds a large share of all listings (here: all Germany), its newest
     page is found by walking the published listings newest first, each location checked
     from the index (migration 0016), not by sorting every listing in it."""
-    official = make_user(role="official")
-    statement, parameters = _search_sql(official, ListingFilter(bbox=GERMANY))[0]
-    with psycopg.connect(country_url) as conn:
-        plan = "\n".join(
-            row[0] for row in conn.execute("EXPLAIN (ANALYZE) " + statement, parameters)
-        )
+    plan = _plan(country_url, make_user(role="official"), ListingFilter(bbox=GERMANY))
     assert "Index Only Scan using ix_listings_published_newest" in plan, plan
