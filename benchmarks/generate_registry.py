@@ -56,8 +56,10 @@ BENCH_SHELTER_OCCUPIED = 150
 BENCH_SHELTER_RESERVE = 5
 HOUSED_SHARE = 0.92
 PAST_OCCUPANCY_SHARE = 0.2
-# Current occupancies start after this instant, ended ones lie before it: no overlaps.
-CURRENT_SINCE = datetime(2026, 1, 1, tzinfo=UTC)
+# Current occupancies start after this instant, ended ones lie before it: no overlaps. Both
+# are counted back from the day of generation, so the registry is plausible on any day.
+CURRENT_SINCE = (NOW - timedelta(days=330)).replace(hour=0)
+PAST_SINCE = CURRENT_SINCE - timedelta(days=365)
 
 # --- names (fictional combinations of common names) -----------------------------------------
 
@@ -469,11 +471,11 @@ def load(conn: psycopg.Connection, persons: int, seed: int, say) -> dict:
     for person_id, bed_id in zip(housed, targets, strict=False):
         start = CURRENT_SINCE + timedelta(seconds=rng.randint(0, span))
         occupancy_rows.append((person_id, bed_id, _range(start, None), user_id, None, start))
-    # Ended occupancies in 2025: each person and each bed at most once.
+    # Ended occupancies in the year before CURRENT_SINCE: each person and each bed at most once.
     past_persons = rng.sample(range(1, persons + 1), int(persons * PAST_OCCUPANCY_SHARE))
     past_beds = rng.sample(range(1, len(bed_rows) + 1), min(len(past_persons), len(bed_rows)))
     for person_id, bed_id in zip(past_persons, past_beds, strict=False):
-        start = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randint(0, 200 * 86400))
+        start = PAST_SINCE + timedelta(seconds=rng.randint(0, 200 * 86400))
         end = start + timedelta(days=rng.randint(1, 150))
         occupancy_rows.append((person_id, bed_id, _range(start, end), user_id, user_id, start))
 

@@ -71,7 +71,7 @@ ensure_postgres() {
   pg_client
   if [ -n "${DATABASE_URL:-}" ]; then
     ADMIN_URL="$(echo "$DATABASE_URL" | sed -E 's#^postgresql\+psycopg://#postgresql://#; s#/[^/?]*(\?.*)?$#/postgres\1#')"
-  elif pg_isready -q -h 127.0.0.1 -p 5432; then
+  elif [ -z "${LOCAL_PG_DATA:-}" ] && pg_isready -q -h 127.0.0.1 -p 5432; then
     ADMIN_URL="postgresql://postgres@127.0.0.1:5432/postgres"
   else
     start_local_cluster
@@ -81,24 +81,34 @@ ensure_postgres() {
 }
 
 start_local_cluster() {
-  # No server given and none on localhost: a project-local cluster under instance/pgdata.
+  # No server given and none on localhost (or LOCAL_PG_DATA set): a project-local cluster under
+  # instance/pgdata (or LOCAL_PG_DATA). It inherits the environment, so a cluster started under
+  # faketime runs on the moved clock (scripts/test-any-day.sh).
   LOCAL_PG_PORT="${LOCAL_PG_PORT:-5433}"
   apt_install postgresql
   local bindir
   bindir="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-  local data="$ROOT/instance/pgdata"
+  local data="${LOCAL_PG_DATA:-$ROOT/instance/pgdata}"
   local runas=()
   if [ "$(id -u)" = 0 ]; then runas=(runuser -u postgres --); fi
   if [ ! -f "$data/PG_VERSION" ]; then
-    log "creating a project-local PostgreSQL cluster in instance/pgdata"
+    log "creating a project-local PostgreSQL cluster in $data"
     mkdir -p "$data"
-    [ "$(id -u)" = 0 ] && chown -R postgres "$ROOT/instance/pgdata"
+    [ "$(id -u)" = 0 ] && chown -R postgres "$data"
     "${runas[@]}" "$bindir/initdb" -D "$data" -U postgres --auth=trust >/dev/null
   fi
   if ! pg_isready -q -h 127.0.0.1 -p "$LOCAL_PG_PORT"; then
     log "starting the project-local PostgreSQL on port $LOCAL_PG_PORT"
     "${runas[@]}" "$bindir/pg_ctl" -D "$data" -l "$data/server.log" \
-      -o "-p $LOCAL_PG_PORT -k /tmp -c listen_addresses=127.0.0.1" -w start >/dev/null
+      -o "-p $LOCAL_PG_PORT -k /tmp -c listen_addresses=127.0.0.1" -W start >/dev/null
+    # Polled here rather than with pg_ctl -w, which compares the server's start time with its
+    # own and never sees a server started on a moved clock.
+    local waited=0
+    until pg_isready -q -h 127.0.0.1 -p "$LOCAL_PG_PORT"; do
+      waited=$((waited + 1))
+      [ "$waited" -gt 300 ] && { echo "PostgreSQL did not start; see $data/server.log" >&2; exit 1; }
+      sleep 0.1
+    done
   fi
 }
 

@@ -7,9 +7,11 @@ ensure_npm
 ensure_translations
 ensure_postgres
 apt_install chromium fonts-dejavu-core
-redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || {
+# Redis's own tools hang on a clock moved by libfaketime (scripts/test-any-day.sh): never theirs.
+env -u LD_PRELOAD redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || {
   command -v redis-server >/dev/null || apt_install redis-server
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+  env -u LD_PRELOAD redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" \
+    --appendonly no >/dev/null
 }
 TEST_DATABASE_URL="$(create_database exchange_test --fresh)"
 E2E_DATABASE_URL="$(create_database exchange_e2e --fresh)"

@@ -27,10 +27,11 @@ from exchange.profiles.models import Concept
 from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
 from tests.capacity.test_import import HEADER, csv_bytes, post_import
+from tests.dates import day
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "exchange/translations/de/LC_MESSAGES/messages.po"
-UNTIL = date(2030, 11, 28)
+UNTIL = day(1400)
 
 
 # --- the catalogue ----------------------------------------------------------------------

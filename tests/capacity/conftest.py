@@ -12,6 +12,7 @@ from exchange.capacity import services
 from exchange.capacity.models import Bed, Person, Shelter, ShelterRoom
 from exchange.extensions import db
 from exchange.profiles.models import Organization
+from tests.dates import day
 
 BERLIN = (52.520008, 13.404954)
 _numbers = itertools.count(1)
@@ -103,7 +104,7 @@ def make_person(app):
             "birth_date": date(1990, 1, 1),
             "nationality": "SYR",
             "languages": ["ar"],
-            "arrival_date": date(2026, 1, 1),
+            "arrival_date": day(-300),
         }
         values.update(columns)
         person = Person(organization_id=org.id, gender=gender, **values)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.capacity.conftest import bed_ids
+from tests.dates import iso
 
 SHELTER = {
     "name": "Turnhalle Nord",
@@ -24,7 +25,7 @@ PERSON = {
     "languages": ["ar", "en"],
     "religion": "muslim",
     "profession": "Lehrerin",
-    "arrival_date": "2026-10-01",
+    "arrival_date": iso(-60),
 }
 
 
@@ -228,9 +229,9 @@ def test_activities(caseworker, district):
     person = caseworker.post("/api/v1/persons", json=PERSON).get_json()
     url = f"/api/v1/persons/{person['id']}/activities"
     assert caseworker.post(url, json={"kind": "custom"}).status_code == 422
-    later = caseworker.post(url, json={"kind": "bamf_hearing", "due_date": "2026-12-10"})
+    later = caseworker.post(url, json={"kind": "bamf_hearing", "due_date": iso(10)})
     sooner = caseworker.post(
-        url, json={"kind": "vaccination", "title": "Masern", "due_date": "2026-12-01"}
+        url, json={"kind": "vaccination", "title": "Masern", "due_date": iso(3)}
     )
     assert later.status_code == sooner.status_code == 201
     assert later.get_json()["status"] == "open"

@@ -11,15 +11,18 @@ from sqlalchemy import func, select
 from exchange.capacity.models import Household, Person, PersonAudit, RegistryImport
 from exchange.cli import cli
 from exchange.extensions import db
+from tests.dates import day, iso
 
 HEADER = (
     "external_id;family_name;given_names;birth_date;gender;nationality;languages;"
     "arrival_date;household_ref;religion;profession"
 )
+# Arrival dates lie in the past whatever the day (an arrival in the future is refused).
+ARRIVED = day(-60)
 ROWS = [
-    "S-1;Haddad;Lina;1994-03-02;f;SYR;ar en;2026-10-01;H-1;muslim;Lehrerin",
-    "S-2;Haddad;Omar;02.05.1990;m;SYR;ar;01.10.2026;H-1;;",
-    "S-3;Kovalenko;Iryna;1985-07-12;f;UKR;uk ru;2026-09-15;;;Ärztin",
+    f"S-1;Haddad;Lina;1994-03-02;f;SYR;ar en;{ARRIVED.isoformat()};H-1;muslim;Lehrerin",
+    f"S-2;Haddad;Omar;02.05.1990;m;SYR;ar;{ARRIVED:%d.%m.%Y};H-1;;",
+    f"S-3;Kovalenko;Iryna;1985-07-12;f;UKR;uk ru;{iso(-80)};;;Ärztin",
 ]
 
 
@@ -67,7 +70,7 @@ def test_good_file_imports_and_reimport_changes_nothing(caseworker, district):
         ["ar", "en"],
     )
     assert (lina.religion, lina.profession) == ("muslim", "Lehrerin")
-    assert str(omar.birth_date) == "1990-05-02" and str(omar.arrival_date) == "2026-10-01"
+    assert str(omar.birth_date) == "1990-05-02" and omar.arrival_date == ARRIVED
     # households from household_ref: one per ref
     assert lina.household_id is not None and lina.household_id == omar.household_id
     assert iryna.household_id is None
@@ -105,14 +108,14 @@ def test_delimiters_and_bom(caseworker, district, delimiter, bom):
 
 
 def test_bad_rows_write_nothing_and_are_all_named(caseworker, district):
-    good = [f"G-{n};Name{n};Given;1990-01-01;m;SYR;ar;2026-01-01;;;" for n in range(50)]
+    good = [f"G-{n};Name{n};Given;1990-01-01;m;SYR;ar;{iso(-300)};;;" for n in range(50)]
     rows = [
         *good[:10],
-        "B-1;;Given;1990-01-01;m;SYR;ar;2026-01-01;;;",  # row 12: family_name
+        f"B-1;;Given;1990-01-01;m;SYR;ar;{iso(-300)};;;",  # row 12: family_name
         *good[10:30],
-        "B-2;Name;Given;1990-13-01;q;SYR;arabic;2026-01-01;;;",  # row 33: 3 fields
+        f"B-2;Name;Given;1990-13-01;q;SYR;arabic;{iso(-300)};;;",  # row 33: 3 fields
         *good[30:],
-        "G-5;Twice;Given;1990-01-01;m;SYR;ar;2026-01-01;;;",  # row 54: external_id
+        f"G-5;Twice;Given;1990-01-01;m;SYR;ar;{iso(-300)};;;",  # row 54: external_id
     ]
     response = post_import(caseworker, district.id, csv_bytes(rows))
     assert response.status_code == 422
@@ -136,7 +139,7 @@ def test_missing_columns_and_not_utf8(caseworker, district):
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["field"] == "header"
     latin1 = (
-        csv_bytes(["S-9;Müller;Jörg;1990-01-01;m;DEU;de;2026-01-01;;;"]).decode().encode("latin-1")
+        csv_bytes([f"S-9;Müller;Jörg;1990-01-01;m;DEU;de;{iso(-300)};;;"]).decode().encode("latin-1")
     )
     response = post_import(caseworker, district.id, latin1)
     assert response.status_code == 422
@@ -175,7 +178,7 @@ def test_import_reports_duplicates(caseworker, district, make_person):
         birth_date=__import__("datetime").date(1988, 4, 1),
         gender="m",
     )
-    rows = ["N-1;Alhasan;Muhammad;1988-04-01;m;SYR;ar;2026-10-01;;;"]
+    rows = [f"N-1;Alhasan;Muhammad;1988-04-01;m;SYR;ar;{iso(-60)};;;"]
     report = post_import(caseworker, district.id, csv_bytes(rows)).get_json()
     assert report["created"] == 1
     assert report["duplicates"] == [{"row": 2, "person_id": known.id, "score": 1.0}]

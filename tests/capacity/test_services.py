@@ -20,6 +20,7 @@ from exchange.capacity.models import (
 from exchange.errors import Conflict, InvalidInput, NotFound
 from exchange.extensions import db
 from exchange.listings.models import Listing
+from tests import dates
 from tests.capacity.conftest import bed_ids, fresh_free
 
 
@@ -314,7 +315,7 @@ def test_organisation_totals_include_the_ones_below(
 
 def test_snapshots_record_each_shelter_once_per_day(caseworker, district, make_shelter):
     shelter = make_shelter(district, rooms=[("mixed", 3)])
-    day = date(2026, 11, 1)
+    day = dates.day(-30)
     assert services.snapshot_capacity(day) >= 1
     services.set_bed_status(caseworker, bed_ids(shelter)[0], "blocked")
     services.snapshot_capacity(day)

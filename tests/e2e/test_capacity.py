@@ -13,6 +13,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.dates import iso
 from tests.e2e.test_foundation import log_in
 
 DEMO_PASSWORD = "exchange-demo"
@@ -132,8 +133,8 @@ def test_import_person_activities_and_dashboard(new_page):
     csv = (
         "external_id;family_name;given_names;birth_date;gender;nationality;languages;"
         "arrival_date;household_ref\n"
-        "E2E-0001;Beispiel;Amira;1988-03-14;f;SYR;ar;2026-11-01;\n"
-        "E2E-0002;Nachname;Vorname;1970-01-01;m;SYR;ar de;2026-11-02;E2E-H1\n"
+        f"E2E-0001;Beispiel;Amira;1988-03-14;f;SYR;ar;{iso(-36)};\n"
+        f"E2E-0002;Nachname;Vorname;1970-01-01;m;SYR;ar de;{iso(-35)};E2E-H1\n"
     )
     page.get_by_test_id("import-file").set_input_files(
         files=[{"name": "registry.csv", "mimeType": "text/csv", "buffer": csv.encode()}]
@@ -174,7 +175,7 @@ def test_import_person_activities_and_dashboard(new_page):
     form = page.get_by_test_id("new-activity")
     form.locator("select[name=kind]").select_option("vaccination")
     form.locator("input[name=title]").fill("Masern")
-    form.locator("input[name=due_date]").fill("2026-12-01")
+    form.locator("input[name=due_date]").fill(iso(7))  # due, not yet overdue
     form.locator("button[type=submit]").click()
     added = activities.get_by_test_id("activity").filter(has_text="Masern")
     expect(added.get_by_test_id("activity-status")).to_have_text("offen")

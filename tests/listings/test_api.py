@@ -12,6 +12,7 @@ from exchange.db import utcnow
 from exchange.extensions import db
 from exchange.listings.models import Listing, Notification, SavedSearch
 from exchange.profiles.models import Membership
+from tests.dates import iso
 
 FLAT = {
     "kind": "flat",
@@ -24,7 +25,7 @@ FLAT = {
     "max_occupants": 4,
     "rent_cold": "540.00",
     "utilities": 160,
-    "available_from": "2026-12-01",
+    "available_from": iso(30),
     "furnished": False,
     "accessible": True,
     "pets_allowed": False,
@@ -37,7 +38,7 @@ BEDS = {
     "free_beds": 12,
     "beds_by_policy": {"male": 4, "female": 2, "family": 6, "mixed": 0},
     "accessible_beds": 2,
-    "valid_until": "2026-12-31",
+    "valid_until": iso(60),
 }
 
 
@@ -55,7 +56,7 @@ def test_a_landlord_creates_a_flat_as_a_draft(as_user):
     assert body["address"] == FLAT["address"]
     assert body["location"] == FLAT["location"] and body["location_precision"] == "exact"
     assert body["rent_cold"] == "540.00" and body["utilities"] == "160.00"
-    assert body["rooms"] == 2.5 and body["available_from"] == "2026-12-01"
+    assert body["rooms"] == 2.5 and body["available_from"] == FLAT["available_from"]
     assert "free_beds" not in body and "source" not in body
     assert body["expires_at"] is None
     assert client.get(f"/api/v1/listings/{body['id']}").get_json() == body

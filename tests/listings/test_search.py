@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,6 +12,7 @@ from exchange.db import utcnow
 from exchange.extensions import db
 from exchange.listings import services
 from exchange.listings.services import ListingFilter
+from tests.dates import day, iso
 
 OSNABRUECK = (52.2799, 8.0472)
 MELLE = (52.2031, 8.3361)  # ~22 km south-east of Osnabrück
@@ -81,12 +82,12 @@ def test_kind_min_beds_and_max_rent(official, make_listing):
 
 
 def test_available_by_and_accessible(official, make_listing):
-    soon = make_listing(available_from=date(2026, 12, 1), accessible=True)
-    later = make_listing(available_from=date(2027, 3, 1))
-    ended = make_listing(available_from=date(2026, 1, 1), available_until=date(2026, 6, 30))
-    beds = make_listing(kind="beds", valid_until=date(2026, 12, 31), accessible_beds=2)
-    old_beds = make_listing(kind="beds", valid_until=date(2026, 11, 1), accessible_beds=0)
-    found = set(_ids(official.get("/api/v1/listings?available_by=2026-12-15")))
+    soon = make_listing(available_from=day(10), accessible=True)
+    later = make_listing(available_from=day(100))
+    ended = make_listing(available_from=day(-300), available_until=day(-150))
+    beds = make_listing(kind="beds", valid_until=day(30), accessible_beds=2)
+    old_beds = make_listing(kind="beds", valid_until=day(-30), accessible_beds=0)
+    found = set(_ids(official.get(f"/api/v1/listings?available_by={iso(20)}")))
     assert found == {soon.id, beds.id}
     assert {later.id, ended.id, old_beds.id}.isdisjoint(found)
     assert set(_ids(official.get("/api/v1/listings?accessible=true"))) == {soon.id, beds.id}
@@ -297,7 +298,7 @@ def test_a_search_page_writes_each_listing_as_its_own_page_does(as_user, make_li
     answer is the same as the listing's own, exact (officials) or approximate (other staff)."""
     viewer = as_user(role=role)
     listing = make_listing(kind=kind, lat=OSNABRUECK[0], lon=OSNABRUECK[1],
-                           available_from=date(2026, 12, 1), flagged_at=utcnow())
+                           available_from=day(10), flagged_at=utcnow())
     page = viewer.get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4&limit=50").get_json()
     [item] = [item for item in page["items"] if item["id"] == listing.id]
     own = viewer.get(f"/api/v1/listings/{listing.id}").get_json()

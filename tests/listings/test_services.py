@@ -4,7 +4,7 @@ its command, flags, saved-search matching."""
 from __future__ import annotations
 
 import contextvars
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from exchange.extensions import db
 from exchange.listings import services
 from exchange.listings.models import Listing, Notification
 from exchange.listings.services import TRANSITIONS, ListingFilter
+from tests.dates import day
 
 STATUSES = ["draft", "published", "reserved", "let", "withdrawn", "expired"]
 ACTIONS = ["publish", "reserve", "let", "withdraw"]
@@ -167,11 +168,11 @@ def test_saved_searches_match_with_the_search_conditions(make_user, make_listing
     )
     beds = services.create_saved_search(official, "Betten", ListingFilter(kind="beds"))
     boxed = services.create_saved_search(
-        official, "Box", ListingFilter(bbox=(7.0, 52.0, 8.5, 53.0), available_by=date(2027, 1, 1))
+        official, "Box", ListingFilter(bbox=(7.0, 52.0, 8.5, 53.0), available_by=day(30))
     )
     inside = make_listing(lat=52.3, lon=8.0, max_occupants=5)
     outside = make_listing(lat=53.5, lon=10.0, max_occupants=5)
-    too_small = make_listing(lat=52.3, lon=8.0, max_occupants=2, available_from=date(2027, 6, 1))
+    too_small = make_listing(lat=52.3, lon=8.0, max_occupants=2, available_from=day(200))
     assert [s.id for s in services.matching_saved_searches(inside)] == [family.id, boxed.id]
     assert services.matching_saved_searches(outside) == []
     assert services.matching_saved_searches(too_small) == []
