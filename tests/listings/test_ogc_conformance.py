@@ -236,3 +236,10 @@ def test_a_geojson_search_page_links_the_next_one(official, make_listing):
         href, pages = _href(body, "next"), pages + 1
         headers = {}  # the link alone says GeoJSON
     assert pages == 3 and len(seen) == 5 and set(seen) == made
+
+
+def test_errors_speak_the_readers_language(client, make_user, bearer):
+    headers = {**bearer(make_user(role="official")), "Accept-Language": "de"}
+    response = client.get(f"{ITEMS}?sortby=title", headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["description"] == "Unbekannter Parameter: sortby."
