@@ -17,7 +17,7 @@ import struct
 import subprocess
 import urllib.request
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -197,3 +197,29 @@ def test_ogr2ogr_copies_the_whole_collection_in_small_pages(
     with sqlite3.connect(target) as gpkg:
         ids = [row[0] for row in gpkg.execute("SELECT id FROM listings ORDER BY id")]
     assert ids == sorted(f["id"] for f in expected) and len(ids) > 3
+
+
+def _feature_count(output: str) -> int:
+    line = next(line for line in output.splitlines() if line.startswith("Feature Count: "))
+    return int(line.removeprefix("Feature Count: "))
+
+
+def test_a_filter_on_listed_at_goes_to_the_server_as_datetime(live_server, token_and_listings):
+    """GDAL sends `-where` on a date-time column as `datetime` and does not check the
+    answer itself: the server's filter decides what arrives."""
+    token, made = token_and_listings
+    listed = datetime.fromisoformat(made[0]["listed_at"])
+    before, after = (listed + timedelta(days=days) for days in (-1, 1))
+    west, south, east, north = (str(n) for n in CORNER)
+
+    def count(where: str) -> int:
+        return _feature_count(_gdal(
+            "ogrinfo", "-ro", "-so", "-al", "-oo", "PAGE_SIZE=2", "-spat", west, south, east,
+            north, "-where", where, f"OAPIF:{live_server}/ogc", token=token))
+
+    since = before.strftime("%Y/%m/%d %H:%M:%S")
+    until = after.strftime("%Y/%m/%d %H:%M:%S")
+    assert count(f"listed_at >= '{since}'") == len(made)
+    assert count(f"listed_at <= '{since}'") == 0
+    assert count(f"listed_at >= '{since}' AND listed_at <= '{until}'") == len(made)
+    assert count(f"listed_at >= '{until}'") == 0
