@@ -1,7 +1,8 @@
-"""GDAL (Debian's gdal-bin: `ogrinfo`, `ogr2ogr`) reads the OGC API – Features of the live
-server as a GIS user would: with an API token in GDAL_HTTP_HEADERS, small pages and a
-spatial filter, into a GeoPackage; every column of the feature schema and every feature
-arrive, with the values the API gives.
+"""GIS clients read the OGC API – Features of the live server as a GIS user would. GDAL
+(Debian's gdal-bin: `ogrinfo`, `ogr2ogr`): with an API token in GDAL_HTTP_HEADERS, small
+pages and a spatial filter, into a GeoPackage; every column and every feature arrive, with
+the values the API gives. OWSLib (Debian's python3-owslib, run by the system Python): the
+landing page, conformance, the collection, queryables, the OpenAPI document and items.
 
 The demo's listings (the first of the collection) are all free beds, so without the
 feature schema GDAL would guess the columns from a page without any flat.
@@ -223,3 +224,48 @@ def test_a_filter_on_listed_at_goes_to_the_server_as_datetime(live_server, token
     assert count(f"listed_at <= '{since}'") == 0
     assert count(f"listed_at >= '{since}' AND listed_at <= '{until}'") == len(made)
     assert count(f"listed_at >= '{until}'") == 0
+
+
+OWSLIB_SCRIPT = """
+import json, sys
+from owslib.ogcapi.features import Features
+url, token, west, south, east, north = sys.argv[1:]
+bbox = [float(west), float(south), float(east), float(north)]
+api = Features(url, headers={"Authorization": "Bearer " + token})
+print(json.dumps({
+    "conformance": api.conformance()["conformsTo"],
+    "collection": api.collection("listings"),
+    "queryables": api.collection_queryables("listings"),
+    "paths": sorted(api.api()["paths"]),
+    "page": api.collection_items("listings", bbox=bbox, limit=2),
+    "none_before_2000": api.collection_items("listings", bbox=bbox, datetime="../2000-01-01"),
+}))
+"""
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def test_owslib_reads_the_collection_its_queryables_api_and_items(
+    live_server, token_and_listings
+):
+    token, made = token_and_listings
+    result = subprocess.run(
+        [SYSTEM_PYTHON, "-c", OWSLIB_SCRIPT, f"{live_server}/ogc", token,
+         *(str(n) for n in CORNER)],
+        capture_output=True, text=True, timeout=GDAL_TIMEOUT,
+    )
+    if result.returncode != 0 and "No module named 'owslib'" in result.stderr:
+        pytest.fail("OWSLib not found: apt-get install python3-owslib")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in found["conformance"]
+    west, south, east, north = found["collection"]["extent"]["spatial"]["bbox"][0]
+    assert west <= CORNER[0] + 0.1 and east >= 11.0 and south <= 47.40 and north >= 47.44
+    assert found["collection"]["extent"]["temporal"]["interval"][0][1] is not None
+    assert set(found["queryables"]["properties"]) == {"geometry", "listed_at"}
+    assert "/collections/{collectionId}/items" in found["paths"]
+    page = found["page"]
+    assert page["numberMatched"] == len(made) and page["numberReturned"] == 2
+    assert any(link["rel"] == "next" for link in page["links"])
+    flat = next(f for f in page["features"] if f["properties"]["kind"] == "flat")
+    assert flat["properties"]["rent_cold"] == 612.5
+    assert found["none_before_2000"]["features"] == []
