@@ -166,7 +166,7 @@ def _collection() -> dict:
             ),
             _link("ogc.items", "items", GEOJSON, "The listings", collection_id=COLLECTION),
             schema_link,
-            # GDAL up to 3.8 looks for this spelling only (link relations are
+            # GDAL 3.6 (Debian 12) looks for this spelling only (link relations are
             # case-insensitive, RFC 8288), and reads the columns from the schema.
             {**schema_link, "rel": "describedBy"},
             _link("ogc.queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",

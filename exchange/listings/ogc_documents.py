@@ -8,7 +8,7 @@ a new field of a listing is a new column in QGIS and GDAL without a change here.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -156,7 +156,7 @@ def _query(name: str, description: str, schema: dict, **extra: Any) -> dict[str,
             "schema": schema, **extra}
 
 
-@cache
+@lru_cache(maxsize=8)  # by host name, which a request names: a few, never unbounded
 def openapi(server_url: str) -> dict[str, Any]:
     """OpenAPI 3.0 of the /ogc paths (the OpenAPI 3.0 conformance class); paths are
     relative to ``server_url``, the landing page."""
