@@ -6,7 +6,8 @@ ensure_python
 ensure_npm
 ensure_translations
 ensure_postgres
-apt_install chromium fonts-dejavu-core
+# gdal-bin and python3-owslib: the GIS clients of tests/e2e/test_ogc_gis_clients.py
+apt_install chromium fonts-dejavu-core gdal-bin python3-owslib
 # Redis's own tools hang on a clock moved by libfaketime (scripts/test-any-day.sh): never theirs.
 env -u LD_PRELOAD redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || {
   command -v redis-server >/dev/null || apt_install redis-server

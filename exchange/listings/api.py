@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
@@ -68,6 +70,19 @@ def _wants_geojson(fmt: str | None) -> bool:
     return best == GEOJSON
 
 
+def _geojson_links(next_cursor: str | None) -> list[dict]:
+    """The `next` link of a GeoJSON search page (as in OGC API – Features): this search
+    with the cursor of the next page, as GeoJSON whatever asked for it (a header does not
+    travel with a link)."""
+    if next_cursor is None:
+        return []
+    query = [(name, value) for name, value in request.args.items(multi=True)
+             if name not in ("cursor", "format")]
+    query += [("cursor", next_cursor), ("format", "geojson")]
+    return [{"href": f"{request.base_url}?{urlencode(query)}", "rel": "next", "type": GEOJSON,
+             "title": "The next page"}]
+
+
 @blp.post("/listings")
 @blp.arguments(ListingCreateArgs)
 @blp.response(201, ListingSchema)
@@ -102,6 +117,7 @@ def search_listings(args: dict):
             "type": "FeatureCollection",
             "features": [feature(item) for item in items],
             "next_cursor": page.next_cursor,
+            "links": _geojson_links(page.next_cursor),
         }
         return Response(current_app.json.dumps(body), mimetype=GEOJSON)
     return jsonify({"items": items, "next_cursor": page.next_cursor})

@@ -1080,13 +1080,23 @@ def _cursor_params(cursor: str, sort: str) -> dict[str, Any]:
 
 
 def count_and_page(
-    viewer: User, bbox: tuple[float, float, float, float] | None, limit: int, offset: int
+    viewer: User,
+    bbox: tuple[float, float, float, float] | None,
+    limit: int,
+    offset: int,
+    listed: tuple[datetime | None, datetime | None] = (None, None),
 ) -> tuple[list[Listing], int]:
     """Published listings the viewer may see in a bbox, by id, with offset paging and the
-    total (OGC API – Features, where clients page by offset)."""
+    total (OGC API – Features, where clients page by offset). ``listed`` keeps those
+    listed in [start, end) (the OGC `datetime`; None: open)."""
     flt = ListingFilter(bbox=bbox)
     flt.check()
     conditions = [visible_clause(viewer, flt.status), *filter_clauses(flt)]
+    start, end = listed
+    if start is not None:
+        conditions.append(Listing.listed_at >= start)
+    if end is not None:
+        conditions.append(Listing.listed_at < end)
     matched = db.session.scalar(select(func.count()).select_from(Listing).where(*conditions))
     rows = db.session.scalars(
         select(Listing)
@@ -1097,6 +1107,39 @@ def count_and_page(
         .options(*_presentation_loads())
     ).all()
     return list(rows), matched or 0
+
+
+@dataclass(frozen=True)
+class PublishedExtent:
+    """Where and when the published listings a viewer may see lie (OGC collection extent)."""
+
+    bbox: tuple[float, float, float, float] | None  # min_lon, min_lat, max_lon, max_lat
+    first_listed: datetime | None
+    last_listed: datetime | None
+
+
+def published_extent(viewer: User) -> PublishedExtent:
+    """The extent of the published listings the viewer may see. For a viewer who sees
+    some of them only approximately (everyone but officials) the box is widened by a grid
+    cell, so that it holds the rounded points shown and tells no exact corner."""
+    point = _geometry()
+    row = db.session.execute(
+        select(
+            func.min(func.ST_X(point)), func.min(func.ST_Y(point)),
+            func.max(func.ST_X(point)), func.max(func.ST_Y(point)),
+            func.min(Listing.listed_at), func.max(Listing.listed_at),
+        ).where(visible_clause(viewer, S.PUBLISHED), Listing.status == S.PUBLISHED)
+    ).one()
+    min_lon, min_lat, max_lon, max_lat, first_listed, last_listed = row
+    if min_lon is None:
+        return PublishedExtent(None, None, None)
+    if not is_official(viewer):
+        lat_step = APPROXIMATE_GRID_M / _METRES_PER_DEGREE
+        widest = min(max(abs(min_lat), abs(max_lat)) + lat_step, 89.0)
+        lon_step = lat_step / max(math.cos(math.radians(widest)), 0.01)
+        min_lon, max_lon = max(min_lon - lon_step, -180.0), min(max_lon + lon_step, 180.0)
+        min_lat, max_lat = max(min_lat - lat_step, -90.0), min(max_lat + lat_step, 90.0)
+    return PublishedExtent((min_lon, min_lat, max_lon, max_lat), first_listed, last_listed)
 
 
 def get_published_listing(viewer: User, listing_id: int) -> Listing:
