@@ -674,16 +674,17 @@ def update_member(
             signals.membership_approved.send(membership)
     if changed_role and new_status == MembershipStatus.ACTIVE:
         # Rooms joined on connect follow roles (a former official must stop hearing exact
-        # addresses): the member's sockets close, the session stays.
-        signals.user_access_changed.send(user.id)
+        # addresses): the member's sockets move to the rooms of their roles now.
+        signals.user_rooms_changed.send(user)
+        _end_sessions_without_second_factor(user)
     db.session.flush()
     return membership
 
 
 def _end_membership_access(user: User, membership: Membership) -> None:
     """A membership was disabled: the permissions it gave stop with the commit (the
-    identity cache moves on with every membership write), and the member's sockets close
-    so that they reconnect into the rooms their other memberships give. Their sessions and
+    identity cache moves on with every membership write), and the member's open sockets
+    leave the rooms it gave (keeping those their other memberships give). Their sessions and
     tokens stay: an org admin ends only the access their own organisation gave. Only an
     account left with no active membership at all (and no platform role) is disabled as a
     whole, and then signed out everywhere."""
@@ -694,6 +695,29 @@ def _end_membership_access(user: User, membership: Membership) -> None:
         user.disabled = True
         end_user_access(user)
     else:
+        signals.user_rooms_changed.send(user)
+
+
+def _end_sessions_without_second_factor(user: User) -> None:
+    """A role that needs a second factor: the user's sessions that signed in with the
+    password alone end (they no longer count as signed in, login_session_valid), and so do
+    their sockets; without TOTP set up their tokens stop too (user_for_token), and with
+    them their sockets."""
+    if not must_use_second_factor(user):
+        return
+    keys = db.session.scalars(
+        update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.second_factor_at.is_(None),
+        )
+        .values(ended_at=utcnow())
+        .returning(LoginSession.key)
+    ).all()
+    for key in keys:
+        signals.session_ended.send(key)
+    if user.totp_enabled_at is None:
         signals.user_access_changed.send(user.id)
 
 
