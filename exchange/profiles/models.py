@@ -262,6 +262,7 @@ class LoginThrottle(Base):
     is admitted, so parallel attempts are counted one after another."""
 
     __tablename__ = "login_throttles"
+    __table_args__ = (Index("ix_login_throttles_last_attempt_at", "last_attempt_at"),)
 
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     # Admitted attempts not (yet) known to have succeeded: failures and those in flight.

@@ -128,7 +128,22 @@ def admit(limits: list[Limit]) -> None:
         row.last_attempt_at = now
         if row.attempts >= free[row.key]:
             row.next_attempt_at = now + _delay(row.attempts, free[row.key])
+    _purge_some_stale(now)
     db.session.commit()
+
+
+def _purge_some_stale(now: datetime) -> None:
+    """Forget a few keys that have started again anyway (no attempt within the window),
+    so the table holds only recent ones; rows another attempt holds are left alone."""
+    window = timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    stale = (
+        select(LoginThrottle.key)
+        .where(LoginThrottle.last_attempt_at < now - window)
+        .limit(20)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(stale)))
 
 
 def succeeded(limits: list[Limit], forget: bool = True) -> None:

@@ -60,6 +60,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttles")),
     )
+    op.create_index(
+        "ix_login_throttles_last_attempt_at", "login_throttles", ["last_attempt_at"]
+    )
     op.drop_index("ix_login_attempts_email_at", table_name="login_attempts")
     op.drop_index("ix_login_attempts_address_at", table_name="login_attempts")
     op.drop_table("login_attempts")
