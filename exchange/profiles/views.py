@@ -132,11 +132,11 @@ def second_factor():
     if request.method == "POST":
         try:
             services.verify_second_factor(user, request.form.get("code", ""), _client_address())
+            auth.finish_second_factor(user)  # 401 when the challenge was used meanwhile
         except ServiceError as error:
             _wrong_code(error)
             return (render_template("profiles/second_factor.html"), error.status,
                     _retry_after(error))
-        auth.finish_second_factor(user)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("profiles/second_factor.html")
@@ -163,13 +163,13 @@ def second_factor_setup():
     if request.method == "POST" and session.get("totp_setup_user") == user.id:
         try:
             codes = services.confirm_totp(user, request.form.get("code", ""), _client_address())
+            if half:  # 401 (and nothing set up) when the challenge was used meanwhile
+                auth.finish_second_factor(user)
         except ServiceError as error:
             _wrong_code(error)
             return _setup_page(user), error.status, _retry_after(error)
         session.pop("totp_setup_user", None)
-        if half:
-            auth.finish_second_factor(user)
-        elif session.get("login_session"):
+        if not half and session.get("login_session"):
             services.mark_second_factor(session["login_session"])
         db.session.commit()
         return render_template("profiles/recovery_codes.html", codes=codes,

@@ -100,6 +100,7 @@ def test_a_challenge_needs_the_password_and_holds_once_for_its_browser(
     assert done.status_code == 200
     # Used up: the cookie as it was before the second factor no longer counts.
     assert replay.post("/api/v1/auth/2fa/setup").status_code == 401
+    assert replay.get("/2fa/setup").headers["Location"].startswith("/login")
     assert db.session.scalar(select(SecondFactorChallenge.consumed_at).where(
         SecondFactorChallenge.user_id == user.id)) is not None
 
