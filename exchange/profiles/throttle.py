@@ -47,8 +47,11 @@ class Limit:
 def password_limits(email: str, address: str) -> list[Limit]:
     """The keys a password attempt for this e-mail from this address counts against."""
     cfg = current_app.config
+    # No address is longer than 254 characters: a longer input (a form) shares the key of
+    # its first 254, which keeps the key within its column.
+    email, address = email.strip().lower()[:254], address[:64]
     return [
-        Limit(f"email+address:{email.strip().lower()}|{address}", cfg["LOGIN_MAX_FAILURES"]),
+        Limit(f"email+address:{email}|{address}", cfg["LOGIN_MAX_FAILURES"]),
         Limit(f"address:{address}", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
     ]
 
@@ -64,10 +67,10 @@ def second_factor_limits(user_id: int, email: str, address: str) -> list[Limit]:
 
 def too_many(wait_seconds: float) -> TooManyRequests:
     """429 saying how long to wait, in seconds or (from two minutes on) minutes."""
-    seconds = max(1, math.ceil(wait_seconds))
+    seconds = max(2, math.ceil(wait_seconds))  # never "1 seconds"; a second more is harmless
     if seconds < 120:
         message = Text("Too many failed attempts. Try again in %(seconds)s seconds.",
-                       seconds=max(seconds, 2))
+                       seconds=seconds)
     else:
         message = Text("Too many failed attempts. Try again in %(minutes)s minutes.",
                        minutes=math.ceil(seconds / 60))

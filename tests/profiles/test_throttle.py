@@ -190,3 +190,11 @@ def test_a_correct_code_after_the_wait_signs_in_and_forgets_the_failures(
     assert db.session.scalars(select(LoginThrottle.key).where(or_(
         LoginThrottle.key.contains(user.email),
         LoginThrottle.key == f"second-factor:{user.id}"))).all() == []
+
+
+def test_an_overlong_email_on_the_login_form_is_a_plain_wrong_login(client):
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/login").get_data(as_text=True)).group(1)
+    answer = client.post("/login", data={"email": "x" * 5000 + "@test.example",
+                                         "password": "wrong", "csrf_token": token})
+    assert answer.status_code == 401
