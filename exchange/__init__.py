@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from exchange.config import Config, config_for_environment
+from exchange.config import Config, check_secret_key, config_for_environment
 from exchange.db import IdConverter, ping_when_idle
 from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
@@ -78,6 +78,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
+    check_secret_key(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config.get("PROXY_FIX_HOPS"):
         hops = app.config["PROXY_FIX_HOPS"]
@@ -160,7 +161,10 @@ def _register_error_handlers(app: Flask) -> None:
         body = {"code": error.status, "message": error.message}
         if error.errors:
             body["errors"] = error.errors
-        return jsonify(body), error.status
+        headers = {}
+        if getattr(error, "retry_after", None):
+            headers["Retry-After"] = str(error.retry_after)
+        return jsonify(body), error.status, headers
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(error: IntegrityError):

@@ -23,8 +23,23 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+#: The key development and tests sign cookies with when SECRET_KEY is unset; production
+#: refuses it (anyone can read it here and forge a session cookie with it).
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+#: The shortest SECRET_KEY production accepts (32 characters: e.g. `openssl rand -hex 32`
+#: gives 64).
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class InsecureConfiguration(RuntimeError):
+    """A setting that must not reach production (raised by create_app at start)."""
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    # Production checks SECRET_KEY at start (check_secret_key); development and tests
+    # may use the development key.
+    REQUIRE_SECRET_KEY = False
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/exchange")
     )
@@ -63,8 +78,19 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
 
+    # Sign-in throttling (exchange/profiles/throttle.py): this many failed attempts (wrong
+    # passwords and wrong second-factor codes) per e-mail and address, and
+    # LOGIN_MAX_FAILURES_PER_ADDRESS per address (an office behind one address), go through
+    # at once; each further one waits a delay that starts at LOGIN_DELAY_SECONDS and doubles
+    # up to LOGIN_MAX_DELAY_SECONDS. A key is forgotten after LOGIN_FAILURE_WINDOW_SECONDS
+    # without attempts.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_DELAY_SECONDS = int(os.environ.get("LOGIN_DELAY_SECONDS", "30"))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", "600"))
     LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+    # How long a session that passed the password waits for its second factor.
+    SECOND_FACTOR_PENDING_SECONDS = int(os.environ.get("SECOND_FACTOR_PENDING_SECONDS", "600"))
     # The name authenticator apps show next to the account (TOTP, second factor).
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Exchange")
     # How long an invitation link stays valid.
@@ -156,6 +182,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    REQUIRE_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -165,6 +192,27 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def check_secret_key(config: dict) -> None:
+    """Refuse to start where REQUIRE_SECRET_KEY is set (production) with a SECRET_KEY that
+    is missing, the development key or shorter than MIN_SECRET_KEY_LENGTH: whoever knows
+    the key can sign any session cookie."""
+    if not config.get("REQUIRE_SECRET_KEY"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    if isinstance(key, bytes):
+        key = key.decode("latin-1")
+    if not key or key == DEVELOPMENT_SECRET_KEY:
+        raise InsecureConfiguration(
+            "SECRET_KEY is not set: production needs a long random value of its own "
+            "(e.g. `openssl rand -hex 32`)."
+        )
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise InsecureConfiguration(
+            f"SECRET_KEY is too short: production needs at least {MIN_SECRET_KEY_LENGTH} "
+            "random characters (e.g. `openssl rand -hex 32`)."
+        )
 
 
 def config_for_environment() -> type[Config]:

@@ -128,7 +128,14 @@ class Conflict(ServiceError):
 
 
 class TooManyRequests(ServiceError):
+    """429; ``retry_after`` (seconds) becomes the Retry-After header."""
+
     status = 429
+
+    def __init__(self, message: str = "", errors: dict | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(message, errors)
+        self.retry_after = retry_after
 
 
 class InvalidInput(ServiceError):

@@ -36,6 +36,9 @@ _PENDING = "exchange_pending_emits"
 _ENTER_ROOM = "_exchange_enter_room"
 # Likewise: every process disconnects its sockets in the named room.
 _CLOSE_ROOM = "_exchange_close_room"
+# Likewise: every process moves the named user's sockets to the rooms given (those joined
+# on connect that no longer fit are left).
+_REROOM = "_exchange_reroom"
 
 
 def user_room(user_id: int) -> str:
@@ -63,6 +66,8 @@ def _send_pending(sess: Session) -> None:
             _close_room_sockets(user_room(data))
         elif event_name == _ENTER_ROOM:
             _enter_room_everywhere(data)
+        elif event_name == _REROOM:
+            _reroom_everywhere(data)
         else:
             socketio.emit(event_name, data, to=room)
 
@@ -127,17 +132,38 @@ def _enter_room_here(manager, data: dict) -> None:
         manager.enter_room(sid, "/", data["room"])
 
 
+def _reroom_everywhere(data: dict) -> None:
+    manager = socketio.server.manager if socketio.server is not None else None
+    if isinstance(manager, RoomAwareRedisManager):
+        manager.emit(_REROOM, data, namespace="/")
+    elif manager is not None:
+        _reroom_here(manager, data)
+
+
+def _reroom_here(manager, data: dict) -> None:
+    wanted = set(data["rooms"])
+    for sid, _eio_sid in list(manager.get_participants("/", user_room(data["user_id"]))):
+        joined = _socket_connect_rooms.get(sid, set())
+        for room in joined - wanted:
+            manager.leave_room(sid, "/", room)
+        for room in wanted - joined:
+            manager.enter_room(sid, "/", room)
+        _socket_connect_rooms[sid] = wanted
+
+
 class RoomAwareRedisManager(python_socketio.RedisManager):
     """Flask-SocketIO's Redis queue, also carrying "enter this user's sockets into a room"
     and "close the sockets in this room" to every process: a socket lives in one process,
     and only that one can move or close it."""
 
     def _handle_emit(self, message: dict) -> None:
-        if message.get("event") in (_ENTER_ROOM, _CLOSE_ROOM):
+        if message.get("event") in (_ENTER_ROOM, _CLOSE_ROOM, _REROOM):
             payload = message["data"]
             payload = payload[0] if isinstance(payload, list) else payload
             if message["event"] == _ENTER_ROOM:
                 _enter_room_here(self, payload)
+            elif message["event"] == _REROOM:
+                _reroom_here(self, payload)
             else:
                 _close_room_here(self, payload["room"])
             return
@@ -171,9 +197,20 @@ def _on_session_ended(key: str, **_: Any) -> None:
 
 @signals.user_access_changed.connect
 def _on_user_access_changed(user_id: int, **_: Any) -> None:
-    # Disabled, or a role changed (the rooms joined on connect follow roles): all the
-    # user's sockets, cookie and token alike, are in their user room.
+    # Disabled: all the user's sockets, cookie and token alike, are in their user room.
     emit_after_commit("_close_user_sockets", user_id)
+
+
+@signals.user_rooms_changed.connect
+def _on_user_rooms_changed(user, **_: Any) -> None:
+    # The rooms are named now (the change is flushed), the sockets move after commit.
+    emit_after_commit(_REROOM, {"user_id": user.id, "rooms": sorted(connect_rooms(user))})
+
+
+def connect_rooms(user) -> set[str]:
+    """The rooms a socket of the user joins on connect (besides its user and session
+    rooms), as their memberships and roles are now."""
+    return {room for rooms_for in list(_connect_rooms) for room in rooms_for(user)}
 
 
 # --- connection ----------------------------------------------------------------------------
@@ -196,6 +233,9 @@ _connect_rooms: list[ConnectRooms] = []
 # sockets are re-checked through their login session. Sockets live in one process.
 _socket_tokens: dict[str, str] = {}
 _socket_users: dict[str, int] = {}
+# The rooms each socket joined through add_connect_rooms (sid → rooms), so that a change of
+# memberships moves it out of exactly those that no longer fit.
+_socket_connect_rooms: dict[str, set[str]] = {}
 
 
 def add_connect_rooms(rooms_for: ConnectRooms) -> ConnectRooms:
@@ -222,6 +262,7 @@ def register_handlers(app: Flask | None = None) -> None:
         shared = [room for rooms_for in list(_connect_rooms) for room in rooms_for(user)]
         for room in shared:
             join_room(room)
+        _socket_connect_rooms[request.sid] = set(shared)
         if presence.connected(user.id):
             _announce_presence(user.id, True, shared)
         return True
@@ -229,6 +270,7 @@ def register_handlers(app: Flask | None = None) -> None:
     @socketio.on("disconnect")
     def _disconnect(*_args: Any) -> None:
         _socket_tokens.pop(request.sid, None)
+        _socket_connect_rooms.pop(request.sid, None)
         user_id = _socket_users.pop(request.sid, None)
         if user_id is not None and presence.disconnected(user_id):
             _announce_presence(user_id, False, rooms())

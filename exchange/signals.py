@@ -10,9 +10,13 @@ session_ended = _signals.signal("session-ended")
 membership_approved = _signals.signal("membership-approved")
 #: sender: the Organization; user_id: whose join request was rejected (membership deleted)
 membership_rejected = _signals.signal("membership-rejected")
-#: sender: the user id whose open sockets must close now, after commit (disabled, role
-#: changed: rooms joined on connect follow roles)
+#: sender: the user id whose open sockets must close now, after commit (the account was
+#: disabled as a whole)
 user_access_changed = _signals.signal("user-access-changed")
+#: sender: the User (flushed) whose memberships changed (disabled, role changed): after
+#: commit their open sockets leave the rooms joined on connect that no longer fit and join
+#: those that now do; the sockets and sessions stay
+user_rooms_changed = _signals.signal("user-rooms-changed")
 #: sender: the Invitation (flushed); user_id: the existing account it is addressed to
 invitation_created = _signals.signal("invitation-created")
 #: sender: the landlord Organization whose verification was decided (flushed)

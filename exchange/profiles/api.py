@@ -33,11 +33,11 @@ from exchange.profiles.schemas import (
     PublicUserSchema,
     RecoveryCodesSchema,
     RegisterArgs,
+    RegisterResultSchema,
     SecondFactorCodeArgs,
     TokenArgs,
     TokenSchema,
     TotpSetupSchema,
-    UserSchema,
     VerifyArgs,
 )
 
@@ -138,12 +138,14 @@ def logout():
 
 @blp.post("/auth/register")
 @blp.arguments(RegisterArgs)
-@blp.response(201, UserSchema)
+@blp.response(202, RegisterResultSchema)
 def register(args: dict):
-    """Register: a landlord account at once, or a pending request to join an organisation."""
-    user, _membership = services.register(**args)
+    """Register: a landlord account (sign in with it), or a pending request to join an
+    organisation. The answer is the same whether the e-mail has an account already or not
+    (that account's owner is told by e-mail instead); nothing says which."""
+    services.register(**args)
     db.session.commit()
-    return user
+    return {"message": services.registration_message(args["organization_id"])}
 
 
 @blp.post("/auth/tokens")
@@ -267,24 +269,37 @@ def verify_organization(args: dict, organization_id: int):
 @blp.response(200, MemberSchema(many=True))
 @login_required
 def list_members(args: dict, organization_id: int):
-    """Active members; org admins also list `?status=pending`, `disabled` or `all`."""
+    """Active members, for staff of verified public organisations and the organisation's
+    own members (404 for anyone else); org admins also list `?status=pending`, `disabled`
+    or `all`."""
     services.get_organization(organization_id)
     status = args["status"]
     if status == "active":
-        return services.members_of(organization_id)
+        return services.members_for(current_user, organization_id)
     return services.memberships_of(current_user, organization_id, None if status == "all"
                                    else status)
 
 
 @blp.post("/organizations/<int:organization_id>/members")
 @blp.arguments(MemberArgs)
-@blp.response(201, MemberSchema)
+@blp.response(201, NewInvitationSchema)
 @login_required
 def add_member(args: dict, organization_id: int):
-    """Create (or attach) a user as a member in a role (org admins)."""
-    membership = services.add_member(current_user, organization_id, **args)
+    """Invite someone as a member in a role (org admins): the same as POST
+    .../invitations. Nobody becomes a member without accepting, and the answer is the same
+    whether the e-mail has an account or not."""
+    return _invite(organization_id, args["email"], args["role"])
+
+
+def _invite(organization_id: int, email: str, role: str):
+    invitation, raw = services.invite(current_user, organization_id, email, role)
+    mailed = services.mail_invitation(invitation, raw, current_user)
     db.session.commit()
-    return membership
+    # Answer-only attributes (not stored): NewInvitationSchema dumps them.
+    invitation.mailed = mailed
+    if not mailed:
+        invitation.link = services.invitation_link(raw)
+    return invitation
 
 
 @blp.post("/organizations/<int:organization_id>/members/<int:user_id>/approve")
@@ -325,14 +340,7 @@ def update_member(args: dict, organization_id: int, user_id: int):
 def create_invitation(args: dict, organization_id: int):
     """Invite someone by e-mail (org admins): a one-time link valid for
     INVITATION_TTL_DAYS, mailed when the server sends e-mail, else in the answer."""
-    invitation, raw = services.invite(current_user, organization_id, args["email"], args["role"])
-    mailed = services.mail_invitation(invitation, raw, current_user)
-    db.session.commit()
-    # Answer-only attributes (not stored): NewInvitationSchema dumps them.
-    invitation.mailed = mailed
-    if not mailed:
-        invitation.link = services.invitation_link(raw)
-    return invitation
+    return _invite(organization_id, args["email"], args["role"])
 
 
 @blp.get("/organizations/<int:organization_id>/invitations")

@@ -3,25 +3,28 @@ the half-signed-in state between a correct password and the second factor."""
 
 from __future__ import annotations
 
-import time
+import secrets
+from datetime import timedelta
 
-from flask import Flask, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from sqlalchemy import delete, or_, select, update
 
+from exchange.db import utcnow
 from exchange.errors import Unauthorized
 from exchange.extensions import csrf, db, login_manager
 from exchange.profiles import identity_cache, services
-from exchange.profiles.models import User
+from exchange.profiles.models import SecondFactorChallenge, User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # Anonymous JSON calls that start a session; a cross-site form cannot send JSON.
 CSRF_EXEMPT_ENDPOINTS = {"auth.login", "auth.register", "auth.accept_invitation"}
 #: Cookie-session key of a half-signed-in session: the password was right, the second
-#: factor is still due. Such a session may call only the /auth/2fa endpoints.
+#: factor is still due. Such a session may call only the /auth/2fa endpoints. It holds
+#: only the random token of a SecondFactorChallenge row (whose sha256 is stored): what
+#: the cookie says is never trusted on its own, even by someone who can sign cookies.
 PENDING_KEY = "second_factor_pending"
-#: How long a half-signed-in session waits for its code.
-PENDING_SECONDS = 600
 
 
 def bearer_token() -> str | None:
@@ -90,27 +93,78 @@ def after_password(user: User) -> dict:
         return {"user": user, "csrf_token": sign_in(user)}
     session.clear()
     logout_user()
-    session[PENDING_KEY] = {"user_id": user.id, "stage": stage, "since": int(time.time())}
+    session[PENDING_KEY] = _start_challenge(user, stage)
     session["locale"] = user.locale
     return {"second_factor": stage, "csrf_token": generate_csrf()}
 
 
+def _start_challenge(user: User, stage: str) -> str:
+    """A new challenge row for this browser; returns its token (for the cookie only).
+    The user's used and expired challenges go at the same time."""
+    now = utcnow()
+    db.session.execute(
+        delete(SecondFactorChallenge).where(
+            SecondFactorChallenge.user_id == user.id,
+            or_(SecondFactorChallenge.expires_at <= now,
+                SecondFactorChallenge.consumed_at.is_not(None)),
+        )
+    )
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        SecondFactorChallenge(
+            token_hash=services.token_hash(raw),
+            user_id=user.id,
+            stage=stage,
+            expires_at=now + timedelta(
+                seconds=current_app.config["SECOND_FACTOR_PENDING_SECONDS"]),
+        )
+    )
+    db.session.flush()
+    return raw
+
+
+def _open_challenge(raw: str):
+    """The condition of the open, unexpired challenge of a cookie token."""
+    return (
+        SecondFactorChallenge.token_hash == services.token_hash(raw),
+        SecondFactorChallenge.consumed_at.is_(None),
+        SecondFactorChallenge.expires_at > utcnow(),
+    )
+
+
 def pending_user() -> tuple[User, str] | None:
-    """The user of a half-signed-in session and the step due ("enroll" or "required")."""
-    pending = session.get(PENDING_KEY)
-    if not isinstance(pending, dict):
+    """The user of a half-signed-in session and the step due ("enroll" or "required"):
+    only through an open challenge row this browser's cookie holds the token of. None
+    also when the user needs no second factor (any more): they sign in with the password
+    again and are signed in directly."""
+    raw = session.get(PENDING_KEY)
+    if not isinstance(raw, str) or not raw:
         return None
-    if time.time() - pending.get("since", 0) > PENDING_SECONDS:
+    user_id = db.session.scalar(select(SecondFactorChallenge.user_id).where(*_open_challenge(raw)))
+    if user_id is None:
         session.pop(PENDING_KEY, None)
         return None
-    user = db.session.get(User, pending.get("user_id"))
+    user = db.session.get(User, user_id)
     if user is None or user.disabled:
         return None
-    return user, services.second_factor_stage(user) or "enroll"
+    stage = services.second_factor_stage(user)
+    if stage is None:
+        return None
+    return user, stage
 
 
 def finish_second_factor(user: User) -> str:
-    """The half-signed-in session passed its second factor: signed in now."""
+    """The half-signed-in session passed its second factor: its challenge is used up (once:
+    a second request with the same cookie gets 401) and the session is signed in."""
+    raw = session.get(PENDING_KEY)
+    consumed = isinstance(raw, str) and db.session.scalar(
+        update(SecondFactorChallenge)
+        .where(*_open_challenge(raw), SecondFactorChallenge.user_id == user.id)
+        .values(consumed_at=utcnow())
+        .returning(SecondFactorChallenge.id)
+    )
+    if not consumed:
+        raise Unauthorized()
     return sign_in(user, second_factor=True)
 
 

@@ -1,5 +1,5 @@
-"""Organisations, users, memberships, invitations, API tokens, login sessions, login
-attempts and the second factor (TOTP secret, recovery codes)."""
+"""Organisations, users, memberships, invitations, API tokens, login sessions, sign-in
+throttles and the second factor (TOTP secret, recovery codes, pending challenges)."""
 
 from __future__ import annotations
 
@@ -256,21 +256,39 @@ class Invitation(Base):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class LoginAttempt(Base):
-    """Failed logins, counted per e-mail and per address to answer 429 (across processes)."""
+class LoginThrottle(Base):
+    """Sign-in attempts counted per key ("email+address:…", "address:…", "second-factor:…")
+    to slow guessing down (exchange/profiles/throttle.py). A row is locked while an attempt
+    is admitted, so parallel attempts are counted one after another."""
 
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_at", "email", "attempted_at"),
-        Index("ix_login_attempts_address_at", "address", "attempted_at"),
-    )
+    __tablename__ = "login_throttles"
+    __table_args__ = (Index("ix_login_throttles_last_attempt_at", "last_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
-    address: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[datetime] = mapped_column(
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    # Admitted attempts not (yet) known to have succeeded: failures and those in flight.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    # No attempt before this time (set once the free attempts are used up).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_attempt_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class SecondFactorChallenge(Base):
+    """A half-signed-in browser session: the password was right, the second factor is
+    due. The cookie holds only a random token; its sha256 is stored here. Created only by a
+    correct password, it expires and is used up when the second factor is passed."""
+
+    __tablename__ = "second_factor_challenges"
+    __table_args__ = (CheckConstraint("stage IN ('enroll', 'required')", name="stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    consumed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # --- concepts: papers, plans and experience that officials share -------------------------

@@ -106,6 +106,12 @@ class RegisterArgs(Schema):
     organization_id = fields.Integer(load_default=None, validate=VALID_ID)
 
 
+class RegisterResultSchema(Schema):
+    message = fields.String(
+        metadata={"description": "what happens next; the same for a new and a known e-mail"}
+    )
+
+
 class ProfileArgs(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     bio = fields.String(validate=validate.Length(max=5000))
@@ -225,9 +231,11 @@ OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema
 
 
 class MemberArgs(Schema):
-    email = fields.Email(required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    password = fields.String(load_default=None, validate=validate.Length(min=10, max=1000))
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    name = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "not used: the invited person gives their name when accepting"},
+    )
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
 
 

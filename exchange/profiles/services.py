@@ -25,16 +25,14 @@ from exchange.errors import (
     InvalidInput,
     NotFound,
     Text,
-    TooManyRequests,
     Unauthorized,
 )
 from exchange.extensions import db
 from exchange.pagination import Page, page_by_id
-from exchange.profiles import authz
+from exchange.profiles import authz, throttle
 from exchange.profiles.models import (
     ApiToken,
     Invitation,
-    LoginAttempt,
     LoginSession,
     Membership,
     MembershipStatus,
@@ -97,54 +95,24 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _check_failures(email: str, address: str) -> None:
-    """429 once an e-mail or an address has failed too often within the window (wrong
-    passwords and wrong second-factor codes alike)."""
-    cfg = current_app.config
-    since = utcnow() - timedelta(seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
-    by_email, by_address = db.session.execute(
-        select(
-            func.count().filter(LoginAttempt.email == email),
-            func.count().filter(LoginAttempt.address == address),
-        ).where(
-            LoginAttempt.attempted_at >= since,
-            or_(LoginAttempt.email == email, LoginAttempt.address == address),
-        )
-    ).one()
-    limit = cfg["LOGIN_MAX_FAILURES"]
-    if by_email >= limit or by_address >= limit * 4:
-        raise TooManyRequests("Too many failed logins. Try again later.")
-
-
-def _record_failure(email: str, address: str) -> None:
-    # Committed at once: the request then fails, and its rollback must not undo the count.
-    db.session.add(LoginAttempt(email=email, address=address))
-    db.session.commit()
-
-
-def clear_failures(email: str) -> None:
-    """Forget an e-mail's failed attempts once its owner is fully signed in."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email.strip().lower()))
-
-
 def authenticate(email: str, password: str, address: str) -> User:
     """Check credentials; 401 the same for an unknown e-mail and a wrong password.
 
-    Failed attempts are counted in the database, per e-mail and per address, so that
-    every process sees them; past the limit the answer is 429 until the window passes.
-    For a user who still has to pass a second factor the count is kept: wrong codes add
-    to it, and a correct password alone must not reset it.
+    The attempt is admitted by the throttle first (exchange/profiles/throttle.py: counted
+    in the database under a row lock, so parallel guesses are counted one by one; past the
+    free attempts, 429 with the wait). For a user who still has to pass a second factor
+    the count is kept: wrong codes add to it, and a correct password alone must not reset
+    it.
     """
     email = email.strip().lower()
-    _check_failures(email, address)
+    limits = throttle.password_limits(email, address)
+    throttle.admit(limits)
     user = find_user_by_email(email)
     if user is None:
         _burn_time(password)
     if user is None or not check_password(user, password) or user.disabled:
-        _record_failure(email, address)
         raise Unauthorized("E-mail or password is wrong.")
-    if second_factor_stage(user) is None:
-        clear_failures(email)
+    throttle.succeeded(limits, forget=second_factor_stage(user) is None)
     return user
 
 
@@ -206,21 +174,31 @@ def _validate_password(password: str) -> None:
 
 def register(
     email: str, password: str, name: str, organization_id: int | None = None
-) -> tuple[User, Membership]:
-    """Self-registration.
+) -> Membership | None:
+    """Self-registration, answered the same whether the e-mail is new or not.
 
-    Without an organisation: a private landlord, usable at once, in an organisation of
-    its own (kind landlord, not yet verified). With one: a pending membership that an
-    admin of that organisation approves.
+    Without an organisation: a private landlord, usable at once (after signing in), in an
+    organisation of its own (kind landlord, not yet verified). With one: a pending
+    membership that an admin of that organisation approves. For an e-mail that has an
+    account already nothing is made: its owner is told by e-mail (after commit) that
+    someone tried to register with it, and None is returned. Input is checked, and a
+    password hashed, first either way, so that neither the answer nor its time tells the
+    two apart.
     """
     _validate_password(password)
-    if find_user_by_email(email) is not None:
-        raise _email_taken()
-    user = User(
-        email=email.strip().lower(), name=name.strip(), password_hash=hash_password(password)
-    )
+    organization = None
+    if organization_id is not None:
+        organization = db.session.get(Organization, organization_id)
+        if organization is None:
+            raise InvalidInput({"organization_id": "No such organisation."})
+    password_hash = hash_password(password)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        _mail_registration_attempt(existing)
+        return None
+    user = User(email=email.strip().lower(), name=name.strip(), password_hash=password_hash)
     db.session.add(user)
-    if organization_id is None:
+    if organization is None:
         organization = Organization(
             name=name.strip(), kind=OrganizationKind.LANDLORD.value, verified=False
         )
@@ -230,29 +208,47 @@ def register(
             user=user, organization=organization, role=Role.LANDLORD, status=MembershipStatus.ACTIVE
         )
     else:
-        organization = db.session.get(Organization, organization_id)
-        if organization is None:
-            raise InvalidInput({"organization_id": "No such organisation."})
         role = Role.LANDLORD if organization.kind == OrganizationKind.LANDLORD else Role.OFFICIAL
         membership = Membership(
             user=user, organization=organization, role=role, status=MembershipStatus.PENDING
         )
     db.session.add(membership)
     _flush_unique_email()
-    return user, membership
+    return membership
+
+
+def registration_message(organization_id: int | None) -> Text:
+    """What the registration answers, new e-mail or not (it must not tell them apart)."""
+    if organization_id is None:
+        return Text("Thank you. Sign in with your e-mail address and password. If the "
+                    "address had an account already, we have sent its owner an e-mail instead.")
+    return Text("Thank you. An administrator of the organisation will approve your request. "
+                "If the address had an account already, we have sent its owner an e-mail "
+                "instead.")
+
+
+def _mail_registration_attempt(user: User) -> bool:
+    """Tell an account's owner that someone tried to register with their address (after
+    commit; False when e-mail is off)."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale(user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "de")):
+        subject = gettext("Registration attempt with your address on Exchange")
+        body = "\n\n".join([
+            gettext("Someone tried to register a new account on Exchange with your e-mail "
+                    "address. You have an account already, so nothing was changed."),
+            gettext("If that was you: sign in with your password, or ask an administrator "
+                    "of your organisation if you have forgotten it. If not, you need not do "
+                    "anything."),
+            mail.external_url("profiles_views.login"),
+        ])
+    return mail.send_after_commit(user.email, subject, body)
 
 
 def _flush_unique_email() -> None:
     # Two registrations racing for one e-mail: the unique index decides (a 409, see
     # exchange.errors.conflict_from_integrity_error).
     db.session.flush()
-
-
-EMAIL_TAKEN = "An account with this e-mail exists already."
-
-
-def _email_taken() -> Conflict:
-    return Conflict(EMAIL_TAKEN, {"json": {"email": [EMAIL_TAKEN]}})
 
 
 def update_profile(user: User, changes: dict) -> User:
@@ -339,7 +335,7 @@ def user_for_token(raw: str) -> User | None:
 
 def end_user_access(user: User) -> None:
     """End every session of the user, revoke every token and close their open sockets (after
-    commit): used when a member is disabled."""
+    commit): used when an account is disabled as a whole."""
     keys = db.session.scalars(
         update(LoginSession)
         .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
@@ -448,30 +444,31 @@ def _new_recovery_codes(user: User) -> list[str]:
 def confirm_totp(user: User, code: str, address: str) -> list[str]:
     """Put the pending secret in force with a first code; returns the recovery codes (shown
     once, stored hashed). A wrong code is 422 and counts as a failed login."""
-    _check_failures(user.email, address)
     if user.totp_enabled_at is not None:
         raise Conflict("Two-factor sign-in is set up already.")
     if not user.totp_secret:
         raise Conflict("Start the setup first (POST /auth/2fa/setup).")
+    limits = throttle.second_factor_limits(user.id, user.email, address)
+    throttle.admit(limits)
     step = _totp_step(user.totp_secret, _normalise_code(code))
     if step is None or not _claim_totp_step(user, step):
-        _record_failure(user.email, address)
         raise InvalidInput({"code": "This code is not valid. Check the time on your device."})
     user.totp_enabled_at = utcnow()
     codes = _new_recovery_codes(user)
-    clear_failures(user.email)
+    throttle.succeeded(limits)
     return codes
 
 
 def verify_second_factor(user: User, code: str, address: str) -> str:
     """Check a TOTP code (not one used before) or an unused recovery code (then used up);
     returns "totp" or "recovery". Wrong: 401, counted like a wrong password."""
-    _check_failures(user.email, address)
+    limits = throttle.second_factor_limits(user.id, user.email, address)
+    throttle.admit(limits)
     normalised = _normalise_code(code)
     if user.totp_enabled_at is not None and user.totp_secret:
         step = _totp_step(user.totp_secret, normalised)
         if step is not None and _claim_totp_step(user, step):
-            clear_failures(user.email)
+            throttle.succeeded(limits)
             return "totp"
         if step is None and normalised:
             used = db.session.scalar(
@@ -485,9 +482,8 @@ def verify_second_factor(user: User, code: str, address: str) -> str:
                 .returning(RecoveryCode.id)
             )
             if used is not None:
-                clear_failures(user.email)
+                throttle.succeeded(limits)
                 return "recovery"
-    _record_failure(user.email, address)
     raise Unauthorized("The code is wrong or was used already.")
 
 
@@ -574,44 +570,6 @@ def _check_role_fits(organization: Organization, role: str) -> None:
         )
 
 
-def add_member(
-    actor: User,
-    organization_id: int,
-    email: str,
-    name: str,
-    role: str,
-    password: str | None = None,
-) -> Membership:
-    """Create a user (or attach an existing one) as an active member in a role."""
-    organization = get_organization(organization_id)
-    authz.require_org_admin(actor, organization.id)
-    _check_role_fits(organization, role)
-    user = find_user_by_email(email)
-    if user is None:
-        if password is not None:
-            _validate_password(password)
-        user = User(
-            email=email.strip().lower(),
-            name=name.strip(),
-            password_hash=hash_password(password) if password else None,
-        )
-        db.session.add(user)
-        _flush_unique_email()
-    existing = db.session.scalar(
-        select(Membership).where(
-            Membership.user_id == user.id, Membership.organization_id == organization.id
-        )
-    )
-    if existing is not None:
-        raise Conflict("This person is a member already.")
-    membership = Membership(
-        user=user, organization=organization, role=role, status=MembershipStatus.ACTIVE
-    )
-    db.session.add(membership)
-    db.session.flush()
-    return membership
-
-
 def _lock_membership(organization_id: int, user_id: int) -> Membership:
     membership = db.session.scalar(
         select(Membership)
@@ -680,10 +638,9 @@ def update_member(
     """Change a member's role, status or function (job title shown in the directory) (org
     admins).
 
-    ``status`` "disabled" ends all the member's sessions, revokes their API tokens and
-    closes their open sockets at once (after commit); an account left without any active
-    membership is disabled as a whole. "active" re-enables (or approves a pending request).
-    An organisation always keeps one active administrator.
+    ``status`` "disabled" ends what this membership gave, at once (_end_membership_access);
+    "active" re-enables (or approves a pending request). An organisation always keeps one
+    active administrator.
     """
     organization = get_organization(organization_id)
     authz.require_org_admin(actor, organization.id)
@@ -710,22 +667,58 @@ def update_member(
     user = membership.user
     db.session.flush()
     if new_status == MembershipStatus.DISABLED and previous_status != MembershipStatus.DISABLED:
-        still_active = any(
-            m.status == MembershipStatus.ACTIVE for m in user.memberships if m is not membership
-        )
-        if not still_active and not user.is_platform_admin:
-            user.disabled = True
-        end_user_access(user)
+        _end_membership_access(user, membership)
     elif new_status == MembershipStatus.ACTIVE and previous_status != MembershipStatus.ACTIVE:
         user.disabled = False
         if previous_status == MembershipStatus.PENDING:
             signals.membership_approved.send(membership)
     if changed_role and new_status == MembershipStatus.ACTIVE:
         # Rooms joined on connect follow roles (a former official must stop hearing exact
-        # addresses): the member's sockets close, the session stays.
-        signals.user_access_changed.send(user.id)
+        # addresses): the member's sockets move to the rooms of their roles now.
+        signals.user_rooms_changed.send(user)
+        _end_sessions_without_second_factor(user)
     db.session.flush()
     return membership
+
+
+def _end_membership_access(user: User, membership: Membership) -> None:
+    """A membership was disabled: the permissions it gave stop with the commit (the
+    identity cache moves on with every membership write), and the member's open sockets
+    leave the rooms it gave (keeping those their other memberships give). Their sessions and
+    tokens stay: an org admin ends only the access their own organisation gave. Only an
+    account left with no active membership at all (and no platform role) is disabled as a
+    whole, and then signed out everywhere."""
+    still_active = any(
+        m.status == MembershipStatus.ACTIVE for m in user.memberships if m is not membership
+    )
+    if not still_active and not user.is_platform_admin:
+        user.disabled = True
+        end_user_access(user)
+    else:
+        signals.user_rooms_changed.send(user)
+
+
+def _end_sessions_without_second_factor(user: User) -> None:
+    """A role that needs a second factor: the user's sessions that signed in with the
+    password alone end (they no longer count as signed in, login_session_valid), and so do
+    their sockets; without TOTP set up their tokens stop too (user_for_token), and with
+    them their sockets."""
+    if not must_use_second_factor(user):
+        return
+    keys = db.session.scalars(
+        update(LoginSession)
+        .where(
+            LoginSession.user_id == user.id,
+            LoginSession.ended_at.is_(None),
+            LoginSession.second_factor_at.is_(None),
+        )
+        .values(ended_at=utcnow())
+        .returning(LoginSession.key)
+    ).all()
+    for key in keys:
+        signals.session_ended.send(key)
+    if user.totp_enabled_at is None:
+        signals.user_access_changed.send(user.id)
 
 
 def pending_memberships(actor: User, organization_id: int) -> list[Membership]:
@@ -771,6 +764,25 @@ def contact_of(organization: Organization) -> Membership | None:
         (m for m in members_of(organization.id) if m.user_id == organization.contact_user_id),
         None,
     )
+
+
+def may_list_members(actor: User, organization_id: int) -> bool:
+    """Member lists (names, roles, functions) are for staff of verified public
+    organisations, platform admins and the organisation's own active members; not for
+    landlords (an unverified self-registered one least of all)."""
+    return (
+        actor.is_platform_admin
+        or authz.is_staff(actor)
+        or any(m.organization_id == organization_id for m in authz.active_memberships(actor))
+    )
+
+
+def members_for(actor: User, organization_id: int) -> list[Membership]:
+    """The active members of an organisation, for those who may list them; 404 for
+    anyone else."""
+    if not may_list_members(actor, organization_id):
+        raise NotFound()
+    return members_of(organization_id)
 
 
 def members_of(organization_id: int) -> list[Membership]:
@@ -963,8 +975,17 @@ def accept_invitation(raw: str, name: str, password: str, address: str) -> User:
     """Accept an invitation by its link: a new account with this name and password, or,
     when the address has an account already, that account after its password is checked.
     The membership is active at once; the link is used up."""
+    user = find_user_by_email(invitation_for_token(raw).email)
+    if user is not None:
+        # Counted like a login (the throttle commits, so the invitation is locked after).
+        limits = throttle.password_limits(user.email, address)
+        throttle.admit(limits)
+        if not check_password(user, password):
+            raise InvalidInput(
+                {"password": "This address has an account already: enter its password."}
+            )
+        throttle.succeeded(limits, forget=second_factor_stage(user) is None)
     invitation = invitation_for_token(raw, lock=True)
-    user = find_user_by_email(invitation.email)
     if user is None:
         _validate_password(password)
         if not name.strip():
@@ -974,13 +995,6 @@ def accept_invitation(raw: str, name: str, password: str, address: str) -> User:
         )
         db.session.add(user)
         _flush_unique_email()
-    else:
-        _check_failures(user.email, address)
-        if not check_password(user, password):
-            _record_failure(user.email, address)
-            raise InvalidInput(
-                {"password": "This address has an account already: enter its password."}
-            )
     _join_by_invitation(invitation, user)
     return user
 

@@ -84,9 +84,9 @@ def login():
             )
         except ServiceError as error:
             db.session.rollback()
-            flash(_("Too many failed attempts. Please wait a few minutes.")
-                  if error.status == 429 else _("E-mail or password is wrong."), "error")
-            return render_template("profiles/login.html"), error.status
+            flash(error.message if error.status == 429 else _("E-mail or password is wrong."),
+                  "error")
+            return render_template("profiles/login.html"), error.status, _retry_after(error)
         return _after_password(user)
     return render_template("profiles/login.html")
 
@@ -103,10 +103,16 @@ def _after_password(user):
     return redirect(_safe_next(target))
 
 
+def _retry_after(error: ServiceError) -> dict[str, str]:
+    """The Retry-After header of a throttled attempt (none for other errors)."""
+    seconds = getattr(error, "retry_after", None)
+    return {"Retry-After": str(seconds)} if seconds else {}
+
+
 def _wrong_code(error: ServiceError):
     db.session.rollback()
     if error.status == 429:
-        flash(_("Too many failed attempts. Please wait a few minutes."), "error")
+        flash(error.message, "error")
     else:
         flash(_("This code is not valid. Check the time on your device and try again."),
               "error")
@@ -126,10 +132,11 @@ def second_factor():
     if request.method == "POST":
         try:
             services.verify_second_factor(user, request.form.get("code", ""), _client_address())
+            auth.finish_second_factor(user)  # 401 when the challenge was used meanwhile
         except ServiceError as error:
             _wrong_code(error)
-            return render_template("profiles/second_factor.html"), error.status
-        auth.finish_second_factor(user)
+            return (render_template("profiles/second_factor.html"), error.status,
+                    _retry_after(error))
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("profiles/second_factor.html")
@@ -156,13 +163,13 @@ def second_factor_setup():
     if request.method == "POST" and session.get("totp_setup_user") == user.id:
         try:
             codes = services.confirm_totp(user, request.form.get("code", ""), _client_address())
+            if half:  # 401 (and nothing set up) when the challenge was used meanwhile
+                auth.finish_second_factor(user)
         except ServiceError as error:
             _wrong_code(error)
-            return _setup_page(user), error.status
+            return _setup_page(user), error.status, _retry_after(error)
         session.pop("totp_setup_user", None)
-        if half:
-            auth.finish_second_factor(user)
-        elif session.get("login_session"):
+        if not half and session.get("login_session"):
             services.mark_second_factor(session["login_session"])
         db.session.commit()
         return render_template("profiles/recovery_codes.html", codes=codes,
@@ -202,12 +209,15 @@ def register():
     if request.method == "POST":
         organization_id = request.form.get("organization_id") or None
         try:
-            user, membership = services.register(
+            organization_id = int(organization_id) if organization_id else None
+            services.register(
                 request.form.get("email", ""),
                 request.form.get("password", ""),
                 request.form.get("name", ""),
-                int(organization_id) if organization_id else None,
+                organization_id,
             )
+        except ValueError:
+            abort(400)
         except ServiceError as error:
             db.session.rollback()
             for messages in (error.errors or {}).get("json", {}).values():
@@ -216,14 +226,10 @@ def register():
             if not error.errors:
                 flash(error.message, "error")
             return render_template("profiles/register.html", organizations=organizations), 422
-        if membership.status == "active":
-            auth.sign_in(user)
-            db.session.commit()
-            flash(_("Welcome! Your landlord account is ready."), "info")
-            return redirect(url_for("profiles_views.index"))
+        # The same answer for a new and a known e-mail (the owner of a known one gets an
+        # e-mail): nobody is signed in here, a new landlord signs in next.
         db.session.commit()
-        flash(_("Thank you. An administrator of the organisation will approve your request."),
-              "info")
+        flash(localise(services.registration_message(organization_id)), "info")
         return redirect(url_for("profiles_views.login"))
     return render_template("profiles/register.html", organizations=organizations)
 
@@ -304,7 +310,9 @@ def organization(organization_id: int):
     except ServiceError:
         abort(404)
     return render_template(
-        "profiles/organization.html", org=org, members=services.members_of(org.id),
+        "profiles/organization.html", org=org,
+        members=services.members_of(org.id)
+        if services.may_list_members(current_user, org.id) else None,
         contact=services.contact_of(org),
         can_verify=services.can_verify(current_user, org),
         is_admin=authz.is_org_admin(current_user, org.id),
@@ -403,8 +411,8 @@ def manage_members(organization_id: int):
         elif action in ("disable", "enable"):
             status = "disabled" if action == "disable" else "active"
             membership = services.update_member(current_user, org.id, user_id, status=status)
-            message = (_("%(name)s is disabled: signed out everywhere, API tokens revoked.",
-                         name=membership.user.name) if action == "disable"
+            message = (_("%(name)s is disabled in this organisation: what it allowed them "
+                         "stops now.", name=membership.user.name) if action == "disable"
                        else _("%(name)s is active again.", name=membership.user.name))
         elif action == "function":
             membership = services.update_member(current_user, org.id, user_id,

@@ -161,7 +161,7 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
     database_url = _fresh_database()
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
            "EXCHANGE_ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance"),
-           "SECRET_KEY": "multi-process-test"}
+           "SECRET_KEY": "multi-process-test-" + "k" * 32}
     redis.Redis.from_url(REDIS_URL).delete("exchange:presence")
     port_a, port_b = _free_port(), _free_port()
     with ExitStack() as stack:

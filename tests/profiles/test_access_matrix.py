@@ -17,7 +17,14 @@ import pytest
 from sqlalchemy import select
 
 from exchange.extensions import db
-from exchange.profiles.models import ApiToken, LoginSession, Membership, Organization, User
+from exchange.profiles.models import (
+    ApiToken,
+    Invitation,
+    LoginSession,
+    Membership,
+    Organization,
+    User,
+)
 
 ROLES = (
     "anonymous", "landlord", "official", "caseworker", "other_admin", "org_admin",
@@ -48,7 +55,6 @@ BODIES = {
     "POST /organizations": {"name": "Gemeinde Neudorf", "kind": "municipality"},
     "POST /organizations/{org}/members": {
         "email": "nora.neu@test.example", "name": "Nora Neu", "role": "caseworker",
-        "password": "a-long-password",
     },
 }
 
@@ -67,6 +73,8 @@ def _snapshot() -> dict[str, list[tuple]]:
                         Membership.role, Membership.status),
         "api_tokens": (ApiToken.id, ApiToken.user_id, ApiToken.name, ApiToken.revoked_at),
         "login_sessions": (LoginSession.id, LoginSession.user_id, LoginSession.ended_at),
+        "invitations": (Invitation.id, Invitation.organization_id, Invitation.email,
+                        Invitation.role, Invitation.revoked_at),
     }
     return {
         table: [tuple(row) for row in db.session.execute(select(*cols).order_by(cols[0]))]

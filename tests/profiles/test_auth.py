@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from exchange.extensions import db
 from exchange.profiles.models import Membership, User
 from tests.conftest import PASSWORD
@@ -116,14 +118,15 @@ def test_cannot_revoke_someone_elses_token(client, login, make_user, bearer):
 def test_register_without_organisation_makes_a_usable_landlord(client):
     response = client.post("/api/v1/auth/register", json={
         "email": "Vermieter@Test.example", "password": "a-long-password", "name": "Vera"})
-    assert response.status_code == 201
-    body = response.get_json()
-    assert body["email"] == "vermieter@test.example"
-    assert body["memberships"][0]["role"] == "landlord"
-    assert body["memberships"][0]["status"] == "active"
+    assert response.status_code == 202
+    assert "Sign in" in response.get_json()["message"]
     login = client.post("/api/v1/auth/login", json={"email": "vermieter@test.example",
                                                     "password": "a-long-password"})
     assert login.status_code == 200
+    body = login.get_json()["user"]
+    assert body["email"] == "vermieter@test.example"
+    assert body["memberships"][0]["role"] == "landlord"
+    assert body["memberships"][0]["status"] == "active"
 
 
 def test_register_into_an_organisation_is_pending(client, make_org):
@@ -131,20 +134,40 @@ def test_register_into_an_organisation_is_pending(client, make_org):
     response = client.post("/api/v1/auth/register", json={
         "email": "new@test.example", "password": "a-long-password", "name": "Neu",
         "organization_id": district.id})
-    assert response.status_code == 201
-    assert response.get_json()["memberships"] == [
-        {"organization_id": district.id, "organization_name": district.name,
-         "role": "official", "status": "pending"}]
+    assert response.status_code == 202
+    user = db.session.scalar(db.select(User).where(User.email == "new@test.example"))
+    assert [(m.organization_id, m.role, m.status) for m in user.memberships] == [
+        (district.id, "official", "pending")]
 
 
-def test_register_twice_with_one_email_is_409_and_writes_nothing(client, make_user):
-    user = make_user()
+@pytest.mark.parametrize("organisation", [False, True])
+def test_registering_a_known_email_answers_like_a_new_one_and_tells_its_owner(
+    client, make_user, make_org, smtp_server, organisation
+):
+    """Issue 12, point 12: the answer for a known e-mail was 409 (enumeration)."""
+    district = make_org("district")
+    extra = {"organization_id": district.id} if organisation else {}
+    owner = make_user(name="Olga Owner")
+    owner.locale = "en"
+    owner_hash = owner.password_hash
     before = db.session.scalar(db.select(db.func.count()).select_from(Membership))
-    response = client.post("/api/v1/auth/register", json={
-        "email": user.email.upper(), "password": "a-long-password", "name": "Dup"})
-    assert response.status_code == 409
-    assert "email" in response.get_json()["errors"]["json"]
-    assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == before
+    new = client.post("/api/v1/auth/register", json={
+        "email": "brand-new@test.example", "password": "a-long-password", "name": "New",
+        **extra})
+    known = client.post("/api/v1/auth/register", json={
+        "email": owner.email.upper(), "password": "another-long-password", "name": "Dup",
+        **extra})
+    assert (known.status_code, known.get_json()) == (new.status_code, new.get_json())
+    assert known.status_code == 202
+    assert set(known.headers) - {"Set-Cookie"} == set(new.headers) - {"Set-Cookie"}
+    # Nothing was made or changed for the known address ...
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == before + 1
+    assert db.session.get(User, owner.id).password_hash == owner_hash
+    # ... and its owner (only) is told by e-mail.
+    [message] = smtp_server.wait_for(1)
+    assert message["X-Envelope-To"] == owner.email
+    assert "tried to register" in message.get_content()
 
 
 def test_register_with_bad_fields_names_each_field(client):

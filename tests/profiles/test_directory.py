@@ -9,7 +9,7 @@ import re
 import pytest
 
 from exchange.extensions import db
-from exchange.profiles.models import Membership
+from exchange.profiles.models import Membership, User
 
 
 @pytest.fixture
@@ -94,3 +94,38 @@ def test_admin_page_sets_function_and_contact(as_user, make_user, region):
     assert town.contact_user_id == mayor.id
     page = admin.get(url).get_data(as_text=True)
     assert 'data-testid="is-contact"' in page and "Bürgermeister" in page
+
+
+def test_an_unverified_self_registered_landlord_cannot_list_staff(app, as_user, make_user,
+                                                                  region, login):
+    """Issue 12, point 12: a self-registered (unverified) landlord listed a district's
+    staff with names and roles."""
+    _state, district, town, _other = region
+    make_user(role="caseworker", org=district, name="Carla Sachbearbeiterin")
+    landlord = app.test_client()
+    assert landlord.post("/api/v1/auth/register", json={
+        "email": "schnueffler@test.example", "password": "a-long-password",
+        "name": "Sven Schnüffler"}).status_code == 202
+    login(landlord, db.session.scalar(db.select(User).where(
+        User.email == "schnueffler@test.example")), password="a-long-password")
+    for org in (district, town):
+        answer = landlord.get(f"/api/v1/organizations/{org.id}/members")
+        assert answer.status_code == 404
+        assert "Carla" not in answer.get_data(as_text=True)
+    page = landlord.get(f"/directory/{district.id}")
+    assert page.status_code == 200  # the organisation itself stays in the directory
+    assert 'data-testid="members"' not in page.get_data(as_text=True)
+    assert "Carla Sachbearbeiterin" not in page.get_data(as_text=True)
+    # A verified landlord company is no staff either; its own members see each other.
+    company_member = as_user(role="landlord")
+    assert company_member.get(f"/api/v1/organizations/{district.id}/members").status_code == 404
+    own = company_member.get(
+        f"/api/v1/organizations/{company_member.user.memberships[0].organization_id}/members")
+    assert own.status_code == 200 and [m["user_id"] for m in own.get_json()] == [
+        company_member.user.id]
+    # Staff of verified public organisations see the list, here and on the page.
+    official = as_user(role="official", org=town)
+    assert "Carla Sachbearbeiterin" in {
+        m["name"] for m in official.get(f"/api/v1/organizations/{district.id}/members").get_json()}
+    assert "Carla Sachbearbeiterin" in official.get(f"/directory/{district.id}").get_data(
+        as_text=True)

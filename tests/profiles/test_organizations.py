@@ -227,43 +227,69 @@ def test_limit_outside_1_to_500_is_422(as_user, directory, limit):
 # --- members -----------------------------------------------------------------------------
 
 
-def test_org_admin_adds_a_new_user_who_can_log_in(as_user, make_org, client, login):
+def _token(link: str) -> str:
+    return link.rsplit("/", 1)[1]
+
+
+def test_adding_a_new_email_invites_it_and_the_invitee_joins_by_accepting(
+    app, as_user, make_org, login
+):
     district = make_org("district")
     admin = as_user(role="admin", org=district)
+    users_before = _count(User)
     response = admin.post(f"/api/v1/organizations/{district.id}/members", json={
-        "email": "Nora.Neu@Test.example", "name": "Nora Neu", "role": "caseworker",
-        "password": "a-long-password"})
+        "email": "Nora.Neu@Test.example", "name": "Nora Neu", "role": "caseworker"})
     assert response.status_code == 201
     body = response.get_json()
-    assert body["email"] == "nora.neu@test.example"
-    assert (body["organization_id"], body["role"], body["status"]) == (
-        district.id, "caseworker", "active")
-    new_user = db.session.get(User, body["user_id"])
-    login(client, new_user, password="a-long-password")
-    me = client.get("/api/v1/me").get_json()
+    assert (body["email"], body["role"], body["mailed"]) == (
+        "nora.neu@test.example", "caseworker", False)
+    assert _count(User) == users_before  # nobody is a member before accepting
+    newcomer = app.test_client()
+    accepted = newcomer.post("/api/v1/invitations/accept", json={
+        "token": _token(body["link"]), "name": "Nora Neu", "password": "a-long-password"})
+    assert accepted.status_code == 201, accepted.get_json()
+    new_user = db.session.scalar(select(User).where(User.email == "nora.neu@test.example"))
+    login(newcomer, new_user, password="a-long-password")
+    me = newcomer.get("/api/v1/me").get_json()
     assert me["memberships"] == [{"organization_id": district.id,
                                   "organization_name": district.name,
                                   "role": "caseworker", "status": "active"}]
 
 
-def test_adding_an_existing_user_attaches_them_without_a_new_account(
-    as_user, make_org, make_user, client, login
+def test_adding_an_existing_account_attaches_nothing_and_answers_like_a_new_email(
+    as_user, make_org, make_user, login, client
 ):
+    """Issue 12, point 2: POST .../members with an existing account's e-mail attached it
+    without its consent (and told its name); disabling that membership then signed it out
+    everywhere. Now it is an invitation the account may accept, answered like any other."""
     district = make_org("district")
     municipality = make_org("municipality", parent=district)
     existing = make_user(role="official", org=municipality, name="Olga Offiziell")
+    platform_admin = make_user(admin=True, name="Paula Plattform")
     admin = as_user(role="admin", org=district)
-    users_before = _count(User)
-    response = admin.post(f"/api/v1/organizations/{district.id}/members", json={
-        "email": existing.email.upper(), "name": "Ignored Name", "role": "official",
-        "password": "another-password"})
-    assert response.status_code == 201
-    assert response.get_json()["user_id"] == existing.id
-    assert _count(User) == users_before
-    # Their own password still works, and they now hold both roles.
+    memberships_before = _count(Membership)
+    new = admin.post(f"/api/v1/organizations/{district.id}/members", json={
+        "email": "nobody-yet@test.example", "name": "X", "role": "official"}).get_json()
+    for victim in (existing, platform_admin):
+        response = admin.post(f"/api/v1/organizations/{district.id}/members", json={
+            "email": victim.email.upper(), "name": "Ignored Name", "role": "official"})
+        assert response.status_code == 201
+        body = response.get_json()
+        assert set(body) == set(new)
+        assert {k: v for k, v in body.items() if k not in ("id", "email", "link", "expires_at")
+                } == {k: v for k, v in new.items() if k not in ("id", "email", "link",
+                                                                "expires_at")}
+        assert victim.name not in response.get_data(as_text=True)
+        assert str(victim.id) not in [str(v) for v in body.values()]
+        # No membership to disable: the admin cannot touch the account.
+        assert admin.patch(f"/api/v1/organizations/{district.id}/members/{victim.id}",
+                           json={"status": "disabled"}).status_code == 404
+    assert _count(Membership) == memberships_before
+    # The account's owner decides: Olga accepts from her invitations and holds both roles.
     login(client, existing, password=PASSWORD)
+    [invitation] = client.get("/api/v1/invitations").get_json()
+    assert client.post(f"/api/v1/invitations/{invitation['id']}/accept").status_code == 200
     me = client.get("/api/v1/me").get_json()
-    assert me["name"] == "Olga Offiziell"
     assert {(m["organization_id"], m["role"]) for m in me["memberships"]} == {
         (municipality.id, "official"), (district.id, "official")}
 
@@ -336,11 +362,15 @@ def test_member_list_shows_active_members_only(as_user, make_org, make_user):
 
 
 def _register(client, organization_id: int, email: str = "neu@test.example") -> dict:
+    """Register into an organisation; the new account's id and memberships (the answer
+    tells neither: it is the same for a known e-mail)."""
     response = client.post("/api/v1/auth/register", json={
         "email": email, "password": "a-long-password", "name": "Nils Neu",
         "organization_id": organization_id})
-    assert response.status_code == 201
-    return response.get_json()
+    assert response.status_code == 202
+    user = db.session.scalar(select(User).where(User.email == email))
+    return {"id": user.id, "memberships": [{"status": m.status, "role": m.role}
+                                           for m in user.memberships]}
 
 
 def test_join_request_is_pending_until_the_org_admin_approves(
@@ -523,7 +553,8 @@ def test_member_list_shows_addresses_only_to_those_who_administer_it(
     district = make_org("district")
     member = make_user(role="official", org=district, email="marta@lk.example")
     path = f"/api/v1/organizations/{district.id}/members"
-    for outsider in (as_user(role="landlord"), as_user(role="official", org=make_org()),
+    assert as_user(role="landlord").get(path).status_code == 404
+    for outsider in (as_user(role="official", org=make_org()),
                      as_user(role="caseworker", org=district)):
         response = outsider.get(path)
         assert response.status_code == 200

@@ -10,10 +10,16 @@ import pyotp
 import pytest
 from sqlalchemy import select, update
 
+from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.profiles import auth
 from exchange.profiles import services as profile_services
-from exchange.profiles.models import LoginAttempt, Membership, RecoveryCode, User
+from exchange.profiles.models import (
+    LoginThrottle,
+    Membership,
+    RecoveryCode,
+    SecondFactorChallenge,
+    User,
+)
 from tests.conftest import PASSWORD, fresh_totp_code
 
 
@@ -168,16 +174,22 @@ def test_a_correct_password_does_not_reset_the_count_of_wrong_codes(app, make_us
         assert _login(client, user).status_code == 200
         assert client.post("/api/v1/auth/2fa", json={"code": "999999"}).status_code == 401
     assert _login(app.test_client(), user).status_code == 429
+    # Only the wrong codes count; the correct passwords gave their attempts back.
     attempts = db.session.scalar(
-        select(db.func.count()).select_from(LoginAttempt).where(LoginAttempt.email == user.email)
+        select(LoginThrottle.attempts).where(LoginThrottle.key.startswith(
+            f"email+address:{user.email}|"))
     )
     assert attempts == app.config["LOGIN_MAX_FAILURES"]
 
 
-def test_a_half_signed_in_session_expires(client, make_user, monkeypatch):
+def test_a_half_signed_in_session_expires(client, make_user):
     user = make_user(role="caseworker")
     _login(client, user)
-    monkeypatch.setattr(auth, "PENDING_SECONDS", -1)
+    assert db.session.scalar(select(SecondFactorChallenge.expires_at).where(
+        SecondFactorChallenge.user_id == user.id)) > utcnow()
+    db.session.execute(update(SecondFactorChallenge)
+                       .where(SecondFactorChallenge.user_id == user.id)
+                       .values(expires_at=utcnow()))
     assert client.post("/api/v1/auth/2fa/setup").status_code == 401
 
 

@@ -87,13 +87,32 @@ def test_login_does_not_redirect_to_another_site(client, make_user):
     assert response.headers["Location"] == "/"
 
 
-def test_register_page_creates_a_landlord_and_signs_in(client):
+def test_register_page_creates_a_landlord_who_then_signs_in(client):
     token = _csrf(client.get("/register").get_data(as_text=True))
     response = client.post("/register", data={
         "name": "Vera Vermieter", "email": "vera@test.example", "password": "a-long-password",
         "organization_id": "", "csrf_token": token})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    # Not signed in by the registration (a known e-mail would not be): sign in next.
+    assert client.get("/").status_code == 302
+    token = _csrf(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"email": "vera@test.example", "password": "a-long-password",
+                                "csrf_token": token})
     assert "Vera Vermieter" in client.get("/").get_data(as_text=True)
+
+
+def test_register_page_answers_a_known_email_like_a_new_one(client, make_user):
+    owner = make_user()
+    pages = []
+    for email in ("fresh@test.example", owner.email):
+        token = _csrf(client.get("/register").get_data(as_text=True))
+        response = client.post("/register", data={
+            "name": "Somebody", "email": email, "password": "a-long-password",
+            "organization_id": "", "csrf_token": token})
+        assert (response.status_code, response.headers["Location"]) == (302, "/login")
+        pages.append(re.sub(r'name="csrf_token" value="[^"]+"', "",
+                            client.get("/login").get_data(as_text=True)))
+    assert pages[0] == pages[1]
 
 
 def test_profile_page_saves_languages_and_topics(client, make_user):
