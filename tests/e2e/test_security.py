@@ -13,6 +13,7 @@ from tests.e2e.test_foundation import DEMO_PASSWORD, START_URL, log_in
 PLATFORM_ADMIN = "admin@exchange.example"
 OFFICIAL = "fluechtlinge@lk-osnabrueck.example"
 CASEWORKER = "sozialamt@lk-osnabrueck.example"
+LANDLORD = "vermietung@wohnbau-emsland.example"
 HOSTILE_NAME = '<img src=x onerror="window.__xss=1">'
 
 # Every CSP violation the page reports, kept in the page (it survives until navigation).
@@ -119,3 +120,9 @@ def test_main_pages_run_under_the_policy_without_a_violation(new_page):
     expect(caseworker.locator(".occbar").first).to_be_visible()
     caseworker.wait_for_load_state("networkidle")
     _assert_no_violation(caseworker, seen, "shelter plan")
+
+    landlord = new_page(viewport={"width": 1300, "height": 900})
+    seen = _watch(landlord)
+    log_in(landlord, LANDLORD, DEMO_PASSWORD)
+    _visit(landlord, seen, "/listings/new", "#pinmap.leaflet-container")
+    _visit(landlord, seen, "/", "main h1")
