@@ -9,7 +9,8 @@ loaded as images from their server and the place search (GEOCODER_URL) may be as
 browser; Socket.IO connects to this host over ws/wss.
 
 A view may set a stricter policy of its own (document downloads: ``default-src 'none';
-sandbox``); it is kept and only given ``frame-ancestors 'none'`` when it lacks it.
+sandbox``, in which nothing runs); it is kept as it is, and X-Frame-Options: DENY still
+keeps such an answer out of frames.
 docs/security.md lists every header and why.
 """
 
@@ -69,15 +70,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        own_policy = headers.get("Content-Security-Policy")
-        if own_policy is None:
+        if "Content-Security-Policy" not in headers:
             # Explicit ws(s)://host for browsers whose 'self' does not cover WebSockets.
             scheme = "wss" if request.is_secure else "ws"
             headers["Content-Security-Policy"] = content_security_policy(
                 tile_url, geocoder_url, f"{scheme}://{request.host}"
             )
-        elif "frame-ancestors" not in own_policy:
-            headers["Content-Security-Policy"] = own_policy + "; frame-ancestors 'none'"
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
