@@ -10,6 +10,7 @@ Bramsche, Landkreis Osnabrück) publishes its free beds minus one in reserve.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
@@ -174,7 +175,8 @@ def test_import_person_activities_and_dashboard(new_page):
     form = page.get_by_test_id("new-activity")
     form.locator("select[name=kind]").select_option("vaccination")
     form.locator("input[name=title]").fill("Masern")
-    form.locator("input[name=due_date]").fill("2026-12-01")
+    # due in the future, so "open" (a literal date would turn "overdue" once it passed)
+    form.locator("input[name=due_date]").fill((date.today() + timedelta(days=30)).isoformat())
     form.locator("button[type=submit]").click()
     added = activities.get_by_test_id("activity").filter(has_text="Masern")
     expect(added.get_by_test_id("activity-status")).to_have_text("offen")
