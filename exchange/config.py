@@ -165,6 +165,10 @@ class Config:
     # trusted, so that the client address (login throttling) and https are the real ones.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
 
+    # Strict-Transport-Security max-age in seconds (exchange/headers.py); 0 sends none.
+    # Production sends a year unless set: browsers then use https only for this host.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = True
@@ -183,6 +187,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     REQUIRE_SECRET_KEY = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 

@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from sqlalchemy import select, text
 
+from exchange import spreadsheet_csv
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text, localise
 from exchange.extensions import db
 from exchange.profiles import authz
@@ -373,7 +374,9 @@ def _copy_rows(cursor, header, records, report, counting, progress) -> None:
                 report.add_error(number, "row", Text("%(fields)s fields for %(columns)s columns.",
                                                      fields=len(fields_), columns=width))
                 continue
-            row = _check_row(number, dict(zip(header, fields_, strict=False)), report)
+            # Cells the app's own export quoted against formulas are read as they were.
+            cells = map(spreadsheet_csv.restore, fields_)
+            row = _check_row(number, dict(zip(header, cells, strict=False)), report)
             if row is not None:
                 # Copied even after errors: duplicate external ids are found over all good rows.
                 copy.write_row(row)
@@ -652,10 +655,12 @@ def registry_changes(actor: User, organization_id: int, since: datetime) -> list
 
 
 def changes_csv(changes: list[ChangedPerson]) -> Iterator[str]:
-    """The changes in the import's column layout (;-separated, UTF-8), plus the person's
-    id here, whether it was merged into another, and when it was last changed."""
+    """The changes in the import's column layout (;-separated, UTF-8 with a BOM, cells a
+    spreadsheet would run as formulas quoted: exchange/spreadsheet_csv.py), plus the
+    person's id here, whether it was merged into another, and when it was last changed."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write(spreadsheet_csv.BOM)
+    writer = spreadsheet_csv.SafeWriter(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([*COLUMNS, *OPTIONAL_COLUMNS, "person_id", "merged_into_id", "changed_at"])
     for change in changes:
         person = change.person

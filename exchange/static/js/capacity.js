@@ -70,6 +70,12 @@
     return total ? (100 * part / total).toFixed(2) + "%" : "0%";
   }
 
+  // Bars drawn by the server carry their shares as data-share (a style attribute would need
+  // 'unsafe-inline' in the Content-Security-Policy); widths set through the CSSOM are allowed.
+  Array.prototype.forEach.call(document.querySelectorAll(".occbar [data-share]"), function (part) {
+    part.style.width = part.dataset.share + "%";
+  });
+
   /** Brings an occupancy bar (and its numbers) inside `box` up to date. */
   function updateBar(box, capacity) {
     if (!box || !capacity) return;

@@ -14,9 +14,10 @@
       color: "#1f5f8b", fillColor: place.kind === "municipality" ? "#5aa0d0" : "#1f5f8b",
       fillOpacity: 0.8,
     }).addTo(map);
+    // Leaflet writes a string content as HTML: names go in as elements holding text.
     var link = X.el("a", { href: place.url, text: place.name });
     marker.bindPopup(link);
-    marker.bindTooltip(place.name);
+    marker.bindTooltip(X.el("span", { text: place.name }));
     bounds.push([place.lat, place.lon]);
   });
   if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30], maxZoom: 10 });

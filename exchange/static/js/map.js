@@ -121,7 +121,8 @@
     });
     var tip = X.tn("cluster", count);
     if (cluster.free_beds) tip += " · " + X.tn("free_beds", cluster.free_beds);
-    marker.bindTooltip(tip, { direction: "top" });
+    // Leaflet writes a string content as HTML: the text goes in as an element.
+    marker.bindTooltip(X.el("span", { text: tip }), { direction: "top" });
     marker.on("click", function () {
       map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, map.getMaxZoom()));
     });
