@@ -4,7 +4,6 @@ sessions, and pooled connections checked after idling."""
 from __future__ import annotations
 
 import inspect
-import time
 
 import pytest
 from psycopg.pq import TransactionStatus
@@ -64,11 +63,13 @@ def _backend_pid(engine) -> int:
 
 
 def _terminate(app, pid: int) -> None:
+    """Terminate a backend and wait until the server has let it go (polled, bounded)."""
     other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     with other.connect() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        # pg_terminate_backend's timeout (ms): returns once the backend has exited.
+        gone = connection.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     other.dispose()
-    time.sleep(0.2)
+    assert gone, f"backend {pid} did not exit"
 
 
 @pytest.mark.usefixtures("no_transaction")

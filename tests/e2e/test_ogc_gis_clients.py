@@ -115,10 +115,14 @@ def test_ogrinfo_lists_every_column_though_the_first_page_holds_only_beds(
     live_server, token_and_listings
 ):
     token, _made = token_and_listings
-    first_page = _get(f"{live_server}/ogc/collections/listings/items?limit=2", token)
-    assert {f["properties"]["kind"] for f in first_page["features"]} == {"beds"}
-    output = _gdal("ogrinfo", "-ro", "-so", "-oo", "PAGE_SIZE=2", f"OAPIF:{live_server}/ogc",
-                   "listings", token=token)
+    # GDAL's first page holds the leading bed listings only (the demo's shelter comes first;
+    # what other browser tests published before this one comes later or not at all).
+    leading = _get(f"{live_server}/ogc/collections/listings/items?limit=10", token)["features"]
+    kinds = [feature["properties"]["kind"] for feature in leading]
+    beds_first = len(kinds) - len("".join("b" if k == "beds" else "f" for k in kinds).lstrip("b"))
+    assert beds_first >= 1, kinds
+    output = _gdal("ogrinfo", "-ro", "-so", "-oo", f"PAGE_SIZE={beds_first}",
+                   f"OAPIF:{live_server}/ogc", "listings", token=token)
     fields = {}
     for line in output.splitlines():
         name, sep, kind = line.partition(": ")
