@@ -46,6 +46,15 @@ class Config:
     # Redis pub/sub channel of the Socket.IO queue; default exchange-db<N> after REDIS_URL's
     # database, so deployments sharing a Redis server on different databases stay apart.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
+    # Origins (scheme://host[:port], comma separated) whose pages may open a Socket.IO
+    # connection. Unset: only the site's own, the one the request names in its Host header
+    # (python-engineio's check). Set it when browsers reach the app under another name than
+    # the Host it receives; it replaces that default, so list every public origin.
+    SOCKETIO_ALLOWED_ORIGINS = [
+        origin.strip().rstrip("/")
+        for origin in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",")
+        if origin.strip()
+    ]
     # Seconds a request's user (per API token or login session) is reused between requests
     # while nothing about users, memberships, organisations, tokens or sessions was
     # committed (exchange/profiles/identity_cache.py); 0 reads the user on every request.
