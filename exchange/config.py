@@ -125,6 +125,13 @@ class Config:
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
     # Largest single document; keep MAX_CONTENT_LENGTH (the whole request) above it.
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+    # Images: at most this many pixels, and at most this much memory to make the
+    # thumbnail of one (exchange/documents/images.py); bigger ones are refused with 422
+    # before any pixel is decoded, so one upload stays under about 100 MB.
+    IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
+    IMAGE_DECODE_MAX_BYTES = int(
+        os.environ.get("IMAGE_DECODE_MAX_BYTES", str(80 * 1024 * 1024))
+    )
 
     # Map tiles for the listings map, a Leaflet URL template such as
     # https://tiles.example.org/{z}/{x}/{y}.png; empty: no tiles, a plain background with
