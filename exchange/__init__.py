@@ -103,10 +103,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
 
-    from exchange import realtime
+    from exchange import limits, realtime
     from exchange.profiles import auth
 
     auth.init_app(app)
+    limits.init_app(app)
     socketio.init_app(
         app,
         client_manager=realtime.client_manager(

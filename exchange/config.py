@@ -120,6 +120,16 @@ class Config:
     }
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(30 * 1024 * 1024)))
+    # Largest body of a request nobody signed in for (a sign-in, a registration); longer
+    # API bodies are 401 before they are read (exchange/limits.py).
+    ANONYMOUS_MAX_CONTENT_LENGTH = int(
+        os.environ.get("ANONYMOUS_MAX_CONTENT_LENGTH", str(64 * 1024))
+    )
+
+    # Largest registry import (a CSV of the state system), for caseworkers only.
+    REGISTRY_IMPORT_MAX_BYTES = int(
+        os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
+    )
 
     # Uploaded files, content-addressed; unset means <instance>/documents.
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
