@@ -44,12 +44,15 @@ def test_a_landlord_companys_admin_creates_no_shelter(company_admin, landlord_co
     assert (count(Shelter), count(Listing)) == before
 
 
-def test_a_landlord_companys_admin_keeps_no_person_registry(company_admin, landlord_company):
+def test_a_landlord_company_keeps_no_person_registry(as_user, company_admin, landlord_company):
+    # Its admin may make any member a caseworker: neither keeps persons.
+    caseworker = as_user("caseworker", org=landlord_company)
     before = count(Person)
-    for body in (PERSON, {**PERSON, "organization_id": landlord_company.id}):
-        response = company_admin.post("/api/v1/persons", json=body)
-        assert response.status_code == 403
-        assert response.get_json()["message"] == NO_CAPACITY
+    for client in (company_admin, caseworker):
+        for body in (PERSON, {**PERSON, "organization_id": landlord_company.id}):
+            response = client.post("/api/v1/persons", json=body)
+            assert response.status_code == 403
+            assert response.get_json()["message"] == NO_CAPACITY
     assert count(Person) == before
     household = company_admin.post("/api/v1/households", json={
         "organization_id": landlord_company.id, "member_ids": []})
