@@ -6,11 +6,12 @@ company's admin held the case roles and ran shelters and a person registry; a pu
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from exchange.capacity.models import Person, Shelter
+from exchange.capacity.models import BedTransfer, Person, Shelter
 from exchange.db import point_wkt
 from exchange.errors import Forbidden
 from exchange.extensions import db
@@ -91,6 +92,16 @@ def test_a_shelter_left_in_a_landlord_company_is_out_of_everyones_reach(
             None, organization_id=landlord_company.id, shelter_id=shelter.id,
             values={"title": "Pension", "free_beds": 4}, publish=True)
     assert db.session.scalar(select(Listing).where(Listing.shelter_id == shelter.id)) is None
+
+
+def test_a_landlord_company_holds_no_beds_by_transfer(company_admin, make_org, make_shelter):
+    shelter = make_shelter(make_org("district"), rooms=[("mixed", 4)], publish=True)
+    before = count(BedTransfer)
+    response = company_admin.post("/api/v1/transfers", json={
+        "listing_id": shelter.listing_id, "beds": 2,
+        "until": (date.today() + timedelta(days=30)).isoformat()})
+    assert response.status_code == 403
+    assert count(BedTransfer) == before
 
 
 @pytest.mark.parametrize("kind", ["district", "municipality", "provider"])
