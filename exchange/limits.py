@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
 def limit_anonymous_bodies(endpoint: str | None, values: dict | None) -> None:
     """Keep the bodies of requests nobody signed in for small: an API call over the limit
     is 401 from its Content-Length (a page's form over it gets 413 when read)."""
+    if not request.content_length and "Transfer-Encoding" not in request.headers:
+        return  # no body: no need to know who asks (static files, pages)
     if current_user.is_authenticated:
         return
     limit = current_app.config["ANONYMOUS_MAX_CONTENT_LENGTH"]
