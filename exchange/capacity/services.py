@@ -38,6 +38,7 @@ from exchange import signals
 from exchange.db import point_wkt
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
+from exchange.i18n import N_
 from exchange.listings import services as listings
 from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
@@ -65,7 +66,8 @@ CASE_ROLES = frozenset({Role.CASEWORKER, Role.ADMIN})
 #: Kinds of organisation that hold shelters, beds and persons.
 CAPACITY_KINDS = authz.CAPACITY_KINDS
 #: Why a landlord company (or the state) gets 403 for capacity of its own.
-NO_CAPACITY = "Only districts, municipalities and providers run shelters and a person registry."
+NO_CAPACITY = N_("Only districts, municipalities and providers run shelters and a person "
+                 "registry.")
 #: Roles that see special categories of personal data (religion, health).
 SPECIAL_ROLES = frozenset({Role.CASEWORKER})
 #: Roles that see capacity counts.
