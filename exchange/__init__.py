@@ -68,6 +68,19 @@ def select_locale() -> str:
     return asked or "de"
 
 
+def socket_origins(configured: list[str] | None) -> list[str] | None:
+    """The origins python-engineio lets open a socket: the configured list, else None,
+    which engineio reads as "the request's own scheme and Host" (an empty list would switch
+    its Origin check off, and a page of any other origin could use the visitor's cookie).
+    """
+    if not configured:
+        return None
+    if "*" in configured:
+        raise RuntimeError("SOCKETIO_ALLOWED_ORIGINS must name origins; '*' would let any "
+                           "site open sockets with a visitor's session cookie.")
+    return list(configured)
+
+
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, socket handlers, CLI."""
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")))
@@ -91,10 +104,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     api.init_app(app)
 
-    from exchange import headers, realtime
+    from exchange import headers, limits, realtime
     from exchange.profiles import auth
 
     auth.init_app(app)
+    limits.init_app(app)
     headers.init_app(app)
     socketio.init_app(
         app,
@@ -102,7 +116,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
             app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]
         ),
         async_mode="threading",
-        cors_allowed_origins=[],
+        cors_allowed_origins=socket_origins(app.config.get("SOCKETIO_ALLOWED_ORIGINS")),
         manage_session=False,
     )
 

@@ -61,6 +61,15 @@ class Config:
     # Redis pub/sub channel of the Socket.IO queue; default exchange-db<N> after REDIS_URL's
     # database, so deployments sharing a Redis server on different databases stay apart.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
+    # Origins (scheme://host[:port], comma separated) whose pages may open a Socket.IO
+    # connection. Unset: only the site's own, the one the request names in its Host header
+    # (python-engineio's check). Set it when browsers reach the app under another name than
+    # the Host it receives; it replaces that default, so list every public origin.
+    SOCKETIO_ALLOWED_ORIGINS = [
+        origin.strip().rstrip("/")
+        for origin in os.environ.get("SOCKETIO_ALLOWED_ORIGINS", "").split(",")
+        if origin.strip()
+    ]
     # Seconds a request's user (per API token or login session) is reused between requests
     # while nothing about users, memberships, organisations, tokens or sessions was
     # committed (exchange/profiles/identity_cache.py); 0 reads the user on every request.
@@ -137,11 +146,28 @@ class Config:
     }
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(30 * 1024 * 1024)))
+    # Largest body of a request nobody signed in for (a sign-in, a registration); longer
+    # API bodies are 401 before they are read (exchange/limits.py).
+    ANONYMOUS_MAX_CONTENT_LENGTH = int(
+        os.environ.get("ANONYMOUS_MAX_CONTENT_LENGTH", str(64 * 1024))
+    )
+
+    # Largest registry import (a CSV of the state system), for caseworkers only.
+    REGISTRY_IMPORT_MAX_BYTES = int(
+        os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
+    )
 
     # Uploaded files, content-addressed; unset means <instance>/documents.
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
     # Largest single document; keep MAX_CONTENT_LENGTH (the whole request) above it.
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+    # Images: at most this many pixels, and at most this much memory to make the
+    # thumbnail of one (exchange/documents/images.py); bigger ones are refused with 422
+    # before any pixel is decoded, so one upload stays under about 100 MB.
+    IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
+    IMAGE_DECODE_MAX_BYTES = int(
+        os.environ.get("IMAGE_DECODE_MAX_BYTES", str(80 * 1024 * 1024))
+    )
 
     # Map tiles for the listings map, a Leaflet URL template such as
     # https://tiles.example.org/{z}/{x}/{y}.png; empty: no tiles, a plain background with

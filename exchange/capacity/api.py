@@ -50,7 +50,11 @@ from exchange.capacity.schemas import (
     room_json,
     shelter_json,
 )
+from exchange.documents.storage import file_too_large
+from exchange.errors import Forbidden, NotFound
 from exchange.extensions import db
+from exchange.profiles import authz
+from exchange.profiles.models import Role
 
 blp = Blueprint(
     "capacity",
@@ -443,14 +447,25 @@ REGISTRY_IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
 
 @blp.url_value_preprocessor
 def _registry_import_limit(endpoint: str | None, values: dict | None) -> None:
-    # Registry files are larger than documents: raise the request limit for the import
-    # before anything parses the body. URL value preprocessors run before every
-    # before_request hook, and the CSRF check (one of those) reads the form. Werkzeug
-    # spools the upload to a temporary file, so the size costs disk, not memory.
-    if endpoint == "capacity.import_registry":
-        request.max_content_length = current_app.config.get(
-            "REGISTRY_IMPORT_MAX_BYTES", REGISTRY_IMPORT_MAX_BYTES
-        )
+    # Registry files are larger than documents: the request limit of the import is raised
+    # only for a caseworker of an organisation holding capacity, and an oversized body is
+    # refused from its Content-Length, all before anything reads the body (URL value
+    # preprocessors run before every before_request hook, the CSRF check among them, which
+    # reads the form). Anyone else is refused here, the body unread; the anonymous are
+    # left to login_required and the application's limit for them (exchange/limits.py).
+    # Werkzeug spools the upload to a temporary file: the size costs disk, not memory.
+    if endpoint != "capacity.import_registry" or not current_user.is_authenticated:
+        return
+    if not services.runs_capacity(current_user, {Role.CASEWORKER}):
+        if authz.organizations_with_role(current_user, services.CASE_ROLES):
+            # Case roles in an organisation that holds no capacity: a landlord company.
+            raise Forbidden("Only caseworkers of a district, municipality or provider "
+                            "import the registry.")
+        raise NotFound()  # like any organisation outside one's reach
+    limit = current_app.config.get("REGISTRY_IMPORT_MAX_BYTES", REGISTRY_IMPORT_MAX_BYTES)
+    request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        raise file_too_large(limit)
 
 
 @blp.post("/registry/imports")

@@ -31,7 +31,6 @@ from sqlalchemy import select, text
 from exchange import spreadsheet_csv
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text, localise
 from exchange.extensions import db
-from exchange.profiles import authz
 from exchange.profiles.models import Organization, Role, User
 
 from . import services
@@ -300,7 +299,7 @@ def import_registry(
     if db.session.get(Organization, organization_id) is None:
         raise NotFound()
     services._require_in_scope(actor, organization_id, services.CASE_ROLES)
-    if organization_id not in authz.scope(actor, {Role.CASEWORKER}):
+    if organization_id not in services.capacity_scope(actor, {Role.CASEWORKER}):
         raise Forbidden("Only caseworkers import the registry.")
     log = RegistryImport(
         organization_id=organization_id,
@@ -567,7 +566,7 @@ def merge_persons(actor: User, keep_id: int, other_id: int) -> Person:
         {p.id: p for p in services._persons_in_reach(actor, [keep_id, other_id], lock=True)}[i]
         for i in (keep_id, other_id)
     )
-    if keep.organization_id not in authz.scope(actor, {Role.CASEWORKER}):
+    if keep.organization_id not in services.capacity_scope(actor, {Role.CASEWORKER}):
         raise Forbidden("Only caseworkers merge persons.")
     if keep.organization_id != other.organization_id:
         raise InvalidInput({"other_id": "Not of the same organisation."})
@@ -624,7 +623,7 @@ def registry_changes(actor: User, organization_id: int, since: datetime) -> list
     (caseworkers of the district); each one returned is audited (export)."""
     if db.session.get(Organization, organization_id) is None:
         raise NotFound()
-    if organization_id not in authz.scope(actor, {Role.CASEWORKER}):
+    if organization_id not in services.capacity_scope(actor, {Role.CASEWORKER}):
         raise NotFound()
     rows = db.session.execute(
         text(

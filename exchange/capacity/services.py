@@ -3,13 +3,17 @@ publication of free beds, the audit log. Every write and rule of the domain.
 
 Who may do what (anything outside one's reach answers 404, whatever id was sent):
 - shelters, rooms, beds, occupancies, moves, placements: caseworkers and admins whose
-  reach (authz.scope) includes the shelter's organisation (CASE_ROLES);
+  reach (capacity_scope) includes the shelter's organisation (CASE_ROLES);
 - persons, households, activities: caseworkers and admins reaching the person's
   organisation; religion and health notes only caseworkers. Every read and write of a
   person appends a PersonAudit row (who, when, which person, what; never the data);
 - capacity counts and the room plan without persons: all staff of the organisation or
   above it (officials see counts only);
 - the audit log: admins reaching the organisation.
+
+Only districts, municipalities and providers hold capacity (authz.CAPACITY_KINDS): reach
+leaves out every other organisation, so a landlord company's admin runs no shelter and no
+registry (403 when creating, 404 for ids).
 
 Locks are always taken in one order, so concurrent calls cannot deadlock: persons (by
 id), beds (by id), shelters (by id), their counter rows (by shelter id), then listings.
@@ -34,6 +38,7 @@ from exchange import signals
 from exchange.db import point_wkt
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
+from exchange.i18n import N_
 from exchange.listings import services as listings
 from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
@@ -58,6 +63,11 @@ from .models import (
 
 #: Roles that run shelters and the registry.
 CASE_ROLES = frozenset({Role.CASEWORKER, Role.ADMIN})
+#: Kinds of organisation that hold shelters, beds and persons.
+CAPACITY_KINDS = authz.CAPACITY_KINDS
+#: Why a landlord company (or the state) gets 403 for capacity of its own.
+NO_CAPACITY = N_("Only districts, municipalities and providers run shelters and a person "
+                 "registry.")
 #: Roles that see special categories of personal data (religion, health).
 SPECIAL_ROLES = frozenset({Role.CASEWORKER})
 #: Roles that see capacity counts.
@@ -103,34 +113,52 @@ class AuditAction:
 # --- reach ---------------------------------------------------------------------------------
 
 
+def capacity_scope(actor: User, roles: Iterable[str]) -> set[int]:
+    """The organisations the actor reaches in these roles (authz.scope) that may hold
+    capacity: never a landlord company, whatever roles its members have."""
+    return authz.scope(actor, roles, CAPACITY_KINDS)
+
+
+def runs_capacity(actor: User, roles: Iterable[str] = CASE_ROLES) -> bool:
+    """Whether the actor reaches any organisation holding capacity in these roles."""
+    return bool(authz.organizations_with_role(actor, roles)) and bool(
+        capacity_scope(actor, roles))
+
+
 def _require_in_scope(actor: User, organization_id: int, roles: Iterable[str]) -> None:
-    if organization_id not in authz.scope(actor, roles):
+    if organization_id not in capacity_scope(actor, roles):
         raise NotFound()
 
 
 def _organization_for_new(actor: User, organization_id: int | None) -> int:
     """The organisation in which the actor creates something: the one named (it must be
     within their reach as caseworker or admin), or their only one."""
-    reach = authz.organizations_with_role(actor, CASE_ROLES)
-    if not reach:
+    roots = authz.organizations_with_role(actor, CASE_ROLES)
+    if not roots:
         raise Forbidden("Only caseworkers and admins of an organisation may do this.")
+    reach = authz.descendants_and_self(roots, CAPACITY_KINDS)
+    if not reach:  # e.g. the admin of a landlord company
+        raise Forbidden(NO_CAPACITY)
     if organization_id is None:
-        if len(reach) != 1:
+        if len(roots) != 1:
             raise InvalidInput({"organization_id": "Missing data for required field."})
-        (organization_id,) = reach
-    if organization_id not in authz.descendants_and_self(reach):
+        (organization_id,) = roots
+    if organization_id not in reach:
+        organization = db.session.get(Organization, organization_id)
+        if organization is not None and organization.kind not in CAPACITY_KINDS:
+            raise Forbidden(NO_CAPACITY)
         raise Forbidden("Only caseworkers and admins of this organisation may do this.")
     return organization_id
 
 
 def may_see_persons(actor: User, organization_id: int) -> bool:
     """Persons of this organisation: its caseworkers and admins (and those above it)."""
-    return organization_id in authz.scope(actor, CASE_ROLES)
+    return organization_id in capacity_scope(actor, CASE_ROLES)
 
 
 def sees_special_categories(actor: User, organization_id: int) -> bool:
     """Religion and health notes: caseworkers of the owning organisation (or above) only."""
-    return organization_id in authz.scope(actor, SPECIAL_ROLES)
+    return organization_id in capacity_scope(actor, SPECIAL_ROLES)
 
 
 def _check_special(actor: User, organization_id: int, values: dict) -> None:
@@ -387,7 +415,7 @@ def create_shelter(actor: User, values: dict, organization_id: int | None = None
 
 def get_shelter(viewer: User, shelter_id: int, roles: Iterable[str] = COUNT_ROLES) -> Shelter:
     """A shelter the viewer reaches in one of the roles, else 404."""
-    return authz.get_in_scope_or_404(viewer, Shelter, shelter_id, roles)
+    return authz.get_in_scope_or_404(viewer, Shelter, shelter_id, roles, CAPACITY_KINDS)
 
 
 def _lock_shelter(actor: User, shelter_id: int) -> Shelter:
@@ -397,7 +425,7 @@ def _lock_shelter(actor: User, shelter_id: int) -> Shelter:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if shelter is None or shelter.organization_id not in authz.scope(actor, CASE_ROLES):
+    if shelter is None or shelter.organization_id not in capacity_scope(actor, CASE_ROLES):
         raise NotFound()
     return shelter
 
@@ -417,7 +445,7 @@ def list_shelters(
     viewer: User, organization_id: int | None = None, limit: int = 50, cursor: str | None = None
 ) -> Page:
     """Shelters within the viewer's reach (staff), optionally of one organisation."""
-    reach = authz.scope(viewer, COUNT_ROLES)
+    reach = capacity_scope(viewer, COUNT_ROLES)
     if organization_id is not None:
         reach &= {organization_id}
     stmt = select(Shelter).where(Shelter.organization_id.in_(sorted(reach)))
@@ -557,7 +585,7 @@ def _beds_in_reach(
     if lock:
         stmt = stmt.with_for_update(of=Bed).execution_options(populate_existing=True)
     rows = db.session.execute(stmt).all()
-    reach = authz.scope(actor, CASE_ROLES) if reach is None else reach
+    reach = capacity_scope(actor, CASE_ROLES) if reach is None else reach
     if len(rows) != len(ids) or any(org not in reach for _bed, _shelter, org in rows):
         raise NotFound()
     return [(bed, shelter_id) for bed, shelter_id, _org in rows]
@@ -596,7 +624,7 @@ def _person_in_reach(
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     person = db.session.scalar(stmt)
-    reach = authz.scope(actor, CASE_ROLES) if reach is None else reach
+    reach = capacity_scope(actor, CASE_ROLES) if reach is None else reach
     if person is None or person.organization_id not in reach:
         raise NotFound()
     return person
@@ -616,7 +644,7 @@ def _persons_in_reach(
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     persons = list(db.session.scalars(stmt))
-    reach = authz.scope(actor, CASE_ROLES) if reach is None else reach
+    reach = capacity_scope(actor, CASE_ROLES) if reach is None else reach
     if len(persons) != len(ids) or any(p.organization_id not in reach for p in persons):
         raise NotFound()
     return persons
@@ -730,7 +758,7 @@ def search_persons(
 ) -> Page:
     """Persons within the actor's reach (caseworkers and admins), by name or external id;
     every person returned is audited."""
-    reach = authz.scope(actor, CASE_ROLES)
+    reach = capacity_scope(actor, CASE_ROLES)
     if not reach:
         raise Forbidden("Only caseworkers and admins see the registry.")
     if organization_id is not None:
@@ -786,7 +814,8 @@ def create_household(
 
 
 def get_household(actor: User, household_id: int) -> Household:
-    return authz.get_in_scope_or_404(actor, Household, household_id, CASE_ROLES)
+    return authz.get_in_scope_or_404(actor, Household, household_id, CASE_ROLES,
+                                     CAPACITY_KINDS)
 
 
 def household_member_ids(household_id: int) -> list[int]:
@@ -844,7 +873,7 @@ def _bed_blocked(bed: Bed) -> Conflict:
 def check_in(actor: User, person_id: int, bed_id: int) -> Occupancy:
     """House a person in a free bed. 409 if the bed is taken or blocked or the person is
     housed already (the exclusion constraints settle races the checks cannot see)."""
-    reach = authz.scope(actor, CASE_ROLES)
+    reach = capacity_scope(actor, CASE_ROLES)
     person = _person_in_reach(actor, person_id, lock=True, reach=reach)
     _check_not_anonymised([person])
     ((bed, shelter_id),) = _beds_in_reach(actor, [bed_id], lock=True, reach=reach)
@@ -922,7 +951,7 @@ def move(
         raise InvalidInput({"person_id": "Give person_id or household_id."})
     if len(set(bed_ids)) != len(bed_ids):
         raise InvalidInput({"bed_ids": "Each bed once."})
-    reach = authz.scope(actor, CASE_ROLES)
+    reach = capacity_scope(actor, CASE_ROLES)
     if household_id is not None:
         household = db.session.get(Household, household_id)
         if household is None or household.organization_id not in reach:
@@ -1048,7 +1077,7 @@ def search_placements(
     free beds to move the group into."""
     if not group:
         raise InvalidInput({"persons": "Give at least one person."})
-    reach = authz.scope(actor, CASE_ROLES)
+    reach = capacity_scope(actor, CASE_ROLES)
     if not reach:
         raise Forbidden("Only caseworkers and admins place persons.")
     if organization_id is not None:

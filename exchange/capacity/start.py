@@ -20,6 +20,7 @@ from exchange.capacity.services import (
     CASE_ROLES,
     Capacity,
     TrendPoint,
+    capacity_scope,
     capacity_trend,
     counts_for,
     organization_capacity,
@@ -67,7 +68,7 @@ class CaseworkFigures:
 def casework_figures(user: User) -> CaseworkFigures:
     """The caseworker's shelters with occupancy, arrivals of the last ARRIVAL_DAYS per
     shelter, open activities due in the next DUE_DAYS (counts and titles, no person data)."""
-    reach = sorted(authz.scope(user, CASE_ROLES & {Role.CASEWORKER})) or [0]
+    reach = sorted(capacity_scope(user, CASE_ROLES & {Role.CASEWORKER})) or [0]
     shelters = list(db.session.scalars(
         select(Shelter).where(Shelter.organization_id.in_(reach)).order_by(Shelter.name)
     ))

@@ -55,12 +55,13 @@ def _now() -> datetime:
 
 
 def _requesting_organization(actor: User, organization_id: int | None) -> int:
-    """The actor's verified public organisation on whose behalf they ask."""
+    """The actor's verified organisation holding capacity on whose behalf they ask (the
+    beds held are for its persons)."""
     candidates = [
         m.organization
         for m in authz.active_memberships(actor)
         if m.role in REQUESTER_ROLES
-        and m.organization.kind in authz.PUBLIC_KINDS
+        and m.organization.kind in authz.CAPACITY_KINDS
         and m.organization.verified
     ]
     if organization_id is not None:

@@ -47,7 +47,7 @@ def _page_config(page: str, **extra) -> dict:
 
 
 def _case_reach() -> set[int]:
-    return authz.scope(_user(), services.CASE_ROLES)
+    return services.capacity_scope(_user(), services.CASE_ROLES)
 
 
 # --- shelters ------------------------------------------------------------------------------
@@ -199,10 +199,13 @@ def import_page():
     organizations = list(
         db.session.scalars(
             select(Organization)
-            .where(Organization.id.in_(authz.descendants_and_self(reach)))
+            .where(Organization.id.in_(
+                authz.descendants_and_self(reach, services.CAPACITY_KINDS)))
             .order_by(Organization.name)
         )
     )
+    if not organizations:  # e.g. the admin of a landlord company
+        abort(404)
     return render_template(
         "capacity/import.html",
         organizations=organizations,
@@ -266,7 +269,7 @@ def _navigation() -> dict:
     def shows_shelters_link() -> bool:
         if not current_user.is_authenticated:
             return False
-        return bool(authz.organizations_with_role(current_user, services.CASE_ROLES))
+        return services.runs_capacity(current_user)
 
     return {"shows_shelters_link": shows_shelters_link}
 

@@ -6,17 +6,37 @@ and never able to run script even if opened directly (CSP sandbox).
 
 from __future__ import annotations
 
-from flask import Response, send_file
+from flask import Response, current_app, request, send_file
 from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
-from exchange.documents import images, services
+from exchange.documents import images, services, storage
 from exchange.documents.schemas import DocumentSchema, UploadArgs
 from exchange.extensions import db
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+# Room for the multipart framing around the one file of an upload (boundaries, part
+# headers with the file name): a body longer than DOCUMENT_MAX_BYTES plus this cannot hold
+# a file within the limit.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+@blp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict | None) -> None:
+    # Refuse an oversized upload from its Content-Length, before anything reads the body:
+    # URL value preprocessors run before every before_request hook (the CSRF check reads
+    # forms) and before the view's argument parsing. The anonymous are left to the
+    # application's limit for them (exchange/limits.py).
+    if endpoint != "documents.upload" or not current_user.is_authenticated:
+        return
+    max_bytes = current_app.config["DOCUMENT_MAX_BYTES"]
+    limit = max_bytes + MULTIPART_OVERHEAD
+    if request.max_content_length is None or request.max_content_length > limit:
+        request.max_content_length = limit
+    if (request.content_length or 0) > limit:
+        raise storage.file_too_large(max_bytes)
 
 
 @blp.post("/documents")

@@ -110,7 +110,9 @@ def store_document(user: User, file_storage: FileStorage | None) -> Document:
 
     The upload is streamed to disk while it is hashed; past DOCUMENT_MAX_BYTES it stops
     with 413. Its type is told from its content (see ``filetypes``), anything outside the
-    allow-list is 415; an image must also decode (and gets a JPEG thumbnail) or it is 415.
+    allow-list is 415; an image must also decode (and gets a JPEG thumbnail) or it is 415,
+    and one with more pixels than may be decoded (IMAGE_MAX_PIXELS, IMAGE_DECODE_MAX_BYTES)
+    is 422, refused from its header.
     Nothing is kept of a refused upload. The same bytes uploaded again make a new row but
     no new file.
     """
@@ -156,7 +158,13 @@ def _thumbnail_for(pending: storage.PendingBlob, content_type: str) -> str:
     if known and storage.exists(known):
         return known
     try:
-        preview = images.make_thumbnail(pending.path, content_type)
+        preview = images.make_thumbnail(
+            pending.path, content_type,
+            max_pixels=current_app.config["IMAGE_MAX_PIXELS"],
+            max_decode_bytes=current_app.config["IMAGE_DECODE_MAX_BYTES"],
+        )
+    except images.ImageTooLarge as exc:
+        raise InvalidUpload(exc.args[0]) from exc
     except images.UnreadableImage as exc:
         raise UnsupportedMediaType(Text("%(problem)s Allowed: %(allowed)s.", problem=exc.args[0],
                                         allowed=filetypes.ALLOWED_DESCRIPTION)) from exc

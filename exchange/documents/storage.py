@@ -89,8 +89,7 @@ def receive(stream: BinaryIO, max_bytes: int) -> Iterator[PendingBlob]:
             while chunk := stream.read(CHUNK_SIZE):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise PayloadTooLarge(Text("The file is larger than the limit of %(size)s.",
-                                               size=_human_size(max_bytes)))
+                    raise file_too_large(max_bytes)
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
@@ -133,6 +132,12 @@ def put_bytes(data: bytes) -> str:
         with suppress(FileNotFoundError):
             os.unlink(name)
     return sha256
+
+
+def file_too_large(max_bytes: int, field: str = "file") -> PayloadTooLarge:
+    """The 413 for a file over ``max_bytes``, on its field."""
+    return PayloadTooLarge(Text("The file is larger than the limit of %(size)s.",
+                                size=_human_size(max_bytes)), field=field)
 
 
 def _human_size(size: int) -> Text:

@@ -516,8 +516,14 @@ def sync_registry_listing(
     put on the map (created when ``listing_id`` is None); without, it is withdrawn. No
     actor: the capacity services have checked who may change the shelter. Announced like
     every listing change (unchanged figures are not written again). None when there is
-    nothing to publish or withdraw.
+    nothing to publish or withdraw. Only organisations that hold capacity
+    (authz.CAPACITY_KINDS) may publish one: never a landlord company (403).
     """
+    if publish:
+        holder = db.session.get(Organization, organization_id)
+        if holder is None or holder.kind not in authz.CAPACITY_KINDS:
+            raise Forbidden("Only districts, municipalities and providers run shelters "
+                            "and a person registry.")
     if listing_id is None:
         if not publish:
             return None

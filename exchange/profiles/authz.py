@@ -21,6 +21,9 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.OFFICIAL, Role.CASEWORKER})
 #: Roles that must sign in with a second factor: caseworkers see persons, admins administer.
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.CASEWORKER})
 PUBLIC_KINDS = frozenset({"state", "district", "municipality", "provider"})
+#: Kinds of organisation that run shelters, beds and a person registry (never a landlord
+#: company, nor the state, which only sees the counts below it).
+CAPACITY_KINDS = frozenset({"district", "municipality", "provider"})
 
 
 def require_user(user: User | None) -> User:
@@ -87,36 +90,46 @@ def organizations_with_role(user: User, roles: Iterable[str]) -> set[int]:
     return {m.organization_id for m in active_memberships(user) if m.role in wanted}
 
 
-def descendants_and_self(organization_ids: Iterable[int]) -> set[int]:
-    """The organisations and every organisation below them (recursive, in the database)."""
+def descendants_and_self(
+    organization_ids: Iterable[int], kinds: Iterable[str] | None = None
+) -> set[int]:
+    """The organisations and every organisation below them (recursive, in the database);
+    with ``kinds``, only those of these kinds."""
     roots = list(set(organization_ids))
     if not roots:
         return set()
     tree = select(Organization.id).where(Organization.id.in_(roots)).cte(recursive=True)
     child = aliased(Organization)
     tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
-    return set(db.session.scalars(select(tree.c.id)))
+    query = select(tree.c.id)
+    if kinds is not None:
+        query = (select(Organization.id).join(tree, tree.c.id == Organization.id)
+                 .where(Organization.kind.in_(sorted(kinds))))
+    return set(db.session.scalars(query))
 
 
-def scope(user: User, roles: Iterable[str]) -> set[int]:
-    """Organisation ids within the user's reach in these roles: their own and those below.
+def scope(user: User, roles: Iterable[str], kinds: Iterable[str] | None = None) -> set[int]:
+    """Organisation ids within the user's reach in these roles: their own and those below
+    (with ``kinds``, only those of these kinds).
 
     A caseworker of a district reaches the district and its municipalities; a caseworker
     of a municipality reaches just that municipality.
     """
-    return descendants_and_self(organizations_with_role(user, roles))
+    return descendants_and_self(organizations_with_role(user, roles), kinds)
 
 
 def in_scope(user: User, organization_id: int, roles: Iterable[str]) -> bool:
     return organization_id in scope(user, roles)
 
 
-def get_in_scope_or_404(user: User, model: type, object_id: int, roles: Iterable[str]):
-    """Load a row owned by an organisation (``organization_id``) if the user reaches it.
+def get_in_scope_or_404(user: User, model: type, object_id: int, roles: Iterable[str],
+                        kinds: Iterable[str] | None = None):
+    """Load a row owned by an organisation (``organization_id``) if the user reaches it
+    (in an organisation of one of ``kinds``, when given).
 
     Anything missing or outside the user's reach answers 404, whatever id was sent.
     """
     row = db.session.get(model, object_id)
-    if row is None or row.organization_id not in scope(user, roles):
+    if row is None or row.organization_id not in scope(user, roles, kinds):
         raise NotFound()
     return row

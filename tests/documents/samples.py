@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from PIL import Image
@@ -25,6 +27,26 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 30), mode: str = 
     out = io.BytesIO()
     image.save(out, fmt, **save_options)
     return out.getvalue()
+
+
+def blank_png(width: int, height: int, mode: str = "RGBA", level: int = 9) -> bytes:
+    """A PNG of black (transparent, for RGBA) pixels, written without ever holding the
+    pixels: rows of zeros compress to almost nothing (9300 × 9300 RGBA: 336 KB), the
+    decompression bomb an attacker uploads."""
+    channels, color_type = {"L": (1, 0), "RGB": (3, 2), "RGBA": (4, 6)}[mode]
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    rows = bytes(1 + width * channels) * 64  # each row: filter type 0, then the pixels
+    compressor = zlib.compressobj(level)
+    parts = [compressor.compress(rows) for _ in range(height // 64)]
+    parts += [compressor.compress(rows[: (height % 64) * (1 + width * channels)]),
+              compressor.flush()]
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts))
+            + chunk(b"IEND", b""))
 
 
 def ooxml_bytes(main_type: str) -> bytes:

@@ -17,6 +17,7 @@ from tests.documents.samples import (
     HTML_BYTES,
     PDF_BYTES,
     PE_BYTES,
+    blank_png,
     files_under,
     image_bytes,
 )
@@ -150,6 +151,19 @@ def test_over_the_limit_is_413_and_writes_nothing(app, as_user, documents_dir, m
     assert document_count() == before
     assert files_under(documents_dir) == []
     assert upload(client, b"x" * 1000, "fits.txt", "text/plain").status_code == 201
+
+
+def test_an_image_bomb_is_422_on_the_file_and_writes_nothing(as_user, documents_dir):
+    # Any account may upload: 336 KB of PNG that would take 650 MB to decode.
+    client = as_user(role="landlord")
+    before = document_count()
+    response = upload(client, blank_png(9300, 9300, "RGBA"), "grundriss.png", "image/png")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["errors"] == {"files": {"file": [body["message"]]}}
+    assert "9300 × 9300" in body["message"] and "Megapixel" in body["message"]
+    assert document_count() == before
+    assert files_under(documents_dir) == []
 
 
 def test_empty_or_missing_file_is_422(as_user, documents_dir):
