@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -56,12 +57,15 @@ def _socket_over_polling(client, origin: str) -> tuple[int, str]:
         return handshake.status_code, handshake.get_data(as_text=True)
     sid = json.loads(handshake.get_data(as_text=True)[1:])["sid"]
     assert client.post(f"{path}&sid={sid}", data="40", headers=headers).status_code == 200
-    for _ in range(5):  # skip pings ("2") until the answer to the connect arrives
+    # Skip pings ("2") and no-ops until the answer to the connect arrives: the connect
+    # handler runs in a thread of its own, later on a busy machine; bounded in time.
+    deadline = time.monotonic() + 20
+    answer = None
+    while answer is None and time.monotonic() < deadline:
         packets = client.get(f"{path}&sid={sid}", headers=headers).get_data(as_text=True)
         answer = next((p for p in packets.split("\x1e") if p.startswith("4")), None)
-        if answer is not None:
-            break
-        client.post(f"{path}&sid={sid}", data="3", headers=headers)
+        if answer is None and "2" in packets.split("\x1e"):
+            client.post(f"{path}&sid={sid}", data="3", headers=headers)
     client.post(f"{path}&sid={sid}", data="1", headers=headers)  # close
     return handshake.status_code, answer or ""
 
