@@ -27,6 +27,7 @@ from exchange.db import IdConverter, ping_when_idle
 from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
 from exchange.jsonprovider import OrjsonProvider
+from exchange.openapi import init_api
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,7 +89,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
-    api.init_app(app)
+    init_api(app, api)
 
     from exchange import realtime
     from exchange.profiles import auth

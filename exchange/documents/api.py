@@ -17,6 +17,7 @@ from exchange.extensions import db
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+BINARY = {"type": "string", "format": "binary"}  # the document's schema of a file's bytes
 
 
 @blp.post("/documents")
@@ -41,7 +42,7 @@ def get_document(document_id: int):
 
 
 @blp.get("/documents/<int:document_id>/content")
-@blp.response(200, content_type="application/octet-stream",
+@blp.response(200, BINARY, content_type="*/*",
               description="The bytes, as an attachment, with the stored content type")
 @login_required
 def get_content(document_id: int):
@@ -59,7 +60,7 @@ def get_content(document_id: int):
 
 
 @blp.get("/documents/<int:document_id>/thumbnail")
-@blp.response(200, content_type=images.THUMBNAIL_CONTENT_TYPE,
+@blp.response(200, BINARY, content_type=images.THUMBNAIL_CONTENT_TYPE,
               description=f"A JPEG preview, at most {images.THUMBNAIL_MAX_PX} px; 404 if none")
 @login_required
 def get_thumbnail(document_id: int):
