@@ -23,6 +23,7 @@ from exchange.listings.schemas import (
     ListingSchema,
     ListingSearchArgs,
     ListingUpdateArgs,
+    MarkedSchema,
     NotificationListArgs,
     NotificationPageSchema,
     NotificationSchema,
@@ -290,8 +291,7 @@ def read_notification(notification_id: int):
 
 
 @blp.post("/notifications/read-all")
-@blp.response(200, {"type": "object", "properties": {"marked": {"type": "integer"}},
-                    "required": ["marked"]}, description="How many were marked read")
+@blp.response(200, MarkedSchema, description="How many were marked read")
 @login_required
 def read_all_notifications():
     """Mark all my notifications read → `{"marked": n}`."""
