@@ -38,7 +38,7 @@ from exchange.listings.models import Listing
 from exchange.profiles import identity_cache
 from tests.conftest import own_app_context
 
-EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "10"))
 # The same cases on every run (a suite that passes today passes tomorrow);
 # CONTRACT_RANDOM=1 draws new ones.
 DERANDOMIZE = os.environ.get("CONTRACT_RANDOM") != "1"
