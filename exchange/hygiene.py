@@ -22,6 +22,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import MultiDict
 
 from exchange.i18n import N_
 
@@ -78,7 +79,7 @@ def json_problems(value: Any, depth: int = 0) -> dict | list | None:
 def _multidict_problems(values: Any) -> dict:
     errors: dict = {}
     values = getattr(values, "data", values)  # webargs' MultiDictProxy wraps the MultiDict
-    items = values.items(multi=True) if hasattr(values, "getlist") else values.items()
+    items = values.items(multi=True) if isinstance(values, MultiDict) else values.items()
     for name, value in items:
         if not isinstance(value, str):  # a file: its name is text that gets stored
             value = getattr(value, "filename", None) or ""

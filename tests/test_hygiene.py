@@ -95,3 +95,20 @@ def test_an_unexpected_error_is_a_json_500_not_an_html_page(make_user, bearer, a
     assert response.status_code == 500
     assert response.mimetype == "application/json"
     assert response.get_json()["code"] == 500
+
+
+def test_a_nul_byte_in_an_uploaded_file_name_is_422_naming_the_file(as_user):
+    import io
+
+    from exchange.documents.models import Document
+
+    client = as_user(role="official")
+    before = db.session.scalar(db.select(db.func.count()).select_from(Document))
+    response = client.post(
+        "/api/v1/documents",
+        data={"file": (io.BytesIO(b"plain text\n"), "note\x00.txt", "text/plain")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]["files"]) == ["file"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Document)) == before

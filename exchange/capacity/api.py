@@ -53,6 +53,7 @@ from exchange.capacity.schemas import (
     shelter_json,
 )
 from exchange.extensions import db
+from exchange.hygiene import text_problem
 
 blp = Blueprint(
     "capacity",
@@ -485,6 +486,8 @@ def import_registry():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidUpload("Choose a CSV file.")
+    if problem := text_problem(upload.filename):  # the name is stored with the import log
+        raise InvalidUpload(problem)
     user = _user()
     total = request.content_length
 

@@ -255,3 +255,15 @@ def test_nul_and_lone_surrogates_in_a_csv_field_are_named_by_row_and_field(casew
     assert [(e["row"], e["field"]) for e in response.get_json()["errors"]] == [
         (3, "given_names")]
     assert persons_of(district) == {}
+
+
+def test_a_nul_byte_in_the_file_name_is_422(caseworker, district):
+    response = caseworker.post(
+        "/api/v1/registry/imports",
+        data={"organization_id": str(district.id),
+              "file": (io.BytesIO(csv_bytes()), "registry\x00.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]["files"]) == ["file"]
+    assert persons_of(district) == {}
