@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from flask import (
     Flask,
+    Response,
     current_app,
     has_request_context,
     jsonify,
@@ -19,7 +21,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from exchange.config import Config, check_secret_key, config_for_environment
@@ -27,6 +29,7 @@ from exchange.db import IdConverter, ping_when_idle
 from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
 from exchange.jsonprovider import OrjsonProvider
+from exchange.openapi import init_api
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +105,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
-    api.init_app(app)
+    init_api(app, api)
 
     from exchange import headers, limits, realtime
     from exchange.profiles import auth
@@ -170,6 +173,12 @@ def _register_blueprints(app: Flask) -> None:
         return redirect("/api/v1/docs")
 
 
+def _plain_json_error(code: int, name: str) -> Response:
+    """An error answer without translation or the app's JSON provider (nothing to fail)."""
+    body = json.dumps({"code": code, "status": name, "message": name})
+    return Response(body, status=code, mimetype="application/json")
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):
@@ -193,11 +202,24 @@ def _register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if not request.path.startswith("/api/"):
             return error
-        body = {"code": error.code, "status": error.name, "message": localise(error.description)}
-        data = getattr(error, "data", None) or {}
-        if data.get("messages"):
-            body["errors"] = localise(data["messages"])
-        return jsonify(body), error.code
+        try:
+            body = {"code": error.code, "status": error.name,
+                    "message": localise(error.description)}
+            data = getattr(error, "data", None) or {}
+            if data.get("messages"):
+                body["errors"] = localise(data["messages"])
+            return jsonify(body), error.code
+        except Exception:  # the answer about an error must not fail into an HTML 500
+            app.logger.exception("Error while answering %s", error.code)
+            return _plain_json_error(error.code or 500, error.name)
+
+    @app.errorhandler(InternalServerError)
+    def _internal_error(error: InternalServerError):
+        # Unhandled exceptions (outside testing, where they propagate): JSON for the API,
+        # built from constants so that it cannot fail itself.
+        if not request.path.startswith("/api/"):
+            return error
+        return _plain_json_error(500, "Internal Server Error")
 
     @app.before_request
     def _json_or_multipart_only():

@@ -41,6 +41,32 @@ def decode_cursor(cursor: str) -> list[Any]:
         raise _bad_cursor() from exc
 
 
+# An offset cursor (full-text search pages) stays within PostgreSQL's bigint OFFSET.
+MAX_OFFSET = 2**63 - 1 - MAX_LIMIT
+
+
+def is_id(value: Any) -> bool:
+    """An id as a cursor holds it: an int (a bool is an int in Python, not in SQL) within
+    the range of the id columns, so a forged cursor is a 422, never a database error."""
+    return type(value) is int and 0 <= value <= MAX_ID
+
+
+def id_cursor(cursor: str) -> int:
+    """The one id of a keyset cursor (after or before it), or 422 naming `cursor`."""
+    values = decode_cursor(cursor)
+    if len(values) != 1 or not is_id(values[0]):
+        raise _bad_cursor()
+    return values[0]
+
+
+def offset_cursor(cursor: str) -> int:
+    """The offset of a ranked page's cursor, within bigint, or 422 naming `cursor`."""
+    values = decode_cursor(cursor)
+    if len(values) != 1 or type(values[0]) is not int or not 0 <= values[0] <= MAX_OFFSET:
+        raise _bad_cursor()
+    return values[0]
+
+
 def _bad_cursor() -> InvalidInput:
     error = InvalidInput({"cursor": "Not a valid cursor."})
     # The cursor is a query parameter: name it where webargs names `limit`.
@@ -57,11 +83,7 @@ class Page:
 def page_by_id(stmt: Select, id_column, limit: int, cursor: str | None) -> Page:
     """One page of ``stmt`` in ascending id order, after the cursor's id."""
     if cursor:
-        values = decode_cursor(cursor)
-        # Exactly one id (a bool is an int in Python, not in SQL).
-        if len(values) != 1 or type(values[0]) is not int or not 0 <= values[0] <= MAX_ID:
-            raise _bad_cursor()
-        stmt = stmt.where(id_column > values[0])
+        stmt = stmt.where(id_column > id_cursor(cursor))
     rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

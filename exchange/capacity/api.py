@@ -19,6 +19,7 @@ from exchange.capacity.schemas import (
     CapacitySchema,
     HouseholdArgs,
     HouseholdSchema,
+    ImportReportSchema,
     MergeArgs,
     MoveArgs,
     MoveResultSchema,
@@ -32,6 +33,7 @@ from exchange.capacity.schemas import (
     PlacementArgs,
     PlacementResultSchema,
     RegistryChangesArgs,
+    RegistryChangesSchema,
     RegistryPersonPageSchema,
     RegistryPersonSchema,
     ShelterCreateArgs,
@@ -53,6 +55,7 @@ from exchange.capacity.schemas import (
 from exchange.documents.storage import file_too_large
 from exchange.errors import Forbidden, NotFound
 from exchange.extensions import db
+from exchange.hygiene import text_problem
 from exchange.profiles import authz
 from exchange.profiles.models import Role
 
@@ -431,7 +434,8 @@ def _registry_import_form() -> tuple[int, bool]:
 
     errors: dict[str, str] = {}
     raw_id = request.form.get("organization_id", "").strip()
-    organization_id = int(raw_id) if raw_id.isdigit() and 0 < int(raw_id) < 2**31 else None
+    organization_id = (int(raw_id) if raw_id.isascii() and raw_id.isdigit()
+                       and 0 < int(raw_id) < 2**31 else None)
     if organization_id is None:
         errors["organization_id"] = "Give the id of the organisation (an integer)."
     raw_dry = request.form.get("dry_run", "false").strip().lower()
@@ -469,8 +473,21 @@ def _registry_import_limit(endpoint: str | None, values: dict | None) -> None:
 
 
 @blp.post("/registry/imports")
-@blp.response(200, description="The report: nothing was written if it lists errors (422)")
-@blp.alt_response(422, description="Bad rows: the report names each row and field")
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object",
+    "required": ["file", "organization_id"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the registry CSV"},
+        "organization_id": {"type": "integer", "minimum": 1},
+        "dry_run": {"type": "boolean", "default": False},
+    },
+}}}})
+@blp.response(200, ImportReportSchema,
+              description="The report: nothing was written if it lists errors (422)")
+@blp.alt_response(422, schema={"anyOf": [{"$ref": "#/components/schemas/ImportReport"},
+                                         {"$ref": "#/components/schemas/Error"}]},
+                  description="Bad rows (the report names each row and field), or a bad "
+                  "form field (the usual error body)")
 @login_required
 def import_registry():
     """Import the state system's registry CSV (multipart `file`, `organization_id`,
@@ -484,6 +501,8 @@ def import_registry():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidUpload("Choose a CSV file.")
+    if problem := text_problem(upload.filename):  # the name is stored with the import log
+        raise InvalidUpload(problem)
     user = _user()
     total = request.content_length
 
@@ -520,7 +539,10 @@ def merge_persons(args: dict, person_id: int):
 
 @blp.get("/registry/changes")
 @blp.arguments(RegistryChangesArgs, location="query")
-@blp.response(200, description="`{items: [Person + household_ref, changed_at]}`, or CSV")
+@blp.response(200, RegistryChangesSchema)
+@blp.alt_response(200, schema={"type": "string"}, content_type="text/csv", success=True,
+                  description="The persons changed here; with `Accept: text/csv` or "
+                  "`format=csv` as CSV in the import's layout")
 @login_required
 def registry_changes(args: dict):
     """Persons corrected here (not by the import) since a date, for return to the state

@@ -31,6 +31,7 @@ from sqlalchemy import select, text
 from exchange import spreadsheet_csv
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text, localise
 from exchange.extensions import db
+from exchange.hygiene import text_problem
 from exchange.profiles.models import Organization, Role, User
 
 from . import services
@@ -364,14 +365,36 @@ def _copy_rows(cursor, header, records, report, counting, progress) -> None:
     width = len(header)
     last_progress = time.monotonic()
     with cursor.copy(f"COPY registry_import_rows ({_TEMP_COLUMNS}) FROM STDIN") as copy:
-        for index, fields_ in enumerate(records):
-            number = index + 2  # the header is row 1, as in a spreadsheet
+        number = 1  # the header is row 1, as in a spreadsheet
+        while True:
+            number += 1
+            try:
+                fields_ = next(records)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # A field over the csv module's limit or the like: a row error, and the COPY
+                # ends cleanly (an exception through it would abort the transaction).
+                report.rows += 1
+                report.add_error(number, "row", Text("Unreadable CSV: %(reason)s.",
+                                                     reason=str(exc)))
+                break
+            except UnicodeDecodeError:
+                report.rows += 1
+                report.add_error(number, "file", "Not UTF-8 text.")
+                break
             if not any(value.strip() for value in fields_):
                 continue  # blank lines
             report.rows += 1
             if len(fields_) > width:
                 report.add_error(number, "row", Text("%(fields)s fields for %(columns)s columns.",
                                                      fields=len(fields_), columns=width))
+                continue
+            bad = [(name, problem) for name, value in zip(header, fields_, strict=False)
+                   if (problem := text_problem(value))]
+            if bad:  # PostgreSQL text cannot hold them (hygiene.text_problem)
+                for name, problem in bad:
+                    report.add_error(number, name, problem)
                 continue
             # Cells the app's own export quoted against formulas are read as they were.
             cells = map(spreadsheet_csv.restore, fields_)

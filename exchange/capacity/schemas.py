@@ -282,6 +282,36 @@ class DuplicateSchema(Schema):
     score = fields.Float()
 
 
+class ChangedPersonSchema(RegistryPersonSchema):
+    household_ref = fields.String(allow_none=True, metadata={"description": "as imported"})
+    changed_at = fields.DateTime()
+
+
+class RegistryChangesSchema(Schema):
+    items = fields.List(fields.Nested(ChangedPersonSchema))
+
+
+class ImportErrorSchema(Schema):
+    row = fields.Integer(allow_none=True)
+    field = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ImportReportSchema(Schema):
+    """What `POST /registry/imports` answers (200, or 422 with the rows in `errors`)."""
+
+    import_id = fields.Integer(allow_none=True)
+    dry_run = fields.Boolean()
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorSchema))
+    more_errors = fields.Integer()
+    duplicates = fields.List(fields.Dict())
+    sha256 = fields.String(allow_none=True)
+
+
 class NewRegistryPersonSchema(RegistryPersonSchema):
     possible_duplicates = fields.List(fields.Nested(DuplicateSchema))
 

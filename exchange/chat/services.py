@@ -37,13 +37,12 @@ from exchange.chat.models import (
     Visibility,
     direct_key,
 )
-from exchange.db import MAX_ID
 from exchange.documents import services as documents
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import services as listings
 from exchange.listings.models import Listing
-from exchange.pagination import Page, decode_cursor, encode_cursor
+from exchange.pagination import Page, encode_cursor, id_cursor
 from exchange.profiles import authz
 from exchange.profiles.models import Membership, MembershipStatus, Organization, User
 
@@ -540,12 +539,7 @@ def socket_room_ids(user: User) -> list[int]:
 
 
 def _cursor_id(cursor: str) -> int:
-    values = decode_cursor(cursor)
-    if len(values) != 1 or type(values[0]) is not int or not 0 <= values[0] <= MAX_ID:
-        error = InvalidInput({"cursor": "Not a valid cursor."})
-        error.errors = {"query": error.errors["json"]}  # a query parameter, like `limit`
-        raise error
-    return values[0]
+    return id_cursor(cursor)
 
 
 def _with_documents(stmt: Select) -> Select:

@@ -37,6 +37,7 @@ def _upload_limit(endpoint: str | None, values: dict | None) -> None:
         request.max_content_length = limit
     if (request.content_length or 0) > limit:
         raise storage.file_too_large(max_bytes)
+BINARY = {"type": "string", "format": "binary"}  # the document's schema of a file's bytes
 
 
 @blp.post("/documents")
@@ -61,7 +62,7 @@ def get_document(document_id: int):
 
 
 @blp.get("/documents/<int:document_id>/content")
-@blp.response(200, content_type="application/octet-stream",
+@blp.response(200, BINARY, content_type="*/*",
               description="The bytes, as an attachment, with the stored content type")
 @login_required
 def get_content(document_id: int):
@@ -79,7 +80,7 @@ def get_content(document_id: int):
 
 
 @blp.get("/documents/<int:document_id>/thumbnail")
-@blp.response(200, content_type=images.THUMBNAIL_CONTENT_TYPE,
+@blp.response(200, BINARY, content_type=images.THUMBNAIL_CONTENT_TYPE,
               description=f"A JPEG preview, at most {images.THUMBNAIL_MAX_PX} px; 404 if none")
 @login_required
 def get_thumbnail(document_id: int):

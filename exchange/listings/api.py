@@ -25,6 +25,7 @@ from exchange.listings.schemas import (
     ListingSchema,
     ListingSearchArgs,
     ListingUpdateArgs,
+    MarkedSchema,
     NotificationListArgs,
     NotificationPageSchema,
     NotificationSchema,
@@ -41,6 +42,16 @@ blp = Blueprint(
 )
 
 GEOJSON = "application/geo+json"
+# A search page as GeoJSON: the items' fields are each feature's properties.
+GEOJSON_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"type": "object"}},
+        "next_cursor": {"type": "string", "nullable": True},
+    },
+}
 
 
 def _present(listings_with_distance) -> list[dict]:
@@ -102,6 +113,9 @@ def create_listing(args: dict):
 @blp.get("/listings")
 @blp.arguments(ListingSearchArgs(), location="query")
 @blp.response(200, ListingPageSchema)
+@blp.alt_response(200, schema=GEOJSON_COLLECTION, content_type=GEOJSON, success=True,
+                  description="A page of listings; with `Accept: application/geo+json` or "
+                  "`format=geojson` a GeoJSON FeatureCollection")
 @read_only
 @login_required
 def search_listings(args: dict):
@@ -293,7 +307,7 @@ def read_notification(notification_id: int):
 
 
 @blp.post("/notifications/read-all")
-@blp.response(200)
+@blp.response(200, MarkedSchema, description="How many were marked read")
 @login_required
 def read_all_notifications():
     """Mark all my notifications read → `{"marked": n}`."""

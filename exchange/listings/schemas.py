@@ -497,3 +497,7 @@ class NotificationListArgs(ListArgs):
 
 
 NotificationPageSchema = page_schema(NotificationSchema, "NotificationPageSchema")
+
+
+class MarkedSchema(Schema):
+    marked = fields.Integer(required=True, metadata={"description": "how many were unread"})

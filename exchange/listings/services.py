@@ -53,7 +53,7 @@ from exchange.documents.filetypes import IMAGE_TYPES
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import emails  # noqa: F401  (sends notices by e-mail, see there)
-from exchange.pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor
+from exchange.pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor, id_cursor, is_id
 from exchange.profiles import authz
 from exchange.profiles.models import (
     Membership,
@@ -669,10 +669,7 @@ def list_notifications(
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     if cursor:
-        values = decode_cursor(cursor)
-        if len(values) != 1 or type(values[0]) is not int:
-            raise _invalid_query({"cursor": "Not a valid cursor."})
-        stmt = stmt.where(Notification.id < values[0])
+        stmt = stmt.where(Notification.id < id_cursor(cursor))
     rows = list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -1069,7 +1066,7 @@ def _cursor_params(cursor: str, sort: str) -> dict[str, Any]:
     """The sort key and id of the last item before this page, from the cursor."""
     bad = _invalid_query({"cursor": "Not a valid cursor for this search."})
     values = decode_cursor(cursor)
-    if len(values) != 3 or values[0] != sort or type(values[2]) is not int:
+    if len(values) != 3 or values[0] != sort or not is_id(values[2]):
         raise bad
     _sort, key, last_id = values
     if sort == "newest":

@@ -49,6 +49,7 @@ def client_address() -> str:
 
 
 @blp.post("/auth/login")
+@blp.doc(security=[])
 @blp.arguments(LoginArgs)
 @blp.response(200, LoginResultSchema)
 @blp.alt_response(401, description="Wrong e-mail or password (the same for both)")
@@ -79,6 +80,7 @@ def _enrolling_user() -> tuple[User, bool]:
 
 
 @blp.post("/auth/2fa/setup")
+@blp.doc(security=[])
 @blp.response(200, TotpSetupSchema)
 @blp.alt_response(401, description="Neither signed in nor half-signed-in")
 @blp.alt_response(409, description="TOTP is set up already")
@@ -91,6 +93,7 @@ def totp_setup():
 
 
 @blp.post("/auth/2fa/confirm")
+@blp.doc(security=[])
 @blp.arguments(SecondFactorCodeArgs)
 @blp.response(200, RecoveryCodesSchema)
 @blp.alt_response(422, description="The code is wrong (counts as a failed login)")
@@ -111,6 +114,7 @@ def totp_confirm(args: dict):
 
 
 @blp.post("/auth/2fa")
+@blp.doc(security=[])
 @blp.arguments(SecondFactorCodeArgs)
 @blp.response(200, LoginResultSchema)
 @blp.alt_response(401, description="Wrong or used code, or no half-signed-in session")
@@ -137,6 +141,7 @@ def logout():
 
 
 @blp.post("/auth/register")
+@blp.doc(security=[])
 @blp.arguments(RegisterArgs)
 @blp.response(202, RegisterResultSchema)
 def register(args: dict):
@@ -362,6 +367,7 @@ def revoke_invitation(organization_id: int, invitation_id: int):
 
 
 @blp.post("/invitations/accept")
+@blp.doc(security=[])
 @blp.arguments(AcceptInvitationArgs)
 @blp.response(201, LoginResultSchema)
 @blp.alt_response(404, description="The link is unknown, used, revoked or expired")

@@ -22,7 +22,7 @@ from exchange import signals
 from exchange.documents import services as documents
 from exchange.errors import Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
-from exchange.pagination import Page, decode_cursor, encode_cursor
+from exchange.pagination import Page, encode_cursor, id_cursor, offset_cursor
 from exchange.profiles import authz
 from exchange.profiles.models import (
     SEED_TOPICS,
@@ -260,8 +260,7 @@ def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
         return Page([ConceptHit(c, float(r)) for c, r in rows[:limit]],
                     encode_cursor([offset + limit]) if more else None)
     if cursor:
-        before = _offset(cursor)
-        stmt = stmt.where(Concept.id < before)
+        stmt = stmt.where(Concept.id < id_cursor(cursor))
     rows = list(db.session.scalars(stmt.order_by(Concept.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
@@ -270,14 +269,7 @@ def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
 
 
 def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    values = decode_cursor(cursor)
-    if len(values) != 1 or type(values[0]) is not int or values[0] < 0:
-        error = InvalidInput({"cursor": "Not a valid cursor."})
-        error.errors = {"query": error.errors["json"]}
-        raise error
-    return values[0]
+    return offset_cursor(cursor) if cursor else 0
 
 
 # --- comments ----------------------------------------------------------------------------

@@ -237,3 +237,36 @@ def test_import_has_its_own_request_limit(app, caseworker, district, monkeypatch
     assert post_import(caseworker, district.id, data).status_code == 200
     monkeypatch.setitem(app.config, "REGISTRY_IMPORT_MAX_BYTES", 200)
     assert post_import(caseworker, district.id, data).status_code == 413
+
+
+def test_a_field_over_the_csv_limit_is_a_row_error_not_a_500(caseworker, district):
+    """A field over the csv module's 131,072 characters aborted the COPY: an HTML 500."""
+    rows = [ROWS[0], "S-2;" + "x" * 200_000 + ";Omar;1990-05-02;m;SYR;ar;;;;", ROWS[2]]
+    response = post_import(caseworker, district.id, csv_bytes(rows))
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(3, "row")]
+    assert "field larger than field limit" in errors[0]["message"]
+    assert persons_of(district) == {}
+
+
+def test_nul_and_lone_surrogates_in_a_csv_field_are_named_by_row_and_field(caseworker,
+                                                                           district):
+    rows = [ROWS[0], ROWS[1].replace("Omar", "Om\x00ar"), ROWS[2]]
+    response = post_import(caseworker, district.id, csv_bytes(rows))
+    assert response.status_code == 422
+    assert [(e["row"], e["field"]) for e in response.get_json()["errors"]] == [
+        (3, "given_names")]
+    assert persons_of(district) == {}
+
+
+def test_a_nul_byte_in_the_file_name_is_422(caseworker, district):
+    response = caseworker.post(
+        "/api/v1/registry/imports",
+        data={"organization_id": str(district.id),
+              "file": (io.BytesIO(csv_bytes()), "registry\x00.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]["files"]) == ["file"]
+    assert persons_of(district) == {}

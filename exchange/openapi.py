@@ -1,0 +1,132 @@
+"""The OpenAPI document's rules, in one place: what every operation carries without each
+route repeating it.
+
+flask-smorest builds the document from the routes' decorators; this module adds, through
+apispec's own hooks (an attribute function of the marshmallow converter and a plugin's
+``operation_helper``), what follows from the way the API works for every call:
+
+- an ``operationId`` (the view function's name);
+- ``security: []`` stays where a route declares it (``@blp.doc(security=[])``: the calls
+  that sign in), every other call answers 401 without a session or token and 403 when
+  the signed-in user may not do it;
+- the ``X-CSRFToken`` header on state-changing calls made with the session cookie;
+- 400 (unreadable JSON, missing CSRF token), 404 (an id in the path outside one's reach),
+  409 (a write that meets another), 413/415 (body too large or not JSON) and 422 (bad
+  input) where the call can answer them;
+- numbers as numbers: the bounds of Decimal fields are written as JSON numbers (the app's
+  JSON provider writes a Decimal as a string, which is right for money in answers but not
+  for the document), and a Decimal field dumped ``as_string`` is described as the string
+  it is.
+
+tests/test_openapi.py checks these rules over the whole document, so a new route that
+misses one fails there.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from apispec import BasePlugin
+from marshmallow import fields
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+BODY_METHODS = {"post", "put", "patch"}
+OPERATION_METHODS = {"get", "put", "post", "patch", "delete"}
+
+CSRF_HEADER = {
+    "in": "header",
+    "name": "X-CSRFToken",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "With the session cookie: the `csrf_token` of the sign-in answer "
+    "(a missing or wrong one is 400). Not needed with `Authorization: Bearer`.",
+}
+
+# Status → the component response flask-smorest registers for it (Error schema).
+_ERROR_RESPONSES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "UNPROCESSABLE_ENTITY",
+}
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def decimal_properties(_converter: Any, field: fields.Field, ret: dict[str, Any],
+                       **_kwargs: Any) -> dict:
+    """Marshmallow converter attribute function (bound to the converter): Decimal bounds
+    and defaults as JSON numbers; a Decimal dumped as a string described as one."""
+    update: dict[str, Any] = {
+        key: _number(value) for key, value in ret.items() if isinstance(value, Decimal)
+    }
+    if isinstance(field, fields.Decimal) and field.as_string:
+        update["type"] = "string"
+        update["format"] = "decimal"
+        update["pattern"] = r"^-?\d+(\.\d+)?$"
+        for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            ret.pop(bound, None)
+            update.pop(bound, None)
+    return update
+
+
+class ContractPlugin(BasePlugin):
+    """Completes each operation as flask-smorest registers it (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.operation_ids: set[str] = set()
+
+    def operation_helper(self, path: str | None = None, operations: dict | None = None,
+                         **kwargs: Any) -> None:
+        rule = kwargs.get("rule")
+        blueprint, _, view = (rule.endpoint if rule is not None else "").rpartition(".")
+        path_parameters = bool(rule is not None and rule.arguments)
+        for method, operation in (operations or {}).items():
+            if method not in OPERATION_METHODS:
+                continue
+            operation_id = view or f"{method}_{path}"
+            if operation_id in self.operation_ids:
+                operation_id = f"{blueprint}_{operation_id}"
+            self.operation_ids.add(operation_id)
+            operation.setdefault("operationId", operation_id)
+            self._complete(method, operation, path_parameters)
+
+    @staticmethod
+    def _complete(method: str, operation: dict, path_parameters: bool) -> None:
+        responses = operation.setdefault("responses", {})
+        anonymous = operation.get("security") == []
+        takes_input = bool(operation.get("parameters")) or path_parameters or (
+            "requestBody" in operation
+        )
+        statuses: list[int] = []
+        if not anonymous:
+            statuses += [401, 403]
+            if method in WRITE_METHODS:
+                parameters = operation.setdefault("parameters", [])
+                if not any(p.get("name") == CSRF_HEADER["name"] for p in parameters
+                           if isinstance(p, dict)):
+                    parameters.append(dict(CSRF_HEADER))
+                statuses += [400, 409]
+        if method in BODY_METHODS:
+            statuses += [400, 413, 415, 422]
+        if path_parameters:
+            statuses.append(404)
+        if takes_input:
+            statuses.append(422)
+        documented = {str(status) for status in responses}  # ints until apispec cleans them
+        for status in sorted(set(statuses)):
+            if str(status) not in documented:
+                responses[str(status)] = _ERROR_RESPONSES[status]
+
+
+def init_api(app: Any, api: Any) -> None:
+    """Initialise flask-smorest's Api on the app with this module's rules."""
+    api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
+    api.ma_plugin.converter.add_attribute_function(decimal_properties)
