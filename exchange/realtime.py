@@ -65,9 +65,9 @@ def _send_pending(sess: Session) -> None:
         elif event_name == "_close_user_sockets":
             _close_room_sockets(user_room(data))
         elif event_name == _ENTER_ROOM:
-            _enter_room_everywhere(data)
+            _everywhere(_ENTER_ROOM, data, _enter_room_here)
         elif event_name == _REROOM:
-            _reroom_everywhere(data)
+            _everywhere(_REROOM, data, _reroom_here)
         else:
             socketio.emit(event_name, data, to=room)
 
@@ -118,26 +118,19 @@ def enter_room_after_commit(user_id: int, room: str) -> None:
     emit_after_commit(_ENTER_ROOM, {"user_id": user_id, "room": room})
 
 
-def _enter_room_everywhere(data: dict) -> None:
+def _everywhere(event: str, data: dict, here) -> None:
+    """Run a room change on this process, or publish it so that every process (this one
+    included, see RoomAwareRedisManager) runs it on its own sockets."""
     manager = socketio.server.manager if socketio.server is not None else None
     if isinstance(manager, RoomAwareRedisManager):
-        # Handled here and by every other process (see RoomAwareRedisManager).
-        manager.emit(_ENTER_ROOM, data, namespace="/")
+        manager.emit(event, data, namespace="/")
     elif manager is not None:
-        _enter_room_here(manager, data)
+        here(manager, data)
 
 
 def _enter_room_here(manager, data: dict) -> None:
     for sid, _eio_sid in list(manager.get_participants("/", user_room(data["user_id"]))):
         manager.enter_room(sid, "/", data["room"])
-
-
-def _reroom_everywhere(data: dict) -> None:
-    manager = socketio.server.manager if socketio.server is not None else None
-    if isinstance(manager, RoomAwareRedisManager):
-        manager.emit(_REROOM, data, namespace="/")
-    elif manager is not None:
-        _reroom_here(manager, data)
 
 
 def _reroom_here(manager, data: dict) -> None:
