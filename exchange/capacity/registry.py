@@ -337,7 +337,9 @@ def import_registry(
         db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
         _check_duplicate_external_ids(report)
         if report.ok:
-            report.duplicates = _import_duplicates(organization_id)
+            report.duplicates = _import_duplicates(
+                organization_id, services.sees_restricted(actor, organization_id)
+            )
             if dry_run:
                 _count_changes(organization_id, present_optional, report)
             else:
@@ -425,9 +427,10 @@ def _check_duplicate_external_ids(report: ImportReport) -> None:
             )
 
 
-def _import_duplicates(organization_id: int) -> list[dict]:
+def _import_duplicates(organization_id: int, restricted: bool = False) -> list[dict]:
     """Rows new to the registry (their external id unknown here) that look like a person
-    registered already: same birth date, similar name key."""
+    registered already: same birth date, similar name key (restricted persons only for
+    the district's admins, ``restricted``)."""
     rows = db.session.execute(
         text(
             """
@@ -448,12 +451,14 @@ def _import_duplicates(organization_id: int) -> list[dict]:
               ON p.organization_id = :org AND p.birth_date = n.birth_date
              AND p.merged_into_id IS NULL AND p.anonymised_at IS NULL
              AND p.external_id IS DISTINCT FROM n.external_id
+             AND (p.restricted_at IS NULL OR :restricted)
             WHERE similarity(p.name_key, n.name_key) >= :threshold
             ORDER BY n.row_number, score DESC, p.id
             LIMIT :limit
             """
         ),
-        {"org": organization_id, "threshold": DUPLICATE_THRESHOLD, "limit": MAX_DUPLICATES},
+        {"org": organization_id, "threshold": DUPLICATE_THRESHOLD, "limit": MAX_DUPLICATES,
+         "restricted": restricted},
     )
     return [{"row": row, "person_id": pid, "score": float(score)} for row, pid, score in rows]
 

@@ -163,8 +163,21 @@ def persons_page():
 @bp.get("/persons/<int:person_id>")
 @login_required
 def person_page(person_id: int):
+    from flask import request
+
+    from exchange.errors import InvalidInput
+
     user = _user()
-    person = services.get_person(user, person_id)  # 404 outside one's reach; audited
+    reason = request.args.get("reason")
+    try:
+        # 404 outside one's reach; audited (a restricted person with the reason stated)
+        person = services.get_person(user, person_id, reason)
+    except InvalidInput:
+        db.session.rollback()
+        return render_template(
+            "capacity/reason.html", person_id=person_id,
+            target=url_for("capacity_views.person_page", person_id=person_id),
+        )
     bed_id = services.current_beds([person.id]).get(person.id)
     housing = None
     if bed_id is not None:
@@ -183,7 +196,9 @@ def person_page(person_id: int):
         name=_full_name(person),
         housing=housing,
         special=special,
-        page_config=_page_config("person", person_id=person.id),
+        rights_admin=services.sees_restricted(user, person.organization_id),
+        reason=reason,
+        page_config=_page_config("person", person_id=person.id, reason=reason),
     )
 
 
@@ -366,3 +381,7 @@ def transfer_action(transfer_id: int, action: str):
             abort(404)
         flash(error.message, "error")
     return redirect(url_for("capacity_views.transfers_page"))
+
+
+# The pages of data-subject rights (disclosure, restriction, erasure) join this blueprint.
+from exchange.capacity import rights_views  # noqa: E402, F401
