@@ -299,3 +299,17 @@ def test_erasure_anonymises_at_once_and_keeps_only_that_it_happened(as_user, fam
                       json={"reason": "again"}).status_code == 409
     assert dara.id not in {p["id"] for p in caseworker.get(
         "/api/v1/persons", query_string={"q": "karimi"}).get_json()["items"]}
+
+
+def test_the_retention_rule_removes_the_correction_history_too(app, as_user, family):
+    org, _, (dara, *_rest) = family
+    caseworker = as_user(role="caseworker", org=org)
+    caseworker.patch(f"/api/v1/persons/{dara.id}", json={"family_name": "Karimy"})
+    services.check_out(caseworker.user, services._open_occupancies_of([dara.id])[0].id)
+    later = services._database_now() + timedelta(
+        days=app.config["REGISTRY_RETENTION_DAYS"] + 1)
+    assert services.purge_registry(later) >= 1
+    db.session.expire_all()
+    assert db.session.get(Person, dara.id).anonymised_at is not None
+    assert db.session.scalar(
+        select(PersonChange.id).where(PersonChange.person_id == dara.id)) is None
