@@ -103,7 +103,8 @@ def shelter_page(shelter_id: int):
 @login_required
 def shelter_plan(shelter_id: int):
     """The room plan for the page: rooms, beds and, for caseworkers and admins, the
-    occupants' names (audited as a read of each person shown)."""
+    occupants' names (audited as a read of each person shown; none of a restricted
+    person)."""
     user = _user()
     shelter = services.get_shelter(user, shelter_id)
     views = services.shelter_rooms(user, shelter_id)
@@ -112,6 +113,8 @@ def shelter_plan(shelter_id: int):
     if manage:
         ids = sorted({b.person_id for v in views for b in v.beds if b.person_id is not None})
         persons = list(db.session.scalars(select(Person).where(Person.id.in_(ids)))) if ids else []
+        # A restricted person's name is not shown (reading it needs a stated reason).
+        persons = [p for p in persons if p.restricted_at is None]
         services.audit(user, persons, services.AuditAction.READ)
         names = {p.id: _full_name(p) for p in persons}
         db.session.commit()

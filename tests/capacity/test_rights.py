@@ -313,3 +313,43 @@ def test_the_retention_rule_removes_the_correction_history_too(app, as_user, fam
     assert db.session.get(Person, dara.id).anonymised_at is not None
     assert db.session.scalar(
         select(PersonChange.id).where(PersonChange.person_id == dara.id)) is None
+
+
+def test_the_room_plan_shows_no_name_of_a_restricted_person(as_user, family):
+    org, shelter, (dara, soraya, _kian) = family
+    admin = as_user(role="admin", org=org)
+    admin.post(f"/api/v1/persons/{dara.id}/restriction", json={"reason": "objection"})
+    before = _audit_actions(dara.id)
+    plan = as_user(role="caseworker", org=org).get(f"/shelters/{shelter.id}/plan.json")
+    beds = {b["person_id"]: b for r in plan.get_json()["rooms"] for b in r["beds"]}
+    assert beds[dara.id]["person_name"] is None and beds[dara.id]["occupied"] is True
+    assert beds[soraya.id]["person_name"] == "Karimi, Soraya"
+    assert _audit_actions(dara.id) == before
+
+
+def test_the_forms_of_the_person_page_restrict_and_erase(as_user, family, make_org):
+    org, _, (dara, _soraya, kian) = family
+    caseworker = as_user(role="caseworker", org=org)
+    admin = as_user(role="admin", org=org)
+    page = admin.get(f"/persons/{kian.id}").get_data(as_text=True)
+    assert 'data-testid="erase-form"' in page and 'data-testid="restrict-form"' in page
+    assert 'data-testid="erase-form"' not in caseworker.get(f"/persons/{kian.id}").get_data(
+        as_text=True)
+    # A caseworker's post is refused with a message; another district's admin gets 404.
+    refused = caseworker.post(f"/persons/{kian.id}/erase", data={"reason": "x"})
+    assert refused.status_code == 302
+    assert as_user(role="admin", org=make_org("district")).post(
+        f"/persons/{kian.id}/erase", data={"reason": "x"}).status_code == 404
+    # No reason: nothing happens.
+    admin.post(f"/persons/{dara.id}/restrict", data={"reason": ""})
+    db.session.expire_all()
+    assert db.session.get(Person, dara.id).restricted_at is None
+    assert db.session.get(Person, kian.id).anonymised_at is None
+
+    assert admin.post(f"/persons/{dara.id}/restrict",
+                      data={"reason": "objection"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, dara.id).restriction_reason == "objection"
+    assert admin.post(f"/persons/{dara.id}/unrestrict").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Person, dara.id).restricted_at is None
