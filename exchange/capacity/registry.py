@@ -528,6 +528,38 @@ def _count_changes(organization_id: int, present_optional: set[str], report: Imp
     report.unchanged = report.rows - report.created - report.updated
 
 
+def _as_text_sql(expression: str, name: str) -> str:
+    """A column's value as text the way services._as_text writes it (person_changes)."""
+    if name == "languages":
+        return f"nullif(array_to_string({expression}, ' '), '')"
+    return f"({expression})::text"
+
+
+def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:
+    """Before the import updates known persons: each field it changes into person_changes
+    with the old and the new value (GDPR Art. 16: every change keeps what it was), in one
+    statement over all rows."""
+    values = _updated_values(present_optional, "s", "p")
+    pairs = ", ".join(
+        f"('{name}', {_as_text_sql(f'p.{name}', name)}, {_as_text_sql(value, name)})"
+        for name, value in values.items()
+    )
+    db.session.execute(
+        text(
+            f"""
+            INSERT INTO person_changes
+                (person_id, organization_id, user_id, field, old_value, new_value)
+            SELECT p.id, :org, :user_id, v.field, v.old_value, v.new_value
+            FROM ({_source_sql(present_optional)}) AS s
+            JOIN persons AS p ON p.organization_id = :org AND p.external_id = s.external_id
+            CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, old_value, new_value)
+            WHERE p.anonymised_at IS NULL AND v.old_value IS DISTINCT FROM v.new_value
+            """
+        ),
+        {"org": organization_id, "user_id": actor.id if actor is not None else None},
+    )
+
+
 def _write(actor: User, organization_id: int, present_optional: set[str], report) -> None:
     db.session.execute(
         text(
@@ -540,6 +572,7 @@ def _write(actor: User, organization_id: int, present_optional: set[str], report
         ),
         {"org": organization_id},
     )
+    _record_import_changes(actor, organization_id, present_optional)
     values = _updated_values(present_optional, "EXCLUDED", "persons")
     columns = (
         "organization_id, external_id, family_name, given_names, birth_date, gender, "

@@ -14,6 +14,7 @@ from exchange.capacity import services
 from exchange.capacity.models import Person, PersonAudit, PersonAuditReason, PersonChange
 from exchange.extensions import db
 from tests.capacity.conftest import bed_ids
+from tests.capacity.test_import import ROWS, csv_bytes, persons_of, post_import
 from tests.dates import day, iso
 
 
@@ -353,3 +354,23 @@ def test_the_forms_of_the_person_page_restrict_and_erase(as_user, family, make_o
     assert admin.post(f"/persons/{dara.id}/unrestrict").status_code == 302
     db.session.expire_all()
     assert db.session.get(Person, dara.id).restricted_at is None
+
+
+def test_an_import_that_changes_a_person_keeps_the_old_values(as_user, district):
+    caseworker = as_user(role="caseworker", org=district)
+    assert post_import(caseworker, district.id, csv_bytes()).status_code == 200
+    changed = [ROWS[0].replace("ar en", "ar"), ROWS[1].replace("Omar", "Omar Ali"), ROWS[2]]
+    assert post_import(caseworker, district.id, csv_bytes(changed)).get_json()["updated"] == 2
+    persons = persons_of(district)
+    rows = db.session.execute(
+        select(PersonChange.person_id, PersonChange.field, PersonChange.old_value,
+               PersonChange.new_value, PersonChange.user_id)
+        .where(PersonChange.organization_id == district.id).order_by(PersonChange.id)).all()
+    assert {tuple(r) for r in rows} == {
+        (persons["S-1"].id, "languages", "ar en", "ar", caseworker.user.id),
+        (persons["S-2"].id, "given_names", "Omar", "Omar Ali", caseworker.user.id),
+    }
+    disclosure = caseworker.get(f"/api/v1/persons/{persons['S-2'].id}/disclosure").get_json()
+    assert [(c["field"], c["old_value"]) for c in disclosure["corrections"]] == [
+        ("given_names", "Omar")]
+    assert [i["action"] for i in disclosure["imports"]] == ["import_create", "import_update"]
