@@ -808,6 +808,18 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
+def _changes(actor: User, person: Person, values: dict) -> list[dict]:
+    """person_changes rows for the fields these values change (old and new as text)."""
+    rows = []
+    for name, value in values.items():
+        old, new = _as_text(getattr(person, name)), _as_text(value)
+        if old != new:
+            rows.append({"person_id": person.id, "organization_id": person.organization_id,
+                         "user_id": actor.id, "field": name, "old_value": old,
+                         "new_value": new})
+    return rows
+
+
 def update_person(actor: User, person_id: int, changes: dict) -> Person:
     """Correct a person's data; audited, and every changed field kept in person_changes
     with its old and new value, who and when (GDPR Art. 16)."""
@@ -818,14 +830,9 @@ def update_person(actor: User, person_id: int, changes: dict) -> Person:
         _check_household(changes["household_id"], person.organization_id)
     if "external_id" in changes:
         _check_external_id(person.organization_id, changes["external_id"], person.id)
-    history = []
+    history = _changes(actor, person, {n: changes[n] for n in PERSON_FIELDS if n in changes})
     for name in PERSON_FIELDS:
         if name in changes:
-            old, new = _as_text(getattr(person, name)), _as_text(changes[name])
-            if old != new:
-                history.append({"person_id": person.id, "organization_id": person.organization_id,
-                                "user_id": actor.id, "field": name, "old_value": old,
-                                "new_value": new})
             setattr(person, name, changes[name])
     db.session.flush()
     if history:
@@ -898,9 +905,12 @@ def create_household(
     household = Household(organization_id=organization_id, ref=(ref or "").strip() or None)
     db.session.add(household)
     db.session.flush()
+    history = [row for p in members for row in _changes(actor, p, {"household_id": household.id})]
     for person in members:
         person.household_id = household.id
     db.session.flush()
+    if history:
+        db.session.execute(insert(PersonChange), history)
     audit(actor, members, AuditAction.HOUSEHOLD)
     return household
 
