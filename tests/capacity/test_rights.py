@@ -377,3 +377,23 @@ def test_an_import_that_changes_a_person_keeps_the_old_values(as_user, district)
     assert [(c["field"], c["old_value"]) for c in disclosure["corrections"]] == [
         ("given_names", "Omar")]
     assert [i["action"] for i in disclosure["imports"]] == ["import_create", "import_update"]
+
+
+def test_the_disclosure_page_of_another_district_or_a_restricted_person(as_user, family,
+                                                                        make_org):
+    org, _, (dara, *_rest) = family
+    assert as_user(role="caseworker", org=make_org("district")).get(
+        f"/persons/{dara.id}/disclosure").status_code == 404
+    as_user(role="admin", org=org).post(f"/api/v1/persons/{dara.id}/restriction",
+                                         json={"reason": "objection"})
+    caseworker = as_user(role="caseworker", org=org)
+    asked = caseworker.get(f"/persons/{dara.id}/disclosure").get_data(as_text=True)
+    assert 'data-testid="reason-form"' in asked and "religion-Dara" not in asked
+    shown = caseworker.get(f"/persons/{dara.id}/disclosure",
+                           query_string={"reason": "access request of 2 Dec"})
+    assert shown.status_code == 200 and "religion-Dara" in shown.get_data(as_text=True)
+    reason = db.session.scalar(
+        select(PersonAuditReason.reason).join(PersonAudit, PersonAudit.id ==
+                                              PersonAuditReason.audit_id)
+        .where(PersonAudit.person_id == dara.id, PersonAudit.action == "disclose"))
+    assert reason == "access request of 2 Dec"
