@@ -10,6 +10,9 @@ Who may do what (anything outside one's reach answers 404, whatever id was sent)
 - capacity counts and the room plan without persons: all staff of the organisation or
   above it (officials see counts only);
 - the audit log: admins reaching the organisation.
+- a restricted person (GDPR Art. 18, exchange.capacity.rights): left out of search,
+  duplicate candidates and placement, and written (404 otherwise) only by admins of
+  their organisation; every read needs a stated reason, audited beside the read.
 
 Only districts, municipalities and providers hold capacity (authz.CAPACITY_KINDS): reach
 leaves out every other organisation, so a landlord company's admin runs no shelter and no
