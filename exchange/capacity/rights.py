@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, text
 
 from exchange.errors import Conflict, Forbidden, InvalidInput
 from exchange.extensions import db
@@ -251,8 +251,8 @@ def erase(actor: User, person_id: int, reason: str | None) -> Person:
     """Erase a person now (the district's admins, with a reason): the anonymisation of the
     retention rule, for the person and the duplicates merged into them. Refused (409)
     while the person is housed: check them out first. Occupancy periods stay, so
-    published figures do not change; the audit trail keeps who did what when and the
-    erasure's reason, nothing else stated about the person."""
+    published figures do not change; the audit trail keeps only the erasure: who, when and
+    why."""
     person = services._person_in_reach(actor, person_id, lock=True)
     _require_admin(actor, person)
     reason = _reason(reason)
@@ -263,5 +263,13 @@ def erase(actor: User, person_id: int, reason: str | None) -> Person:
     persons = services._persons_in_reach(actor, [person.id, *merged_ids], lock=True)
     if services.current_beds([p.id for p in persons]):
         raise Conflict("This person is housed: check them out before erasing the record.")
+    ids = [p.id for p in persons]
+    # The trail keeps only that an erasure happened: earlier rows (who read or changed the
+    # record when) go too. person_audit refuses deletes unless this transaction says it
+    # erases (migration 0018), so nothing else can thin the trail.
+    db.session.execute(text("SELECT set_config('exchange.erasure', 'on', true)"))
+    db.session.execute(delete(PersonAuditReason).where(PersonAuditReason.person_id.in_(ids)))
+    db.session.execute(delete(PersonAudit).where(PersonAudit.person_id.in_(ids)))
+    db.session.execute(text("SELECT set_config('exchange.erasure', 'off', true)"))
     services.anonymise(persons, _now(), actor, AuditAction.ERASE, reason)
     return person

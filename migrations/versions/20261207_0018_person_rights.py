@@ -24,7 +24,29 @@ branch_labels = None
 depends_on = None
 
 
+# person_audit stays append-only, except for an erasure (Art. 17), which says so in its own
+# transaction (set_config('exchange.erasure', 'on', true)) and keeps only its own row.
+APPEND_ONLY_BUT_ERASURE = """
+CREATE OR REPLACE FUNCTION person_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('exchange.erasure', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'person_audit is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+"""
+APPEND_ONLY = """
+CREATE OR REPLACE FUNCTION person_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'person_audit is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+"""
+
+
 def upgrade() -> None:
+    op.execute(APPEND_ONLY_BUT_ERASURE)
     op.create_table(
         "person_changes",
         sa.Column("id", sa.BigInteger(), nullable=False),
@@ -67,6 +89,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(APPEND_ONLY)
     op.drop_constraint(op.f("fk_persons_restricted_by_id_users"), "persons", type_="foreignkey")
     op.drop_column("persons", "restricted_by_id")
     op.drop_column("persons", "restriction_reason")
