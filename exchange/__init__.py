@@ -136,6 +136,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from exchange.capacity.api import blp as capacity_api
+    from exchange.capacity.rights_api import blp as rights_api
     from exchange.capacity.views import bp as capacity_views
     from exchange.chat.api import blp as chat_api
     from exchange.chat.views import bp as chat_views
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)
     api.register_blueprint(capacity_api)
+    api.register_blueprint(rights_api)
     app.register_blueprint(profiles_views)
     app.register_blueprint(concepts_views)
     app.register_blueprint(listings_ogc)

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from exchange.capacity import registry, services
+from exchange.capacity.rights_api import ReadReasonArgs
 from exchange.capacity.schemas import (
     ActivityCreateArgs,
     ActivitySchema,
@@ -245,11 +246,12 @@ def search_persons(args: dict):
 
 
 @blp.get("/persons/<int:person_id>")
+@blp.arguments(ReadReasonArgs, location="query")
 @blp.response(200, RegistryPersonSchema)
 @login_required
-def get_person(person_id: int):
-    """One person (audited)."""
-    person = services.get_person(_user(), person_id)
+def get_person(args: dict, person_id: int):
+    """One person (audited; a restricted person needs `reason`, audited with it)."""
+    person = services.get_person(_user(), person_id, args.get("reason"))
     db.session.commit()
     return jsonify(_person_json(person))
 
@@ -266,11 +268,12 @@ def update_person(args: dict, person_id: int):
 
 
 @blp.get("/persons/<int:person_id>/activities")
+@blp.arguments(ReadReasonArgs, location="query")
 @blp.response(200, ActivitySchema(many=True))
 @login_required
-def list_activities(person_id: int):
-    """A person's activities by due date (audited)."""
-    activities = services.list_activities(_user(), person_id)
+def list_activities(args: dict, person_id: int):
+    """A person's activities by due date (audited; a restricted person needs `reason`)."""
+    activities = services.list_activities(_user(), person_id, args.get("reason"))
     db.session.commit()
     return activities
 

@@ -239,6 +239,14 @@ class Person(Base):
         ForeignKey("persons.id", ondelete="RESTRICT")
     )
     merged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Restriction of processing (GDPR Art. 18), set by the district's admins: hidden from
+    # search, duplicate candidates and placement for everyone else; every read needs a
+    # stated reason (exchange.capacity.rights).
+    restricted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    restriction_reason: Mapped[str | None] = mapped_column(Text)
+    restricted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -328,6 +336,38 @@ class PersonAudit(Base):
     organization_id: Mapped[int] = mapped_column(Integer)
     person_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(30))
+
+
+class PersonChange(Base):
+    """One field of a person corrected (GDPR Art. 16): what it was, what it became, who
+    and when. Personal data (the old values): deleted when the person is anonymised."""
+
+    __tablename__ = "person_changes"
+    __table_args__ = (Index("ix_person_changes_person_id_id", "person_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp()
+    )
+    field: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class PersonAuditReason(Base):
+    """The reason stated for one audited access to a restricted person or for an erasure.
+    Apart from the append-only person_audit so that an erasure can remove what a reason
+    says about the person (only the erasure's own reason stays)."""
+
+    __tablename__ = "person_audit_reasons"
+    __table_args__ = (Index("ix_person_audit_reasons_person_id", "person_id"),)
+
+    audit_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
 
 
 class CapacityCount(Base):

@@ -337,7 +337,9 @@ def import_registry(
         db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
         _check_duplicate_external_ids(report)
         if report.ok:
-            report.duplicates = _import_duplicates(organization_id)
+            report.duplicates = _import_duplicates(
+                organization_id, services.sees_restricted(actor, organization_id)
+            )
             if dry_run:
                 _count_changes(organization_id, present_optional, report)
             else:
@@ -425,9 +427,10 @@ def _check_duplicate_external_ids(report: ImportReport) -> None:
             )
 
 
-def _import_duplicates(organization_id: int) -> list[dict]:
+def _import_duplicates(organization_id: int, restricted: bool = False) -> list[dict]:
     """Rows new to the registry (their external id unknown here) that look like a person
-    registered already: same birth date, similar name key."""
+    registered already: same birth date, similar name key (restricted persons only for
+    the district's admins, ``restricted``)."""
     rows = db.session.execute(
         text(
             """
@@ -448,12 +451,14 @@ def _import_duplicates(organization_id: int) -> list[dict]:
               ON p.organization_id = :org AND p.birth_date = n.birth_date
              AND p.merged_into_id IS NULL AND p.anonymised_at IS NULL
              AND p.external_id IS DISTINCT FROM n.external_id
+             AND (p.restricted_at IS NULL OR :restricted)
             WHERE similarity(p.name_key, n.name_key) >= :threshold
             ORDER BY n.row_number, score DESC, p.id
             LIMIT :limit
             """
         ),
-        {"org": organization_id, "threshold": DUPLICATE_THRESHOLD, "limit": MAX_DUPLICATES},
+        {"org": organization_id, "threshold": DUPLICATE_THRESHOLD, "limit": MAX_DUPLICATES,
+         "restricted": restricted},
     )
     return [{"row": row, "person_id": pid, "score": float(score)} for row, pid, score in rows]
 
@@ -523,6 +528,38 @@ def _count_changes(organization_id: int, present_optional: set[str], report: Imp
     report.unchanged = report.rows - report.created - report.updated
 
 
+def _as_text_sql(expression: str, name: str) -> str:
+    """A column's value as text the way services._as_text writes it (person_changes)."""
+    if name == "languages":
+        return f"nullif(array_to_string({expression}, ' '), '')"
+    return f"({expression})::text"
+
+
+def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:
+    """Before the import updates known persons: each field it changes into person_changes
+    with the old and the new value (GDPR Art. 16: every change keeps what it was), in one
+    statement over all rows."""
+    values = _updated_values(present_optional, "s", "p")
+    pairs = ", ".join(
+        f"('{name}', {_as_text_sql(f'p.{name}', name)}, {_as_text_sql(value, name)})"
+        for name, value in values.items()
+    )
+    db.session.execute(
+        text(
+            f"""
+            INSERT INTO person_changes
+                (person_id, organization_id, user_id, field, old_value, new_value)
+            SELECT p.id, :org, :user_id, v.field, v.old_value, v.new_value
+            FROM ({_source_sql(present_optional)}) AS s
+            JOIN persons AS p ON p.organization_id = :org AND p.external_id = s.external_id
+            CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, old_value, new_value)
+            WHERE p.anonymised_at IS NULL AND v.old_value IS DISTINCT FROM v.new_value
+            """
+        ),
+        {"org": organization_id, "user_id": actor.id if actor is not None else None},
+    )
+
+
 def _write(actor: User, organization_id: int, present_optional: set[str], report) -> None:
     db.session.execute(
         text(
@@ -535,6 +572,7 @@ def _write(actor: User, organization_id: int, present_optional: set[str], report
         ),
         {"org": organization_id},
     )
+    _record_import_changes(actor, organization_id, present_optional)
     values = _updated_values(present_optional, "EXCLUDED", "persons")
     columns = (
         "organization_id, external_id, family_name, given_names, birth_date, gender, "

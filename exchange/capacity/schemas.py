@@ -273,6 +273,9 @@ class RegistryPersonSchema(Schema):
     merged_into_id = fields.Integer(
         allow_none=True, metadata={"description": "set when merged into that person"}
     )
+    restricted_at = fields.DateTime(
+        allow_none=True, metadata={"description": "restriction of processing (GDPR Art. 18)"}
+    )
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -336,7 +339,8 @@ def person_json(person: Person, current_bed_id: int | None, special: bool) -> di
     """A person as JSON; religion and health notes only with ``special``."""
     data: dict[str, Any] = {name: getattr(person, name) for name in _PERSON_PLAIN}
     data["languages"] = list(person.languages or [])
-    for name in ("birth_date", "arrival_date", "anonymised_at", "created_at", "updated_at"):
+    for name in ("birth_date", "arrival_date", "anonymised_at", "restricted_at", "created_at",
+                 "updated_at"):
         value = getattr(person, name)
         data[name] = value.isoformat() if value is not None else None
     if special:

@@ -10,6 +10,9 @@ Who may do what (anything outside one's reach answers 404, whatever id was sent)
 - capacity counts and the room plan without persons: all staff of the organisation or
   above it (officials see counts only);
 - the audit log: admins reaching the organisation.
+- a restricted person (GDPR Art. 18, exchange.capacity.rights): left out of search,
+  duplicate candidates and placement, and written (404 otherwise) only by admins of
+  their organisation; every read needs a stated reason, audited beside the read.
 
 Only districts, municipalities and providers hold capacity (authz.CAPACITY_KINDS): reach
 leaves out every other organisation, so a landlord company's admin runs no shelter and no
@@ -56,6 +59,8 @@ from .models import (
     Occupancy,
     Person,
     PersonAudit,
+    PersonAuditReason,
+    PersonChange,
     RoomPolicy,
     Shelter,
     ShelterRoom,
@@ -108,6 +113,16 @@ class AuditAction:
     ACTIVITY_CREATE = "activity_create"
     ACTIVITY_UPDATE = "activity_update"
     ANONYMISE = "anonymise"
+    DISCLOSE = "disclose"
+    RESTRICT = "restrict"
+    UNRESTRICT = "unrestrict"
+    ERASE = "erase"
+
+
+#: Roles that restrict, lift a restriction, erase, and still find restricted persons.
+RIGHTS_ROLES = frozenset({Role.ADMIN})
+#: Why a restricted person cannot be read without a reason (Art. 18).
+REASON_NEEDED = N_("This record is restricted (GDPR Art. 18): state why you open it.")
 
 
 # --- reach ---------------------------------------------------------------------------------
@@ -170,8 +185,12 @@ def _check_special(actor: User, organization_id: int, values: dict) -> None:
 # --- audit ---------------------------------------------------------------------------------
 
 
-def audit(actor: User | None, persons: Iterable[Person], action: str) -> None:
-    """Append one audit row per person: who, when (the database clock), what; no data."""
+def audit(
+    actor: User | None, persons: Iterable[Person], action: str, reason: str | None = None
+) -> None:
+    """Append one audit row per person: who, when (the database clock), what; no data.
+    A stated reason (restricted records, erasure) is kept beside it in
+    person_audit_reasons."""
     rows = [
         {
             "user_id": actor.id if actor is not None else None,
@@ -181,8 +200,43 @@ def audit(actor: User | None, persons: Iterable[Person], action: str) -> None:
         }
         for person in persons
     ]
-    if rows:
+    if rows and reason:
+        ids = db.session.scalars(insert(PersonAudit).returning(PersonAudit.id), rows).all()
+        db.session.execute(
+            insert(PersonAuditReason),
+            [
+                {"audit_id": audit_id, "person_id": row["person_id"], "reason": reason}
+                for audit_id, row in zip(ids, rows, strict=True)
+            ],
+        )
+    elif rows:
         db.session.execute(insert(PersonAudit), rows)
+
+
+# --- restriction (GDPR Art. 18) ------------------------------------------------------------
+
+
+def sees_restricted(actor: User, organization_id: int) -> bool:
+    """Restricted persons stay visible (search, duplicates, placement, changes) to the
+    admins of their district only."""
+    return organization_id in capacity_scope(actor, RIGHTS_ROLES)
+
+
+def _visible_clause(actor: User):
+    """Persons not restricted, or restricted in an organisation the actor administers."""
+    admin_reach = capacity_scope(actor, RIGHTS_ROLES)
+    return or_(Person.restricted_at.is_(None), Person.organization_id.in_(sorted(admin_reach)))
+
+
+def check_read_reason(person: Person, reason: str | None) -> str | None:
+    """A restricted person is read only with a stated reason (422 naming ``reason``);
+    returns the reason to audit (None for an unrestricted person)."""
+    if person.restricted_at is None:
+        return None
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": REASON_NEEDED})
+    return reason
 
 
 def list_audit(
@@ -627,7 +681,19 @@ def _person_in_reach(
     reach = capacity_scope(actor, CASE_ROLES) if reach is None else reach
     if person is None or person.organization_id not in reach:
         raise NotFound()
+    if lock:
+        _check_restricted_write(actor, [person])
     return person
+
+
+def _check_restricted_write(actor: User, persons: Iterable[Person]) -> None:
+    """Processing of a restricted person (a write) is for the district's admins only;
+    to everyone else the record answers like one out of reach."""
+    if any(
+        p.restricted_at is not None and not sees_restricted(actor, p.organization_id)
+        for p in persons
+    ):
+        raise NotFound()
 
 
 def _check_not_anonymised(persons: Iterable[Person]) -> None:
@@ -647,6 +713,8 @@ def _persons_in_reach(
     reach = capacity_scope(actor, CASE_ROLES) if reach is None else reach
     if len(persons) != len(ids) or any(p.organization_id not in reach for p in persons):
         raise NotFound()
+    if lock:
+        _check_restricted_write(actor, persons)
     return persons
 
 
@@ -687,18 +755,21 @@ def create_person(
     db.session.add(person)
     db.session.flush()
     audit(actor, [person], AuditAction.CREATE)
-    return person, duplicate_candidates(person)
+    return person, duplicate_candidates(person, restricted=sees_restricted(actor, organization_id))
 
 
 #: Duplicate candidates: same birth date and at least this trigram similarity of name keys.
 DUPLICATE_THRESHOLD = 0.5
 
 
-def duplicate_candidates(person: Person, limit: int = 10) -> list[tuple[int, float]]:
+def duplicate_candidates(
+    person: Person, limit: int = 10, restricted: bool = False
+) -> list[tuple[int, float]]:
     """Persons of the same organisation born the same day whose name keys (the name
     folded for transliteration variants: registry_name_key, migration 0012) have a
     trigram similarity of at least DUPLICATE_THRESHOLD; best first, scored 0–1. Merged
-    and anonymised persons are left out; without a birth date: none."""
+    and anonymised persons are left out, restricted ones unless ``restricted`` (the
+    district's admins); without a birth date: none."""
     if person.birth_date is None:
         return []
     score = func.similarity(
@@ -712,6 +783,7 @@ def duplicate_candidates(person: Person, limit: int = 10) -> list[tuple[int, flo
             Person.id != person.id,
             Person.anonymised_at.is_(None),
             Person.merged_into_id.is_(None),
+            Person.restricted_at.is_(None) if not restricted else literal_column("true"),
             score >= DUPLICATE_THRESHOLD,
         )
         .order_by(score.desc(), Person.id)
@@ -720,15 +792,40 @@ def duplicate_candidates(person: Person, limit: int = 10) -> list[tuple[int, flo
     return [(person_id, round(float(value), 3)) for person_id, value in rows]
 
 
-def get_person(actor: User, person_id: int) -> Person:
-    """One person (caseworkers and admins of the owning organisation); audited."""
+def get_person(actor: User, person_id: int, reason: str | None = None) -> Person:
+    """One person (caseworkers and admins of the owning organisation); audited. A
+    restricted person needs a stated reason, audited with the read."""
     person = _person_in_reach(actor, person_id)
-    audit(actor, [person], AuditAction.READ)
+    audit(actor, [person], AuditAction.READ, check_read_reason(person, reason))
     return person
 
 
+def _as_text(value) -> str | None:
+    """A field's value as the correction history keeps it."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return " ".join(str(item) for item in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _changes(actor: User, person: Person, values: dict) -> list[dict]:
+    """person_changes rows for the fields these values change (old and new as text)."""
+    rows = []
+    for name, value in values.items():
+        old, new = _as_text(getattr(person, name)), _as_text(value)
+        if old != new:
+            rows.append({"person_id": person.id, "organization_id": person.organization_id,
+                         "user_id": actor.id, "field": name, "old_value": old,
+                         "new_value": new})
+    return rows
+
+
 def update_person(actor: User, person_id: int, changes: dict) -> Person:
-    """Correct a person's data; audited."""
+    """Correct a person's data; audited, and every changed field kept in person_changes
+    with its old and new value, who and when (GDPR Art. 16)."""
     person = _person_in_reach(actor, person_id, lock=True)
     _check_not_anonymised([person])
     _check_special(actor, person.organization_id, changes)
@@ -736,10 +833,13 @@ def update_person(actor: User, person_id: int, changes: dict) -> Person:
         _check_household(changes["household_id"], person.organization_id)
     if "external_id" in changes:
         _check_external_id(person.organization_id, changes["external_id"], person.id)
+    history = _changes(actor, person, {n: changes[n] for n in PERSON_FIELDS if n in changes})
     for name in PERSON_FIELDS:
         if name in changes:
             setattr(person, name, changes[name])
     db.session.flush()
+    if history:
+        db.session.execute(insert(PersonChange), history)
     audit(actor, [person], AuditAction.UPDATE)
     return person
 
@@ -764,7 +864,9 @@ def search_persons(
     if organization_id is not None:
         reach &= {organization_id}
     stmt = select(Person).where(
-        Person.organization_id.in_(sorted(reach)), Person.merged_into_id.is_(None)
+        Person.organization_id.in_(sorted(reach)),
+        Person.merged_into_id.is_(None),
+        _visible_clause(actor),
     )
     if household_id is not None:
         stmt = stmt.where(Person.household_id == household_id)
@@ -806,9 +908,12 @@ def create_household(
     household = Household(organization_id=organization_id, ref=(ref or "").strip() or None)
     db.session.add(household)
     db.session.flush()
+    history = [row for p in members for row in _changes(actor, p, {"household_id": household.id})]
     for person in members:
         person.household_id = household.id
     db.session.flush()
+    if history:
+        db.session.execute(insert(PersonChange), history)
     audit(actor, members, AuditAction.HOUSEHOLD)
     return household
 
@@ -1054,7 +1159,7 @@ def household_group(actor: User, household_id: int) -> list[GroupMember]:
     today = date.today()
     rows = db.session.execute(
         select(Person.gender, Person.birth_date)
-        .where(Person.household_id == household_id)
+        .where(Person.household_id == household_id, _visible_clause(actor))
         .order_by(Person.id)
     )
     group = [GroupMember(gender, _age(birth_date, today)) for gender, birth_date in rows]
@@ -1128,10 +1233,11 @@ def _geography_point(lat: float, lon: float):
 # --- activities ----------------------------------------------------------------------------
 
 
-def list_activities(actor: User, person_id: int) -> list[Activity]:
-    """A person's activities, by due date; audited as a read of the person."""
+def list_activities(actor: User, person_id: int, reason: str | None = None) -> list[Activity]:
+    """A person's activities, by due date; audited as a read of the person (a restricted
+    one with a stated reason)."""
     person = _person_in_reach(actor, person_id)
-    audit(actor, [person], AuditAction.ACTIVITY_READ)
+    audit(actor, [person], AuditAction.ACTIVITY_READ, check_read_reason(person, reason))
     return list(
         db.session.scalars(
             select(Activity)
@@ -1200,6 +1306,22 @@ def purge_registry(now: datetime | None = None) -> int:
             .with_for_update(skip_locked=True)
         )
     )
+    anonymise(persons, now, None, AuditAction.ANONYMISE)
+    return len(persons)
+
+
+def anonymise(
+    persons: Sequence[Person],
+    now: datetime,
+    actor: User | None,
+    action: str,
+    reason: str | None = None,
+) -> None:
+    """The anonymisation of the retention rule, also used by an erasure (Art. 17):
+    names, dates, origin, special categories, the restriction, activities, the correction
+    history and the reasons stated for reads go; gender, organisation and the occupancy
+    periods stay, so published figures and statistics do not change. The persons must be
+    locked by the caller. Audited with ``action`` (and its reason, if any)."""
     for person in persons:
         person.external_id = None
         person.family_name = ""
@@ -1212,12 +1334,17 @@ def purge_registry(now: datetime | None = None) -> int:
         person.profession = None
         person.household_id = None
         person.arrival_date = None
+        person.restricted_at = None
+        person.restriction_reason = None
+        person.restricted_by_id = None
         person.anonymised_at = now
     if persons:
-        db.session.execute(delete(Activity).where(Activity.person_id.in_([p.id for p in persons])))
+        ids = [p.id for p in persons]
+        db.session.execute(delete(Activity).where(Activity.person_id.in_(ids)))
+        db.session.execute(delete(PersonChange).where(PersonChange.person_id.in_(ids)))
+        db.session.execute(delete(PersonAuditReason).where(PersonAuditReason.person_id.in_(ids)))
     db.session.flush()
-    audit(None, persons, AuditAction.ANONYMISE)
-    return len(persons)
+    audit(actor, persons, action, reason)
 
 
 def snapshot_capacity(day: date | None = None) -> int:

@@ -103,7 +103,8 @@ def shelter_page(shelter_id: int):
 @login_required
 def shelter_plan(shelter_id: int):
     """The room plan for the page: rooms, beds and, for caseworkers and admins, the
-    occupants' names (audited as a read of each person shown)."""
+    occupants' names (audited as a read of each person shown; none of a restricted
+    person)."""
     user = _user()
     shelter = services.get_shelter(user, shelter_id)
     views = services.shelter_rooms(user, shelter_id)
@@ -112,6 +113,8 @@ def shelter_plan(shelter_id: int):
     if manage:
         ids = sorted({b.person_id for v in views for b in v.beds if b.person_id is not None})
         persons = list(db.session.scalars(select(Person).where(Person.id.in_(ids)))) if ids else []
+        # A restricted person's name is not shown (reading it needs a stated reason).
+        persons = [p for p in persons if p.restricted_at is None]
         services.audit(user, persons, services.AuditAction.READ)
         names = {p.id: _full_name(p) for p in persons}
         db.session.commit()
@@ -163,8 +166,21 @@ def persons_page():
 @bp.get("/persons/<int:person_id>")
 @login_required
 def person_page(person_id: int):
+    from flask import request
+
+    from exchange.errors import InvalidInput
+
     user = _user()
-    person = services.get_person(user, person_id)  # 404 outside one's reach; audited
+    reason = request.args.get("reason")
+    try:
+        # 404 outside one's reach; audited (a restricted person with the reason stated)
+        person = services.get_person(user, person_id, reason)
+    except InvalidInput:
+        db.session.rollback()
+        return render_template(
+            "capacity/reason.html", person_id=person_id,
+            target=url_for("capacity_views.person_page", person_id=person_id),
+        )
     bed_id = services.current_beds([person.id]).get(person.id)
     housing = None
     if bed_id is not None:
@@ -183,7 +199,9 @@ def person_page(person_id: int):
         name=_full_name(person),
         housing=housing,
         special=special,
-        page_config=_page_config("person", person_id=person.id),
+        rights_admin=services.sees_restricted(user, person.organization_id),
+        reason=reason,
+        page_config=_page_config("person", person_id=person.id, reason=reason),
     )
 
 
@@ -366,3 +384,7 @@ def transfer_action(transfer_id: int, action: str):
             abort(404)
         flash(error.message, "error")
     return redirect(url_for("capacity_views.transfers_page"))
+
+
+# The pages of data-subject rights (disclosure, restriction, erasure) join this blueprint.
+from exchange.capacity import rights_views  # noqa: E402, F401

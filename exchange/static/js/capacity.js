@@ -442,7 +442,7 @@
     }
 
     function load() {
-      return X.api("GET", "/persons/" + config.person_id + "/activities").then(function (answer) {
+      return X.api("GET", "/persons/" + config.person_id + "/activities" + X.query({ reason: config.reason })).then(function (answer) {
         list.removeAttribute("aria-busy");
         list.innerHTML = "";
         if (!answer.ok) { list.appendChild(el("li", { class: "error", text: errorText(answer) })); return; }
