@@ -82,8 +82,8 @@ ensure_postgres() {
 
 start_local_cluster() {
   # No server given and none on localhost (or LOCAL_PG_DATA set): a project-local cluster under
-  # instance/pgdata (or LOCAL_PG_DATA). It inherits the environment, so a cluster started under
-  # faketime runs on the moved clock (scripts/test-any-day.sh).
+  # instance/pgdata (or LOCAL_PG_DATA). It inherits the environment: started under libfaketime
+  # it runs on a moved clock (scripts/test-any-day.sh).
   LOCAL_PG_PORT="${LOCAL_PG_PORT:-5433}"
   apt_install postgresql
   local bindir

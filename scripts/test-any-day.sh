@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# The whole suite on another day: every process of the run (pytest, the live servers, Chromium
-# and a PostgreSQL cluster of its own) sees the clock moved by OFFSET through libfaketime.
-#   bash scripts/test-any-day.sh +365d        # one year ahead
-#   bash scripts/test-any-day.sh -365d        # one year back
-#   bash scripts/test-any-day.sh +40d tests/capacity -x   # extra arguments go to pytest
+# The whole suite on another day: every clock of the run is moved by OFFSET days.
+#   bash scripts/test-any-day.sh +365        # one year ahead
+#   bash scripts/test-any-day.sh -365        # one year back
+#   bash scripts/test-any-day.sh +40 tests/capacity -x   # extra arguments go to pytest
+# Python processes (pytest, the live servers, gunicorn) move with time-machine, loaded by
+# scripts/any_day/sitecustomize.py; PostgreSQL and Chromium run under Debian's libfaketime.
 # The shared server on :5432 is left alone: its clock cannot be moved, so the run starts a
 # project-local cluster under faketime (instance/pgdata-faketime, port 5434) and stops it after.
+# libfaketime is not used for Python: it breaks timed waits and sleeps there.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-OFFSET="${1:?usage: scripts/test-any-day.sh +365d|-365d [pytest arguments]}"
+DAYS="${1:?usage: scripts/test-any-day.sh +365|-365 [pytest arguments]}"
 shift
+DAYS="${DAYS%d}"
 apt_install faketime
 LIBFAKETIME="$(dpkg -L libfaketime | grep '/libfaketime.so.1$' | head -1)"
-# Only the wall clock moves: a moved monotonic clock would turn every timed wait (Python's
-# Condition.wait, lock timeouts: absolute deadlines on CLOCK_MONOTONIC) into a year's wait.
-export LD_PRELOAD="$LIBFAKETIME" FAKETIME="$OFFSET" FAKETIME_DONT_FAKE_MONOTONIC=1
+FAKE=(env LD_PRELOAD="$LIBFAKETIME" FAKETIME="${DAYS}d")
 export LOCAL_PG_DATA="$ROOT/instance/pgdata-faketime" LOCAL_PG_PORT="${LOCAL_PG_PORT:-5434}"
+export EXCHANGE_CLOCK_SHIFT_DAYS="$DAYS" PYTHONPATH="$ROOT/scripts/any_day${PYTHONPATH:+:$PYTHONPATH}"
+export CHROMIUM_LD_PRELOAD="$LIBFAKETIME" CHROMIUM_FAKETIME="${DAYS}d"
 unset DATABASE_URL
 stop_cluster() {
   local bindir runas=()
@@ -24,5 +27,6 @@ stop_cluster() {
 }
 stop_cluster  # a cluster left from a run with another offset would keep that offset's clock
 trap stop_cluster EXIT
-log "the clock of this run: $(date -u '+%Y-%m-%d %H:%M UTC') (moved by $OFFSET)"
+LD_PRELOAD="$LIBFAKETIME" FAKETIME="${DAYS}d" start_local_cluster
+log "the clock of this run: $("${FAKE[@]}" date -u '+%Y-%m-%d %H:%M UTC') (moved by $DAYS days)"
 bash "$ROOT/scripts/test.sh" "$@"

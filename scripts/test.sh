@@ -8,10 +8,9 @@ ensure_translations
 ensure_postgres
 # gdal-bin and python3-owslib: the GIS clients of tests/e2e/test_ogc_gis_clients.py
 apt_install chromium fonts-dejavu-core gdal-bin python3-owslib
-# Redis's own tools hang on a clock moved by libfaketime (scripts/test-any-day.sh): never theirs.
-env -u LD_PRELOAD redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || {
+redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || {
   command -v redis-server >/dev/null || apt_install redis-server
-  env -u LD_PRELOAD redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" \
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" \
     --appendonly no >/dev/null
 }
 TEST_DATABASE_URL="$(create_database exchange_test --fresh)"

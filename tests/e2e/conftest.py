@@ -176,6 +176,16 @@ def live_server(e2e_database_url, e2e_instance_path, tmp_path_factory) -> Iterat
         _server_log.pop("path", None)
 
 
+def _chromium_env() -> dict[str, str]:
+    """Chromium's environment: on a moved clock (scripts/test-any-day.sh) under libfaketime,
+    so the pages' own dates (e.g. "overdue") move with the server's."""
+    env = dict(os.environ)
+    if os.environ.get("CHROMIUM_LD_PRELOAD"):
+        env.update(LD_PRELOAD=os.environ["CHROMIUM_LD_PRELOAD"],
+                   FAKETIME=os.environ["CHROMIUM_FAKETIME"])
+    return env
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless. Missing Chromium is a failure, never a skip: a suite that
@@ -184,7 +194,7 @@ def browser() -> Iterator[Browser]:
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env=_chromium_env()
         )
         try:
             yield browser
