@@ -77,25 +77,11 @@ class DisclosedActivitySchema(Schema):
     created_at = fields.DateTime()
 
 
-class DisclosedPersonSchema(Schema):
-    id = fields.Integer()
+class DisclosedPersonSchema(RegistryPersonSchema):
+    """The person's record as disclosed: the registry's own fields, the organisation by name
+    and the restriction's reason."""
+
     organization = fields.String()
-    external_id = fields.String(allow_none=True)
-    family_name = fields.String()
-    given_names = fields.String()
-    birth_date = fields.Date(allow_none=True)
-    gender = fields.String()
-    nationality = fields.String(allow_none=True)
-    languages = fields.List(fields.String())
-    religion = fields.String(allow_none=True)
-    health_notes = fields.String(allow_none=True)
-    profession = fields.String(allow_none=True)
-    arrival_date = fields.Date(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    anonymised_at = fields.DateTime(allow_none=True)
-    merged_into_id = fields.Integer(allow_none=True)
-    restricted_at = fields.DateTime(allow_none=True)
     restriction_reason = fields.String(allow_none=True)
 
 

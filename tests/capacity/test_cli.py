@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextvars
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import Range
 from exchange.capacity.models import CapacityCount, CapacitySnapshot, Occupancy, Person
 from exchange.cli import cli
 from exchange.extensions import db
+from tests import dates
 from tests.capacity.conftest import bed_ids
 
 
@@ -30,19 +31,20 @@ def run(app):
 
 def test_snapshot_capacity(run, district, make_shelter):
     shelter = make_shelter(district, rooms=[("mixed", 4)])
-    result = run("snapshot-capacity", "--day", "2026-11-27")
+    the_day = dates.day(-10)
+    result = run("snapshot-capacity", "--day", the_day.isoformat())
     assert result.exit_code == 0, result.output
-    assert "2026-11-27" in result.output
+    assert the_day.isoformat() in result.output
     snapshot = db.session.scalar(
         select(CapacitySnapshot).where(CapacitySnapshot.shelter_id == shelter.id)
     )
     assert (snapshot.day, snapshot.organization_id, snapshot.total, snapshot.free) == (
-        date(2026, 11, 27),
+        the_day,
         district.id,
         4,
         4,
     )
-    assert run("snapshot-capacity", "--day", "27.11.2026").exit_code != 0
+    assert run("snapshot-capacity", "--day", f"{the_day:%d.%m.%Y}").exit_code != 0
 
 
 def test_purge_registry(run, app, district, make_shelter, make_person):
