@@ -30,6 +30,7 @@ from exchange.errors import ServiceError, conflict_from_integrity_error, localis
 from exchange.extensions import api, babel, db, migrate, socketio
 from exchange.jsonprovider import OrjsonProvider
 from exchange.openapi import init_api
+from exchange.transaction import UnitOfWorkFlask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +87,8 @@ def socket_origins(configured: list[str] | None) -> list[str] | None:
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, socket handlers, CLI."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH", str(ROOT / "instance")))
+    instance_path = os.environ.get("INSTANCE_PATH", str(ROOT / "instance"))
+    app = UnitOfWorkFlask(__name__, instance_path=instance_path)
     app.url_map.converters["int"] = IdConverter  # ids beyond PostgreSQL's integer: 404
     app.json = OrjsonProvider(app)
     app.config.from_object(config_for_environment())

@@ -1,18 +1,32 @@
-"""Declarative base with a naming convention, and shared column helpers."""
+"""Declarative base with a naming convention, shared column helpers, and ``on_commit``.
+
+``on_commit(fn)`` is the one way to do something only once the current transaction has
+committed (Zulip's ``send_event_on_commit``, Django's ``transaction.on_commit``): socket
+events (realtime.py), e-mails (mail.py) and the identity cache's generation all use it, so
+nobody is ever told of a change that was rolled back. A rollback of the whole transaction
+drops what was queued; a rolled-back savepoint inside a still open transaction keeps it.
+
+Requests commit at one place: ``exchange.transaction.commit_response`` runs after every
+view (Indico's request handler, Zulip's actions): services flush, nobody else commits.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
+from flask import current_app
 from geoalchemy2 import Geography
 from sqlalchemy import DateTime, Engine, MetaData, event, func
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.routing import IntegerConverter
+
+log = logging.getLogger(__name__)
 
 # Ids are PostgreSQL `integer`s; a larger number names nothing (and must not reach SQL).
 MAX_ID = 2**31 - 1
@@ -24,6 +38,38 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: Session.info key: the callables queued on the open transaction.
+_ON_COMMIT = "exchange_on_commit"
+
+
+def on_commit(fn: Callable[[], None], session: Session | None = None) -> None:
+    """Run ``fn()`` once the current transaction of ``session`` (default: the app's
+    scoped session) has committed; never if it is rolled back. Queued callables run in
+    the order they were queued; one that fails is logged and does not stop the others."""
+    if session is None:
+        session = current_app.extensions["sqlalchemy"].session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before any SQL still drops it
+    session.info.setdefault(_ON_COMMIT, []).append(fn)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for fn in session.info.pop(_ON_COMMIT, []):
+        try:
+            fn()
+        except Exception:  # what is committed stays committed; tell the log
+            log.exception("after-commit work %r failed", fn)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_rollback(session: Session, _previous_transaction: Any) -> None:
+    # Fires on every rollback() call, even one with no SQL since the last commit; a
+    # rolled-back savepoint inside a still open transaction keeps the outer queue.
+    if not session.in_transaction():
+        session.info.pop(_ON_COMMIT, None)
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
@@ -58,9 +104,7 @@ def read_only(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from exchange.extensions import db
-
-        session = db.session()
+        session = current_app.extensions["sqlalchemy"].session()
         if not session.in_transaction() and isinstance(session.get_bind(), Engine):
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return view(*args, **kwargs)

@@ -6,6 +6,16 @@ import struct
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
+from shapely import wkt
+from shapely.geometry.base import BaseGeometry
+
+
+def to_geometry(value: WKBElement | WKTElement | str) -> BaseGeometry:
+    """A shapely geometry of a stored value, or of the EWKT just assigned to a column (an
+    object dumped after flush, before anything read it back)."""
+    if isinstance(value, str):
+        return wkt.loads(value.split(";", 1)[-1])
+    return to_shape(value)
 
 
 def point_to_dict(value: WKBElement | WKTElement | str | None) -> dict | None:
@@ -20,10 +30,5 @@ def point_to_dict(value: WKBElement | WKTElement | str | None) -> dict | None:
         kind, lon, lat = struct.unpack(f"{order}Idd", bytes(data[1:]))
         if kind == 1:
             return {"lat": round(lat, 7), "lon": round(lon, 7)}
-    if isinstance(value, str):
-        from shapely import wkt
-
-        point = wkt.loads(value.split(";", 1)[-1])
-    else:
-        point = to_shape(value)
+    point = to_geometry(value)
     return {"lat": round(point.y, 7), "lon": round(point.x, 7)}

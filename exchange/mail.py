@@ -23,9 +23,8 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from exchange.db import on_commit
 from exchange.extensions import db
 
 log = logging.getLogger(__name__)
@@ -79,6 +78,7 @@ def make_message(to: str, subject: str, body: str) -> EmailMessage:
 
 def send_after_commit(to: str, subject: str, body: str) -> bool:
     """Queue an e-mail on the current transaction; it is sent after commit, or never.
+    The messages of one transaction go out together, over one SMTP connection.
 
     Returns False (and queues nothing) when e-mail is off.
     """
@@ -86,24 +86,23 @@ def send_after_commit(to: str, subject: str, body: str) -> bool:
         return False
     session = db.session()
     if not session.in_transaction():
-        session.begin()  # so that a rollback before any SQL still drops the message
-    pending = session.info.setdefault(_PENDING, {"settings": _settings(), "messages": []})
-    pending["messages"].append(make_message(to, subject, body))
+        session.begin()
+    transaction = session.get_transaction()
+    queued = session.info.get(_PENDING)
+    if queued is None or queued[0] is not transaction:  # the first of this transaction
+        pending: list[EmailMessage] = []
+        session.info[_PENDING] = (transaction, pending)
+        settings = _settings()
+
+        def deliver() -> None:
+            session.info.pop(_PENDING, None)
+            _start_delivery(settings, pending)
+
+        on_commit(deliver, session)
+    else:
+        pending = queued[1]
+    pending.append(make_message(to, subject, body))
     return True
-
-
-@event.listens_for(Session, "after_commit")
-def _deliver_pending(sess: Session) -> None:
-    pending = sess.info.pop(_PENDING, None)
-    if pending and pending["messages"]:
-        _start_delivery(pending["settings"], pending["messages"])
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(sess: Session, previous_transaction) -> None:
-    # As in realtime.py: a rolled-back savepoint inside an open transaction keeps them.
-    if not sess.in_transaction():
-        sess.info.pop(_PENDING, None)
 
 
 def _start_delivery(settings: SmtpSettings, messages: list[EmailMessage]) -> None:

@@ -24,13 +24,11 @@ import socketio as python_socketio
 from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import disconnect, join_room, rooms
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from exchange import signals
-from exchange.extensions import db, socketio
+from exchange.db import on_commit
+from exchange.extensions import socketio
 
-_PENDING = "exchange_pending_emits"
 # A server-to-server instruction carried by the message queue like an emit (never sent to
 # a client): every process puts the named user's sockets into a room.
 _ENTER_ROOM = "_exchange_enter_room"
@@ -50,34 +48,8 @@ def session_room(key: str) -> str:
 
 
 def emit_after_commit(event_name: str, data: Any, room: str | None = None) -> None:
-    """Queue an emit on the current transaction; it goes out after commit, or never."""
-    session = db.session()
-    if not session.in_transaction():
-        session.begin()  # so that a rollback before any SQL still drops the emit
-    session.info.setdefault(_PENDING, []).append((event_name, data, room))
-
-
-@event.listens_for(Session, "after_commit")
-def _send_pending(sess: Session) -> None:
-    for event_name, data, room in sess.info.pop(_PENDING, []):
-        if event_name == "_close_session":
-            _close_session_sockets(data)
-        elif event_name == "_close_user_sockets":
-            _close_room_sockets(user_room(data))
-        elif event_name == _ENTER_ROOM:
-            _everywhere(_ENTER_ROOM, data, _enter_room_here)
-        elif event_name == _REROOM:
-            _everywhere(_REROOM, data, _reroom_here)
-        else:
-            socketio.emit(event_name, data, to=room)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending(sess: Session, previous_transaction) -> None:
-    # Fires on every rollback() call, even one with no SQL since the last commit; a
-    # rolled-back savepoint inside a still open transaction keeps the outer emits.
-    if not sess.in_transaction():
-        sess.info.pop(_PENDING, None)
+    """Emit once the current transaction has committed, or never."""
+    on_commit(lambda: socketio.emit(event_name, data, to=room))
 
 
 def _close_session_sockets(key: str) -> None:
@@ -115,7 +87,8 @@ def emit_import_progress(user_id: int, data: dict) -> None:
 
 def enter_room_after_commit(user_id: int, room: str) -> None:
     """After commit, put every open socket of the user, on every process, into ``room``."""
-    emit_after_commit(_ENTER_ROOM, {"user_id": user_id, "room": room})
+    data = {"user_id": user_id, "room": room}
+    on_commit(lambda: _everywhere(_ENTER_ROOM, data, _enter_room_here))
 
 
 def _everywhere(event: str, data: dict, here) -> None:
@@ -185,19 +158,20 @@ def redis_channel(redis_url: str) -> str:
 
 @signals.session_ended.connect
 def _on_session_ended(key: str, **_: Any) -> None:
-    emit_after_commit("_close_session", key)
+    on_commit(lambda: _close_session_sockets(key))
 
 
 @signals.user_access_changed.connect
 def _on_user_access_changed(user_id: int, **_: Any) -> None:
     # Disabled: all the user's sockets, cookie and token alike, are in their user room.
-    emit_after_commit("_close_user_sockets", user_id)
+    on_commit(lambda: _close_room_sockets(user_room(user_id)))
 
 
 @signals.user_rooms_changed.connect
 def _on_user_rooms_changed(user, **_: Any) -> None:
     # The rooms are named now (the change is flushed), the sockets move after commit.
-    emit_after_commit(_REROOM, {"user_id": user.id, "rooms": sorted(connect_rooms(user))})
+    data = {"user_id": user.id, "rooms": sorted(connect_rooms(user))}
+    on_commit(lambda: _everywhere(_REROOM, data, _reroom_here))
 
 
 def connect_rooms(user) -> set[str]:

@@ -55,10 +55,10 @@ from exchange.capacity.schemas import (
 )
 from exchange.documents.storage import file_too_large
 from exchange.errors import Forbidden, NotFound
-from exchange.extensions import db
 from exchange.hygiene import text_problem
 from exchange.profiles import authz
 from exchange.profiles.models import Role
+from exchange.transaction import keep_despite_error
 
 blp = Blueprint(
     "capacity",
@@ -89,7 +89,6 @@ def create_shelter(args: dict):
     """A new shelter; with `publish_capacity` its free beds go on the map."""
     organization_id = args.pop("organization_id")
     shelter = services.create_shelter(_user(), args, organization_id)
-    db.session.commit()
     return _shelter_answer(shelter, 201)
 
 
@@ -122,7 +121,6 @@ def get_shelter(shelter_id: int):
 def update_shelter(args: dict, shelter_id: int):
     """Change a shelter or its publication (`publish_capacity`, `reserve_beds`)."""
     shelter = services.update_shelter(_user(), shelter_id, args)
-    db.session.commit()
     return _shelter_answer(shelter)
 
 
@@ -141,7 +139,6 @@ def shelter_capacity(shelter_id: int):
 def add_room(args: dict, shelter_id: int):
     """A room with that many new beds."""
     room = services.add_room(_user(), shelter_id, **args)
-    db.session.commit()
     return _room_answer(room, 201)
 
 
@@ -171,7 +168,6 @@ def list_rooms(shelter_id: int):
 def update_room(args: dict, shelter_id: int, room_id: int):
     """Rename a room, change its policy or accessibility."""
     room = services.update_room(_user(), shelter_id, room_id, args)
-    db.session.commit()
     return _room_answer(room)
 
 
@@ -183,7 +179,6 @@ def update_room(args: dict, shelter_id: int, room_id: int):
 def block_bed(args: dict, bed_id: int):
     """Block a bed (or take it out of service) with a reason."""
     bed = services.set_bed_status(_user(), bed_id, args["status"], args["reason"])
-    db.session.commit()
     return bed
 
 
@@ -193,7 +188,6 @@ def block_bed(args: dict, bed_id: int):
 def unblock_bed(bed_id: int):
     """Make a blocked bed available again."""
     bed = services.set_bed_status(_user(), bed_id, "available")
-    db.session.commit()
     return bed
 
 
@@ -214,7 +208,6 @@ def create_person(args: dict):
     """Register a person; the answer names possible duplicates already registered."""
     organization_id = args.pop("organization_id")
     person, duplicates = services.create_person(_user(), args, organization_id)
-    db.session.commit()
     data = _person_json(person)
     data["possible_duplicates"] = [{"id": i, "score": score} for i, score in duplicates]
     return jsonify(data), 201
@@ -235,7 +228,6 @@ def search_persons(args: dict):
         args["limit"],
         args["cursor"],
     )
-    db.session.commit()
     beds = services.current_beds(p.id for p in page.items)
     special = {
         org: services.sees_special_categories(user, org)
@@ -252,7 +244,6 @@ def search_persons(args: dict):
 def get_person(args: dict, person_id: int):
     """One person (audited; a restricted person needs `reason`, audited with it)."""
     person = services.get_person(_user(), person_id, args.get("reason"))
-    db.session.commit()
     return jsonify(_person_json(person))
 
 
@@ -263,7 +254,6 @@ def get_person(args: dict, person_id: int):
 def update_person(args: dict, person_id: int):
     """Correct a person's data (audited)."""
     person = services.update_person(_user(), person_id, args)
-    db.session.commit()
     return jsonify(_person_json(person))
 
 
@@ -274,7 +264,6 @@ def update_person(args: dict, person_id: int):
 def list_activities(args: dict, person_id: int):
     """A person's activities by due date (audited; a restricted person needs `reason`)."""
     activities = services.list_activities(_user(), person_id, args.get("reason"))
-    db.session.commit()
     return activities
 
 
@@ -285,7 +274,6 @@ def list_activities(args: dict, person_id: int):
 def create_activity(args: dict, person_id: int):
     """Something to do for a person: vaccination, BAMF hearing, kindergarten, school …"""
     activity = services.create_activity(_user(), person_id, args)
-    db.session.commit()
     return activity
 
 
@@ -296,7 +284,6 @@ def create_activity(args: dict, person_id: int):
 def update_activity(args: dict, activity_id: int):
     """Change an activity: title, due date, status (open, done, cancelled)."""
     activity = services.update_activity(_user(), activity_id, args)
-    db.session.commit()
     return activity
 
 
@@ -322,7 +309,6 @@ def create_household(args: dict):
     household = services.create_household(
         _user(), args["member_ids"], args["organization_id"], args["ref"]
     )
-    db.session.commit()
     return jsonify(_household_json(household)), 201
 
 
@@ -345,7 +331,6 @@ def get_household(household_id: int):
 def check_in(args: dict):
     """Check a person into a free bed."""
     occupancy = services.check_in(_user(), args["person_id"], args["bed_id"])
-    db.session.commit()
     return occupancy
 
 
@@ -356,7 +341,6 @@ def check_in(args: dict):
 def check_out(occupancy_id: int):
     """Check a person out (the occupancy ends now)."""
     occupancy = services.check_out(_user(), occupancy_id)
-    db.session.commit()
     return occupancy
 
 
@@ -368,7 +352,6 @@ def check_out(occupancy_id: int):
 def move(args: dict):
     """Move a person or a whole household to other beds, in one step."""
     result = services.move(_user(), args["bed_ids"], args["person_id"], args["household_id"])
-    db.session.commit()
     return result
 
 
@@ -523,7 +506,8 @@ def import_registry():
     report = registry.import_registry(
         user, organization_id, upload.stream, dry_run, upload.filename, progress
     )
-    db.session.commit()
+    if not report.ok:
+        keep_despite_error()  # its log says what was refused (the rows are rolled back)
     return jsonify(report.as_json()), 200 if report.ok else 422
 
 
@@ -536,7 +520,6 @@ def merge_persons(args: dict, person_id: int):
     """Merge another person (a duplicate) into this one: the other's occupancies and
     activities move here, the other is marked merged and hidden from search (audited)."""
     person = registry.merge_persons(_user(), person_id, args["other_id"])
-    db.session.commit()
     return jsonify(_person_json(person))
 
 
@@ -552,7 +535,6 @@ def registry_changes(args: dict):
     system: JSON, or CSV in the import's layout with `Accept: text/csv` or `format=csv`
     (audited)."""
     changes = registry.registry_changes(_user(), args["organization_id"], args["since"])
-    db.session.commit()
     wants_csv = args.get("format") == "csv" or (
         args.get("format") is None
         and request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
@@ -590,7 +572,6 @@ def request_transfer(args: dict):
         _user(), args["listing_id"], args["beds"], args["until"], args["message"],
         args["organization_id"],
     )
-    db.session.commit()
     return transfer
 
 
@@ -619,7 +600,6 @@ def get_transfer(transfer_id: int):
 def accept_transfer(transfer_id: int):
     """Accept: the beds are held (the published free beds drop) until the request's date."""
     transfer = transfers.accept_transfer(_user(), transfer_id)
-    db.session.commit()
     return transfer
 
 
@@ -630,7 +610,6 @@ def accept_transfer(transfer_id: int):
 def decline_transfer(args: dict, transfer_id: int):
     """Decline, with a reason."""
     transfer = transfers.decline_transfer(_user(), transfer_id, args["reason"])
-    db.session.commit()
     return transfer
 
 
@@ -640,5 +619,4 @@ def decline_transfer(args: dict, transfer_id: int):
 def release_transfer(transfer_id: int):
     """Release held beds before the date (either side)."""
     transfer = transfers.release_transfer(_user(), transfer_id)
-    db.session.commit()
     return transfer

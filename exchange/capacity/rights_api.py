@@ -11,7 +11,6 @@ from marshmallow import Schema, fields, validate
 
 from exchange.capacity import rights, services
 from exchange.capacity.schemas import RegistryPersonSchema, person_json
-from exchange.extensions import db
 
 blp = Blueprint(
     "registry_rights",
@@ -122,7 +121,6 @@ def person_disclosure(args: dict, person_id: int):
     """Everything held about a person (GDPR Art. 15) for an access request: caseworkers
     of the person's district; audited (a restricted person needs `reason`)."""
     data = rights.disclosure(_user(), person_id, args.get("reason"))
-    db.session.commit()
     return jsonify(disclosure_json(data))
 
 
@@ -134,7 +132,6 @@ def restrict_person(args: dict, person_id: int):
     """Restrict processing of a person (GDPR Art. 18; the district's admins): hidden
     from search, duplicates and placement for everyone else, reads need a reason."""
     person = rights.restrict(_user(), person_id, args["reason"])
-    db.session.commit()
     return jsonify(_person_json(person))
 
 
@@ -144,7 +141,6 @@ def restrict_person(args: dict, person_id: int):
 def lift_restriction(person_id: int):
     """Lift the restriction of a person (the district's admins)."""
     person = rights.lift_restriction(_user(), person_id)
-    db.session.commit()
     return jsonify(_person_json(person))
 
 
@@ -157,5 +153,4 @@ def erase_person(args: dict, person_id: int):
     """Erase a person now (GDPR Art. 17; the district's admins, with the reason): the
     retention rule's anonymisation; published figures do not change."""
     person = rights.erase(_user(), person_id, args["reason"])
-    db.session.commit()
     return jsonify(_person_json(person))

@@ -39,7 +39,6 @@ def disclosure_page(person_id: int):
     except ServiceError as error:
         db.session.rollback()
         abort(error.status)
-    db.session.commit()
     return render_template("capacity/disclosure.html", data=data, person_id=person_id)
 
 
@@ -64,7 +63,6 @@ def rights_action(person_id: int, action: str):
         else:
             rights.erase(user, person_id, reason)
             done = _("The record is erased: the person's data are anonymised.")
-        db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         if error.status == 404:

@@ -117,7 +117,6 @@ def shelter_plan(shelter_id: int):
         persons = [p for p in persons if p.restricted_at is None]
         services.audit(user, persons, services.AuditAction.READ)
         names = {p.id: _full_name(p) for p in persons}
-        db.session.commit()
     rooms = []
     for view in views:
         beds = []
@@ -192,7 +191,6 @@ def person_page(person_id: int):
         ).one()
         housing = {"bed": row[0], "room": row[1], "shelter_id": row[2], "shelter": row[3]}
     special = services.sees_special_categories(user, person.organization_id)
-    db.session.commit()
     return render_template(
         "capacity/person.html",
         person=person,
@@ -350,7 +348,6 @@ def transfer_create():
         transfers.request_transfer(
             _user(), int(form.get("listing_id", "0")), beds, until, form.get("message", "")
         )
-        db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         field_messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
@@ -377,7 +374,6 @@ def transfer_action(transfer_id: int, action: str):
             transfers.decline_transfer(user, transfer_id, request.form.get("reason", ""))
         else:
             transfers.release_transfer(user, transfer_id)
-        db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         if error.status == 404:

@@ -37,7 +37,6 @@ from exchange.chat.schemas import (
     SearchArgs,
     SearchPageSchema,
 )
-from exchange.extensions import db
 
 blp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat")
 
@@ -63,7 +62,6 @@ def _room_view(room) -> services.RoomView:
 def create_room(args: dict):
     """Open a channel, group or direct room (a direct room exists once per pair)."""
     room, created = services.do_create_room(current_user, **args)
-    db.session.commit()
     return _room_view(room), 201 if created else 200
 
 
@@ -91,7 +89,6 @@ def get_room(room_id: int):
 def update_room(args: dict, room_id: int):
     """Rename a room, set its topic or retention (owners, platform admins)."""
     room = services.do_update_room(current_user, room_id, args)
-    db.session.commit()
     return _room_view(room)
 
 
@@ -102,7 +99,6 @@ def update_room(args: dict, room_id: int):
 def update_membership(args: dict, room_id: int):
     """Mute or unmute a room for myself."""
     services.do_set_muted(current_user, room_id, args["muted"])
-    db.session.commit()
     return _room_view(services.get_room(current_user, room_id))
 
 
@@ -112,7 +108,6 @@ def update_membership(args: dict, room_id: int):
 def join_room(room_id: int):
     """Join a network room."""
     room = services.do_join_room(current_user, room_id)
-    db.session.commit()
     return _room_view(room)
 
 
@@ -133,7 +128,6 @@ def list_members(room_id: int):
 def add_member(args: dict, room_id: int):
     """Add someone who may take part (members of the room)."""
     member = services.do_add_member(current_user, room_id, args["user_id"])
-    db.session.commit()
     return MemberView(member, bool(realtime.presence.online([member.user_id])))
 
 
@@ -154,7 +148,6 @@ def list_messages(args: dict, room_id: int):
 def post_message(args: dict, room_id: int):
     """Post a message (stored, then sent to the room's sockets)."""
     message = services.do_post_message(current_user, room_id, **args)
-    db.session.commit()
     return message
 
 
@@ -166,7 +159,6 @@ def post_message(args: dict, room_id: int):
 def edit_message(args: dict, message_id: int):
     """Edit one's own message within the edit window."""
     message = services.do_edit_message(current_user, message_id, args["body"])
-    db.session.commit()
     return message
 
 
@@ -176,7 +168,6 @@ def edit_message(args: dict, message_id: int):
 def delete_message(message_id: int):
     """Delete one's own message (its row stays, emptied; attachments are unlinked)."""
     services.do_delete_message(current_user, message_id)
-    db.session.commit()
 
 
 @blp.post("/rooms/<int:room_id>/read")
@@ -186,7 +177,6 @@ def delete_message(message_id: int):
 def mark_read(args: dict, room_id: int):
     """Everything up to this message is read (the watermark never moves back)."""
     services.do_mark_read(current_user, room_id, args["message_id"])
-    db.session.commit()
 
 
 @blp.get("/chat/search")
@@ -231,5 +221,4 @@ def request_listing(args: dict, listing_id: int):
     """An official asks for a listing shared in chat: reserves it, opens the room with
     the poster and shares it there as the first message, all or nothing."""
     room, message, listing = services.do_request_listing(current_user, listing_id, **args)
-    db.session.commit()
     return {"room": _room_view(room), "message": message, "listing": listing}

@@ -20,8 +20,9 @@ from exchange import realtime, signals
 from exchange.chat import services
 from exchange.chat.schemas import MessageArgs, MessageSchema, ReadArgs
 from exchange.errors import ServiceError, Text, localise
-from exchange.extensions import db, socketio
+from exchange.extensions import socketio
 from exchange.profiles.models import User
+from exchange.transaction import socket_unit_of_work
 
 
 def room_key(room_id: int) -> str:
@@ -89,6 +90,7 @@ def register_handlers() -> None:
     realtime.add_connect_rooms(_rooms_on_connect)
 
     @socketio.on("send")
+    @socket_unit_of_work
     def _send(data: Any = None) -> dict:
         user = realtime.require_socket_user()
         if user is None:
@@ -101,9 +103,7 @@ def register_handlers() -> None:
             fields = {k: v for k, v in data.items() if k != "room_id"}
             args = MessageArgs().load(fields)
             message = services.do_post_message(user, room_id, **args)
-            db.session.commit()
         except (ServiceError, ValidationError) as error:
-            db.session.rollback()
             return _error(error)
         return MessageSchema().dump(message)
 
@@ -125,6 +125,7 @@ def register_handlers() -> None:
         )
 
     @socketio.on("read")
+    @socket_unit_of_work
     def _read(data: Any = None) -> dict:
         user = realtime.require_socket_user()
         if user is None:
@@ -136,8 +137,6 @@ def register_handlers() -> None:
         try:
             args = ReadArgs().load({k: v for k, v in data.items() if k != "room_id"})
             services.do_mark_read(user, room_id, args["message_id"])
-            db.session.commit()
         except (ServiceError, ValidationError) as error:
-            db.session.rollback()
             return _error(error)
         return {}

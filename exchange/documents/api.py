@@ -12,7 +12,6 @@ from flask_smorest import Blueprint
 
 from exchange.documents import images, services, storage
 from exchange.documents.schemas import DocumentSchema, UploadArgs
-from exchange.extensions import db
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
 
@@ -49,7 +48,6 @@ BINARY = {"type": "string", "format": "binary"}  # the document's schema of a fi
 def upload(files: dict):
     """Upload a file (PDF, images, text, CSV, DOCX, XLSX, ODT, ODS; told by content)."""
     document = services.store_document(current_user, files["file"])
-    db.session.commit()
     return document
 
 

@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from exchange.db import read_only
-from exchange.extensions import db
 from exchange.listings import (
     network_notices,  # noqa: F401  (notifications of profiles events)
     services,
@@ -106,7 +105,6 @@ def create_listing(args: dict):
     listing = services.create_listing(
         current_user, args, organization_id=organization_id, publish=publish
     )
-    db.session.commit()
     return _answer(listing, 201)
 
 
@@ -164,13 +162,11 @@ def get_listing(listing_id: int):
 def update_listing(args: dict, listing_id: int):
     """Change a listing (its owner, or an official of the owning organisation)."""
     listing = services.update_listing(current_user, listing_id, args)
-    db.session.commit()
     return _answer(listing)
 
 
 def _change_status(listing_id: int, action: str) -> dict:
     listing = services.change_status(current_user, listing_id, action)
-    db.session.commit()
     return _answer(listing)
 
 
@@ -217,7 +213,6 @@ def let_listing(listing_id: int):
 def confirm_listing(listing_id: int):
     """Still available: renews `expires_at` by LISTING_TTL_DAYS and clears a flag."""
     listing = services.confirm_listing(current_user, listing_id)
-    db.session.commit()
     return _answer(listing)
 
 
@@ -229,7 +224,6 @@ def flag_listing(args: dict, listing_id: int):
     """Report a listing as no longer available (officials): the owner is asked to confirm
     or withdraw it, and it expires within LISTING_REMINDER_DAYS unless confirmed."""
     listing = services.flag_listing(current_user, listing_id, args["reason"])
-    db.session.commit()
     return _answer(listing)
 
 
@@ -244,7 +238,6 @@ def attach_listing_document(args: dict, listing_id: int):
     attachment = services.attach_document(
         current_user, listing_id, args["document_id"], args["kind"]
     )
-    db.session.commit()
     return attachment
 
 
@@ -254,7 +247,6 @@ def attach_listing_document(args: dict, listing_id: int):
 def detach_listing_document(listing_id: int, document_id: int):
     """Take a file off a listing (the document itself stays with its uploader)."""
     services.detach_document(current_user, listing_id, document_id)
-    db.session.commit()
 
 
 @blp.post("/saved-searches")
@@ -266,7 +258,6 @@ def create_saved_search(args: dict):
     saved = services.create_saved_search(
         current_user, args["name"], ListingFilter(**args["filters"]), args["area"]
     )
-    db.session.commit()
     return saved
 
 
@@ -284,7 +275,6 @@ def list_saved_searches():
 def delete_saved_search(saved_search_id: int):
     """Delete one of my saved searches."""
     services.delete_saved_search(current_user, saved_search_id)
-    db.session.commit()
 
 
 @blp.get("/notifications")
@@ -302,7 +292,6 @@ def list_notifications(args: dict):
 def read_notification(notification_id: int):
     """Mark one of my notifications read."""
     notification = services.mark_notification_read(current_user, notification_id)
-    db.session.commit()
     return notification
 
 
@@ -312,5 +301,4 @@ def read_notification(notification_id: int):
 def read_all_notifications():
     """Mark all my notifications read → `{"marked": n}`."""
     marked = services.mark_all_notifications_read(current_user)
-    db.session.commit()
     return {"marked": marked}

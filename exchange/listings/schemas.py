@@ -15,11 +15,11 @@ from functools import cache
 from operator import attrgetter, itemgetter
 from typing import Any
 
-from geoalchemy2.shape import to_shape
 from marshmallow import Schema, ValidationError, fields, post_dump, validate
 from shapely.geometry import mapping
 from sqlalchemy import Date, DateTime, Numeric, Row
 
+from exchange.geo import to_geometry
 from exchange.listings.models import (
     DESCRIPTION_MAX_LENGTH,
     AttachmentKind,
@@ -481,7 +481,7 @@ class SavedSearchSchema(Schema):
     created_at = fields.DateTime()
 
     def _area(self, saved) -> dict | None:
-        return mapping(to_shape(saved.area)) if saved.area is not None else None
+        return mapping(to_geometry(saved.area)) if saved.area is not None else None
 
 
 class NotificationSchema(Schema):

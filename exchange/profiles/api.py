@@ -61,7 +61,6 @@ def login(args: dict):
     "required") instead of `user`, and the session is not signed in until it is passed."""
     user = services.authenticate(args["email"], args["password"], client_address())
     answer = auth.after_password(user)
-    db.session.commit()
     return answer
 
 
@@ -88,7 +87,6 @@ def totp_setup():
     """Start setting up TOTP: a new secret and its otpauth:// URI (for a QR code)."""
     user, _half = _enrolling_user()
     secret = services.begin_totp_setup(user)
-    db.session.commit()
     return {"secret": secret, "otpauth_uri": services.totp_uri(user)}
 
 
@@ -109,7 +107,6 @@ def totp_confirm(args: dict):
         if session.get("login_session"):
             services.mark_second_factor(session["login_session"])
         csrf_token = generate_csrf()
-    db.session.commit()
     return {"recovery_codes": codes, "user": user, "csrf_token": csrf_token}
 
 
@@ -127,7 +124,6 @@ def second_factor(args: dict):
     user = pending[0]
     services.verify_second_factor(user, args["code"], client_address())
     csrf_token = auth.finish_second_factor(user)
-    db.session.commit()
     return {"user": user, "csrf_token": csrf_token}
 
 
@@ -137,7 +133,6 @@ def second_factor(args: dict):
 def logout():
     """End this session; its open sockets are closed."""
     auth.sign_out()
-    db.session.commit()
 
 
 @blp.post("/auth/register")
@@ -149,7 +144,6 @@ def register(args: dict):
     organisation. The answer is the same whether the e-mail has an account already or not
     (that account's owner is told by e-mail instead); nothing says which."""
     services.register(**args)
-    db.session.commit()
     return {"message": services.registration_message(args["organization_id"])}
 
 
@@ -161,7 +155,6 @@ def create_token(args: dict):
     """A personal API token for `Authorization: Bearer`; shown once. Only a fully signed-in
     session makes one (a half-signed-in one is not signed in)."""
     token, raw = services.create_api_token(current_user, args["name"])
-    db.session.commit()
     return {"id": token.id, "name": token.name, "created_at": token.created_at, "token": raw}
 
 
@@ -183,7 +176,6 @@ def list_tokens():
 def revoke_token(token_id: int):
     """Revoke one of my tokens."""
     services.revoke_api_token(current_user, token_id)
-    db.session.commit()
 
 
 @blp.get("/me")
@@ -201,7 +193,6 @@ def me():
 def update_me(args: dict):
     """Change my profile: name, bio, phone, languages, topics, locale, email_notifications."""
     user = services.update_profile(current_user, args)
-    db.session.commit()
     return user
 
 
@@ -220,7 +211,6 @@ def get_user(user_id: int):
 def create_organization(args: dict):
     """A new organisation (platform admins)."""
     organization = services.create_organization(current_user, **args)
-    db.session.commit()
     return organization
 
 
@@ -251,7 +241,6 @@ def get_organization(organization_id: int):
 def update_organization(args: dict, organization_id: int):
     """Name the organisation's contact person in the directory (org admins)."""
     organization = services.set_contact(current_user, organization_id, args["contact_user_id"])
-    db.session.commit()
     return organization
 
 
@@ -265,7 +254,6 @@ def verify_organization(args: dict, organization_id: int):
     organization = services.decide_verification(
         current_user, organization_id, args["decision"], args["reason"]
     )
-    db.session.commit()
     return organization
 
 
@@ -299,7 +287,6 @@ def add_member(args: dict, organization_id: int):
 def _invite(organization_id: int, email: str, role: str):
     invitation, raw = services.invite(current_user, organization_id, email, role)
     mailed = services.mail_invitation(invitation, raw, current_user)
-    db.session.commit()
     # Answer-only attributes (not stored): NewInvitationSchema dumps them.
     invitation.mailed = mailed
     if not mailed:
@@ -313,7 +300,6 @@ def _invite(organization_id: int, email: str, role: str):
 def approve_member(organization_id: int, user_id: int):
     """Approve a pending join request (org admins); the member is notified."""
     membership = services.approve_member(current_user, organization_id, user_id)
-    db.session.commit()
     return membership
 
 
@@ -323,7 +309,6 @@ def approve_member(organization_id: int, user_id: int):
 def reject_member(organization_id: int, user_id: int):
     """Reject a pending join request (org admins): the membership is deleted."""
     services.reject_member(current_user, organization_id, user_id)
-    db.session.commit()
 
 
 @blp.patch("/organizations/<int:organization_id>/members/<int:user_id>")
@@ -334,7 +319,6 @@ def update_member(args: dict, organization_id: int, user_id: int):
     """Change a member's role, or disable (`status: disabled`: their sessions, API tokens
     and open sockets stop at once) or re-enable them (org admins)."""
     membership = services.update_member(current_user, organization_id, user_id, **args)
-    db.session.commit()
     return membership
 
 
@@ -363,7 +347,6 @@ def list_invitations(organization_id: int):
 def revoke_invitation(organization_id: int, invitation_id: int):
     """Revoke an open invitation (org admins): its link stops working."""
     services.revoke_invitation(current_user, organization_id, invitation_id)
-    db.session.commit()
 
 
 @blp.post("/invitations/accept")
@@ -379,7 +362,6 @@ def accept_invitation(args: dict):
         args["token"], args["name"], args["password"], client_address()
     )
     answer = auth.after_password(user)
-    db.session.commit()
     return answer
 
 
@@ -397,6 +379,5 @@ def my_invitations():
 def accept_my_invitation(invitation_id: int):
     """Accept an invitation addressed to my e-mail (signed in)."""
     membership = services.accept_my_invitation(current_user, invitation_id)
-    db.session.commit()
     return membership
 

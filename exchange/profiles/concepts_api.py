@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from exchange.documents.schemas import DocumentSchema
-from exchange.extensions import db
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles import concepts
 from exchange.profiles.schemas import VALID_ID
@@ -123,7 +122,6 @@ def create_concept(args: dict):
     """Write a concept (staff of verified public organisations); followers of its topics
     are notified."""
     concept = concepts.create_concept(_me(), args)
-    db.session.commit()
     return concept
 
 
@@ -161,7 +159,6 @@ def get_concept(concept_id: int):
 def update_concept(args: dict, concept_id: int):
     """Change a concept: its author or an admin of the author's organisation."""
     concept = concepts.update_concept(_me(), concept_id, args)
-    db.session.commit()
     return concept
 
 
@@ -171,7 +168,6 @@ def update_concept(args: dict, concept_id: int):
 @blp.response(201, CommentSchema)
 def add_comment(args: dict, concept_id: int):
     comment = concepts.add_comment(_me(), concept_id, args["body"])
-    db.session.commit()
     return comment
 
 
@@ -195,7 +191,6 @@ def list_topics():
 @blp.response(204)
 def follow(topic: str):
     concepts.follow_topic(_me(), topic)
-    db.session.commit()
 
 
 @blp.delete("/topics/<path:topic>/follow")
@@ -203,4 +198,3 @@ def follow(topic: str):
 @blp.response(204)
 def unfollow(topic: str):
     concepts.unfollow_topic(_me(), topic)
-    db.session.commit()

@@ -93,7 +93,6 @@ def new_concept():
         else:
             try:
                 concept = concepts.create_concept(me, args)
-                db.session.commit()
                 flash(_l("Concept published."), "success")
                 return redirect(url_for("concepts_views.concept_page", concept_id=concept.id))
             except ServiceError as error:
@@ -123,7 +122,6 @@ def edit_concept(concept_id: int):
         else:
             try:
                 concepts.update_concept(me, concept_id, args)
-                db.session.commit()
                 flash(_l("Concept saved."), "success")
                 return redirect(url_for("concepts_views.concept_page", concept_id=concept_id))
             except ServiceError as error:
@@ -155,7 +153,6 @@ def comment(concept_id: int):
     me = _me()
     try:
         concepts.add_comment(me, concept_id, request.form.get("body", "")[:10_000])
-        db.session.commit()
     except NotFound:
         abort(404)
     except ServiceError as error:
@@ -174,7 +171,6 @@ def follow():
             concepts.unfollow_topic(me, topic)
         else:
             concepts.follow_topic(me, topic)
-        db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         _flash_errors(error)

@@ -38,6 +38,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 
+from exchange.db import on_commit
 from exchange.extensions import db
 from exchange.profiles.models import ApiToken, LoginSession, Membership, Organization, User
 
@@ -48,7 +49,7 @@ _TEXT_DML = re.compile(
     r"\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(" + "|".join(sorted(AUTH_TABLES)) + r")\b",
     re.IGNORECASE,
 )
-#: Session.info key: this transaction wrote to an auth table.
+#: Session.info key: the transaction that wrote to an auth table.
 _CHANGED = "exchange_auth_changed"
 _EXTENSION = "exchange_identity_cache"
 _MAX_ENTRIES = 10_000
@@ -172,14 +173,31 @@ def init_app(app: Flask) -> None:
 # --- moving the generation ---------------------------------------------------------------
 
 
+def _note_change(session: Session) -> None:
+    """Move the generation once this transaction commits (once, however much it wrote)."""
+    if not session.in_transaction():
+        session.begin()
+    transaction = session.get_transaction()
+    if session.info.get(_CHANGED) is transaction:
+        return
+    session.info[_CHANGED] = transaction
+
+    def bump() -> None:
+        session.info.pop(_CHANGED, None)
+        if has_app_context() and _EXTENSION in current_app.extensions:
+            cache().changed()
+
+    on_commit(bump, session)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _context: Any) -> None:
     # Still the pre-flush lists here: what was just written.
-    if _CHANGED not in session.info and any(
+    if any(
         isinstance(obj, _AUTH_MODELS)
         for obj in chain(session.new, session.dirty, session.deleted)
     ):
-        session.info[_CHANGED] = True
+        _note_change(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -188,22 +206,6 @@ def _note_statement(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(statement, "table", None)
         if getattr(table, "name", None) in AUTH_TABLES:
-            state.session.info[_CHANGED] = True
+            _note_change(state.session)
     elif isinstance(statement, TextClause) and _TEXT_DML.search(statement.text):
-        state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _bump_after_commit(session: Session) -> None:
-    if (
-        session.info.pop(_CHANGED, False)
-        and has_app_context()
-        and _EXTENSION in current_app.extensions
-    ):
-        cache().changed()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_on_rollback(session: Session, _previous: Any) -> None:
-    if not session.in_transaction():
-        session.info.pop(_CHANGED, None)
+        _note_change(state.session)

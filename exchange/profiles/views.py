@@ -94,7 +94,6 @@ def login():
 def _after_password(user):
     """Signed in, or on to the second factor (setting it up first where it is due)."""
     answer = auth.after_password(user)
-    db.session.commit()
     target = request.args.get("next")
     if answer.get("second_factor") == "enroll":
         return redirect(url_for("profiles_views.second_factor_setup", next=target))
@@ -137,7 +136,6 @@ def second_factor():
             _wrong_code(error)
             return (render_template("profiles/second_factor.html"), error.status,
                     _retry_after(error))
-        db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
     return render_template("profiles/second_factor.html")
 
@@ -171,7 +169,6 @@ def second_factor_setup():
         session.pop("totp_setup_user", None)
         if not half and session.get("login_session"):
             services.mark_second_factor(session["login_session"])
-        db.session.commit()
         return render_template("profiles/recovery_codes.html", codes=codes,
                                next=_safe_next(request.args.get("next")))
     # A new secret for every setup this browser starts: one shown to anybody else (who
@@ -179,7 +176,6 @@ def second_factor_setup():
     if session.get("totp_setup_user") != user.id or not user.totp_secret:
         services.begin_totp_setup(user)
         session["totp_setup_user"] = user.id
-        db.session.commit()
     return _setup_page(user)
 
 
@@ -194,7 +190,6 @@ def _setup_page(user):
 @login_required
 def logout():
     auth.sign_out()
-    db.session.commit()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("profiles_views.login"))
 
@@ -228,7 +223,6 @@ def register():
             return render_template("profiles/register.html", organizations=organizations), 422
         # The same answer for a new and a known e-mail (the owner of a known one gets an
         # e-mail): nobody is signed in here, a new landlord signs in next.
-        db.session.commit()
         flash(localise(services.registration_message(organization_id)), "info")
         return redirect(url_for("profiles_views.login"))
     return render_template("profiles/register.html", organizations=organizations)
@@ -260,7 +254,6 @@ def profile():
                           "error")
             return render_template("profiles/profile.html"), 422
         services.update_profile(current_user, changes)
-        db.session.commit()
         flash(_("Profile saved."), "info")
         return redirect(url_for("profiles_views.profile"))
     return render_template("profiles/profile.html")
@@ -334,7 +327,6 @@ def verify_organization(organization_id: int):
             abort(404)
         _flash_errors(error)
         return redirect(url_for("profiles_views.organization", organization_id=organization_id))
-    db.session.commit()
     flash(_("%(name)s is verified now.", name=org.name) if org.verified
           else _("%(name)s was rejected.", name=org.name), "info")
     return redirect(url_for("profiles_views.organization", organization_id=organization_id))
@@ -390,7 +382,6 @@ def manage_members(organization_id: int):
                 current_user, org.id, form.get("email", ""), form.get("role", "")
             )
             mailed = services.mail_invitation(invitation, raw, current_user)
-            db.session.commit()
             if mailed:
                 flash(_("Invitation sent to %(email)s.", email=invitation.email), "info")
             else:
@@ -432,7 +423,6 @@ def manage_members(organization_id: int):
         db.session.rollback()
         _flash_errors(error)
         return back
-    db.session.commit()
     flash(message, "info")
     return back
 
@@ -473,5 +463,4 @@ def set_language():
         session["locale"] = locale
         if current_user.is_authenticated:
             services.update_profile(current_user, {"locale": locale})
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
