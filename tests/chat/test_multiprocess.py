@@ -100,7 +100,7 @@ def _seed(database_url: str) -> dict:
 
 
 def _start_server(stack: ExitStack, env: dict, port: int, log: Path) -> subprocess.Popen:
-    """gunicorn with one threaded worker, as in production (see README)."""
+    """gunicorn with one threaded worker, as in production (see docs/deploy.md)."""
     out = stack.enter_context(log.open("wb"))
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
