@@ -3,6 +3,7 @@
     python -m benchmarks.capacity                  # generate if needed, measure, print
     python -m benchmarks.capacity --repeat 60 --skip-import
     python -m benchmarks.capacity --only-import    # (b) alone, no registry databases
+    python -m benchmarks.capacity --sizes 400 1000 2000 --import-rows 2000 5000  # a quick try
 
 Makes (or reuses) the registry databases exchange_bench_registry_1k, …_10k and …_1m
 (benchmarks/generate_registry.py), then measures, interleaved in random order per round
@@ -27,16 +28,15 @@ after a warm-up, so that the noise of a shared machine falls on every figure ali
     the capacity service in a transaction that is rolled back.
 
 Ratios are medians measured side by side in one run; milliseconds are context only.
-Results go to benchmarks/results/capacity.json.
+`--sizes` and `--import-rows` measure other sizes than 1k, 10k, 1M and 100k, 1M (the
+databases are named after them). Results go to benchmarks/results/capacity.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -45,30 +45,40 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 from sqlalchemy import make_url
 
-from benchmarks.generate_listings import _recreate_database
+from benchmarks.common import (
+    DEFAULT_SEED,
+    ROOT,
+    Site,
+    api_headers,
+    bench_app,
+    interleaved,
+    medians,
+    migrate,
+    print_table,
+    recreate_database,
+    row_count,
+    size_label,
+    target_row,
+    write_results,
+)
+from benchmarks.common import database_url as bench_database_url
 from benchmarks.generate_registry import (
     BENCH_CASEWORKER_EMAIL,
-    DEFAULT_SEED,
     People,
     _district,
     database_url,
     generate,
-    migrate,
     migration_target,
-    person_count,
     variant,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results" / "capacity.json"
-SMALL, MIDDLE, LARGE = 1_000, 10_000, 1_000_000
-IMPORT_ROWS, IMPORT_PEAK_ROWS = 100_000, 1_000_000
+SIZES = (1_000, 10_000, 1_000_000)  # small, middle, large: persons in the registry
+IMPORT_ROWS = (100_000, 1_000_000)  # rows imported against COPY, and for the peak memory
 BENCH_SHELTER_ID = 1
 
 TARGET_OCCUPANCY_GROWTH = 1.3
@@ -81,28 +91,17 @@ CSV_COLUMNS = ("external_id", "family_name", "given_names", "birth_date", "gende
                "profession")
 
 
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
-
-
 # --- (a) occupancy until published -----------------------------------------------------------
 
 
 @dataclass
-class Site:
-    """One registry database: the app bound to it, a caseworker's token, a direct connection."""
+class RegistrySite(Site):
+    """A registry database, signed in as its caseworker; the benchmark shelter's listing,
+    its free beds and persons waiting for one."""
 
-    persons: int
-    url: str
-    app: object
-    client: object
-    headers: dict[str, str]
-    conn: psycopg.Connection
-    listing_id: int
-    beds: list[int]
-    waiting: list[int]
+    listing_id: int = 0
+    beds: list[int] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)
     probes: list[dict] = field(default_factory=list)
     turn: int = 0
 
@@ -112,25 +111,9 @@ class Site:
         ).fetchone()[0]
 
 
-def open_site(persons: int, url: str) -> Site:
-    from sqlalchemy import select
-
-    from exchange import create_app
-    from exchange.config import normalise_database_url
-    from exchange.extensions import db
-    from exchange.profiles import services as profile_services
-    from exchange.profiles.models import User
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-                      "DEBUG": False, "TESTING": False})
-    with app.test_request_context():
-        user = db.session.scalar(select(User).where(User.email == BENCH_CASEWORKER_EMAIL))
-        # Caseworkers' tokens only work once they have a second factor.
-        if user.totp_enabled_at is None:
-            user.totp_secret = "JBSWY3DPEHPK3PXP"
-            user.totp_enabled_at = datetime.now(UTC)
-        _token, raw = profile_services.create_api_token(user, "benchmark")
-        db.session.commit()
+def open_site(url: str) -> RegistrySite:
+    app = bench_app(url)
+    headers = api_headers(app, BENCH_CASEWORKER_EMAIL, second_factor=True)
     conn = psycopg.connect(url, autocommit=True)
     listing_id = conn.execute("SELECT listing_id FROM shelters WHERE id = %s",
                               (BENCH_SHELTER_ID,)).fetchone()[0]
@@ -145,11 +128,10 @@ def open_site(persons: int, url: str) -> Site:
         " ORDER BY p.id LIMIT 200")]
     if not beds or not waiting:
         raise SystemExit(f"{url}: no free bed or no waiting person in the benchmark shelter")
-    return Site(persons, url, app, app.test_client(),
-                {"Authorization": f"Bearer {raw}"}, conn, listing_id, beds, waiting)
+    return RegistrySite(url, app, app.test_client(), headers, conn, listing_id, beds, waiting)
 
 
-def occupancy_change(site: Site) -> tuple[Callable[[], object], Callable[[], object]]:
+def occupancy_change(site: RegistrySite) -> tuple[Callable[[], object], Callable[[], object]]:
     """Two actions: check a waiting person in, then out again; each waits for the figure."""
     state: dict = {}
 
@@ -184,7 +166,7 @@ def occupancy_change(site: Site) -> tuple[Callable[[], object], Callable[[], obj
 # --- (c) duplicate candidates ----------------------------------------------------------------
 
 
-def duplicate_probes(site: Site, count: int, seed: int) -> list[dict]:
+def duplicate_probes(site: RegistrySite, count: int, seed: int) -> list[dict]:
     """New persons to check: existing adults' names spelt another way, same birth date."""
     rng = random.Random(seed)
     rows = site.conn.execute(
@@ -205,7 +187,7 @@ def duplicate_function():
     return services.duplicate_candidates
 
 
-def duplicates_task(site: Site) -> Callable[[], object]:
+def duplicates_task(site: RegistrySite) -> Callable[[], object]:
     from exchange.capacity.models import Person
     from exchange.extensions import db
 
@@ -255,9 +237,8 @@ def write_csv(path: Path, rows: int, seed: int) -> None:
 
 
 def import_database() -> str:
-    url = make_url(database_url(SMALL)).set(database="exchange_bench_registry_import")
-    url = url.render_as_string(hide_password=False)
-    _recreate_database(url)
+    url = bench_database_url("registry_import")
+    recreate_database(url)
     migrate(url, migration_target())
     return url
 
@@ -353,14 +334,11 @@ def import_in_process(url: str, path: Path, organization_id: int, rows: int) -> 
     import itself, without the start of a process)."""
     from sqlalchemy import select
 
-    from exchange import create_app
     from exchange.capacity import registry
-    from exchange.config import normalise_database_url
     from exchange.extensions import db
     from exchange.profiles.models import User
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-                      "DEBUG": False, "TESTING": False})
+    app = bench_app(url)
     with app.app_context():
         actor = db.session.scalar(select(User).where(User.email == BENCH_CASEWORKER_EMAIL))
         db.session.commit()
@@ -375,15 +353,16 @@ def import_in_process(url: str, path: Path, organization_id: int, rows: int) -> 
     return elapsed
 
 
-def measure_import(repeat: int, seed: int) -> dict:
+def measure_import(repeat: int, seed: int, rows: tuple[int, int] = IMPORT_ROWS) -> dict:
     """(b): COPY and the in-process import of 100k rows alternately, `repeat` times each,
     every import into a new empty district; then 1M rows through `exchange
-    import-registry` in a subprocess for its peak memory."""
+    import-registry` in a subprocess for its peak memory (or the two ``rows`` given)."""
+    import_rows, peak_rows = rows
     url = import_database()
     with tempfile.TemporaryDirectory() as directory:
-        small = Path(directory) / "registry-100k.csv"
-        large = Path(directory) / "registry-1m.csv"
-        write_csv(small, IMPORT_ROWS, seed)
+        small = Path(directory) / f"registry-{size_label(import_rows).lower()}.csv"
+        large = Path(directory) / f"registry-{size_label(peak_rows).lower()}.csv"
+        write_csv(small, import_rows, seed)
         with psycopg.connect(url) as conn:
             _district(conn)
         copies, imports, floors = [], [], []
@@ -391,40 +370,33 @@ def measure_import(repeat: int, seed: int) -> dict:
             copies.append(raw_copy(url, small))
             floors.append(floor_insert(url, small, new_organization(url, 500 + number)))
             imports.append(import_in_process(url, small, new_organization(url, number),
-                                             IMPORT_ROWS))
-        write_csv(large, IMPORT_PEAK_ROWS, seed + 1)
+                                             import_rows))
+        write_csv(large, peak_rows, seed + 1)
         peak = run_import(url, large, new_organization(url, 1000))
     return {"copy_s": copies, "import_s": imports, "floor_s": floors, "import_1m": peak,
-            "database": make_url(url).database}
+            "rows": import_rows, "peak_rows": peak_rows, "database": make_url(url).database}
 
 
 # --- the run ---------------------------------------------------------------------------------
 
 
-def measure(repeat: int, warmup: int, seed: int) -> dict:
-    sites = {size: open_site(size, database_url(size)) for size in (SMALL, MIDDLE, LARGE)}
+def measure(repeat: int, warmup: int, seed: int, sizes: tuple[int, int, int] = SIZES) -> dict:
+    small, middle, large = sizes
+    sites = {size: open_site(database_url(size)) for size in sizes}
     tasks: dict[str, Callable[[], object]] = {}
     duplicate_tasks = {}
-    for size in (SMALL, LARGE):
+    for size in (small, large):
         check_in, check_out = occupancy_change(sites[size])
         tasks[f"check-in {size}"] = check_in
         tasks[f"check-out {size}"] = check_out
-    for size in (MIDDLE, LARGE):
+    for size in (middle, large):
         sites[size].probes = duplicate_probes(sites[size], 25, seed)
         duplicate_tasks[size] = tasks[f"duplicates {size}"] = duplicates_task(sites[size])
 
-    rng = random.Random(seed)
-    samples: dict[str, list[float]] = {name: [] for name in tasks}
     # Check-out follows its check-in; the pairs and the other tasks are shuffled.
-    units = [[f"check-in {size}", f"check-out {size}"] for size in (SMALL, LARGE)]
-    units += [[f"duplicates {size}"] for size in (MIDDLE, LARGE)]
-    for round_number in range(warmup + repeat):
-        rng.shuffle(units)
-        for unit in units:
-            for name in unit:
-                elapsed = timed(tasks[name])
-                if round_number >= warmup:
-                    samples[name].append(elapsed)
+    units = [[f"check-in {size}", f"check-out {size}"] for size in (small, large)]
+    units += [[f"duplicates {size}"] for size in (middle, large)]
+    samples = interleaved(tasks, units, repeat, warmup, seed)
     info = {f"duplicates {size}": {"candidates_median": statistics.median(task.found)}
             for size, task in duplicate_tasks.items()}
     for site in sites.values():
@@ -432,61 +404,47 @@ def measure(repeat: int, warmup: int, seed: int) -> dict:
     return {"samples": samples, "info": info}
 
 
-def figures(measured: dict | None, imported: dict | None) -> list[dict]:
-    samples = measured["samples"] if measured else {}
-    median = {name: statistics.median(values) for name, values in samples.items()}
+def figures(measured: dict | None, imported: dict | None, sizes: tuple[int, int, int] = SIZES,
+            import_rows: tuple[int, int] = IMPORT_ROWS) -> list[dict]:
+    median = medians(measured["samples"]) if measured else {}
+    small, middle, large = sizes
+    rows_label, peak_label = (size_label(rows) for rows in import_rows)
     rows = []
-
-    def add(name, value, unit, target, detail="", at_least=False):
-        rows.append({"figure": name, "value": None if value is None else round(value, 2),
-                     "unit": unit, "target": f"{'≥' if at_least else '≤'} {target:g}",
-                     "pass": None if value is None
-                     else (value >= target if at_least else value <= target),
-                     "detail": detail})
-
     for what in ("check-in", "check-out") if measured else ():
-        large, small = median[f"{what} {LARGE}"], median[f"{what} {SMALL}"]
-        add(f"(a) {what} until published, 1M / 1k persons", large / small, "×",
-            TARGET_OCCUPANCY_GROWTH, f"{large:.2f} ms / {small:.2f} ms")
+        slow, fast = median[f"{what} {large}"], median[f"{what} {small}"]
+        rows.append(target_row(
+            f"(a) {what} until published, {size_label(large)} / {size_label(small)} persons",
+            slow / fast, "×", TARGET_OCCUPANCY_GROWTH, f"{slow:.2f} ms / {fast:.2f} ms"))
     if imported is None:
-        add("(b) import 100k rows vs raw COPY, throughput", None, "×", TARGET_IMPORT_VS_COPY,
-            "not measured: no `exchange import-registry`", at_least=True)
-        add("(b) import 1M rows, peak memory", None, "MB", TARGET_IMPORT_PEAK_MB,
-            "not measured")
+        rows.append(target_row(f"(b) import {rows_label} rows vs raw COPY, throughput", None,
+                               "×", TARGET_IMPORT_VS_COPY,
+                               "not measured: no `exchange import-registry`", at_least=True))
+        rows.append(target_row(f"(b) import {peak_label} rows, peak memory", None, "MB",
+                               TARGET_IMPORT_PEAK_MB, "not measured"))
     else:
         copy_s = statistics.median(imported["copy_s"])
         import_s = statistics.median(imported["import_s"])
-        add("(b) import 100k rows vs raw COPY, throughput", copy_s / import_s, "×",
+        rows.append(target_row(
+            f"(b) import {rows_label} rows vs raw COPY, throughput", copy_s / import_s, "×",
             TARGET_IMPORT_VS_COPY,
-            f"{IMPORT_ROWS / import_s:,.0f} / {IMPORT_ROWS / copy_s:,.0f} rows/s",
-            at_least=True)
+            f"{import_rows[0] / import_s:,.0f} / {import_rows[0] / copy_s:,.0f} rows/s",
+            at_least=True))
         floor_s = statistics.median(imported["floor_s"])
-        add("(b) bound: bare INSERT…SELECT into persons vs raw COPY", copy_s / floor_s, "×",
+        rows.append(target_row(
+            "(b) bound: bare INSERT…SELECT into persons vs raw COPY", copy_s / floor_s, "×",
             TARGET_IMPORT_VS_COPY,
-            f"{IMPORT_ROWS / floor_s:,.0f} rows/s; no checks, no audit, rolled back",
-            at_least=True)
+            f"{import_rows[0] / floor_s:,.0f} rows/s; no checks, no audit, rolled back",
+            at_least=True))
         peak = imported["import_1m"]
-        add("(b) import 1M rows, peak memory", peak["peak_mb"], "MB", TARGET_IMPORT_PEAK_MB,
-            f"ru_maxrss of the subprocess; {peak['seconds']:.0f} s")
+        rows.append(target_row(f"(b) import {peak_label} rows, peak memory", peak["peak_mb"],
+                               "MB", TARGET_IMPORT_PEAK_MB,
+                               f"ru_maxrss of the subprocess; {peak['seconds']:.0f} s"))
     if measured:
-        large, small = median[f"duplicates {LARGE}"], median[f"duplicates {MIDDLE}"]
-        add("(c) duplicate candidates, 1M / 10k persons", large / small, "×",
-            TARGET_DUPLICATES_GROWTH, f"{large:.2f} ms / {small:.2f} ms")
+        slow, fast = median[f"duplicates {large}"], median[f"duplicates {middle}"]
+        rows.append(target_row(
+            f"(c) duplicate candidates, {size_label(large)} / {size_label(middle)} persons",
+            slow / fast, "×", TARGET_DUPLICATES_GROWTH, f"{slow:.2f} ms / {fast:.2f} ms"))
     return rows
-
-
-def print_table(rows: list[dict], repeat: int) -> None:
-    width = max(len(row["figure"]) for row in rows)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>11}  {'target':>8}  result  context")
-    print("-" * (width + 60))
-    for row in rows:
-        value = "—" if row["value"] is None else f"{row['value']:g} {row['unit']}".strip()
-        verdict = {True: "PASS", False: "FAIL", None: "MISSING"}[row["pass"]]
-        print(f"{row['figure']:<{width}}  {value:>11}  {row['target']:>8}  {verdict:<6}  "
-              f"{row['detail']}")
-    print(f"\n(a), (c): medians over {repeat} interleaved calls each; the machine is shared, "
-          "so only the ratios mean something")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -500,36 +458,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="use a database that holds N persons even if made by other code")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--sizes", type=int, nargs=3, default=SIZES,
+                        metavar=("SMALL", "MIDDLE", "LARGE"),
+                        help="persons: (a) compares LARGE with SMALL, (c) LARGE with MIDDLE")
+    parser.add_argument("--import-rows", type=int, nargs=2, default=IMPORT_ROWS,
+                        metavar=("ROWS", "PEAK_ROWS"),
+                        help="(b): rows imported against COPY, and for the peak memory")
     args = parser.parse_args(argv)
+    sizes, import_rows = tuple(args.sizes), tuple(args.import_rows)
 
-    for size in (SMALL, MIDDLE, LARGE) if not args.only_import else ():
-        if args.reuse and not args.fresh and person_count(database_url(size)) == size:
+    for size in sizes if not args.only_import else ():
+        if args.reuse and not args.fresh and row_count(database_url(size), "persons") == size:
             print(f"{database_url(size)}: reused as it is")
             continue
         generate(size, fresh=args.fresh)
-    measured = None if args.only_import else measure(args.repeat, args.warmup, args.seed)
+    measured = None if args.only_import else measure(args.repeat, args.warmup, args.seed, sizes)
     imported = None
     if not args.skip_import and import_available():
-        imported = measure_import(args.import_repeat, args.seed)
-    rows = figures(measured, imported)
-    print_table(rows, args.repeat)
-
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                    "platform": platform.platform(), "load": os.getloadavg()},
+        imported = measure_import(args.import_repeat, args.seed, import_rows)
+    rows = figures(measured, imported, sizes, import_rows)
+    print_table(rows, f"(a), (c): medians over {args.repeat} interleaved calls each; the "
+                      "machine is shared, so only the ratios mean something")
+    write_results("capacity", {
         "client": "(a) Flask test client in-process, caseworker Bearer token;"
                   " (b) registry.import_registry in-process vs COPY; 1M rows by"
                   " `exchange import-registry` subprocess, ru_maxrss via os.wait4;"
                   " (c) capacity service in-process, rolled back",
         "repeat": args.repeat, "warmup": args.warmup,
         "figures": rows,
-        "medians_ms": {name: round(statistics.median(values), 3)
-                       for name, values in (measured or {"samples": {}})["samples"].items()},
-        "details": {**(measured or {"info": {}})["info"], "import": imported},
-    }, indent=2, ensure_ascii=False, default=str))
-    print(f"results written to {RESULTS}")
+        "medians_ms": {name: round(value, 3) for name, value in
+                       (medians(measured["samples"]) if measured else {}).items()},
+        "details": {**(measured["info"] if measured else {}), "import": imported},
+    })
     return 0 if all(row["pass"] for row in rows) else 1
 
 

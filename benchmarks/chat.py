@@ -8,12 +8,12 @@ broadcast, one process vs two with Redis, in one run.
 What runs, all on 127.0.0.1, every process started here and stopped at the end:
 
 - the database exchange_bench_chat (on the server of BENCH_DATABASE_URL, default the local
-  one), made afresh each run and migrated with the app's real migrations; one district,
-  ``--clients`` officials and a sender, all members of one private group room, one API
-  token each (COPY). Ids start high so that no other test's room shares a Socket.IO room
-  name on a Redis shared with it.
+  one; another prefix with BENCH_DATABASE_PREFIX), made afresh each run and migrated with
+  the app's real migrations; one district, ``--clients`` officials and a sender, all
+  members of one private group room, one API token each (COPY). Ids start high so that no
+  other test's room shares a Socket.IO room name on a Redis shared with it.
 - three set-ups, each served by gunicorn with one gthread worker, as in production
-  (README): "exchange" = ``exchange:create_app()`` (one process, no Redis); "bare" =
+  (docs/deploy.md): "exchange" = ``exchange:create_app()`` (one process, no Redis); "bare" =
   ``benchmarks.chat:bare_app()``, a python-socketio Server in the same async mode
   (threading, simple-websocket) that stores nothing and broadcasts each received ``send``
   to the room as a Message-shaped payload of the same size and acks it; "redis" = two
@@ -58,7 +58,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import platform
 import queue
 import random
 import secrets
@@ -77,11 +76,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sqlalchemy import make_url
+
+from benchmarks.common import (
+    ROOT,
+    database_url,
+    figure_row,
+    migrate,
+    print_table,
+    recreate_database,
+    write_results,
+)
+
 BIN = Path(sys.executable).parent
-RESULTS = Path(__file__).resolve().parent / "results" / "chat.json"
-DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DATABASE = "exchange_bench_chat"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 TARGET_BARE_RATIO = 0.5
@@ -148,23 +155,13 @@ class Seed:
     tokens: list[str]
 
 
-def database_url() -> str:
-    from sqlalchemy import make_url
-
-    server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL)
-    url = make_url(server).set(drivername="postgresql", database=DATABASE)
-    return url.render_as_string(hide_password=False)
-
-
 def prepare_database(clients: int) -> Seed:
     """Drop, create and migrate the database; one room with clients + 1 members (COPY)."""
     import psycopg
 
-    from benchmarks.generate_listings import _recreate_database, migrate
-
-    url = database_url()
+    url = database_url("chat")
     started = time.perf_counter()
-    _recreate_database(url)
+    recreate_database(url)
     migrate(url)
     tokens = ["exc_" + secrets.token_urlsafe(32) for _ in range(clients + 1)]
     user_ids = list(range(FIRST_ID, FIRST_ID + clients + 1))
@@ -202,7 +199,7 @@ def prepare_database(clients: int) -> Seed:
                          f" (SELECT max(id) FROM {table}))")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    print(f"{DATABASE}: created, migrated, {clients + 1} members with tokens "
+    print(f"{make_url(url).database}: created, migrated, {clients + 1} members with tokens "
           f"({time.perf_counter() - started:.1f} s)")
     return Seed(url, room_id, sender_id, tokens[0], tokens[1:])
 
@@ -856,10 +853,8 @@ def figures(measured: dict, clients: int) -> tuple[list[dict], dict]:
         }
     rows: list[dict] = []
 
-    def add(figure: str, value: float, unit: str, target: str = "—",
-            passed: bool | None = None, detail: str = "") -> None:
-        rows.append({"figure": figure, "value": round(value, 2), "unit": unit,
-                     "target": target, "pass": passed, "detail": detail})
+    def add(*args, **kwargs) -> None:
+        rows.append(figure_row(*args, **kwargs))
 
     for name in ("exchange", "bare", "redis"):
         figures_of = summary[name]
@@ -889,20 +884,6 @@ def figures(measured: dict, clients: int) -> tuple[list[dict], dict]:
     add("receiving sockets closed during the run", measured["closed"], "", "= 0",
         measured["closed"] == 0)
     return rows, summary
-
-
-def print_table(rows: list[dict]) -> None:
-    width = max(len(row["figure"]) for row in rows)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>12}  {'target':>8}  result  context")
-    print("-" * (width + 70))
-    for row in rows:
-        value = f"{row['value']:,.6g} {row['unit']}".strip()
-        verdict = "" if row["pass"] is None else "PASS" if row["pass"] else "FAIL"
-        print(f"{row['figure']:<{width}}  {value:>12}  {row['target']:>8}  {verdict:<6}  "
-              f"{row['detail']}")
-    print("\nratios are measured side by side in one run on a shared machine; the absolute "
-          "figures are context")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -944,19 +925,14 @@ def main(argv: list[str] | None = None) -> int:
         bench.cleanup(keep_logs=measured is None)
         signal.signal(signal.SIGTERM, previous)
     rows, summary = figures(measured, args.clients)
-    print_table(rows)
-
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                    "platform": platform.platform()},
+    print_table(rows, "ratios are measured side by side in one run on a shared machine; the "
+                      "absolute figures are context")
+    write_results("chat", {
         "settings": {key: value for key, value in vars(args).items() if key != "redis_url"},
         "server": "gunicorn, 1 gthread worker per process, threads = clients + 64",
         "figures": rows,
         "setups": summary,
-    }, indent=2, ensure_ascii=False, default=str))
-    print(f"results written to {RESULTS}")
+    })
     return 0 if all(row["pass"] is not False for row in rows) else 1
 
 

@@ -3,14 +3,14 @@
     python -m benchmarks.generate_listings 1000000            # → database exchange_bench_1m
     python -m benchmarks.generate_listings 10000 --fresh      # drop and make it again
 
-Each size gets a database of its own (`exchange_bench_10k`, `exchange_bench_1m`, …) on the
-server of `BENCH_DATABASE_URL` (default: the local server), migrated with the app's real
-migrations as tests/conftest.py does. Listings cluster around ~55 big German cities
-(weighted by population, spread growing with the city) over a rural background inside a
-rough outline of Germany; both kinds, mostly published, with plausible rents, beds and
-dates, owned by a handful of organisations and users. Rows go in with COPY; the map's
-cluster counts are rebuilt once afterwards (the per-row trigger is off during the load)
-and the table is vacuumed and analysed.
+Each size gets a database of its own (`exchange_bench_10k`, `exchange_bench_1m`, …; another
+prefix with `BENCH_DATABASE_PREFIX`) on the server of `BENCH_DATABASE_URL` (default: the
+local server), migrated with the app's real migrations as tests/conftest.py does. Listings
+cluster around ~55 big German cities (weighted by population, spread growing with the
+city) over a rural background inside a rough outline of Germany; both kinds, mostly
+published, with plausible rents, beds and dates, owned by a handful of organisations and
+users. Rows go in with COPY; the map's cluster counts are rebuilt once afterwards (the
+per-row trigger is off during the load) and the table is vacuumed and analysed.
 
 A database that already holds N listings made from the current migrations is left alone;
 its comment records the migrations' fingerprint, the size and the seed.
@@ -18,28 +18,29 @@ its comment records the migrations' fingerprint, the size and the seed.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import math
-import os
 import random
 import time
 from bisect import bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 from sqlalchemy import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = ROOT / "migrations" / "versions"
-DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEFAULT_SEED = 20261128
-# Dates are drawn relative to this hour: the data always looks current when it is made.
-NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-TODAY = NOW.date()
+from benchmarks.common import (
+    DEFAULT_SEED,
+    NOW,
+    TODAY,
+    add_member,
+    fingerprint,
+    generator_cli,
+    reporter,
+    size_label,
+    start_generating,
+)
+from benchmarks.common import database_url as _database_url
 
 
 @dataclass(frozen=True)
@@ -160,79 +161,14 @@ USERS_PER_ORGANIZATION = 3
 BENCH_OFFICIAL_EMAIL = "official@bench.example"
 
 
-def database_name(listings: int) -> str:
-    """exchange_bench_10k, exchange_bench_1m, exchange_bench_200 …"""
-    if listings % 1_000_000 == 0:
-        return f"exchange_bench_{listings // 1_000_000}m"
-    if listings % 1_000 == 0:
-        return f"exchange_bench_{listings // 1_000}k"
-    return f"exchange_bench_{listings}"
-
-
 def database_url(listings: int, server_url: str | None = None) -> str:
-    """The benchmark database for that size on the server of BENCH_DATABASE_URL."""
-    server = server_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL)
-    url = make_url(server).set(drivername="postgresql", database=database_name(listings))
-    return url.render_as_string(hide_password=False)
-
-
-def fingerprint() -> str:
-    """sha256 over the migrations and this generator: a change to either means new data."""
-    digest = hashlib.sha256()
-    for path in [*sorted(MIGRATIONS.glob("*.py")), Path(__file__)]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """exchange_bench_10k, exchange_bench_1m, exchange_bench_200 … for that size."""
+    return _database_url(size_label(listings).lower(), server_url)
 
 
 def _stamp(listings: int, seed: int) -> str:
-    return f"exchange benchmark: {listings} listings, seed {seed}, code {fingerprint()}"
-
-
-def _admin_connect(url: str) -> psycopg.Connection:
-    return psycopg.connect(make_url(url).set(database="postgres").render_as_string(False),
-                           autocommit=True)
-
-
-def _database_comment(url: str) -> str | None:
-    name = make_url(url).database
-    with _admin_connect(url) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            (name,),
-        ).fetchone()
-    if row is None:
-        return None
-    return row[0] or ""
-
-
-def _recreate_database(url: str) -> None:
-    name = make_url(url).database
-    with _admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` with the app's own migrations
-    (flask_migrate.upgrade).
-
-    Only the two extensions the migrations use are bound (as create_app binds them), so
-    that the load does not depend on the rest of the app."""
-    from flask import Flask
-    from flask_migrate import upgrade
-
-    from exchange.config import normalise_database_url
-    from exchange.extensions import db
-    from exchange.extensions import migrate as migrate_extension
-
-    app = Flask("exchange_benchmark")
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
-    db.init_app(app)
-    migrate_extension.init_app(app, db, directory=str(ROOT / "migrations"))
-    with app.app_context():
-        upgrade(revision=revision)
-        db.engine.dispose()
+    return (f"exchange benchmark: {listings} listings, seed {seed},"
+            f" code {fingerprint(Path(__file__))}")
 
 
 # --- where listings lie --------------------------------------------------------------------
@@ -439,17 +375,9 @@ def _owners(conn: psycopg.Connection) -> Owners:
         for number in range(USERS_PER_ORGANIZATION):
             email = f"owner{index}-{number}@bench.example"
             user = conn.execute("SELECT id FROM users WHERE email = %s", (email,)).fetchone()
-            if user is None:
-                user = conn.execute(
-                    "INSERT INTO users (email, name) VALUES (%s, %s) RETURNING id",
-                    (email, f"Owner {index}-{number}"),
-                ).fetchone()
-                conn.execute(
-                    "INSERT INTO memberships (user_id, organization_id, role, status)"
-                    " VALUES (%s, %s, %s, 'active')",
-                    (user[0], organization_id, role),
-                )
-            pair = (organization_id, user[0])
+            user_id = user[0] if user else add_member(conn, email, f"Owner {index}-{number}",
+                                                      organization_id, role)
+            pair = (organization_id, user_id)
             if kind in ("landlord", "municipality"):
                 flat_owners.append(pair)
             if kind in ("district", "municipality", "provider"):
@@ -460,15 +388,7 @@ def _owners(conn: psycopg.Connection) -> Owners:
         district_id = conn.execute(
             "SELECT id FROM organizations WHERE name = %s", (ORGANIZATIONS[0][0],)
         ).fetchone()[0]
-        user_id = conn.execute(
-            "INSERT INTO users (email, name) VALUES (%s, 'Benchmark Official') RETURNING id",
-            (BENCH_OFFICIAL_EMAIL,),
-        ).fetchone()[0]
-        conn.execute(
-            "INSERT INTO memberships (user_id, organization_id, role, status)"
-            " VALUES (%s, %s, 'official', 'active')",
-            (user_id, district_id),
-        )
+        add_member(conn, BENCH_OFFICIAL_EMAIL, "Benchmark Official", district_id, "official")
     return Owners(flat_owners, beds_owners)
 
 
@@ -480,36 +400,16 @@ def _rebuild_cells(conn: psycopg.Connection) -> None:
         conn.execute("SELECT listing_cells_rebuild()")
 
 
-def row_count(url: str, table: str) -> int | None:
-    """Rows in ``table``, or None when the database or the table does not exist."""
-    if _database_comment(url) is None:
-        return None
-    with psycopg.connect(url) as conn:
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
-            return None
-        return conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-
-
-def listing_count(url: str) -> int | None:
-    """Listings in the database, or None when it or its table does not exist."""
-    return row_count(url, "listings")
-
-
 def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,
              fresh: bool = False, quiet: bool = False) -> str:
     """Make sure the database for that size holds exactly those listings; return its URL."""
     url = url or database_url(listings)
     name = make_url(url).database
-    say = (lambda *a: None) if quiet else print
+    say = reporter(quiet)
     stamp = _stamp(listings, seed)
-    if not fresh and _database_comment(url) == stamp and listing_count(url) == listings:
-        say(f"{name}: already holds {listings} listings, not regenerated")
+    started = start_generating(url, stamp, "listings", listings, fresh, say)
+    if started is None:
         return url
-
-    started = time.perf_counter()
-    _recreate_database(url)
-    migrate(url)
-    say(f"{name}: created and migrated ({time.perf_counter() - started:.1f} s)")
 
     with psycopg.connect(url) as conn:
         owners = _owners(conn)
@@ -539,22 +439,6 @@ def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,
         say(f"{name}: vacuumed and analysed ({time.perf_counter() - vacuum:.1f} s)")
     say(f"{name}: {listings} listings in {time.perf_counter() - started:.0f} s")
     return url
-
-
-def generator_cli(generate_one: Callable[..., str], what: str, example: str,
-                  description: str, argv: list[str] | None = None) -> None:
-    """The command line of a generator: one or more sizes, --seed, --fresh, --url."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("sizes", type=int, nargs="+", metavar=what,
-                        help=f"sizes, e.g. {example}")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--fresh", action="store_true", help="regenerate even when present")
-    parser.add_argument("--url", help="database to fill (one size only); default: per size")
-    args = parser.parse_args(argv)
-    if args.url and len(args.sizes) > 1:
-        parser.error("--url takes one size")
-    for size in args.sizes:
-        generate_one(size, url=args.url, seed=args.seed, fresh=args.fresh)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,15 +3,16 @@
     python -m benchmarks.generate_registry 1000000          # → exchange_bench_registry_1m
     python -m benchmarks.generate_registry 1000 --fresh     # drop and make it again
 
-Each size gets a database of its own (`exchange_bench_registry_1k`, …_10k, …_100k, …_1m)
-on the server of `BENCH_DATABASE_URL` (default: the local server), migrated with the app's
-real migrations. One district ("Landkreis Benchmark") holds everyone: persons of
-Ukrainian, Syrian/Iraqi, Afghan and (late repatriate) German-style fictional names, in
-households (singles, couples, mothers with children, families with grandparents) with
-plausible birth dates, languages and arrival dates; about 92 % are housed in its shelters
-(collective shelters with rooms of 2–8 beds by policy, flats, emergency halls), a fifth
-have an earlier, ended occupancy, a few beds are blocked. Shelter 1 is the same in every
-size: the benchmark shelter, 200 beds, 150 occupied, published with 5 reserve beds.
+Each size gets a database of its own (`exchange_bench_registry_1k`, …_10k, …_100k, …_1m;
+another prefix with `BENCH_DATABASE_PREFIX`) on the server of `BENCH_DATABASE_URL`
+(default: the local server), migrated with the app's real migrations. One district
+("Landkreis Benchmark") holds everyone: persons of Ukrainian, Syrian/Iraqi, Afghan and
+(late repatriate) German-style fictional names, in households (singles, couples, mothers
+with children, families with grandparents) with plausible birth dates, languages and
+arrival dates; about 92 % are housed in its shelters (collective shelters with rooms of
+2–8 beds by policy, flats, emergency halls), a fifth have an earlier, ended occupancy, a
+few beds are blocked. Shelter 1 is the same in every size: the benchmark shelter, 200
+beds, 150 occupied, published with 5 reserve beds.
 
 Rows go in with COPY with triggers, secondary indexes and exclusion constraints off; the
 indexes and constraints are then rebuilt from their own definitions, the capacity
@@ -23,7 +24,6 @@ left alone.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import random
@@ -34,20 +34,20 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import make_url
 
-from benchmarks.generate_listings import (
+from benchmarks.common import (
     DEFAULT_SEED,
-    MIGRATIONS,
-    _admin_connect,
-    _database_comment,
-    _recreate_database,
+    NOW,
+    TODAY,
+    add_member,
+    admin_connect,
+    bench_app,
+    fingerprint,
     generator_cli,
-    migrate,
-    row_count,
+    reporter,
+    size_label,
+    start_generating,
 )
-from benchmarks.generate_listings import database_url as _listings_database_url
-
-NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-TODAY = NOW.date()
+from benchmarks.common import database_url as _database_url
 
 DISTRICT = "Landkreis Benchmark"
 BENCH_CASEWORKER_EMAIL = "caseworker@registry-bench.example"
@@ -333,28 +333,14 @@ def shelter_plan(rng: random.Random, beds_needed: int) -> list[dict]:
 # --- the load -------------------------------------------------------------------------------
 
 
-def database_name(persons: int) -> str:
-    """exchange_bench_registry_1k, …_1m, …_200."""
-    listings_name = make_url(_listings_database_url(persons)).database
-    return listings_name.replace("exchange_bench_", "exchange_bench_registry_", 1)
-
-
 def database_url(persons: int, server_url: str | None = None) -> str:
-    url = make_url(_listings_database_url(persons, server_url))
-    return url.set(database=database_name(persons)).render_as_string(hide_password=False)
-
-
-def fingerprint() -> str:
-    digest = hashlib.sha256()
-    for path in [*sorted(MIGRATIONS.glob("*.py")), Path(__file__)]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """exchange_bench_registry_1k, …_1m, …_200 for that size."""
+    return _database_url(f"registry_{size_label(persons).lower()}", server_url)
 
 
 def _stamp(persons: int, seed: int) -> str:
     return (f"exchange registry benchmark: {persons} persons, seed {seed},"
-            f" code {fingerprint()}, migration {migration_target()}")
+            f" code {fingerprint(Path(__file__))}, migration {migration_target()}")
 
 
 def _district(conn: psycopg.Connection) -> tuple[int, int]:
@@ -363,14 +349,8 @@ def _district(conn: psycopg.Connection) -> tuple[int, int]:
         "INSERT INTO organizations (name, kind, verified) VALUES (%s, 'district', true)"
         " RETURNING id", (DISTRICT,)
     ).fetchone()[0]
-    user_id = conn.execute(
-        "INSERT INTO users (email, name) VALUES (%s, 'Benchmark Caseworker') RETURNING id",
-        (BENCH_CASEWORKER_EMAIL,),
-    ).fetchone()[0]
-    conn.execute(
-        "INSERT INTO memberships (user_id, organization_id, role, status)"
-        " VALUES (%s, %s, 'caseworker', 'active')", (user_id, organization_id),
-    )
+    user_id = add_member(conn, BENCH_CASEWORKER_EMAIL, "Benchmark Caseworker", organization_id,
+                         "caseworker")
     return organization_id, user_id
 
 
@@ -520,14 +500,11 @@ def _publish_all(url: str) -> int:
     """Make the published shelters' listings through the capacity service."""
     from sqlalchemy import select
 
-    from exchange import create_app
     from exchange.capacity import services
     from exchange.capacity.models import Shelter
-    from exchange.config import normalise_database_url
     from exchange.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-                      "DEBUG": False, "TESTING": False})
+    app = bench_app(url)
     with app.app_context():
         ids = list(db.session.scalars(
             select(Shelter.id).where(Shelter.publish_capacity.is_(True)).order_by(Shelter.id)))
@@ -542,31 +519,22 @@ def migration_target() -> str:
     return os.environ.get("BENCH_MIGRATION", "head")
 
 
-def person_count(url: str) -> int | None:
-    """Persons in the database, or None when it or its table does not exist."""
-    return row_count(url, "persons")
-
-
 def generate(persons: int, url: str | None = None, seed: int = DEFAULT_SEED,
              fresh: bool = False, quiet: bool = False) -> str:
     """Make sure the database for that size holds this registry; return its URL."""
     url = url or database_url(persons)
     name = make_url(url).database
-    say = (lambda *a: None) if quiet else print
+    say = reporter(quiet)
     stamp = _stamp(persons, seed)
-    if not fresh and _database_comment(url) == stamp and person_count(url) == persons:
-        say(f"{name}: already holds {persons} persons, not regenerated")
+    started = start_generating(url, stamp, "persons", persons, fresh, say, migration_target())
+    if started is None:
         return url
-    started = time.perf_counter()
-    _recreate_database(url)
-    migrate(url, migration_target())
-    say(f"{name}: created and migrated ({time.perf_counter() - started:.1f} s)")
     with psycopg.connect(url) as conn:
         made = load(conn, persons, seed, say)
     published = _publish_all(url)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    with _admin_connect(url) as conn:
+    with admin_connect(url) as conn:
         conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{stamp}'")
     say(f"{name}: {persons} persons, {made['shelters']} shelters ({published} published),"
         f" {made['beds']} beds, {made['occupancies']} occupancies"

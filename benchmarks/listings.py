@@ -2,6 +2,7 @@
 
     python -m benchmarks.listings                  # generate if needed, measure, print
     python -m benchmarks.listings --repeat 50 --explain
+    python -m benchmarks.listings --sizes 200 2000 --repeat 5   # a quick try, small databases
 
 Makes (or reuses) the databases exchange_bench_10k and exchange_bench_1m
 (benchmarks/generate_listings.py), then measures, interleaved in random order per round so
@@ -19,32 +20,35 @@ SQL" is what the listings service (search_listings, listing_clusters) sent to th
 during that request, captured with a SQLAlchemy event and replayed verbatim with its
 parameters on a psycopg connection, unprepared like the app's, rows fetched. Ratios are
 medians measured side by side in one run; the absolute milliseconds are printed for
-context only. Results go to benchmarks/results/listings.json.
+context only. `--sizes` measures two other sizes than 10k and 1M (the databases are named
+after them). Results go to benchmarks/results/listings.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
-import platform
-import random
 import re
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
 
+from benchmarks.common import (
+    Site,
+    api_headers,
+    bench_app,
+    interleaved,
+    medians,
+    print_table,
+    size_label,
+    target_row,
+    write_results,
+)
 from benchmarks.generate_listings import BENCH_OFFICIAL_EMAIL, database_url, generate
 
-RESULTS = Path(__file__).resolve().parent / "results" / "listings.json"
-SMALL, LARGE = 10_000, 1_000_000
+SIZES = (10_000, 1_000_000)  # small, large: listings in the database
 
 # City centres for the viewport searches: (lat, lon).
 VIEWPORT_CITIES = {"Osnabrück": (52.2799, 8.0472), "Hamburg": (53.5511, 9.9937)}
@@ -79,51 +83,24 @@ CLUSTERS_PATH = f"/api/v1/listings/clusters?bbox={GERMANY_BBOX}&zoom={GERMANY_ZO
 
 
 @dataclass
-class Site:
-    """One benchmark database: the app bound to it, a token, and a direct connection."""
+class ListingsSite(Site):
+    """A listings database, signed in as an official; the SQL each path sent."""
 
-    listings: int
-    url: str
-    app: object
-    client: object
-    headers: dict[str, str]
-    conn: psycopg.Connection
-    captured: dict[str, list[tuple[str, object]]] = field(default_factory=dict)
-
-    def get(self, path: str):
-        response = self.client.get(path, headers=self.headers)
-        response.get_data()
-        return response
+    captured: dict[str, list[str]] = field(default_factory=dict)
 
 
-def open_site(listings: int, url: str) -> Site:
+def open_site(url: str) -> ListingsSite:
     """The app on that database (production-like settings) and an official's API token."""
-    from sqlalchemy import select
-
-    from exchange import create_app
-    from exchange.config import normalise_database_url
-    from exchange.extensions import db
-    from exchange.profiles import services as profile_services
-    from exchange.profiles.models import User
-
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(url),
-        "DEBUG": False,
-        "TESTING": False,
-    })
-    with app.test_request_context():
-        user = db.session.scalar(select(User).where(User.email == BENCH_OFFICIAL_EMAIL))
-        _token, raw = profile_services.create_api_token(user, "benchmark")
-        db.session.commit()
+    app = bench_app(url)
+    headers = api_headers(app, BENCH_OFFICIAL_EMAIL)
     # The same connection settings as the app's: time zone, and statements never prepared
     # (custom plans; see SQLALCHEMY_ENGINE_OPTIONS in exchange/config.py).
     connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
     direct = psycopg.connect(url, **{**connect_args, "autocommit": True})
-    return Site(listings, url, app, app.test_client(), {"Authorization": f"Bearer {raw}"},
-                direct)
+    return ListingsSite(url, app, app.test_client(), headers, direct)
 
 
-def capture(site: Site, path: str, service: str) -> tuple[object, list[tuple[str, object]]]:
+def capture(site: ListingsSite, path: str, service: str) -> tuple[object, list[tuple[str, object]]]:
     """One API request, and the SQL that the named listings service sent while it ran.
 
     That is the search's (or the clusters') own SQL, with the loads of what it presents
@@ -172,7 +149,7 @@ def capture(site: Site, path: str, service: str) -> tuple[object, list[tuple[str
     return response, chosen
 
 
-def run_sql(site: Site, statements: list[tuple[str, object]]) -> int:
+def run_sql(site: ListingsSite, statements: list[tuple[str, object]]) -> int:
     rows = 0
     with site.conn.cursor() as cursor:
         for statement, parameters in statements:
@@ -181,19 +158,13 @@ def run_sql(site: Site, statements: list[tuple[str, object]]) -> int:
     return rows
 
 
-def explain(site: Site, statements: list[tuple[str, object]]) -> list[str]:
+def explain(site: ListingsSite, statements: list[tuple[str, object]]) -> list[str]:
     plans = []
     with psycopg.ClientCursor(site.conn) as cursor:
         for statement, parameters in statements:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
             plans.append("\n".join(row[0] for row in cursor.fetchall()))
     return plans
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
 
 
 def check(response, what: str) -> dict:
@@ -204,8 +175,9 @@ def check(response, what: str) -> dict:
     return response.get_json()
 
 
-def measure(repeat: int, warmup: int, explain_plans: bool, seed: int = 1) -> dict:
-    sites = {size: open_site(size, database_url(size)) for size in (SMALL, LARGE)}
+def measure(repeat: int, warmup: int, explain_plans: bool, seed: int = 1,
+            sizes: tuple[int, int] = SIZES) -> dict:
+    sites = {size: open_site(database_url(size)) for size in sizes}
     tasks: dict[str, Callable[[], object]] = {}
     info: dict[str, dict] = {}
     for size, site in sites.items():
@@ -239,60 +211,37 @@ def measure(repeat: int, warmup: int, explain_plans: bool, seed: int = 1) -> dic
             info[f"clusters {size}"]["plans"] = explain(site, statements)
         tasks[f"clusters {size}"] = lambda s=site: s.get(CLUSTERS_PATH)
 
-    rng = random.Random(seed)
-    names = list(tasks)
-    samples: dict[str, list[float]] = {name: [] for name in names}
-    for round_number in range(warmup + repeat):
-        rng.shuffle(names)
-        for name in names:
-            elapsed = timed(tasks[name])
-            if round_number >= warmup:
-                samples[name].append(elapsed)
+    samples = interleaved(tasks, [[name] for name in tasks], repeat, warmup, seed)
     for site in sites.values():
         site.conn.close()
     return {"samples": samples, "info": info}
 
 
-def figures(measured: dict) -> list[dict]:
-    median = {name: statistics.median(values) for name, values in measured["samples"].items()}
+def figures(measured: dict, sizes: tuple[int, int] = SIZES) -> list[dict]:
+    median = medians(measured["samples"])
     info = measured["info"]
+    small, large = sizes
+    growth = f"{size_label(large)} / {size_label(small)}"
     rows = []
-
-    def add(name: str, value: float, unit: str, target: float, detail: str = "") -> None:
-        rows.append({"figure": name, "value": round(value, 2), "unit": unit,
-                     "target": f"≤ {target:g}", "pass": value <= target, "detail": detail})
-
     for city in VIEWPORT_CITIES:
-        for size in (LARGE, SMALL):
+        for size in (large, small):
             api, sql = median[f"api {city} {size}"], median[f"sql {city} {size}"]
-            add(f"(a) {city} search, API / SQL, {size:,} listings", api / sql, "×",
-                TARGET_API_VS_SQL, f"{api:.2f} ms / {sql:.2f} ms")
-        large, small = median[f"api {city} {LARGE}"], median[f"api {city} {SMALL}"]
-        add(f"(b) {city} search via API, 1M / 10k", large / small, "×", TARGET_SEARCH_GROWTH,
-            f"{large:.2f} ms / {small:.2f} ms")
-    clusters = info[f"clusters {LARGE}"]
-    add("(c) Germany clusters at 1M, count", clusters["clusters"], "", TARGET_CLUSTERS,
-        f"{clusters['listings']:,} listings in them")
-    add("(c) Germany clusters at 1M, size", clusters["bytes"] / 1024, "KB", TARGET_CLUSTERS_KB)
-    large, small = median[f"clusters {LARGE}"], median[f"clusters {SMALL}"]
-    add("(c) Germany clusters, 1M / 10k", large / small, "×", TARGET_CLUSTERS_GROWTH,
-        f"{large:.2f} ms / {small:.2f} ms")
+            rows.append(target_row(f"(a) {city} search, API / SQL, {size:,} listings",
+                                   api / sql, "×", TARGET_API_VS_SQL,
+                                   f"{api:.2f} ms / {sql:.2f} ms"))
+        slow, fast = median[f"api {city} {large}"], median[f"api {city} {small}"]
+        rows.append(target_row(f"(b) {city} search via API, {growth}", slow / fast, "×",
+                               TARGET_SEARCH_GROWTH, f"{slow:.2f} ms / {fast:.2f} ms"))
+    clusters = info[f"clusters {large}"]
+    rows.append(target_row(f"(c) Germany clusters at {size_label(large)}, count",
+                           clusters["clusters"], "", TARGET_CLUSTERS,
+                           f"{clusters['listings']:,} listings in them"))
+    rows.append(target_row(f"(c) Germany clusters at {size_label(large)}, size",
+                           clusters["bytes"] / 1024, "KB", TARGET_CLUSTERS_KB))
+    slow, fast = median[f"clusters {large}"], median[f"clusters {small}"]
+    rows.append(target_row(f"(c) Germany clusters, {growth}", slow / fast, "×",
+                           TARGET_CLUSTERS_GROWTH, f"{slow:.2f} ms / {fast:.2f} ms"))
     return rows
-
-
-def print_table(rows: list[dict], measured: dict) -> None:
-    width = max(len(row["figure"]) for row in rows)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>11}  {'target':>8}  result  medians (context)")
-    print("-" * (width + 60))
-    for row in rows:
-        value = f"{row['value']:g} {row['unit']}".strip()
-        verdict = "PASS" if row["pass"] else "FAIL"
-        print(f"{row['figure']:<{width}}  {value:>11}  {row['target']:>8}  {verdict:<6}  "
-              f"{row['detail']}")
-    repeat = len(next(iter(measured["samples"].values())))
-    print(f"\nmedians over {repeat} interleaved requests each; the machine is shared, so only "
-          "the ratios mean something")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,32 +251,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN ANALYZE of the SQL behind each figure")
+    parser.add_argument("--sizes", type=int, nargs=2, default=SIZES, metavar=("SMALL", "LARGE"),
+                        help="listings in the two databases compared")
     args = parser.parse_args(argv)
+    sizes = tuple(args.sizes)
 
-    for size in (SMALL, LARGE):
+    for size in sizes:
         generate(size, fresh=args.fresh)
-    measured = measure(args.repeat, args.warmup, args.explain)
-    rows = figures(measured)
-    print_table(rows, measured)
+    measured = measure(args.repeat, args.warmup, args.explain, sizes=sizes)
+    rows = figures(measured, sizes)
+    print_table(rows, f"medians over {args.repeat} interleaved requests each; the machine is "
+                      "shared, so only the ratios mean something")
     if args.explain:
         for name, details in measured["info"].items():
             pairs = zip(details["sql"], details.get("plans", []), strict=False)
             for number, (statement, plan) in enumerate(pairs, 1):
                 print(f"\n== {name}, statement {number}\n{statement}\n{plan}")
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                    "platform": platform.platform()},
+    write_results("listings", {
         "client": "Flask test client in-process, Bearer API token",
         "repeat": args.repeat, "warmup": args.warmup,
         "figures": rows,
-        "medians_ms": {name: round(statistics.median(values), 3)
-                       for name, values in measured["samples"].items()},
+        "medians_ms": {name: round(value, 3)
+                       for name, value in medians(measured["samples"]).items()},
         "details": measured["info"],
-    }, indent=2, ensure_ascii=False, default=str))
-    print(f"results written to {RESULTS}")
+    })
     return 0 if all(row["pass"] for row in rows) else 1
 
 
