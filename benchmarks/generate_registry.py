@@ -521,7 +521,7 @@ def _publish_all(url: str) -> int:
     from sqlalchemy import select
 
     from exchange import create_app
-    from exchange.capacity import services
+    from exchange.capacity import publication
     from exchange.capacity.models import Shelter
     from exchange.config import normalise_database_url
     from exchange.extensions import db
@@ -532,7 +532,7 @@ def _publish_all(url: str) -> int:
         ids = list(db.session.scalars(
             select(Shelter.id).where(Shelter.publish_capacity.is_(True)).order_by(Shelter.id)))
         for start in range(0, len(ids), 200):
-            services._publish(ids[start:start + 200], place=True)
+            publication.publish(ids[start:start + 200], place=True)
             db.session.commit()
         db.engine.dispose()
     return len(ids)

@@ -27,10 +27,11 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     literal_column,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSTZRANGE, ExcludeConstraint, Range
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from exchange.db import Base, created_at_column, point_column
 from exchange.profiles.models import Organization
@@ -172,10 +173,40 @@ class Household(Base):
 
     members: Mapped[list[Person]] = relationship(back_populates="household", order_by="Person.id")
 
+    @property
+    def member_ids(self) -> list[int]:
+        """The members' ids, read afresh (members may have moved in this transaction)."""
+        return list(
+            object_session(self).scalars(
+                select(Person.id).where(Person.household_id == self.id).order_by(Person.id)
+            )
+        )
+
+
+#: The fields of a person that the registry records (created, corrected, anonymised,
+#: disclosed; the import's columns are these too): the one list of them.
+PERSON_FIELDS = (
+    "external_id",
+    "family_name",
+    "given_names",
+    "birth_date",
+    "gender",
+    "nationality",
+    "languages",
+    "religion",
+    "health_notes",
+    "profession",
+    "household_id",
+    "arrival_date",
+)
+#: Person fields that are special categories (GDPR Art. 9).
+SPECIAL_FIELDS = ("religion", "health_notes")
+
 
 class Person(Base):
     """One person of a district's registry. Personal data: read and written only through
-    exchange.capacity.services, which checks who may and writes the audit log."""
+    the capacity services (exchange.capacity.persons and its siblings), which check who
+    may and write the audit log."""
 
     __tablename__ = "persons"
     __table_args__ = (
@@ -183,7 +214,7 @@ class Person(Base):
         UniqueConstraint("organization_id", "external_id", name="uq_persons_external_id"),
         Index("ix_persons_organization_id_id", "organization_id", "id"),
         Index("ix_persons_organization_id_birth_date", "organization_id", "birth_date"),
-        # The name search (q) matches this expression; see services.NAME_EXPRESSION.
+        # The name search (q) matches this expression; see persons.NAME_EXPRESSION.
         Index(
             "ix_persons_name_trgm",
             literal_column("lower((family_name::text || ' '::text) || given_names::text)").label(
