@@ -16,7 +16,7 @@ after a warm-up, so that the noise of a shared machine falls on every figure ali
     Bearer token, the whole WSGI stack, the request commits), each followed by reading
     the listing's free_beds on another connection, which must show the new figure; the
     time covers both. Median at 1M persons vs 1k persons.
-(b) importing 100k registry CSV rows with the real import (registry.import_registry, in
+(b) importing 100k registry CSV rows with the real import (registry_import.import_registry, in
     this process, committed, into a new empty district of a database of its own) vs a
     raw COPY of the same file into a bare table of text columns: throughput ratio; then
     1M rows through `exchange import-registry FILE --organization ID` in a subprocess:
@@ -182,9 +182,9 @@ def duplicate_probes(site: RegistrySite, count: int, seed: int) -> list[dict]:
 
 def duplicate_function():
     """The service that lists duplicate candidates of a not yet saved person."""
-    from exchange.capacity import services
+    from exchange.capacity import duplicates
 
-    return services.duplicate_candidates
+    return duplicates.duplicate_candidates
 
 
 def duplicates_task(site: RegistrySite) -> Callable[[], object]:
@@ -330,11 +330,11 @@ def import_available() -> bool:
 
 
 def import_in_process(url: str, path: Path, organization_id: int, rows: int) -> float:
-    """Seconds for exchange.capacity.registry.import_registry on the file, committed (the
+    """Seconds for exchange.capacity.registry_import.import_registry on the file, committed (the
     import itself, without the start of a process)."""
     from sqlalchemy import select
 
-    from exchange.capacity import registry
+    from exchange.capacity import registry_import
     from exchange.extensions import db
     from exchange.profiles.models import User
 
@@ -344,7 +344,9 @@ def import_in_process(url: str, path: Path, organization_id: int, rows: int) -> 
         db.session.commit()
         started = time.perf_counter()
         with path.open("rb") as stream:
-            report = registry.import_registry(actor, organization_id, stream, False, path.name)
+            report = registry_import.import_registry(
+                actor, organization_id, stream, False, path.name
+            )
         db.session.commit()
         elapsed = time.perf_counter() - started
         db.engine.dispose()
@@ -481,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
                       "machine is shared, so only the ratios mean something")
     write_results("capacity", {
         "client": "(a) Flask test client in-process, caseworker Bearer token;"
-                  " (b) registry.import_registry in-process vs COPY; 1M rows by"
+                  " (b) registry_import.import_registry in-process vs COPY; 1M rows by"
                   " `exchange import-registry` subprocess, ru_maxrss via os.wait4;"
                   " (c) capacity service in-process, rolled back",
         "repeat": args.repeat, "warmup": args.warmup,

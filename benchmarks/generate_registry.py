@@ -500,7 +500,7 @@ def _publish_all(url: str) -> int:
     """Make the published shelters' listings through the capacity service."""
     from sqlalchemy import select
 
-    from exchange.capacity import services
+    from exchange.capacity import publication
     from exchange.capacity.models import Shelter
     from exchange.extensions import db
 
@@ -509,7 +509,7 @@ def _publish_all(url: str) -> int:
         ids = list(db.session.scalars(
             select(Shelter.id).where(Shelter.publish_capacity.is_(True)).order_by(Shelter.id)))
         for start in range(0, len(ids), 200):
-            services._publish(ids[start:start + 200], place=True)
+            publication.publish(ids[start:start + 200], place=True)
             db.session.commit()
         db.engine.dispose()
     return len(ids)

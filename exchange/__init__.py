@@ -129,16 +129,22 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_handlers(app)
     _register_templates(app)
 
+    from exchange.capacity import events as capacity_events
     from exchange.chat import sockets as chat_sockets
 
     realtime.register_handlers(app)
+    capacity_events.register()
     chat_sockets.register_handlers()
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from exchange.capacity.api import blp as capacity_api
-    from exchange.capacity.rights_api import blp as rights_api
+    from exchange.capacity.api import occupancy as occupancy_api
+    from exchange.capacity.api import persons as persons_api
+    from exchange.capacity.api import registry as registry_api
+    from exchange.capacity.api import rights as rights_api
+    from exchange.capacity.api import shelters as shelters_api
+    from exchange.capacity.api import transfers as transfers_api
     from exchange.capacity.views import bp as capacity_views
     from exchange.chat.api import blp as chat_api
     from exchange.chat.views import bp as chat_views
@@ -156,8 +162,9 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(documents_api)
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)
-    api.register_blueprint(capacity_api)
-    api.register_blueprint(rights_api)
+    for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
+                         transfers_api, rights_api):
+        api.register_blueprint(capacity_api.blp)
     app.register_blueprint(profiles_views)
     app.register_blueprint(concepts_views)
     app.register_blueprint(listings_ogc)

@@ -140,8 +140,9 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
     Only what is missing is created; occupancies and activities only with their person."""
     from datetime import date, timedelta
 
-    from exchange.capacity import services as capacity
+    from exchange.capacity import activities, counts, occupancy, persons
     from exchange.capacity.models import Bed, CapacitySnapshot, Person, Shelter, ShelterRoom
+    from exchange.capacity.shelters import add_room, create_shelter, set_bed_status
 
     actor = services.find_user_by_email(DEMO_CASEWORKER)
     db.session.refresh(actor)
@@ -152,7 +153,7 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
             select(Shelter).where(Shelter.organization_id == organization.id, Shelter.name == name)
         )
         if shelter is None:
-            shelter = capacity.create_shelter(
+            shelter = create_shelter(
                 actor,
                 {"name": name, "kind": "collective",
                  "address": {"street": street, "postal_code": postal_code, "city": city},
@@ -161,13 +162,13 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
                 organization.id,
             )
             for room_name, policy, accessible, beds, blocked in rooms:
-                room = capacity.add_room(actor, shelter.id, room_name, policy, accessible, beds)
+                room = add_room(actor, shelter.id, room_name, policy, accessible, beds)
                 if blocked:
                     label, reason = blocked
                     bed_id = db.session.scalar(
                         select(Bed.id).where(Bed.room_id == room.id, Bed.label == label)
                     )
-                    capacity.set_bed_status(actor, bed_id, "blocked", reason)
+                    set_bed_status(actor, bed_id, "blocked", reason)
         shelters.append(shelter)
 
     district = rows["lk_os"]
@@ -181,7 +182,7 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
         )
         if exists is not None:
             continue
-        person, _duplicates = capacity.create_person(
+        person, _duplicates = persons.create_person(
             actor,
             {"external_id": external_id, "family_name": family, "given_names": given,
              "birth_date": date.fromisoformat(born), "gender": gender,
@@ -202,21 +203,21 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
                     Bed.label == label,
                 )
             )
-            capacity.check_in(actor, person.id, bed_id)
+            occupancy.check_in(actor, person.id, bed_id)
         for activity_of, kind, title, due_in, status in ACTIVITIES:
             if activity_of == external_id:
-                capacity.create_activity(
+                activities.create_activity(
                     actor, person.id,
                     {"kind": kind, "title": title, "due_date": today + timedelta(days=due_in),
                      "status": status},
                 )
     for ref, member_ids in households.items():
-        capacity.create_household(actor, member_ids, district.id, ref)
+        persons.create_household(actor, member_ids, district.id, ref)
 
-    capacity.snapshot_capacity(today)
+    counts.snapshot_capacity(today)
     db.session.flush()
     for shelter in shelters:
-        current = capacity.shelter_capacity(actor, shelter.id)
+        current = counts.shelter_capacity(actor, shelter.id)
         for days_ago in range(1, SNAPSHOT_DAYS):
             day = today - timedelta(days=days_ago)
             known = db.session.scalar(

@@ -376,35 +376,3 @@ def _on_notification_created(notification, **_: Any) -> None:
     data = NotificationSchema().dump(notification)
     emit_after_commit("notification", data, room=user_room(notification.user_id))
 
-
-# --- capacity ------------------------------------------------------------------------------
-
-
-def capacity_room(organization_id: int) -> str:
-    """Staff of an organisation hear the capacity of its shelters and those below it."""
-    return f"capacity:{organization_id}"
-
-
-@add_connect_rooms
-def capacity_rooms(user) -> list[str]:
-    from exchange.profiles import authz
-
-    return sorted(
-        {
-            capacity_room(m.organization_id)
-            for m in authz.active_memberships(user)
-            if m.role in authz.STAFF_ROLES
-        }
-    )
-
-
-@signals.capacity_changed.connect
-def _on_capacity_changed(
-    shelter, payload: dict, organization_ids: Iterable[int], published: bool, **_: Any
-) -> None:
-    # One emit to all the rooms, so that someone in several hears it once; a shelter on
-    # the map is also announced to the map's audience (its counts are public there).
-    rooms_to = [capacity_room(organization_id) for organization_id in organization_ids]
-    if published:
-        rooms_to += [LISTINGS_OFFICIALS_ROOM, LISTINGS_STAFF_ROOM]
-    emit_after_commit("capacity", payload, room=rooms_to)

@@ -16,7 +16,7 @@ from flask import render_template_string
 from flask_babel import refresh
 from sqlalchemy import func, select, update
 
-from exchange.capacity import registry, transfers
+from exchange.capacity import registry_import, transfers
 from exchange.capacity.models import Activity, BedTransfer, CapacitySnapshot
 from exchange.chat.models import Message
 from exchange.errors import Conflict, InvalidInput, Text, localise
@@ -406,5 +406,5 @@ def test_the_import_report_follows_the_ui_language_and_the_cli_stays_english(
             "de": "Fehlende Spalten: gender.", "en": "Missing columns: gender."}[language]
     # the CLI prints the report as it is: English
     caseworker = german("caseworker", district).user
-    report = registry.import_registry(caseworker, district.id, io.BytesIO(bad), dry_run=True)
+    report = registry_import.import_registry(caseworker, district.id, io.BytesIO(bad), dry_run=True)
     assert {(e["row"], e["field"]): e["message"] for e in report.errors} == expected["en"]

@@ -10,7 +10,9 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
+from exchange.capacity import counts, registry_import, retention, transfers
 from exchange.extensions import db
+from exchange.profiles.models import Membership, MembershipStatus, Role, User
 
 
 @click.command("snapshot-capacity")
@@ -27,10 +29,8 @@ def snapshot_capacity(day) -> None:
     Run it from cron once a day, late in the evening: `exchange snapshot-capacity`.
     Running it again the same day replaces that day's figures.
     """
-    from exchange.capacity import services
-
     the_day: date = day.date() if day is not None else date.today()
-    count = services.snapshot_capacity(the_day)
+    count = counts.snapshot_capacity(the_day)
     db.session.commit()
     click.echo(f"Recorded the capacity of {count} shelter(s) for {the_day.isoformat()}.")
 
@@ -42,9 +42,7 @@ def purge_registry() -> None:
 
     Run it from cron, e.g. nightly: `exchange purge-registry`.
     """
-    from exchange.capacity import services
-
-    count = services.purge_registry()
+    count = retention.purge_registry()
     db.session.commit()
     click.echo(f"Anonymised {count} person(s) past the retention period.")
 
@@ -73,8 +71,6 @@ def import_registry(file: Path, organization_id: int, user_email: str | None,
     Every row is checked first; any bad row and nothing is written (exit status 1), and
     each bad row and field is listed. Re-importing the same file changes nothing.
     """
-    from exchange.capacity import registry
-
     actor = _import_user(organization_id, user_email)
     size = file.stat().st_size
     with file.open("rb") as stream, click.progressbar(
@@ -86,7 +82,7 @@ def import_registry(file: Path, organization_id: int, user_email: str | None,
             bar.update(bytes_read - done[0])
             done[0] = bytes_read
 
-        report = registry.import_registry(
+        report = registry_import.import_registry(
             actor, organization_id, stream, dry_run, file.name, progress
         )
     db.session.commit()
@@ -111,9 +107,8 @@ def import_registry(file: Path, organization_id: int, user_email: str | None,
     )
 
 
-def _import_user(organization_id: int, email: str | None):
+def _import_user(organization_id: int, email: str | None) -> User:
     """The caseworker the import is done as (recorded in the audit log)."""
-    from exchange.profiles.models import Membership, MembershipStatus, Role, User
 
     stmt = (
         select(User)
@@ -142,8 +137,6 @@ def release_transfers() -> None:
 
     Run it from cron once a day, early in the morning: `exchange release-transfers`.
     """
-    from exchange.capacity import transfers
-
     count = transfers.release_due_transfers()
     db.session.commit()
     click.echo(f"Released {count} transfer request(s).")

@@ -2,31 +2,39 @@
 
 - disclosure (Art. 15): everything held about one person in one answer, produced by a
   caseworker of the person's district (it holds the special categories), audited;
-- corrections (Art. 16) are kept by services.update_person in person_changes and shown
+- corrections (Art. 16) are kept by persons.update_person in person_changes and shown
   in the disclosure;
 - restriction (Art. 18): the district's admins mark a person restricted with a reason;
-  services then hide them from search, duplicate candidates and placement for everyone
+  the services then hide them from search, duplicate candidates and placement for everyone
   else, refuse writes by others (404) and need a stated reason for every read;
 - erasure (Art. 17): the district's admins anonymise a person at once with a reason, by
-  the same function as the retention rule (services.anonymise).
+  the same function as the retention rule (retention.anonymise).
 
 Reach as everywhere in the domain: anything outside the actor's reach answers 404.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, or_, select, text
 
 from exchange.errors import Conflict, Forbidden, InvalidInput
 from exchange.extensions import db
 from exchange.i18n import N_
 from exchange.profiles.models import Membership, MembershipStatus, Organization, Role, User
 
-from . import services
+from .access import (
+    check_not_anonymised,
+    check_read_reason,
+    get_person_for,
+    get_persons_for,
+    may_see_restricted,
+    may_see_special_categories,
+)
+from .audit import IMPORT_ACTIONS, AuditAction, audit
 from .models import (
+    PERSON_FIELDS,
     Activity,
     Bed,
     Occupancy,
@@ -37,10 +45,9 @@ from .models import (
     Shelter,
     ShelterRoom,
 )
-from .services import AuditAction
+from .occupancy import current_beds, database_now
+from .retention import anonymise
 
-#: Audit actions that stand for the state system's import.
-IMPORT_ACTIONS = ("import_create", "import_update")
 #: The order in which a person's roles are named in the audit trail.
 ROLE_ORDER = (Role.CASEWORKER, Role.ADMIN, Role.OFFICIAL, Role.LANDLORD)
 REASON_REQUIRED = N_("State the reason.")
@@ -53,12 +60,8 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
-def _now() -> datetime:
-    return db.session.scalar(select(func.clock_timestamp()))
-
-
 def _require_admin(actor: User, person: Person) -> None:
-    if not services.sees_restricted(actor, person.organization_id):
+    if not may_see_restricted(actor, person.organization_id):
         raise Forbidden("Only the district's admins may do this.")
 
 
@@ -114,10 +117,10 @@ def disclosure(actor: User, person_id: int, reason: str | None = None) -> dict[s
     and correction history and the audit trail (organisation and role, never a user's
     name). Caseworkers of the district only (it holds religion and health: 403 for its
     admins, 404 outside reach); a restricted person needs a stated reason. Audited."""
-    person = services._person_in_reach(actor, person_id)
-    if not services.sees_special_categories(actor, person.organization_id):
+    person = get_person_for(actor, person_id)
+    if not may_see_special_categories(actor, person.organization_id):
         raise Forbidden("Only caseworkers of the district produce a disclosure.")
-    stated = services.check_read_reason(person, reason)
+    stated = check_read_reason(person, reason)
 
     household = None
     if person.household_id is not None:
@@ -149,7 +152,7 @@ def disclosure(actor: User, person_id: int, reason: str | None = None) -> dict[s
             select(Activity).where(Activity.person_id == person.id).order_by(Activity.id)
         )
     ]
-    # This person's log includes the duplicates merged into them (as services.list_audit).
+    # This person's log includes the duplicates merged into them (as audit.list_audit).
     merged = select(Person.id).where(Person.merged_into_id == person.id)
     audit_rows = list(
         db.session.scalars(
@@ -184,7 +187,7 @@ def disclosure(actor: User, person_id: int, reason: str | None = None) -> dict[s
          **who}
         for c, who in zip(changes, _who(changes, names, roles), strict=True)
     ]
-    record = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    record = {name: getattr(person, name) for name in PERSON_FIELDS}
     record.pop("household_id")
     record.update(
         id=person.id,
@@ -196,9 +199,9 @@ def disclosure(actor: User, person_id: int, reason: str | None = None) -> dict[s
         restricted_at=person.restricted_at,
         restriction_reason=person.restriction_reason,
     )
-    services.audit(actor, [person], AuditAction.DISCLOSE, stated)
+    audit(actor, [person], AuditAction.DISCLOSE, stated)
     return {
-        "generated_at": _now(),
+        "generated_at": database_now(),
         "person": record,
         "household": household,
         "occupancies": occupancies,
@@ -216,23 +219,23 @@ def disclosure(actor: User, person_id: int, reason: str | None = None) -> dict[s
 
 def restrict(actor: User, person_id: int, reason: str | None) -> Person:
     """Restrict processing of a person (the district's admins), with a reason; audited."""
-    person = services._person_in_reach(actor, person_id, lock=True)
+    person = get_person_for(actor, person_id, lock=True)
     _require_admin(actor, person)
     reason = _reason(reason)
-    services._check_not_anonymised([person])
+    check_not_anonymised([person])
     if person.restricted_at is not None:
         raise Conflict("This person is restricted already.")
-    person.restricted_at = _now()
+    person.restricted_at = database_now()
     person.restriction_reason = reason
     person.restricted_by_id = actor.id
     db.session.flush()
-    services.audit(actor, [person], AuditAction.RESTRICT, reason)
+    audit(actor, [person], AuditAction.RESTRICT, reason)
     return person
 
 
 def lift_restriction(actor: User, person_id: int) -> Person:
     """End a restriction (the district's admins); audited."""
-    person = services._person_in_reach(actor, person_id, lock=True)
+    person = get_person_for(actor, person_id, lock=True)
     _require_admin(actor, person)
     if person.restricted_at is None:
         raise Conflict("This person is not restricted.")
@@ -240,7 +243,7 @@ def lift_restriction(actor: User, person_id: int) -> Person:
     person.restriction_reason = None
     person.restricted_by_id = None
     db.session.flush()
-    services.audit(actor, [person], AuditAction.UNRESTRICT)
+    audit(actor, [person], AuditAction.UNRESTRICT)
     return person
 
 
@@ -253,15 +256,15 @@ def erase(actor: User, person_id: int, reason: str | None) -> Person:
     while the person is housed: check them out first. Occupancy periods stay, so
     published figures do not change; the audit trail keeps only the erasure: who, when and
     why."""
-    person = services._person_in_reach(actor, person_id, lock=True)
+    person = get_person_for(actor, person_id, lock=True)
     _require_admin(actor, person)
     reason = _reason(reason)
-    services._check_not_anonymised([person])
+    check_not_anonymised([person])
     merged_ids = db.session.scalars(
         select(Person.id).where(Person.merged_into_id == person.id, Person.anonymised_at.is_(None))
     ).all()
-    persons = services._persons_in_reach(actor, [person.id, *merged_ids], lock=True)
-    if services.current_beds([p.id for p in persons]):
+    persons = get_persons_for(actor, [person.id, *merged_ids], lock=True)
+    if current_beds([p.id for p in persons]):
         raise Conflict("This person is housed: check them out before erasing the record.")
     ids = [p.id for p in persons]
     # The trail keeps only that an erasure happened: earlier rows (who read or changed the
@@ -271,5 +274,5 @@ def erase(actor: User, person_id: int, reason: str | None) -> Person:
     db.session.execute(delete(PersonAuditReason).where(PersonAuditReason.person_id.in_(ids)))
     db.session.execute(delete(PersonAudit).where(PersonAudit.person_id.in_(ids)))
     db.session.execute(text("SELECT set_config('exchange.erasure', 'off', true)"))
-    services.anonymise(persons, _now(), actor, AuditAction.ERASE, reason)
+    anonymise(persons, database_now(), actor, AuditAction.ERASE, reason)
     return person

@@ -7,6 +7,14 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from exchange.capacity.access import CASE_ROLES, capacity_scope
+from exchange.capacity.counts import (
+    Capacity,
+    TrendPoint,
+    capacity_trend,
+    counts_for,
+    organization_capacity,
+)
 from exchange.capacity.models import (
     Activity,
     ActivityStatus,
@@ -15,15 +23,6 @@ from exchange.capacity.models import (
     Person,
     Shelter,
     ShelterRoom,
-)
-from exchange.capacity.services import (
-    CASE_ROLES,
-    Capacity,
-    TrendPoint,
-    capacity_scope,
-    capacity_trend,
-    counts_for,
-    organization_capacity,
 )
 from exchange.db import utcnow
 from exchange.extensions import db

@@ -29,8 +29,9 @@ from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
 from exchange.profiles.models import Membership, MembershipStatus, Organization, Role, User
 
-from . import services
+from .counts import current_counts, lock_counts, published_free
 from .models import BedTransfer, Shelter, TransferStatus
+from .publication import publish
 
 REQUESTER_ROLES = frozenset({Role.OFFICIAL, Role.CASEWORKER, Role.ADMIN})
 PROVIDER_ROLES = frozenset({Role.OFFICIAL, Role.ADMIN})
@@ -126,7 +127,7 @@ def _visible_clause(actor: User):
     )
 
 
-def get_transfer(actor: User, transfer_id: int, lock: bool = False) -> BedTransfer:
+def get_transfer_for(actor: User, transfer_id: int, lock: bool = False) -> BedTransfer:
     """A request seen by staff of either side; anyone else gets 404."""
     authz.require_user(actor)
     stmt = select(BedTransfer).where(BedTransfer.id == transfer_id, _visible_clause(actor))
@@ -196,7 +197,7 @@ def _hold(listing: Listing, beds: int) -> None:
     """Hold (beds > 0) or give back (beds < 0) published beds, under row locks."""
     shelter_id = _registry_shelter_id(listing)
     if shelter_id is not None:
-        services._lock_counts([shelter_id])
+        lock_counts([shelter_id])
         shelter = db.session.scalars(
             select(Shelter)
             .where(Shelter.id == shelter_id)
@@ -206,7 +207,7 @@ def _hold(listing: Listing, beds: int) -> None:
         if beds > 0:
             available = 0
             if listing.status in listings.STAFF_VISIBLE:
-                available = services.published_free(services._counts(shelter_id), shelter)
+                available = published_free(current_counts(shelter_id), shelter)
             if available < beds:
                 raise Conflict("Not as many free beds are published any more.")
         db.session.execute(
@@ -215,7 +216,7 @@ def _hold(listing: Listing, beds: int) -> None:
             .values(held_beds=func.greatest(Shelter.held_beds + beds, 0))
         )
         db.session.flush()
-        services._publish([shelter_id])
+        publish([shelter_id])
         return
     locked = db.session.scalars(
         select(Listing)
@@ -237,7 +238,7 @@ def _hold(listing: Listing, beds: int) -> None:
 
 def accept_transfer(actor: User, transfer_id: int) -> BedTransfer:
     """B accepts: the beds are held; 409 when B no longer publishes that many."""
-    transfer = get_transfer(actor, transfer_id, lock=True)
+    transfer = get_transfer_for(actor, transfer_id, lock=True)
     _require_provider(actor, transfer)
     if transfer.status != T.REQUESTED:
         raise _not_open(transfer)
@@ -255,7 +256,7 @@ def accept_transfer(actor: User, transfer_id: int) -> BedTransfer:
 
 def decline_transfer(actor: User, transfer_id: int, reason: str = "") -> BedTransfer:
     """B declines, with a reason for A."""
-    transfer = get_transfer(actor, transfer_id, lock=True)
+    transfer = get_transfer_for(actor, transfer_id, lock=True)
     _require_provider(actor, transfer)
     if transfer.status != T.REQUESTED:
         raise _not_open(transfer)
@@ -278,7 +279,7 @@ def _release(transfer: BedTransfer, actor: User | None) -> None:
 
 def release_transfer(actor: User, transfer_id: int) -> BedTransfer:
     """Either side ends an accepted request before its date: the beds are published again."""
-    transfer = get_transfer(actor, transfer_id, lock=True)
+    transfer = get_transfer_for(actor, transfer_id, lock=True)
     if transfer.status != T.ACCEPTED:
         raise _not_open(transfer)
     _release(transfer, actor)

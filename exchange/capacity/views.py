@@ -10,14 +10,20 @@ caseworkers and admins of the owning district, and every person shown is audited
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from exchange.capacity import services
+from exchange.capacity import access, counts, persons, shelters, transfers
+from exchange.capacity.audit import AuditAction, audit
 from exchange.capacity.models import Bed, Person, Shelter, ShelterRoom
-from exchange.capacity.schemas import capacity_json
+from exchange.capacity.occupancy import current_beds
+from exchange.capacity.schemas.shelters import CapacitySchema, ShelterRoomSchema
+from exchange.errors import InvalidInput, ServiceError
 from exchange.extensions import db
+from exchange.listings import services as listings
 from exchange.profiles import authz
 from exchange.profiles.models import Organization
 
@@ -47,7 +53,7 @@ def _page_config(page: str, **extra) -> dict:
 
 
 def _case_reach() -> set[int]:
-    return services.capacity_scope(_user(), services.CASE_ROLES)
+    return access.capacity_scope(_user(), access.CASE_ROLES)
 
 
 # --- shelters ------------------------------------------------------------------------------
@@ -57,8 +63,8 @@ def _case_reach() -> set[int]:
 @login_required
 def shelters_page():
     user = _user()
-    page = services.list_shelters(user, limit=SHELTER_PAGE)
-    counts = services.counts_for(page.items)
+    page = shelters.list_shelters(user, limit=SHELTER_PAGE)
+    capacity = counts.counts_for(page.items)
     names = dict(
         db.session.execute(
             select(Organization.id, Organization.name).where(
@@ -70,7 +76,7 @@ def shelters_page():
         {
             "shelter": shelter,
             "organization": names.get(shelter.organization_id, ""),
-            "capacity": capacity_json(counts.get(shelter.id) or services.Capacity()),
+            "capacity": CapacitySchema().dump(capacity.get(shelter.id) or counts.Capacity()),
         }
         for shelter in sorted(page.items, key=lambda s: (s.name.lower(), s.id))
     ]
@@ -87,13 +93,13 @@ def shelters_page():
 @login_required
 def shelter_page(shelter_id: int):
     user = _user()
-    shelter = services.get_shelter(user, shelter_id)
-    capacity = services.shelter_capacity(user, shelter_id)
-    manage = services.may_see_persons(user, shelter.organization_id)
+    shelter = access.get_shelter_for(user, shelter_id)
+    capacity = counts.shelter_capacity(user, shelter_id)
+    manage = access.may_see_persons(user, shelter.organization_id)
     return render_template(
         "capacity/shelter.html",
         shelter=shelter,
-        capacity=capacity_json(capacity),
+        capacity=CapacitySchema().dump(capacity),
         manage=manage,
         page_config=_page_config("plan", shelter_id=shelter.id, manage=manage),
     )
@@ -106,44 +112,23 @@ def shelter_plan(shelter_id: int):
     occupants' names (audited as a read of each person shown; none of a restricted
     person)."""
     user = _user()
-    shelter = services.get_shelter(user, shelter_id)
-    views = services.shelter_rooms(user, shelter_id)
-    manage = services.may_see_persons(user, shelter.organization_id)
+    shelter = access.get_shelter_for(user, shelter_id)
+    views = shelters.shelter_rooms(user, shelter_id)
+    manage = access.may_see_persons(user, shelter.organization_id)
     names: dict[int, str] = {}
     if manage:
         ids = sorted({b.person_id for v in views for b in v.beds if b.person_id is not None})
-        persons = list(db.session.scalars(select(Person).where(Person.id.in_(ids)))) if ids else []
+        shown = list(db.session.scalars(select(Person).where(Person.id.in_(ids)))) if ids else []
         # A restricted person's name is not shown (reading it needs a stated reason).
-        persons = [p for p in persons if p.restricted_at is None]
-        services.audit(user, persons, services.AuditAction.READ)
-        names = {p.id: _full_name(p) for p in persons}
-    rooms = []
-    for view in views:
-        beds = []
-        for bed_view in view.beds:
-            bed = {
-                "id": bed_view.bed.id,
-                "label": bed_view.bed.label,
-                "status": bed_view.bed.status,
-                "block_reason": bed_view.bed.block_reason,
-                "occupied": bed_view.occupied,
-            }
-            if manage:
-                bed["occupancy_id"] = bed_view.occupancy_id
-                bed["person_id"] = bed_view.person_id
-                bed["person_name"] = names.get(bed_view.person_id) if bed_view.person_id else None
-            beds.append(bed)
-        rooms.append(
-            {
-                "id": view.room.id,
-                "name": view.room.name,
-                "policy": view.room.policy,
-                "accessible": view.room.accessible,
-                "free_beds": view.free_beds,
-                "beds": beds,
-            }
-        )
-    capacity = capacity_json(services.shelter_capacity(user, shelter_id))
+        shown = [p for p in shown if p.restricted_at is None]
+        audit(user, shown, AuditAction.READ)
+        names = {p.id: _full_name(p) for p in shown}
+    rooms = ShelterRoomSchema(many=True, exclude=("shelter_id",)).dump(views)
+    if manage:
+        for room in rooms:
+            for bed in room["beds"]:
+                bed["person_name"] = names.get(bed["person_id"]) if bed["person_id"] else None
+    capacity = CapacitySchema().dump(counts.shelter_capacity(user, shelter_id))
     return jsonify({"shelter_id": shelter.id, "capacity": capacity, "rooms": rooms})
 
 
@@ -165,22 +150,18 @@ def persons_page():
 @bp.get("/persons/<int:person_id>")
 @login_required
 def person_page(person_id: int):
-    from flask import request
-
-    from exchange.errors import InvalidInput
-
     user = _user()
     reason = request.args.get("reason")
     try:
         # 404 outside one's reach; audited (a restricted person with the reason stated)
-        person = services.get_person(user, person_id, reason)
+        person = persons.read_person(user, person_id, reason)
     except InvalidInput:
         db.session.rollback()
         return render_template(
             "capacity/reason.html", person_id=person_id,
             target=url_for("capacity_views.person_page", person_id=person_id),
         )
-    bed_id = services.current_beds([person.id]).get(person.id)
+    bed_id = current_beds([person.id]).get(person.id)
     housing = None
     if bed_id is not None:
         row = db.session.execute(
@@ -190,14 +171,14 @@ def person_page(person_id: int):
             .where(Bed.id == bed_id)
         ).one()
         housing = {"bed": row[0], "room": row[1], "shelter_id": row[2], "shelter": row[3]}
-    special = services.sees_special_categories(user, person.organization_id)
+    special = access.may_see_special_categories(user, person.organization_id)
     return render_template(
         "capacity/person.html",
         person=person,
         name=_full_name(person),
         housing=housing,
         special=special,
-        rights_admin=services.sees_restricted(user, person.organization_id),
+        rights_admin=access.may_see_restricted(user, person.organization_id),
         reason=reason,
         page_config=_page_config("person", person_id=person.id, reason=reason),
     )
@@ -209,14 +190,14 @@ def person_page(person_id: int):
 @bp.get("/registry/import")
 @login_required
 def import_page():
-    reach = authz.organizations_with_role(_user(), services.CASE_ROLES)
+    reach = authz.organizations_with_role(_user(), access.CASE_ROLES)
     if not reach:
         abort(404)
     organizations = list(
         db.session.scalars(
             select(Organization)
             .where(Organization.id.in_(
-                authz.descendants_and_self(reach, services.CAPACITY_KINDS)))
+                authz.descendants_and_self(reach, access.CAPACITY_KINDS)))
             .order_by(Organization.name)
         )
     )
@@ -256,7 +237,7 @@ def dashboard_page(organization_id: int | None = None):
         organization = db.session.get(Organization, organization_id)
         if organization is None:
             abort(404)
-    total = services.organization_capacity(user, organization.id)
+    total = counts.organization_capacity(user, organization.id)
     children = list(
         db.session.scalars(
             select(Organization)
@@ -265,7 +246,7 @@ def dashboard_page(organization_id: int | None = None):
         )
     )
     rows = [
-        {"organization": child, "capacity": services.organization_capacity(user, child.id)}
+        {"organization": child, "capacity": counts.organization_capacity(user, child.id)}
         for child in children
     ]
     return render_template(
@@ -285,7 +266,7 @@ def _navigation() -> dict:
     def shows_shelters_link() -> bool:
         if not current_user.is_authenticated:
             return False
-        return services.runs_capacity(current_user)
+        return access.may_run_capacity(current_user)
 
     return {"shows_shelters_link": shows_shelters_link}
 
@@ -296,8 +277,6 @@ def _navigation() -> dict:
 @bp.get("/transfers")
 @login_required
 def transfers_page():
-    from exchange.capacity import transfers
-
     user = _user()
     incoming = transfers.recent_transfers(user, "incoming", TRANSFER_PAGE)
     outgoing = transfers.recent_transfers(user, "outgoing", TRANSFER_PAGE)
@@ -315,10 +294,6 @@ def transfers_page():
 @bp.get("/transfers/new")
 @login_required
 def transfer_form():
-    from flask import request
-
-    from exchange.listings import services as listings
-
     listing_id = request.args.get("listing_id", type=int)
     if listing_id is None:
         abort(404)
@@ -329,21 +304,12 @@ def transfer_form():
 @bp.post("/transfers/new")
 @login_required
 def transfer_create():
-    from datetime import date
-
-    from flask import flash, redirect, request
-
-    from exchange.capacity import transfers
-    from exchange.errors import ServiceError
-
     form = request.form
     try:
         try:
             until = date.fromisoformat(form.get("until", ""))
             beds = int(form.get("beds", ""))
         except ValueError:
-            from exchange.errors import InvalidInput
-
             raise InvalidInput({"beds": "Not a valid number or date."}) from None
         transfers.request_transfer(
             _user(), int(form.get("listing_id", "0")), beds, until, form.get("message", "")
@@ -361,11 +327,6 @@ def transfer_create():
 @bp.post("/transfers/<int:transfer_id>/<any(accept, decline, release):action>")
 @login_required
 def transfer_action(transfer_id: int, action: str):
-    from flask import flash, redirect, request
-
-    from exchange.capacity import transfers
-    from exchange.errors import ServiceError
-
     user = _user()
     try:
         if action == "accept":

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from exchange.capacity import services
+from exchange.capacity import shelters
 from exchange.capacity.models import Bed, Person, Shelter, ShelterRoom
 from exchange.extensions import db
 from exchange.profiles.models import Organization
@@ -69,7 +69,7 @@ def make_shelter(app, make_user):
     ) -> Shelter:
         actor = actor or make_user(role="caseworker", org=org)
         n = next(_numbers)
-        shelter = services.create_shelter(
+        shelter = shelters.create_shelter(
             actor,
             {
                 "name": name or f"Unterkunft {n}",
@@ -83,7 +83,7 @@ def make_shelter(app, make_user):
         )
         for i, room in enumerate(rooms, start=1):
             policy, beds, *rest = room
-            services.add_room(
+            shelters.add_room(
                 actor, shelter.id, f"R{i}", policy, accessible=bool(rest and rest[0]), beds=beds
             )
         db.session.flush()

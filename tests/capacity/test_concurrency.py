@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select, text
 
-from exchange.capacity import services
+from exchange.capacity import occupancy
 from exchange.capacity.models import (
     CapacityCount,
     Household,
@@ -22,6 +22,8 @@ from exchange.capacity.models import (
     Shelter,
     ShelterRoom,
 )
+from exchange.capacity.persons import create_household
+from exchange.capacity.shelters import add_room, create_shelter
 from exchange.extensions import db
 from exchange.listings.models import Listing
 from exchange.profiles.models import User
@@ -63,7 +65,7 @@ def _build(app, make, shelters: int, rooms: list[tuple], persons: int) -> World:
         user = make_user(role="caseworker", org=organization)
         world = World(organization.id, user.id, bearer(user))
         for n in range(shelters):
-            shelter = services.create_shelter(
+            shelter = create_shelter(
                 user,
                 {
                     "name": f"Halle {n}",
@@ -76,7 +78,7 @@ def _build(app, make, shelters: int, rooms: list[tuple], persons: int) -> World:
                 organization.id,
             )
             for i, (policy, beds) in enumerate(rooms):
-                room = services.add_room(user, shelter.id, f"R{i}", policy, beds=beds)
+                room = add_room(user, shelter.id, f"R{i}", policy, beds=beds)
                 world.bed_ids += [bed.id for bed in room.beds]
             world.shelter_ids.append(shelter.id)
         for n in range(persons):
@@ -213,10 +215,10 @@ def test_two_hundred_random_concurrent_moves_keep_published_counts_exact(app, wo
         user = db.session.get(User, world.user_id)
         beds = rng.sample(world.bed_ids, len(world.person_ids))
         for person_id, bed_id in zip(world.person_ids, beds, strict=True):
-            services.check_in(user, person_id, bed_id)
+            occupancy.check_in(user, person_id, bed_id)
         pairs = [world.person_ids[i : i + 2] for i in range(0, 8, 2)]
         for pair in pairs:
-            world.household_ids.append(services.create_household(user, pair).id)
+            world.household_ids.append(create_household(user, pair).id)
         db.session.commit()
     singles = world.person_ids[8:]
     moves = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from exchange.capacity import services
+from exchange.capacity import activities, counts, occupancy, persons
 from exchange.capacity.models import Activity, Household, Occupancy, Person, PersonAudit
 from exchange.extensions import db
 from exchange.profiles.models import Organization
@@ -35,11 +35,11 @@ def make_district(make_org, make_user, make_shelter, make_person):
         actor = make_user(role="caseworker", org=org)
         shelter = make_shelter(org, rooms=[("family", 4)], publish=True, actor=actor)
         person = make_person(org, family_name="Karimi", given_names="Dara", **SECRET)
-        household = services.create_household(actor, [person.id], org.id)
-        occupancy = services.check_in(actor, person.id, bed_ids(shelter)[0])
-        activity = services.create_activity(actor, person.id, {"kind": "school"})
+        household = persons.create_household(actor, [person.id], org.id)
+        stay = occupancy.check_in(actor, person.id, bed_ids(shelter)[0])
+        activity = activities.create_activity(actor, person.id, {"kind": "school"})
         db.session.flush()
-        return District(org, shelter, person, household, occupancy, activity)
+        return District(org, shelter, person, household, stay, activity)
 
     return make
 
@@ -86,9 +86,9 @@ def _snapshot(a: District) -> tuple:
     return (
         person.family_name,
         person.household_id,
-        services.current_beds([person.id]),
+        occupancy.current_beds([person.id]),
         db.session.get(Activity, a.activity.id).status,
-        services._counts(a.shelter.id).free,
+        counts.current_counts(a.shelter.id).free,
         db.session.scalar(select(PersonAudit.id).order_by(PersonAudit.id.desc()).limit(1)),
     )
 
@@ -206,11 +206,11 @@ def test_every_read_and_write_of_a_person_is_audited(as_user, make_district, mak
     created = caseworker.post(f"/api/v1/persons/{person}/activities", json={"kind": "vaccination"})
     caseworker.patch(f"/api/v1/activities/{created.get_json()['id']}", json={"status": "done"})
     caseworker.post("/api/v1/moves", json={"person_id": person, "bed_ids": [free[0]]})
-    moved = services.current_beds([person])
-    occupancy = db.session.scalar(
+    moved = occupancy.current_beds([person])
+    occupancy_id = db.session.scalar(
         select(Occupancy.id).where(Occupancy.person_id == person, Occupancy.bed_id == moved[person])
     )
-    caseworker.post(f"/api/v1/occupancies/{occupancy}/end")
+    caseworker.post(f"/api/v1/occupancies/{occupancy_id}/end")
     caseworker.post("/api/v1/occupancies", json={"person_id": person, "bed_id": free[1]})
     caseworker.post("/api/v1/households", json={"member_ids": [person]})
     new = caseworker.post("/api/v1/persons", json={"family_name": "Neu", "gender": "x"})

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from exchange.capacity import registry, services
+from exchange.capacity import activities, duplicates, occupancy, persons
 from exchange.capacity.models import Activity, Occupancy, Person, PersonAudit
 from exchange.errors import Conflict
 from exchange.extensions import db
@@ -44,7 +44,7 @@ def test_candidates_for_transliteration_pairs(
     make_person(
         district, family_name=registered[0], given_names=registered[1], birth_date=date(1990, 1, 1)
     )  # same name, other birthday: no candidate
-    person, candidates = services.create_person(
+    person, candidates = persons.create_person(
         caseworker_user,
         {"family_name": new[0], "given_names": new[1], "birth_date": BORN, "gender": "m"},
         district.id,
@@ -64,7 +64,7 @@ def test_no_candidates_for_other_birth_date_or_other_district(
         birth_date=date(1988, 4, 2),
     )
     make_person(make_org("district"), family_name="Schmidt", given_names="Mario", birth_date=BORN)
-    _person, candidates = services.create_person(
+    _person, candidates = persons.create_person(
         caseworker_user,
         {
             "family_name": "Schmidt",
@@ -114,12 +114,12 @@ def test_merge_keeps_both_histories(as_user, district, make_person, make_shelter
         birth_date=BORN,
         external_id="ST-77",
     )
-    services.check_in(actor, other.id, first)
-    services.check_out(
+    occupancy.check_in(actor, other.id, first)
+    occupancy.check_out(
         actor, db.session.scalar(select(Occupancy.id).where(Occupancy.person_id == other.id))
     )
-    services.check_in(actor, keep.id, second)
-    services.create_activity(actor, other.id, {"kind": "vaccination", "title": "Masern"})
+    occupancy.check_in(actor, keep.id, second)
+    activities.create_activity(actor, other.id, {"kind": "vaccination", "title": "Masern"})
     db.session.flush()
 
     response = client.post(f"/api/v1/persons/{keep.id}/merge", json={"other_id": other.id})
@@ -139,7 +139,7 @@ def test_merge_keeps_both_histories(as_user, district, make_person, make_shelter
     # hidden from search and from duplicate candidates
     found = client.get("/api/v1/persons", query_string={"q": "ha"}).get_json()["items"]
     assert [p["id"] for p in found] == [keep.id]
-    assert registry.duplicate_candidates(db.session.get(Person, keep.id)) == []
+    assert duplicates.duplicate_candidates(db.session.get(Person, keep.id)) == []
     actions = db.session.scalars(
         select(PersonAudit.action).where(PersonAudit.person_id.in_([keep.id, other.id]))
     ).all()
@@ -163,9 +163,9 @@ def test_merge_refused_when_both_housed_or_out_of_reach(
     shelter = make_shelter(district, rooms=[("mixed", 2)], actor=actor)
     a, b = (make_person(district, birth_date=BORN) for _ in range(2))
     for person, bed in zip((a, b), bed_ids(shelter), strict=True):
-        services.check_in(actor, person.id, bed)
+        occupancy.check_in(actor, person.id, bed)
     with pytest.raises(Conflict):
-        registry.merge_persons(actor, a.id, b.id)
+        duplicates.merge_persons(actor, a.id, b.id)
     response = client.post(f"/api/v1/persons/{a.id}/merge", json={"other_id": b.id})
     assert response.status_code == 409
     stranger = make_person(make_org("district"), birth_date=BORN)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from exchange.capacity import services
+from exchange.capacity import occupancy
 from exchange.extensions import db
 from tests.capacity.conftest import bed_ids
 from tests.conftest import own_app_context
@@ -140,7 +140,7 @@ def test_nothing_is_emitted_for_a_rolled_back_change(
     actor = make_user(role="caseworker", org=district)
     db.session.commit()
     sock = _connect(socket_client, as_user(role="official", org=district))
-    services.check_in(actor, person.id, bed_ids(shelter)[0])
+    occupancy.check_in(actor, person.id, bed_ids(shelter)[0])
     db.session.rollback()
     assert _events(sock) == {}
 

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from exchange.capacity import services
+from exchange.capacity import activities, occupancy, retention
 from exchange.capacity.models import Person, PersonAudit, PersonAuditReason, PersonChange
+from exchange.capacity.persons import create_household
 from exchange.extensions import db
 from tests.capacity.conftest import bed_ids
 from tests.capacity.test_import import ROWS, csv_bytes, persons_of, post_import
@@ -33,10 +34,10 @@ def family(make_org, make_user, make_shelter, make_person):
             health_notes=f"health-{given}", profession=f"profession-{given}",
         )
         persons.append(person)
-    services.create_household(caseworker, [p.id for p in persons], org.id)
+    create_household(caseworker, [p.id for p in persons], org.id)
     for person, bed in zip(persons, beds, strict=False):
-        services.check_in(caseworker, person.id, bed)
-        services.create_activity(caseworker, person.id, {"kind": "custom",
+        occupancy.check_in(caseworker, person.id, bed)
+        activities.create_activity(caseworker, person.id, {"kind": "custom",
                                                          "title": f"activity-{person.given_names}"})
     db.session.flush()
     return org, shelter, persons
@@ -201,7 +202,7 @@ def test_a_restricted_person_is_hidden_from_all_but_the_districts_admins(
                            ).status_code == 404
     assert caseworker.patch(f"/api/v1/persons/{dara.id}", json={"profession": "X"}
                             ).status_code == 404
-    assert services.current_beds([dara.id]) != {dara.id: free}
+    assert occupancy.current_beds([dara.id]) != {dara.id: free}
 
 
 def test_reading_a_restricted_record_needs_a_reason_which_is_audited(as_user, family):
@@ -272,8 +273,8 @@ def test_erasure_anonymises_at_once_and_keeps_only_that_it_happened(as_user, fam
     # Housed: check out first.
     assert admin.post(f"/api/v1/persons/{dara.id}/erasure",
                       json={"reason": "Art. 17 request"}).status_code == 409
-    occupancy = services._open_occupancies_of([dara.id])[0]
-    services.check_out(admin.user, occupancy.id)  # restricted: the admin
+    stay = occupancy.open_occupancies_of([dara.id])[0]
+    occupancy.check_out(admin.user, stay.id)  # restricted: the admin
     db.session.flush()
     published = admin.get(f"/api/v1/shelters/{shelter.id}/capacity").get_json()
     # (restricted: to the caseworker the record answers 404 now, see above)
@@ -309,10 +310,10 @@ def test_the_retention_rule_removes_the_correction_history_too(app, as_user, fam
     org, _, (dara, *_rest) = family
     caseworker = as_user(role="caseworker", org=org)
     caseworker.patch(f"/api/v1/persons/{dara.id}", json={"family_name": "Karimy"})
-    services.check_out(caseworker.user, services._open_occupancies_of([dara.id])[0].id)
-    later = services._database_now() + timedelta(
+    occupancy.check_out(caseworker.user, occupancy.open_occupancies_of([dara.id])[0].id)
+    later = occupancy.database_now() + timedelta(
         days=app.config["REGISTRY_RETENTION_DAYS"] + 1)
-    assert services.purge_registry(later) >= 1
+    assert retention.purge_registry(later) >= 1
     db.session.expire_all()
     assert db.session.get(Person, dara.id).anonymised_at is not None
     assert db.session.scalar(

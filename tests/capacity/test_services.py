@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import Range
 
-from exchange.capacity import services
+from exchange.capacity import counts, occupancy, persons, placement, retention, shelters
 from exchange.capacity.models import (
     Activity,
     CapacitySnapshot,
@@ -39,7 +39,7 @@ def _listing(shelter) -> Listing:
 
 
 def _open_bed(person: Person) -> int | None:
-    return services.current_beds([person.id]).get(person.id)
+    return occupancy.current_beds([person.id]).get(person.id)
 
 
 def _actions(person: Person) -> list[str]:
@@ -62,17 +62,17 @@ def test_check_in_and_out_keep_counts_and_listing_in_step(
     person = make_person(district)
     assert _listing(shelter).free_beds == 3
 
-    occupancy = services.check_in(caseworker, person.id, bed_ids(shelter)[0])
-    assert occupancy.is_open and _open_bed(person) == bed_ids(shelter)[0]
-    assert services.shelter_capacity(caseworker, shelter.id).free == 2 == fresh_free(shelter.id)
+    stay = occupancy.check_in(caseworker, person.id, bed_ids(shelter)[0])
+    assert stay.is_open and _open_bed(person) == bed_ids(shelter)[0]
+    assert counts.shelter_capacity(caseworker, shelter.id).free == 2 == fresh_free(shelter.id)
     assert _listing(shelter).free_beds == 2
 
-    services.check_out(caseworker, occupancy.id)
-    assert not occupancy.is_open and _open_bed(person) is None
+    occupancy.check_out(caseworker, stay.id)
+    assert not stay.is_open and _open_bed(person) is None
     assert _listing(shelter).free_beds == 3 == fresh_free(shelter.id)
     assert _actions(person) == ["check_in", "check_out"]
     with pytest.raises(Conflict):
-        services.check_out(caseworker, occupancy.id)
+        occupancy.check_out(caseworker, stay.id)
 
 
 def test_check_in_refuses_taken_and_blocked_beds_and_housed_persons(
@@ -81,30 +81,30 @@ def test_check_in_refuses_taken_and_blocked_beds_and_housed_persons(
     shelter = make_shelter(district, rooms=[("mixed", 3)])
     one, two, three = bed_ids(shelter)
     first, second = make_person(district), make_person(district)
-    services.check_in(caseworker, first.id, one)
+    occupancy.check_in(caseworker, first.id, one)
     with pytest.raises(Conflict) as taken:
-        services.check_in(caseworker, second.id, one)
+        occupancy.check_in(caseworker, second.id, one)
     assert "bed_id" in taken.value.errors["json"]
     with pytest.raises(Conflict) as housed:
-        services.check_in(caseworker, first.id, two)
+        occupancy.check_in(caseworker, first.id, two)
     assert "person_id" in housed.value.errors["json"]
-    services.set_bed_status(caseworker, three, "blocked", "Schimmel")
+    shelters.set_bed_status(caseworker, three, "blocked", "Schimmel")
     with pytest.raises(Conflict, match="blocked"):
-        services.check_in(caseworker, second.id, three)
+        occupancy.check_in(caseworker, second.id, three)
 
 
 def test_an_occupied_bed_is_not_blocked(caseworker, district, make_shelter, make_person):
     shelter = make_shelter(district, rooms=[("mixed", 2)], publish=True)
     one, two = bed_ids(shelter)
-    services.check_in(caseworker, make_person(district).id, one)
+    occupancy.check_in(caseworker, make_person(district).id, one)
     with pytest.raises(Conflict):
-        services.set_bed_status(caseworker, one, "out_of_service", "Brandschutz")
-    bed = services.set_bed_status(caseworker, two, "out_of_service", " Brandschutz ")
+        shelters.set_bed_status(caseworker, one, "out_of_service", "Brandschutz")
+    bed = shelters.set_bed_status(caseworker, two, "out_of_service", " Brandschutz ")
     assert (bed.status, bed.block_reason) == ("out_of_service", "Brandschutz")
-    capacity = services.shelter_capacity(caseworker, shelter.id)
+    capacity = counts.shelter_capacity(caseworker, shelter.id)
     assert (capacity.total, capacity.blocked, capacity.occupied, capacity.free) == (2, 1, 1, 0)
     assert _listing(shelter).free_beds == 0
-    bed = services.set_bed_status(caseworker, two, "available")
+    bed = shelters.set_bed_status(caseworker, two, "available")
     assert bed.block_reason is None
     assert _listing(shelter).free_beds == 1
 
@@ -118,9 +118,9 @@ def test_a_move_ends_and_starts_at_the_same_instant(
     here = make_shelter(district, rooms=[("mixed", 2)], publish=True)
     there = make_shelter(district, rooms=[("mixed", 2)], publish=True)
     person = make_person(district)
-    services.check_in(caseworker, person.id, bed_ids(here)[0])
+    occupancy.check_in(caseworker, person.id, bed_ids(here)[0])
 
-    result = services.move(caseworker, [bed_ids(there)[1]], person_id=person.id)
+    result = occupancy.move(caseworker, [bed_ids(there)[1]], person_id=person.id)
     ((ended,), (started,)) = result.ended, result.started
     assert ended.period.upper == started.period.lower
     assert _open_bed(person) == bed_ids(there)[1]
@@ -134,13 +134,13 @@ def test_a_household_moves_together_and_may_swap_beds(
     shelter = make_shelter(district, rooms=[("family", 4)], publish=True)
     a, b, c, d = bed_ids(shelter)
     mother, child = make_person(district), make_person(district, gender="m")
-    household = services.create_household(caseworker, [mother.id, child.id], district.id)
-    services.check_in(caseworker, mother.id, a)
-    services.check_in(caseworker, child.id, b)
+    household = persons.create_household(caseworker, [mother.id, child.id], district.id)
+    occupancy.check_in(caseworker, mother.id, a)
+    occupancy.check_in(caseworker, child.id, b)
 
-    services.move(caseworker, [b, a], household_id=household.id)  # members in id order
+    occupancy.move(caseworker, [b, a], household_id=household.id)  # members in id order
     assert (_open_bed(mother), _open_bed(child)) == (b, a)
-    services.move(caseworker, [c, d], household_id=household.id)
+    occupancy.move(caseworker, [c, d], household_id=household.id)
     assert (_open_bed(mother), _open_bed(child)) == (c, d)
     assert _listing(shelter).free_beds == 2 == fresh_free(shelter.id)
     history = db.session.scalar(
@@ -154,23 +154,23 @@ def test_a_failed_move_changes_nothing(caseworker, district, make_shelter, make_
     a, b, c, d = bed_ids(shelter)
     mother, child = make_person(district), make_person(district)
     stranger = make_person(district)
-    household = services.create_household(caseworker, [mother.id, child.id], district.id)
-    services.check_in(caseworker, mother.id, a)
-    services.check_in(caseworker, stranger.id, d)
+    household = persons.create_household(caseworker, [mother.id, child.id], district.id)
+    occupancy.check_in(caseworker, mother.id, a)
+    occupancy.check_in(caseworker, stranger.id, d)
     db.session.commit()
 
     with pytest.raises(Conflict):
-        services.move(caseworker, [c, d], household_id=household.id)
+        occupancy.move(caseworker, [c, d], household_id=household.id)
     db.session.rollback()
     assert (_open_bed(mother), _open_bed(child), _open_bed(stranger)) == (a, None, d)
     assert _listing(shelter).free_beds == 2 == fresh_free(shelter.id)
 
     with pytest.raises(InvalidInput):
-        services.move(caseworker, [c], household_id=household.id)
+        occupancy.move(caseworker, [c], household_id=household.id)
     with pytest.raises(InvalidInput):
-        services.move(caseworker, [c, c], household_id=household.id)
+        occupancy.move(caseworker, [c, c], household_id=household.id)
     # Members not housed yet are checked in by the move.
-    services.move(caseworker, [b, c], household_id=household.id)
+    occupancy.move(caseworker, [b, c], household_id=household.id)
     assert (_open_bed(mother), _open_bed(child)) == (b, c)
 
 
@@ -178,9 +178,9 @@ def test_moves_reach_only_own_beds(caseworker, district, make_org, make_shelter,
     elsewhere = make_shelter(make_org("district"), rooms=[("mixed", 1)])
     person = make_person(district)
     with pytest.raises(NotFound):
-        services.move(caseworker, bed_ids(elsewhere), person_id=person.id)
+        occupancy.move(caseworker, bed_ids(elsewhere), person_id=person.id)
     with pytest.raises(NotFound):
-        services.check_in(caseworker, person.id, bed_ids(elsewhere)[0])
+        occupancy.check_in(caseworker, person.id, bed_ids(elsewhere)[0])
 
 
 # --- publication ---------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_the_listing_holds_counts_after_the_reserve(caseworker, district, make_s
     assert (listing.beds_female, listing.beds_male, listing.beds_family) == (3, 2, 0)
     assert listing.accessible_beds == 3
 
-    services.update_shelter(caseworker, shelter.id, {"reserve_beds": 7})
+    shelters.update_shelter(caseworker, shelter.id, {"reserve_beds": 7})
     listing = _listing(shelter)
     assert (listing.free_beds, listing.beds_female, listing.accessible_beds) == (0, 0, 0)
 
@@ -212,10 +212,10 @@ def test_turning_publication_off_withdraws_and_on_republishes_the_same_listing(
 ):
     shelter = make_shelter(district, rooms=[("mixed", 2)], publish=True)
     listing_id = shelter.listing_id
-    services.update_shelter(caseworker, shelter.id, {"publish_capacity": False})
+    shelters.update_shelter(caseworker, shelter.id, {"publish_capacity": False})
     assert _listing(shelter).status == "withdrawn"
-    services.check_in(caseworker, make_person(district).id, bed_ids(shelter)[0])
-    services.update_shelter(caseworker, shelter.id, {"publish_capacity": True})
+    occupancy.check_in(caseworker, make_person(district).id, bed_ids(shelter)[0])
+    shelters.update_shelter(caseworker, shelter.id, {"publish_capacity": True})
     listing = _listing(shelter)
     assert (listing.id, listing.status, listing.free_beds) == (listing_id, "published", 1)
 
@@ -223,19 +223,19 @@ def test_turning_publication_off_withdraws_and_on_republishes_the_same_listing(
 def test_a_shelter_without_publication_has_no_listing(caseworker, district, make_shelter):
     shelter = make_shelter(district, rooms=[("mixed", 2)])
     assert shelter.listing_id is None
-    assert services.shelter_capacity(caseworker, shelter.id).free_published == 0
+    assert counts.shelter_capacity(caseworker, shelter.id).free_published == 0
 
 
 def test_room_changes_are_published(caseworker, district, make_shelter):
     shelter = make_shelter(district, rooms=[("mixed", 2)], publish=True)
-    room = services.add_room(caseworker, shelter.id, "Neu", "family", True, beds=3)
+    room = shelters.add_room(caseworker, shelter.id, "Neu", "family", True, beds=3)
     listing = _listing(shelter)
     assert (listing.free_beds, listing.beds_family, listing.accessible_beds) == (5, 3, 3)
-    services.update_room(caseworker, shelter.id, room.id, {"policy": "female", "accessible": False})
+    shelters.update_room(caseworker, shelter.id, room.id, {"policy": "female", "accessible": False})
     listing = _listing(shelter)
     assert (listing.beds_family, listing.beds_female, listing.accessible_beds) == (0, 3, 0)
     with pytest.raises(Conflict):
-        services.add_room(caseworker, shelter.id, "Neu", "male", beds=1)
+        shelters.add_room(caseworker, shelter.id, "Neu", "male", beds=1)
 
 
 # --- placement -----------------------------------------------------------------------------
@@ -248,8 +248,8 @@ def test_placement_honours_policy_and_fits_best_then_nearest(
         district, rooms=[("female", 2), ("male", 2), ("family", 4), ("mixed", 6)], lat=52.52
     )
     far = make_shelter(district, rooms=[("female", 2), ("family", 3, True)], lat=53.55)
-    woman = [services.GroupMember("f", 30)]
-    found = services.search_placements(caseworker, woman, near=(52.52, 13.40))
+    woman = [placement.GroupMember("f", 30)]
+    found = placement.search_placements(caseworker, woman, near=(52.52, 13.40))
     assert [(p.shelter.id, p.room.policy, p.leftover) for p in found] == [
         (near.id, "female", 1),
         (far.id, "female", 1),
@@ -257,32 +257,32 @@ def test_placement_honours_policy_and_fits_best_then_nearest(
     ]
     assert len(found[0].bed_ids) == 1
 
-    man = [services.GroupMember("m", 40)]
-    assert {p.room.policy for p in services.search_placements(caseworker, man)} == {
+    man = [placement.GroupMember("m", 40)]
+    assert {p.room.policy for p in placement.search_placements(caseworker, man)} == {
         "male",
         "mixed",
     }
 
     family = [
-        services.GroupMember("f", 35),
-        services.GroupMember("m", 8),
-        services.GroupMember("x", 2),
+        placement.GroupMember("f", 35),
+        placement.GroupMember("m", 8),
+        placement.GroupMember("x", 2),
     ]
-    found = services.search_placements(caseworker, family)
+    found = placement.search_placements(caseworker, family)
     assert [(p.shelter.id, p.room.policy, p.leftover) for p in found] == [
         (far.id, "family", 0),
         (near.id, "family", 1),
     ]
-    accessible = services.search_placements(caseworker, family, accessible=True)
+    accessible = placement.search_placements(caseworker, family, accessible=True)
     assert [p.shelter.id for p in accessible] == [far.id]
 
     # Occupied beds do not count; a household is placed by its members.
-    services.check_in(caseworker, make_person(district).id, bed_ids(far, "R2")[0])
+    occupancy.check_in(caseworker, make_person(district).id, bed_ids(far, "R2")[0])
     members = [make_person(district), make_person(district, gender="m")]
-    household = services.create_household(caseworker, [m.id for m in members], district.id)
-    group = services.household_group(caseworker, household.id)
+    household = persons.create_household(caseworker, [m.id for m in members], district.id)
+    group = placement.household_group(caseworker, household.id)
     assert [g.gender for g in group] == ["f", "m"]
-    found = services.search_placements(caseworker, group)
+    found = placement.search_placements(caseworker, group)
     assert [(p.shelter.id, p.leftover) for p in found] == [(far.id, 0), (near.id, 2)]
 
 
@@ -290,7 +290,7 @@ def test_placement_offers_only_rooms_within_reach(caseworker, district, make_org
     make_shelter(make_org("district"), rooms=[("mixed", 5)])
     municipality = make_org("municipality", parent=district)
     own = make_shelter(municipality, rooms=[("mixed", 5)])
-    found = services.search_placements(caseworker, [services.GroupMember("x")])
+    found = placement.search_placements(caseworker, [placement.GroupMember("x")])
     assert [p.shelter.id for p in found] == [own.id]
 
 
@@ -303,28 +303,28 @@ def test_organisation_totals_include_the_ones_below(
     municipality = make_org("municipality", parent=district)
     make_shelter(district, rooms=[("mixed", 3)], publish=True, reserve_beds=1)
     small = make_shelter(municipality, rooms=[("family", 2)])
-    services.check_in(caseworker, make_person(district).id, bed_ids(small)[0])
+    occupancy.check_in(caseworker, make_person(district).id, bed_ids(small)[0])
     official = make_user(role="official", org=make_org("district"))
 
-    totals = services.organization_capacity(official, district.id)
+    totals = counts.organization_capacity(official, district.id)
     assert (totals.shelters, totals.total, totals.occupied, totals.free) == (2, 5, 1, 4)
     assert totals.by_policy == {"male": 0, "female": 0, "family": 1, "mixed": 3}
     assert totals.free_published == 2
-    assert services.organization_capacity(official, municipality.id).total == 2
+    assert counts.organization_capacity(official, municipality.id).total == 2
 
 
 def test_snapshots_record_each_shelter_once_per_day(caseworker, district, make_shelter):
     shelter = make_shelter(district, rooms=[("mixed", 3)])
     day = dates.day(-30)
-    assert services.snapshot_capacity(day) >= 1
-    services.set_bed_status(caseworker, bed_ids(shelter)[0], "blocked")
-    services.snapshot_capacity(day)
+    assert counts.snapshot_capacity(day) >= 1
+    shelters.set_bed_status(caseworker, bed_ids(shelter)[0], "blocked")
+    counts.snapshot_capacity(day)
     rows = db.session.scalars(
         select(CapacitySnapshot).where(CapacitySnapshot.shelter_id == shelter.id)
     ).all()
     assert [(r.day, r.total, r.blocked, r.free) for r in rows] == [(day, 3, 1, 2)]
-    services.snapshot_capacity(date.today())
-    trend = services.capacity_trend(caseworker, district.id, days=3650)
+    counts.snapshot_capacity(date.today())
+    trend = counts.capacity_trend(caseworker, district.id, days=3650)
     assert [(p.day, p.free) for p in trend] == [(day, 2), (date.today(), 2)]
 
 
@@ -364,7 +364,7 @@ def test_purge_anonymises_those_gone_longer_than_the_retention(
     )
     db.session.flush()
 
-    assert services.purge_registry() == 1
+    assert retention.purge_registry() == 1
     db.session.refresh(long_gone)
     assert long_gone.anonymised_at is not None
     assert (long_gone.family_name, long_gone.given_names, long_gone.birth_date) == ("", "", None)
@@ -377,16 +377,16 @@ def test_purge_anonymises_those_gone_longer_than_the_retention(
         == 0
     )
     assert _actions(long_gone) == ["anonymise"]
-    assert services.purge_registry() == 0
+    assert retention.purge_registry() == 0
     # What is left is history: not corrected, not housed again.
     with pytest.raises(Conflict):
-        services.update_person(caseworker, long_gone.id, {"family_name": "Neu"})
+        persons.update_person(caseworker, long_gone.id, {"family_name": "Neu"})
     with pytest.raises(Conflict):
-        services.check_in(caseworker, long_gone.id, one)
+        occupancy.check_in(caseworker, long_gone.id, one)
 
 
 def test_duplicate_candidates_share_birth_date_and_look_alike(caseworker, district):
-    first, _ = services.create_person(
+    first, _ = persons.create_person(
         caseworker,
         {
             "family_name": "Al-Hassan",
@@ -396,7 +396,7 @@ def test_duplicate_candidates_share_birth_date_and_look_alike(caseworker, distri
         },
         district.id,
     )
-    _, duplicates = services.create_person(
+    _, duplicates = persons.create_person(
         caseworker,
         {
             "family_name": "Al Hassan",
@@ -407,7 +407,7 @@ def test_duplicate_candidates_share_birth_date_and_look_alike(caseworker, distri
         district.id,
     )
     assert [i for i, _score in duplicates] == [first.id]
-    _, none = services.create_person(
+    _, none = persons.create_person(
         caseworker,
         {
             "family_name": "Al Hassan",

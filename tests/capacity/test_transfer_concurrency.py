@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, text
 
-from exchange.capacity import services, transfers
+from exchange.capacity import shelters, transfers
 from exchange.capacity.models import BedTransfer, Shelter
 from exchange.errors import Conflict
 from exchange.extensions import db
@@ -26,13 +26,13 @@ def world(app, no_transaction, make_org, make_user):
         asker = make_user(role="official", org=a)
         decider = make_user(role="official", org=b)
         caseworker = make_user(role="caseworker", org=b)
-        shelter = services.create_shelter(caseworker, {
+        shelter = shelters.create_shelter(caseworker, {
             "name": "Halle", "kind": "collective",
             "address": {"street": "", "postal_code": "10115", "city": "Berlin"},
             "location": {"lat": 52.5, "lon": 13.4}, "publish_capacity": True,
             "reserve_beds": 0,
         }, b.id)
-        services.add_room(caseworker, shelter.id, "R1", "mixed", beds=4)
+        shelters.add_room(caseworker, shelter.id, "R1", "mixed", beds=4)
         until = date.today() + timedelta(days=7)
         ids = [
             transfers.request_transfer(asker, shelter.listing_id, 3, until).id

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from exchange.capacity import services
+from exchange.capacity import occupancy
 from exchange.capacity.models import CapacitySnapshot, PersonAudit
 from exchange.extensions import db
 from tests.capacity.conftest import bed_ids
@@ -28,7 +28,7 @@ def housed(make_user, make_shelter, make_person, district, municipality):
         name="Unterkunft Lindenhof",
     )
     person = make_person(district, family_name="Zzyzxbeispiel", given_names="Amira")
-    services.check_in(actor, person.id, bed_ids(shelter)[0])
+    occupancy.check_in(actor, person.id, bed_ids(shelter)[0])
     db.session.flush()
     return shelter, person
 

@@ -1,0 +1,16 @@
+"""REST API of the capacity domain, one blueprint per part: shelters (and capacity
+figures), persons (registry, households, activities, audit), occupancy (check-in, moves,
+placement), registry (exchange with the state system), transfers, rights. Each handler
+parses, calls a service and dumps with its schema; the request commits (see
+exchange/db.py)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from exchange.profiles.models import User
+
+
+def current_actor() -> User:
+    """The signed-in user (the object itself, not the proxy) for the services."""
+    return current_user._get_current_object()

@@ -1,0 +1,74 @@
+"""REST API of occupancy: check-in, check-out, moves, and the placement search."""
+
+from __future__ import annotations
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from exchange.capacity import occupancy, placement
+from exchange.capacity.schemas.occupancy import (
+    MoveArgs,
+    MoveResultSchema,
+    OccupancyArgs,
+    OccupancySchema,
+    PlacementArgs,
+    PlacementResultSchema,
+)
+
+from . import current_actor
+
+blp = Blueprint(
+    "capacity_occupancy",
+    __name__,
+    url_prefix="/api/v1",
+    description="Occupancy: check-in, check-out, moves, placement search",
+)
+
+
+@blp.post("/occupancies")
+@blp.arguments(OccupancyArgs)
+@blp.response(201, OccupancySchema)
+@blp.alt_response(409, description="The bed is taken or blocked, or the person is housed")
+@login_required
+def check_in(args: dict):
+    """Check a person into a free bed."""
+    return occupancy.check_in(current_actor(), args["person_id"], args["bed_id"])
+
+
+@blp.post("/occupancies/<int:occupancy_id>/end")
+@blp.response(200, OccupancySchema)
+@blp.alt_response(409, description="The occupancy has ended already")
+@login_required
+def check_out(occupancy_id: int):
+    """Check a person out (the occupancy ends now)."""
+    return occupancy.check_out(current_actor(), occupancy_id)
+
+
+@blp.post("/moves")
+@blp.arguments(MoveArgs)
+@blp.response(200, MoveResultSchema)
+@blp.alt_response(409, description="A bed is taken or blocked; nothing was changed")
+@login_required
+def move(args: dict):
+    """Move a person or a whole household to other beds, in one step."""
+    return occupancy.move(current_actor(), args["bed_ids"], args["person_id"],
+                          args["household_id"])
+
+
+@blp.post("/placements/search")
+@blp.arguments(PlacementArgs)
+@blp.response(200, PlacementResultSchema)
+@login_required
+def search_placements(args: dict):
+    """Rooms that can take a household (or persons described by gender and age)
+    together, honouring room policy; best fit first, then nearest."""
+    user = current_actor()
+    if args["household_id"] is not None:
+        group = placement.household_group(user, args["household_id"])
+    else:
+        group = [placement.GroupMember(p["gender"], p["age"]) for p in args["persons"]]
+    near = (args["near"]["lat"], args["near"]["lon"]) if args["near"] else None
+    placements = placement.search_placements(
+        user, group, args["accessible"], near, args["organization_id"], args["limit"]
+    )
+    return {"items": placements}

@@ -1,0 +1,86 @@
+"""REST API of transfer requests between districts (exchange.capacity.transfers)."""
+
+from __future__ import annotations
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from exchange.capacity import transfers
+from exchange.capacity.schemas.transfers import (
+    TransferCreateArgs,
+    TransferDeclineArgs,
+    TransferListArgs,
+    TransferPageSchema,
+    TransferSchema,
+)
+
+from . import current_actor
+
+blp = Blueprint(
+    "capacity_transfers",
+    __name__,
+    url_prefix="/api/v1",
+    description="Transfer requests: districts ask each other for published free beds",
+)
+
+
+@blp.post("/transfers")
+@blp.arguments(TransferCreateArgs)
+@blp.response(201, TransferSchema)
+@blp.alt_response(409, description="Not as many free beds are published")
+@login_required
+def request_transfer(args: dict):
+    """Ask another district for beds of its published beds listing (opens a chat thread)."""
+    transfer = transfers.request_transfer(
+        current_actor(), args["listing_id"], args["beds"], args["until"], args["message"],
+        args["organization_id"],
+    )
+    return transfer
+
+
+@blp.get("/transfers")
+@blp.arguments(TransferListArgs, location="query")
+@blp.response(200, TransferPageSchema)
+@login_required
+def list_transfers(args: dict):
+    """Requests of my organisations: incoming (asked of us) or outgoing (we asked)."""
+    return transfers.list_transfers(
+        current_actor(), args["direction"], args["limit"], args["cursor"]
+    )
+
+
+@blp.get("/transfers/<int:transfer_id>")
+@blp.response(200, TransferSchema)
+@login_required
+def get_transfer(transfer_id: int):
+    """One request (staff of either side)."""
+    return transfers.get_transfer_for(current_actor(), transfer_id)
+
+
+@blp.post("/transfers/<int:transfer_id>/accept")
+@blp.response(200, TransferSchema)
+@blp.alt_response(409, description="Not as many free beds are published any more")
+@login_required
+def accept_transfer(transfer_id: int):
+    """Accept: the beds are held (the published free beds drop) until the request's date."""
+    transfer = transfers.accept_transfer(current_actor(), transfer_id)
+    return transfer
+
+
+@blp.post("/transfers/<int:transfer_id>/decline")
+@blp.arguments(TransferDeclineArgs)
+@blp.response(200, TransferSchema)
+@login_required
+def decline_transfer(args: dict, transfer_id: int):
+    """Decline, with a reason."""
+    transfer = transfers.decline_transfer(current_actor(), transfer_id, args["reason"])
+    return transfer
+
+
+@blp.post("/transfers/<int:transfer_id>/release")
+@blp.response(200, TransferSchema)
+@login_required
+def release_transfer(transfer_id: int):
+    """Release held beds before the date (either side)."""
+    transfer = transfers.release_transfer(current_actor(), transfer_id)
+    return transfer

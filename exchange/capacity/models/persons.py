@@ -1,0 +1,268 @@
+"""The person registry: households, persons, their activities, the audit log, the
+correction history, and the log of registry imports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+
+from exchange.db import Base, created_at_column
+
+from .enums import ActivityKind, ActivityStatus, Gender, ImportStatus, check_in_enum
+
+
+class Household(Base):
+    __tablename__ = "households"
+    __table_args__ = (UniqueConstraint("organization_id", "ref", name="uq_households_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    # The state system's household reference (import: household_ref), when there is one.
+    ref: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = created_at_column()
+
+    members: Mapped[list[Person]] = relationship(back_populates="household", order_by="Person.id")
+
+    @property
+    def member_ids(self) -> list[int]:
+        """The members' ids, read afresh (members may have moved in this transaction)."""
+        return list(
+            object_session(self).scalars(
+                select(Person.id).where(Person.household_id == self.id).order_by(Person.id)
+            )
+        )
+
+
+#: The fields of a person that the registry records (created, corrected, anonymised,
+#: disclosed; the import's columns are these too): the one list of them.
+PERSON_FIELDS = (
+    "external_id",
+    "family_name",
+    "given_names",
+    "birth_date",
+    "gender",
+    "nationality",
+    "languages",
+    "religion",
+    "health_notes",
+    "profession",
+    "household_id",
+    "arrival_date",
+)
+#: Person fields that are special categories (GDPR Art. 9).
+SPECIAL_FIELDS = ("religion", "health_notes")
+
+
+class Person(Base):
+    """One person of a district's registry. Personal data: read and written only through
+    the capacity services (exchange.capacity.persons and its siblings), which check who
+    may and write the audit log."""
+
+    __tablename__ = "persons"
+    __table_args__ = (
+        CheckConstraint(check_in_enum("gender", Gender), name="gender"),
+        UniqueConstraint("organization_id", "external_id", name="uq_persons_external_id"),
+        Index("ix_persons_organization_id_id", "organization_id", "id"),
+        Index("ix_persons_organization_id_birth_date", "organization_id", "birth_date"),
+        # The name search (q) matches this expression; see persons.NAME_EXPRESSION.
+        Index(
+            "ix_persons_name_trgm",
+            literal_column("lower((family_name::text || ' '::text) || given_names::text)").label(
+                "full_name"
+            ),
+            postgresql_using="gin",
+            postgresql_ops={"full_name": "gin_trgm_ops"},
+        ),
+        # Duplicate candidates: same birth date (the btree above) and a similar name key.
+        Index(
+            "ix_persons_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_persons_merged_into_id",
+            "merged_into_id",
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT")
+    )
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_names: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str] = mapped_column(String(1))
+    nationality: Mapped[str | None] = mapped_column(String(3))
+    languages: Mapped[list[str]] = mapped_column(
+        ARRAY(String(3)), default=list, server_default="{}"
+    )
+    # Special categories (GDPR Art. 9): shown to and written by caseworkers only.
+    religion: Mapped[str | None] = mapped_column(String(100))
+    health_notes: Mapped[str | None] = mapped_column(Text)
+    profession: Mapped[str | None] = mapped_column(String(200))
+    household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True
+    )
+    arrival_date: Mapped[date | None] = mapped_column(Date)
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The name folded for duplicate search (transliteration variants, see migration
+    # 0012's registry_name_key); generated by PostgreSQL, so every writer keeps it right.
+    name_key: Mapped[str | None] = mapped_column(
+        Text, Computed("registry_name_key(family_name, given_names)", persisted=True)
+    )
+    # Set when this record was merged into another (a duplicate): history only, hidden
+    # from search; its occupancies and activities now belong to the kept person.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("persons.id", ondelete="RESTRICT")
+    )
+    merged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Restriction of processing (GDPR Art. 18), set by the district's admins: hidden from
+    # search, duplicate candidates and placement for everyone else; every read needs a
+    # stated reason (exchange.capacity.rights).
+    restricted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    restriction_reason: Mapped[str | None] = mapped_column(Text)
+    restricted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    household: Mapped[Household | None] = relationship(back_populates="members")
+
+
+class Activity(Base):
+    """Something to do for a person: a vaccination, a BAMF hearing, a kindergarten place …"""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        CheckConstraint(check_in_enum("kind", ActivityKind), name="kind"),
+        CheckConstraint(check_in_enum("status", ActivityStatus), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=ActivityStatus.OPEN.value)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    person: Mapped[Person] = relationship()
+
+
+class PersonAudit(Base):
+    """Who read or wrote which person, when, doing what; never the data itself.
+
+    Append-only: a trigger (migration 0008) refuses UPDATE, DELETE and TRUNCATE. No
+    foreign keys, so that the log outlives what it names."""
+
+    __tablename__ = "person_audit"
+    __table_args__ = (
+        Index("ix_person_audit_organization_id_id", "organization_id", "id"),
+        Index("ix_person_audit_person_id_id", "person_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp()
+    )
+    # NULL for the system (exchange purge-registry).
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    organization_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(30))
+
+
+class PersonChange(Base):
+    """One field of a person corrected (GDPR Art. 16): what it was, what it became, who
+    and when. Personal data (the old values): deleted when the person is anonymised."""
+
+    __tablename__ = "person_changes"
+    __table_args__ = (Index("ix_person_changes_person_id_id", "person_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.clock_timestamp()
+    )
+    field: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class PersonAuditReason(Base):
+    """The reason stated for one audited access to a restricted person or for an erasure.
+    Apart from the append-only person_audit so that an erasure can remove what a reason
+    says about the person (only the erasure's own reason stays)."""
+
+    __tablename__ = "person_audit_reasons"
+    __table_args__ = (Index("ix_person_audit_reasons_person_id", "person_id"),)
+
+    audit_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class RegistryImport(Base):
+    """One import of the state system's registry CSV: who, when, which file (sha256), the
+    counts; no person data. Rejected imports (any bad row) are kept too."""
+
+    __tablename__ = "registry_imports"
+    __table_args__ = (
+        CheckConstraint(check_in_enum("status", ImportStatus), name="status"),
+        Index("ix_registry_imports_organization_id_id", "organization_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.RUNNING.value)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unchanged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duplicate_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,0 +1,203 @@
+"""The state system's registry CSV (API.md "Registry CSV"): its columns, the checks of
+each record, and the import's report. The columns are the registry's person fields
+(models.PERSON_FIELDS) that the state system keeps, the household named by its ref."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO
+
+from exchange.errors import Text
+
+from .models import PERSON_FIELDS, Gender
+
+#: Columns the file may leave out (then the registry keeps its values).
+OPTIONAL_COLUMNS = ("religion", "profession")
+#: The registry CSV's columns (API.md), in the order the changes export writes them.
+COLUMNS = (
+    *(name for name in PERSON_FIELDS
+      if name not in (*OPTIONAL_COLUMNS, "health_notes", "household_id")),
+    "household_ref",
+)
+#: The persons' columns the file fills (the household's id found by its ref).
+PERSON_COLUMNS = tuple(
+    "household_id" if name == "household_ref" else name for name in (*COLUMNS, *OPTIONAL_COLUMNS)
+)
+REQUIRED_VALUES = ("external_id", "family_name", "gender")
+MAX_LENGTHS = {
+    "external_id": 64,
+    "family_name": 200,
+    "given_names": 200,
+    "household_ref": 64,
+    "religion": 100,
+    "profession": 200,
+}
+MAX_ERRORS = 1000
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+NATIONALITY_CODE = re.compile(r"^[A-Z]{2,3}$")
+
+
+@dataclass
+class ImportReport:
+    import_id: int | None = None
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    more_errors: int = 0
+    duplicates: list[dict] = field(default_factory=list)
+    sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, row: int, field_name: str, message: str) -> None:
+        """A bad row. The message is English (the CLI prints it as it is); a literal one
+        is extracted into the catalogue (exchange.i18n), one with values is a Text."""
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"row": row, "field": field_name, "message": message})
+        else:
+            self.more_errors += 1
+
+
+class CountingReader(io.RawIOBase):
+    """A binary stream that counts and hashes what is read through it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.bytes_read = 0
+        self.sha256 = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self.raw.read(len(buffer))
+        if not chunk:
+            return 0
+        size = len(chunk)
+        buffer[:size] = chunk
+        self.bytes_read += size
+        self.sha256.update(chunk)
+        return size
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_GERMAN_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+GENDERS = frozenset(g.value for g in Gender)
+
+
+def _parse_date(value: str) -> date:
+    """YYYY-MM-DD or DD.MM.YYYY (by pattern: strptime is slow at a million rows)."""
+    match = _ISO_DATE.match(value)
+    if match:
+        year, month, day = match.groups()
+    else:
+        match = _GERMAN_DATE.match(value)
+        if not match:
+            raise ValueError(Text("Use YYYY-MM-DD or DD.MM.YYYY."))
+        day, month, year = match.groups()
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(Text("No such day.")) from None
+
+
+def _today() -> date:
+    return date.today()
+
+
+def check_row(number: int, record: dict[str, str], report: ImportReport) -> tuple | None:
+    """The row as a tuple for COPY, or None after adding its errors to the report."""
+    ok = True
+
+    def add_error(name: str, message: str) -> None:
+        nonlocal ok
+        ok = False
+        report.add_error(number, name, message)
+
+    values = {name: (record.get(name) or "").strip() for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
+    for name in REQUIRED_VALUES:
+        if not values[name]:
+            add_error(name, "Missing data for required field.")
+    for name, limit in MAX_LENGTHS.items():
+        if len(values[name]) > limit:
+            add_error(name, Text("Longer than %(limit)s characters.", limit=limit))
+    if values["gender"] and values["gender"] not in GENDERS:
+        add_error("gender", "Use f, m or x.")
+    dates: dict[str, date | None] = {}
+    today = _today()
+    for name in ("birth_date", "arrival_date"):
+        dates[name] = None
+        if values[name]:
+            try:
+                dates[name] = _parse_date(values[name])
+            except ValueError as exc:
+                add_error(name, exc.args[0])
+                continue
+            if dates[name] > today or dates[name].year < 1900:
+                add_error(name, "Not a plausible date (from 1900 until today).")
+    if (
+        dates["birth_date"]
+        and dates["arrival_date"]
+        and dates["arrival_date"] < dates["birth_date"]
+    ):
+        add_error("arrival_date", "Not before birth_date.")
+    nationality = values["nationality"].upper()
+    if nationality and not NATIONALITY_CODE.match(nationality):
+        add_error("nationality", "Use an ISO 3166 country code (two or three letters).")
+    languages = values["languages"].lower().split()
+    bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
+    if bad:
+        add_error("languages", Text("Not ISO 639-1 codes: %(codes)s.", codes=" ".join(bad)[:100]))
+    elif len(languages) > 20:
+        add_error("languages", "At most 20 languages.")
+    if not ok:
+        return None
+    return (
+        number,
+        values["external_id"],
+        values["family_name"],
+        values["given_names"],
+        dates["birth_date"].isoformat() if dates["birth_date"] else None,
+        values["gender"],
+        nationality or None,
+        " ".join(dict.fromkeys(languages)),
+        dates["arrival_date"].isoformat() if dates["arrival_date"] else None,
+        values["household_ref"] or None,
+        values["religion"] or None,
+        values["profession"] or None,
+    )
+
+
+def read_header(text_stream: IO[str], report: ImportReport) -> tuple[list[str], Iterator] | None:
+    """The header (lower-cased names) and the record iterator; None after an error about
+    the header. The delimiter is ';' or ',', whichever the header line holds more of."""
+    header_line = text_stream.readline()
+    if not header_line.strip():
+        report.add_error(1, "file", "The file is empty (a header row is needed).")
+        return None
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    header = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        report.add_error(1, "header", Text("Missing columns: %(columns)s.",
+                                           columns=", ".join(missing)))
+        return None
+    doubled = sorted({name for name in header if name and header.count(name) > 1})
+    if doubled:
+        report.add_error(1, "header", Text("Columns named twice: %(columns)s.",
+                                           columns=", ".join(doubled)))
+        return None
+    return header, csv.reader(text_stream, delimiter=delimiter)
+
+

@@ -1,0 +1,346 @@
+"""Import of the state system's registry CSV (registry_csv describes the file).
+
+The file is read once, as a stream (never whole in memory): each record is checked
+(registry_csv.check_row) and the good ones are COPYed into a temporary table; duplicate
+external ids are then found in SQL over that table. Any error: nothing of the registry is
+written (the temporary table goes with the transaction) and the report names every bad
+row and field (the first MAX_ERRORS, and how many more). Otherwise, in the same
+transaction: households are made from ``household_ref`` (one per ref and organisation),
+then one INSERT … ON CONFLICT (organization_id, external_id) DO UPDATE … WHERE something
+changed writes the persons (``xmax = 0`` in RETURNING tells created from updated; rows not
+returned are unchanged), and the audit rows (import_create / import_update) are written
+from that RETURNING in the same statement. Re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable
+from typing import IO
+
+from sqlalchemy import text
+
+from exchange import spreadsheet_csv
+from exchange.errors import Forbidden, NotFound, Text
+from exchange.extensions import db
+from exchange.hygiene import text_problem
+from exchange.profiles.models import Organization, Role, User
+
+from .access import CASE_ROLES, capacity_scope, may_see_restricted, require_in_scope
+from .audit import AuditAction
+from .duplicates import import_duplicates
+from .models import ImportStatus, RegistryImport
+from .occupancy import database_now
+from .registry_csv import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    PERSON_COLUMNS,
+    CountingReader,
+    ImportReport,
+    check_row,
+    read_header,
+)
+
+CHUNK = 1 << 16
+Progress = Callable[[int, int, int], None]  # (import id, bytes read, rows done)
+#: The persons' columns an update of a known person takes from the file.
+UPDATED_COLUMNS = tuple(name for name in COLUMNS if name not in ("external_id", "household_ref"))
+_TEMP_COLUMNS = ", ".join(("row_number", *COLUMNS, *OPTIONAL_COLUMNS))
+
+
+def _create_temp_table() -> None:
+    db.session.execute(text("DROP TABLE IF EXISTS registry_import_rows"))
+    db.session.execute(
+        text(
+            """
+            CREATE TEMPORARY TABLE registry_import_rows (
+                row_number integer NOT NULL,
+                external_id text NOT NULL,
+                family_name text NOT NULL,
+                given_names text NOT NULL,
+                birth_date date,
+                gender text NOT NULL,
+                nationality text,
+                languages text NOT NULL,
+                arrival_date date,
+                household_ref text,
+                religion text,
+                profession text
+            ) ON COMMIT DROP
+            """
+        )
+    )
+
+
+def import_registry(
+    actor: User,
+    organization_id: int,
+    stream: IO[bytes],
+    dry_run: bool = False,
+    filename: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the state system's registry CSV into an organisation's registry (its
+    caseworkers). Returns the report; the caller commits (a rejected or dry run wrote
+    nothing but its registry_imports row)."""
+    if db.session.get(Organization, organization_id) is None:
+        raise NotFound()
+    require_in_scope(actor, organization_id, CASE_ROLES)
+    if organization_id not in capacity_scope(actor, {Role.CASEWORKER}):
+        raise Forbidden("Only caseworkers import the registry.")
+    log = RegistryImport(
+        organization_id=organization_id,
+        user_id=actor.id if actor is not None else None,
+        filename=(filename or "")[:255] or None,
+        dry_run=dry_run,
+        status=ImportStatus.RUNNING.value,
+    )
+    db.session.add(log)
+    db.session.flush()
+    report = ImportReport(import_id=log.id, dry_run=dry_run)
+
+    counting = CountingReader(stream)
+    text_stream = io.TextIOWrapper(
+        io.BufferedReader(counting, CHUNK), encoding="utf-8-sig", errors="strict", newline=""
+    )
+    present_optional: set[str] = set()
+    with db.session.begin_nested():
+        _create_temp_table()
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        try:
+            parsed = read_header(text_stream, report)
+            if parsed is not None:
+                header, records = parsed
+                present_optional = {name for name in OPTIONAL_COLUMNS if name in header}
+                _copy_rows(cursor, header, records, report, counting, progress)
+        except UnicodeDecodeError:
+            report.add_error(report.rows + 2, "file", "Not UTF-8 text.")
+        except csv.Error as exc:
+            report.add_error(report.rows + 2, "file", Text("Unreadable CSV: %(reason)s.",
+                                                          reason=str(exc)))
+        finally:
+            cursor.close()
+        db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
+        _check_duplicate_external_ids(report)
+        if report.ok:
+            report.duplicates = import_duplicates(
+                organization_id, may_see_restricted(actor, organization_id)
+            )
+            if dry_run:
+                _count_changes(organization_id, present_optional, report)
+            else:
+                _write(actor, organization_id, present_optional, report)
+        db.session.execute(text("DROP TABLE IF EXISTS registry_import_rows"))
+    # Read what is left (e.g. a trailing partial line) for the hash and the size.
+    while counting.read(CHUNK):
+        pass
+    report.sha256 = counting.sha256.hexdigest()
+    if progress is not None:
+        progress(report.import_id, counting.bytes_read, report.rows)
+    log.sha256 = report.sha256
+    log.size = counting.bytes_read
+    log.rows_total = report.rows
+    log.created, log.updated, log.unchanged = report.created, report.updated, report.unchanged
+    log.error_count = len(report.errors) + report.more_errors
+    log.duplicate_count = len(report.duplicates)
+    log.status = ImportStatus.DONE.value if report.ok else ImportStatus.REJECTED.value
+    log.finished_at = database_now()
+    db.session.flush()
+    return report
+
+
+def _copy_rows(cursor, header, records, report, counting, progress) -> None:
+    width = len(header)
+    last_progress = time.monotonic()
+    with cursor.copy(f"COPY registry_import_rows ({_TEMP_COLUMNS}) FROM STDIN") as copy:
+        number = 1  # the header is row 1, as in a spreadsheet
+        while True:
+            number += 1
+            try:
+                fields_ = next(records)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                # A field over the csv module's limit or the like: a row error, and the COPY
+                # ends cleanly (an exception through it would abort the transaction).
+                report.rows += 1
+                report.add_error(number, "row", Text("Unreadable CSV: %(reason)s.",
+                                                     reason=str(exc)))
+                break
+            except UnicodeDecodeError:
+                report.rows += 1
+                report.add_error(number, "file", "Not UTF-8 text.")
+                break
+            if not any(value.strip() for value in fields_):
+                continue  # blank lines
+            report.rows += 1
+            if len(fields_) > width:
+                report.add_error(number, "row", Text("%(fields)s fields for %(columns)s columns.",
+                                                     fields=len(fields_), columns=width))
+                continue
+            bad = [(name, problem) for name, value in zip(header, fields_, strict=False)
+                   if (problem := text_problem(value))]
+            if bad:  # PostgreSQL text cannot hold them (hygiene.text_problem)
+                for name, problem in bad:
+                    report.add_error(number, name, problem)
+                continue
+            # Cells the app's own export quoted against formulas are read as they were.
+            cells = map(spreadsheet_csv.restore, fields_)
+            row = check_row(number, dict(zip(header, cells, strict=False)), report)
+            if row is not None:
+                # Copied even after errors: duplicate external ids are found over all good rows.
+                copy.write_row(row)
+            if progress is not None and time.monotonic() - last_progress > 0.25:
+                last_progress = time.monotonic()
+                progress(report.import_id, counting.bytes_read, report.rows)
+
+
+def _check_duplicate_external_ids(report: ImportReport) -> None:
+    rows = db.session.execute(
+        text(
+            """
+            SELECT external_id, array_agg(row_number ORDER BY row_number)
+            FROM registry_import_rows GROUP BY external_id HAVING count(*) > 1
+            ORDER BY min(row_number)
+            """
+        )
+    )
+    for external_id, numbers in rows:
+        for number in numbers[1:]:
+            report.add_error(
+                number, "external_id", Text("%(external_id)s appears in row %(row)s already.",
+                                            external_id=external_id[:64], row=numbers[0])
+            )
+
+
+def _source_sql(present_optional: set[str]) -> str:
+    """The temporary rows as persons' columns (household ids looked up by ref)."""
+    return f"""
+        SELECT :org AS organization_id, r.external_id, r.family_name, r.given_names,
+               r.birth_date, r.gender, r.nationality,
+               CASE WHEN r.languages = '' THEN '{{}}'::varchar[]
+                    ELSE string_to_array(r.languages, ' ')::varchar[] END AS languages,
+               r.arrival_date, h.id AS household_id,
+               {"r.religion" if "religion" in present_optional else "NULL"} AS religion,
+               {"r.profession" if "profession" in present_optional else "NULL"} AS profession
+        FROM registry_import_rows AS r
+        LEFT JOIN households AS h ON h.organization_id = :org AND h.ref = r.household_ref
+    """
+
+
+def _updated_values(present_optional: set[str], new: str, old: str) -> dict[str, str]:
+    """column → the value an update gives it: the file's, except that a missing household
+    ref keeps the household set here, and absent optional columns keep their values."""
+    values = {name: f"{new}.{name}" for name in UPDATED_COLUMNS}
+    values["household_id"] = f"coalesce({new}.household_id, {old}.household_id)"
+    for name in OPTIONAL_COLUMNS:
+        values[name] = f"{new}.{name}" if name in present_optional else f"{old}.{name}"
+    return values
+
+
+def _changed_condition(values: dict[str, str], old: str) -> str:
+    names = list(values)
+    return (
+        f"({', '.join(f'{old}.{n}' for n in names)}) IS DISTINCT FROM "
+        f"({', '.join(values[n] for n in names)})"
+    )
+
+
+def _count_changes(organization_id: int, present_optional: set[str], report: ImportReport) -> None:
+    """What the import would do (dry run), computed without writing."""
+    values = _updated_values(present_optional, "s", "p")
+    # Households that would be new are unknown now: their rows count by the other fields.
+    values["household_id"] = "coalesce(s.household_id, p.household_id)"
+    row = db.session.execute(
+        text(
+            f"""
+            WITH s AS ({_source_sql(present_optional)})
+            SELECT count(*) FILTER (WHERE p.id IS NULL),
+                   count(*) FILTER (WHERE p.id IS NOT NULL AND {_changed_condition(values, "p")})
+            FROM s LEFT JOIN persons AS p
+              ON p.organization_id = :org AND p.external_id = s.external_id
+            """
+        ),
+        {"org": organization_id},
+    ).one()
+    report.created, report.updated = int(row[0]), int(row[1])
+    report.unchanged = report.rows - report.created - report.updated
+
+
+def _as_text_sql(expression: str, name: str) -> str:
+    """A column's value as text the way persons.as_text writes it (person_changes)."""
+    if name == "languages":
+        return f"nullif(array_to_string({expression}, ' '), '')"
+    return f"({expression})::text"
+
+
+def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:
+    """Before the import updates known persons: each field it changes into person_changes
+    with the old and the new value (GDPR Art. 16: every change keeps what it was), in one
+    statement over all rows."""
+    values = _updated_values(present_optional, "s", "p")
+    pairs = ", ".join(
+        f"('{name}', {_as_text_sql(f'p.{name}', name)}, {_as_text_sql(value, name)})"
+        for name, value in values.items()
+    )
+    db.session.execute(
+        text(
+            f"""
+            INSERT INTO person_changes
+                (person_id, organization_id, user_id, field, old_value, new_value)
+            SELECT p.id, :org, :user_id, v.field, v.old_value, v.new_value
+            FROM ({_source_sql(present_optional)}) AS s
+            JOIN persons AS p ON p.organization_id = :org AND p.external_id = s.external_id
+            CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, old_value, new_value)
+            WHERE p.anonymised_at IS NULL AND v.old_value IS DISTINCT FROM v.new_value
+            """
+        ),
+        {"org": organization_id, "user_id": actor.id if actor is not None else None},
+    )
+
+
+def _write(actor: User, organization_id: int, present_optional: set[str], report) -> None:
+    db.session.execute(
+        text(
+            """
+            INSERT INTO households (organization_id, ref)
+            SELECT DISTINCT :org, household_ref FROM registry_import_rows
+            WHERE household_ref IS NOT NULL
+            ON CONFLICT ON CONSTRAINT uq_households_ref DO NOTHING
+            """
+        ),
+        {"org": organization_id},
+    )
+    _record_import_changes(actor, organization_id, present_optional)
+    values = _updated_values(present_optional, "EXCLUDED", "persons")
+    columns = ", ".join(("organization_id", *PERSON_COLUMNS))
+    row = db.session.execute(
+        text(
+            f"""
+            WITH written AS (
+                INSERT INTO persons ({columns})
+                SELECT {columns} FROM ({_source_sql(present_optional)}) AS s
+                ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
+                SET {", ".join(f"{n} = {v}" for n, v in values.items())}, updated_at = now()
+                WHERE persons.anonymised_at IS NULL AND {_changed_condition(values, "persons")}
+                RETURNING id, (xmax = 0) AS created
+            ), audited AS (
+                INSERT INTO person_audit (user_id, organization_id, person_id, action)
+                SELECT :user_id, :org, id, CASE WHEN created THEN :create ELSE :update END
+                FROM written
+            )
+            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
+            FROM written
+            """
+        ),
+        {
+            "org": organization_id,
+            "user_id": actor.id if actor is not None else None,
+            "create": AuditAction.IMPORT_CREATE,
+            "update": AuditAction.IMPORT_UPDATE,
+        },
+    ).one()
+    report.created, report.updated = int(row[0]), int(row[1])
+    report.unchanged = report.rows - report.created - report.updated
