@@ -130,10 +130,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_templates(app)
 
     from exchange.capacity import events as capacity_events
+    from exchange.chat import events as chat_events
     from exchange.chat import sockets as chat_sockets
 
     realtime.register_handlers(app)
     capacity_events.register()
+    chat_events.register()
     chat_sockets.register_handlers()
     return app
 

@@ -9,6 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from exchange import create_app
 from exchange.capacity.cli import COMMANDS as CAPACITY_COMMANDS
+from exchange.chat import records as chat_records
 from exchange.extensions import db
 from exchange.listings.cli import COMMANDS as LISTINGS_COMMANDS
 
@@ -67,8 +68,6 @@ for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS:
 @with_appcontext
 def purge_chat() -> None:
     """Delete chat messages older than their room's retention (rooms with retention_days)."""
-    from exchange.chat import services
-
-    deleted = services.purge_expired_messages()
+    deleted = chat_records.purge_expired_messages()
     db.session.commit()
     click.echo(f"Deleted {deleted} chat message(s) past their room's retention.")

@@ -1,6 +1,7 @@
 """REST API of chat: rooms, members, messages, read state, search, export.
 
-parse → service → commit → dump; events go out after the commit (exchange.realtime).
+parse → service → dump; the request commits, and events go out after the commit
+(exchange.chat.events).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from flask_login import current_user, login_required
 from flask_smorest import Blueprint
 
 from exchange import realtime
-from exchange.chat import services
+from exchange.chat import listing_requests, messages, people, read_state, records, rooms
+from exchange.chat import search as message_search
+from exchange.chat.access import get_room_for
 from exchange.chat.models import Member
 from exchange.chat.schemas import (
     AddMemberArgs,
@@ -50,8 +53,8 @@ class MemberView:
         return getattr(self.member, name)
 
 
-def _room_view(room) -> services.RoomView:
-    return services.room_views(current_user, [room])[0]
+def _room_view(room) -> rooms.RoomView:
+    return rooms.room_views(current_user, [room])[0]
 
 
 @blp.post("/rooms")
@@ -61,7 +64,7 @@ def _room_view(room) -> services.RoomView:
 @login_required
 def create_room(args: dict):
     """Open a channel, group or direct room (a direct room exists once per pair)."""
-    room, created = services.do_create_room(current_user, **args)
+    room, created = rooms.do_create_room(current_user, **args)
     return _room_view(room), 201 if created else 200
 
 
@@ -71,7 +74,7 @@ def create_room(args: dict):
 @login_required
 def list_rooms(args: dict):
     """My rooms with unread counts, or (`scope=network`) the network rooms I may join."""
-    return services.list_rooms(current_user, args["scope"], args["limit"], args["cursor"])
+    return rooms.list_rooms(current_user, args["scope"], args["limit"], args["cursor"])
 
 
 @blp.get("/rooms/<int:room_id>")
@@ -79,7 +82,7 @@ def list_rooms(args: dict):
 @login_required
 def get_room(room_id: int):
     """One room (a member's, or a network room one may join)."""
-    return _room_view(services.get_room(current_user, room_id))
+    return _room_view(get_room_for(current_user, room_id))
 
 
 @blp.patch("/rooms/<int:room_id>")
@@ -88,7 +91,7 @@ def get_room(room_id: int):
 @login_required
 def update_room(args: dict, room_id: int):
     """Rename a room, set its topic or retention (owners, platform admins)."""
-    room = services.do_update_room(current_user, room_id, args)
+    room = rooms.do_update_room(current_user, room_id, args)
     return _room_view(room)
 
 
@@ -98,8 +101,8 @@ def update_room(args: dict, room_id: int):
 @login_required
 def update_membership(args: dict, room_id: int):
     """Mute or unmute a room for myself."""
-    services.do_set_muted(current_user, room_id, args["muted"])
-    return _room_view(services.get_room(current_user, room_id))
+    rooms.do_set_muted(current_user, room_id, args["muted"])
+    return _room_view(get_room_for(current_user, room_id))
 
 
 @blp.post("/rooms/<int:room_id>/join")
@@ -107,7 +110,7 @@ def update_membership(args: dict, room_id: int):
 @login_required
 def join_room(room_id: int):
     """Join a network room."""
-    room = services.do_join_room(current_user, room_id)
+    room = rooms.do_join_room(current_user, room_id)
     return _room_view(room)
 
 
@@ -116,7 +119,7 @@ def join_room(room_id: int):
 @login_required
 def list_members(room_id: int):
     """A room's members, with who is online now."""
-    members = services.room_members(current_user, room_id)
+    members = rooms.room_members(current_user, room_id)
     online = realtime.presence.online(m.user_id for m in members)
     return [MemberView(m, m.user_id in online) for m in members]
 
@@ -127,7 +130,7 @@ def list_members(room_id: int):
 @login_required
 def add_member(args: dict, room_id: int):
     """Add someone who may take part (members of the room)."""
-    member = services.do_add_member(current_user, room_id, args["user_id"])
+    member = rooms.do_add_member(current_user, room_id, args["user_id"])
     return MemberView(member, bool(realtime.presence.online([member.user_id])))
 
 
@@ -138,7 +141,7 @@ def add_member(args: dict, room_id: int):
 def list_messages(args: dict, room_id: int):
     """Messages in ascending id order: `after=` what one has (reconnecting), the latest
     ones, or those `before=` an id (scrolling back); `thread=` one thread."""
-    return services.list_messages(current_user, room_id, **args)
+    return messages.list_messages(current_user, room_id, **args)
 
 
 @blp.post("/rooms/<int:room_id>/messages")
@@ -147,8 +150,7 @@ def list_messages(args: dict, room_id: int):
 @login_required
 def post_message(args: dict, room_id: int):
     """Post a message (stored, then sent to the room's sockets)."""
-    message = services.do_post_message(current_user, room_id, **args)
-    return message
+    return messages.do_post_message(current_user, room_id, **args)
 
 
 @blp.patch("/messages/<int:message_id>")
@@ -158,8 +160,7 @@ def post_message(args: dict, room_id: int):
 @login_required
 def edit_message(args: dict, message_id: int):
     """Edit one's own message within the edit window."""
-    message = services.do_edit_message(current_user, message_id, args["body"])
-    return message
+    return messages.do_edit_message(current_user, message_id, args["body"])
 
 
 @blp.delete("/messages/<int:message_id>")
@@ -167,7 +168,7 @@ def edit_message(args: dict, message_id: int):
 @login_required
 def delete_message(message_id: int):
     """Delete one's own message (its row stays, emptied; attachments are unlinked)."""
-    services.do_delete_message(current_user, message_id)
+    messages.do_delete_message(current_user, message_id)
 
 
 @blp.post("/rooms/<int:room_id>/read")
@@ -176,7 +177,7 @@ def delete_message(message_id: int):
 @login_required
 def mark_read(args: dict, room_id: int):
     """Everything up to this message is read (the watermark never moves back)."""
-    services.do_mark_read(current_user, room_id, args["message_id"])
+    read_state.do_mark_read(current_user, room_id, args["message_id"])
 
 
 @blp.get("/chat/search")
@@ -185,7 +186,7 @@ def mark_read(args: dict, room_id: int):
 @login_required
 def search(args: dict):
     """German full-text search over the messages of my rooms, best match first."""
-    return services.search_messages(
+    return message_search.search_messages(
         current_user, args["q"], args.get("room_id"), args["limit"], args["cursor"]
     )
 
@@ -195,7 +196,7 @@ def search(args: dict):
 @login_required
 def export_room(room_id: int):
     """The whole room for the records (owners, platform admins)."""
-    return services.export_room(current_user, room_id), 200, {
+    return records.export_room(current_user, room_id), 200, {
         "Content-Disposition": f'attachment; filename="room-{room_id}.json"'
     }
 
@@ -206,10 +207,7 @@ def export_room(room_id: int):
 @login_required
 def find_people(args: dict):
     """Staff whose name or e-mail contains `q`, to open a room with (staff only)."""
-    return [
-        {"id": user.id, "name": user.name, "organization": organization}
-        for user, organization in services.find_people(current_user, args["q"])
-    ]
+    return people.find_people(current_user, args["q"])
 
 
 @blp.post("/listings/<int:listing_id>/request")
@@ -220,5 +218,5 @@ def find_people(args: dict):
 def request_listing(args: dict, listing_id: int):
     """An official asks for a listing shared in chat: reserves it, opens the room with
     the poster and shares it there as the first message, all or nothing."""
-    room, message, listing = services.do_request_listing(current_user, listing_id, **args)
-    return {"room": _room_view(room), "message": message, "listing": listing}
+    made = listing_requests.do_request_listing(current_user, listing_id, **args)
+    return made._replace(room=_room_view(made.room))

@@ -32,6 +32,14 @@ class MessageSchema(Schema):
     documents = fields.List(fields.Nested(DocumentSchema))
 
 
+class ReadReceiptSchema(Schema):
+    """The `read` socket event: a member's read watermark moved."""
+
+    room_id = fields.Integer()
+    user_id = fields.Integer()
+    message_id = fields.Integer(attribute="last_read_message_id")
+
+
 class SearchHitSchema(MessageSchema):
     rank = fields.Float()
 
@@ -135,8 +143,8 @@ class PeopleArgs(Schema):
 
 
 class ChatPersonSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
+    id = fields.Integer(attribute="user.id")
+    name = fields.String(attribute="user.name")
     organization = fields.String()
 
 

@@ -1,9 +1,7 @@
-"""Chat over Socket.IO: the rooms a socket joins, client events, and the signal receivers
-that queue server events (exchange.realtime sends them after commit).
+"""Chat over Socket.IO: the client events (what a socket sends and is answered). The
+events the server sends after a commit are built in exchange.chat.events.
 
-Server → client: `message` (Message), `message_updated` (Message, edited or deleted),
-`typing` {room_id, user}, `read` {room_id, user_id, message_id}, `presence`
-{user_id, online}, `room` {event: "member_added", room_id, user_id}.
+Server → client, sent at once: `typing` {room_id, user} to the room's other sockets.
 Client → server: `send` {room_id, body, document_ids?, listing_id?, reply_to_id?} acked
 with the stored Message or {"error": ..., "errors"?}; `typing` {room_id};
 `read` {room_id, message_id} acked with {} or {"error": ...}.
@@ -16,60 +14,15 @@ from typing import Any
 from flask import request
 from marshmallow import ValidationError
 
-from exchange import realtime, signals
-from exchange.chat import services
+from exchange import realtime
+from exchange.chat.access import get_membership_for
+from exchange.chat.events import room_key
+from exchange.chat.messages import do_post_message
+from exchange.chat.read_state import do_mark_read
 from exchange.chat.schemas import MessageArgs, MessageSchema, ReadArgs
 from exchange.errors import ServiceError, Text, localise
 from exchange.extensions import socketio
-from exchange.profiles.models import User
 from exchange.transaction import socket_unit_of_work
-
-
-def room_key(room_id: int) -> str:
-    return f"room:{room_id}"
-
-
-def _rooms_on_connect(user: User) -> list[str]:
-    return [room_key(room_id) for room_id in services.socket_room_ids(user)]
-
-
-# --- signal receivers: queue the events, sent after commit -------------------------------
-
-
-@signals.chat_message_posted.connect
-def _on_message_posted(message, **_: Any) -> None:
-    realtime.emit_after_commit("message", MessageSchema().dump(message),
-                               room=room_key(message.room_id))
-
-
-@signals.chat_message_changed.connect
-def _on_message_changed(message, **_: Any) -> None:
-    realtime.emit_after_commit("message_updated", MessageSchema().dump(message),
-                               room=room_key(message.room_id))
-
-
-@signals.chat_members_added.connect
-def _on_members_added(room, user_ids: list[int], **_: Any) -> None:
-    for user_id in user_ids:
-        realtime.enter_room_after_commit(user_id, room_key(room.id))
-    for user_id in user_ids:
-        realtime.emit_after_commit(
-            "room", {"event": "member_added", "room_id": room.id, "user_id": user_id},
-            room=room_key(room.id),
-        )
-
-
-@signals.chat_read.connect
-def _on_read(member, **_: Any) -> None:
-    realtime.emit_after_commit(
-        "read",
-        {"room_id": member.room_id, "user_id": member.user_id,
-         "message_id": member.last_read_message_id},
-        room=room_key(member.room_id),
-    )
-
-
-# --- client events -----------------------------------------------------------------------
 
 
 def _error(error: ServiceError | ValidationError) -> dict:
@@ -87,7 +40,7 @@ def _room_id(data: Any) -> int | None:
 
 
 def register_handlers() -> None:
-    realtime.add_connect_rooms(_rooms_on_connect)
+    """Connect the client event handlers (called from create_app)."""
 
     @socketio.on("send")
     @socket_unit_of_work
@@ -102,7 +55,7 @@ def register_handlers() -> None:
         try:
             fields = {k: v for k, v in data.items() if k != "room_id"}
             args = MessageArgs().load(fields)
-            message = services.do_post_message(user, room_id, **args)
+            message = do_post_message(user, room_id, **args)
         except (ServiceError, ValidationError) as error:
             return _error(error)
         return MessageSchema().dump(message)
@@ -114,7 +67,7 @@ def register_handlers() -> None:
         if user is None or room_id is None:
             return
         try:
-            services.require_member(user, room_id)
+            get_membership_for(user, room_id)
         except ServiceError:
             return
         realtime.emit_now(
@@ -136,7 +89,7 @@ def register_handlers() -> None:
                              "errors": {"room_id": [Text("Not a valid id.")]}})
         try:
             args = ReadArgs().load({k: v for k, v in data.items() if k != "room_id"})
-            services.do_mark_read(user, room_id, args["message_id"])
+            do_mark_read(user, room_id, args["message_id"])
         except (ServiceError, ValidationError) as error:
             return _error(error)
         return {}

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
 
-from exchange.chat import services
+from exchange.chat.access import may_take_part_anywhere
+from exchange.chat.read_state import UNREAD_TOTAL_CAP, unread_total
 from exchange.listings import services as listings
 from exchange.profiles import authz
 
@@ -22,9 +23,9 @@ def _unread_badge() -> dict:
     def chat_unread_total() -> int:
         if not current_user.is_authenticated:
             return 0
-        return services.unread_total(current_user)
+        return unread_total(current_user)
 
-    return {"chat_unread_total": chat_unread_total, "chat_unread_cap": services.UNREAD_TOTAL_CAP}
+    return {"chat_unread_total": chat_unread_total, "chat_unread_cap": UNREAD_TOTAL_CAP}
 
 
 @bp.get("/chat")
@@ -48,7 +49,7 @@ def _chat(room_id: int | None):
         "user_name": current_user.name,
         "room_id": room_id,
         # Staff open rooms with anyone; landlords only talk in rooms about their listings.
-        "is_staff": services.is_staff(current_user),
+        "is_staff": may_take_part_anywhere(current_user),
         "is_official": listings.is_official(current_user),
         "managed_organization_ids": sorted(
             authz.organizations_with_role(current_user, listings.MANAGER_ROLES)

@@ -63,7 +63,7 @@ def index():
 
         blocks["caseworker"] = capacity_start.casework_figures(current_user)
     if Role.LANDLORD.value in roles:
-        from exchange.chat import services as chat
+        from exchange.chat import read_state as chat
         from exchange.listings import start as listings_start
 
         mine = listings_start.my_listings(current_user)

@@ -7,7 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from exchange.chat import services
+from exchange.chat.mentions import find_mentions
+from exchange.chat.read_state import unread_total
 from exchange.extensions import db
 from exchange.listings.models import Notification
 from tests.conftest import own_app_context
@@ -20,12 +21,12 @@ def _notifications(user) -> list[Notification]:
 
 def test_find_mentions_by_full_name_in_any_case():
     people = [(1, "Lena Lingen"), (2, "Lena"), (3, "Bernd Bürgermeister"), (4, "Olga")]
-    assert services.find_mentions("@lena lingen, schauen Sie mal", people) == [1]
-    assert services.find_mentions("Danke @Lena und @BERND BÜRGERMEISTER!", people) == [3, 2]
+    assert find_mentions("@lena lingen, schauen Sie mal", people) == [1]
+    assert find_mentions("Danke @Lena und @BERND BÜRGERMEISTER!", people) == [3, 2]
     # A name running on into a longer word, an e-mail address, no @ at all: nobody.
-    assert services.find_mentions("@Olgas Team", people) == []
-    assert services.find_mentions("olga@lk-osnabrueck.example", people) == []
-    assert services.find_mentions("Olga, bitte", people) == []
+    assert find_mentions("@Olgas Team", people) == []
+    assert find_mentions("olga@lk-osnabrueck.example", people) == []
+    assert find_mentions("Olga, bitte", people) == []
 
 
 def test_a_mention_notifies_the_member_live(as_user, make_user, make_room, socket_client):
@@ -120,9 +121,9 @@ def test_unread_total_leaves_out_muted_rooms(as_user, make_user, make_room, make
         make_message(loud, other)
         make_message(quiet, other)
     make_message(loud, me)
-    assert services.unread_total(me) == 4
+    assert unread_total(me) == 4
     client.patch(f"/api/v1/rooms/{quiet.id}/membership", json={"muted": True})
-    assert services.unread_total(me) == 2
+    assert unread_total(me) == 2
 
 
 def test_the_navigation_shows_the_unread_total(as_user, make_user, make_room, make_message):

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from exchange.chat import services
 from exchange.chat.models import Message, MessageDocument
+from exchange.chat.records import purge_expired_messages
 from exchange.cli import cli
 from exchange.extensions import db
 from exchange.pagination import encode_cursor
@@ -301,7 +301,7 @@ def test_purge_deletes_messages_past_their_rooms_retention(
     db.session.execute(update(Message).where(Message.id.in_([old_forever.id, old.id])).values(
         created_at=func.now() - timedelta(days=8)))
     with app.test_request_context():
-        assert services.purge_expired_messages() == 1
+        assert purge_expired_messages() == 1
     remaining = set(db.session.scalars(select(Message.id)))
     assert remaining == {old_forever.id, reply.id, fresh.id}
     assert db.session.scalar(select(func.count()).select_from(MessageDocument)) == 0

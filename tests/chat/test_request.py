@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from exchange.chat import services
+from exchange.chat.listing_requests import do_request_listing
 from exchange.chat.models import Member, Message, Room
 from exchange.errors import Forbidden
 from exchange.extensions import db
@@ -104,7 +104,7 @@ def test_only_officials_request_and_only_what_they_see(as_user, make_user, make_
     listing = make_listing(poster.user)
     # Caseworkers sign in with a second factor; the rule is the service's either way.
     with pytest.raises(Forbidden):
-        services.do_request_listing(make_user("caseworker"), listing.id)
+        do_request_listing(make_user("caseworker"), listing.id)
     landlord = as_user("landlord")
     assert landlord.post(f"/api/v1/listings/{listing.id}/request", json={}).status_code == 404
     draft = make_listing(poster.user, status="draft")
@@ -183,7 +183,7 @@ def test_two_officials_at_once_one_wins(app, make_user, make_listing, no_transac
             actor = db.session.get(User, user_id)
             barrier.wait()
             try:
-                services.do_request_listing(actor, listing_id, "Ich nehme sie.")
+                do_request_listing(actor, listing_id, "Ich nehme sie.")
                 db.session.commit()
                 results.append("reserved")
             except Conflict:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from exchange.chat.models import Member, Room
+from exchange.chat.rooms import do_create_room
 from exchange.extensions import db
 
 
@@ -78,8 +79,6 @@ def test_direct_room_rules(as_user, make_user):
 
 def test_direct_room_race_makes_one_room(app, make_user, no_transaction):
     """Two requests for the same pair at once (real commits): one room."""
-    from exchange.chat import services
-
     with app.app_context():
         first, second = make_user("official"), make_user("official")
         db.session.commit()
@@ -88,7 +87,7 @@ def test_direct_room_race_makes_one_room(app, make_user, no_transaction):
         def open_room(actor_id: int, other_id: int) -> int:
             with app.app_context():
                 actor = db.session.get(type(first), actor_id)
-                room, _created = services.do_create_room(actor, "direct", [other_id])
+                room, _created = do_create_room(actor, "direct", [other_id])
                 db.session.commit()
                 return room.id
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from exchange import mail
 from exchange.capacity import transfers
-from exchange.chat import services as chat
+from exchange.chat.messages import do_post_message
 from exchange.chat.models import Message
 from exchange.db import utcnow
 from exchange.extensions import db
@@ -197,7 +197,7 @@ def test_a_rolled_back_message_mails_nothing(smtp_server, make_user, make_room):
     room = make_room(author, mentioned, name="Unterbringung Nord")
     db.session.commit()
 
-    chat.do_post_message(author, room.id, "@Gerd Meyer das wird nichts")
+    do_post_message(author, room.id, "@Gerd Meyer das wird nichts")
     assert len(_notes(mentioned, "chat_mention")) == 1
     db.session.rollback()
     assert _notes(mentioned, "chat_mention") == []

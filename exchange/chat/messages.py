@@ -1,0 +1,170 @@
+"""Messages: posting (with attachments, a shared listing, a reply in a thread), listing,
+editing and deleting.
+
+A new message is stored and flushed, the people it concerns are notified (exchange.chat
+.mentions), then `chat_message_posted` is sent; exchange.chat.events has it sent to the
+room after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from exchange import signals
+from exchange.chat.access import get_membership_for, visible_listing
+from exchange.chat.mentions import notify_mentioned, notify_thread
+from exchange.chat.models import Member, Message, MessageDocument, Room
+from exchange.chat.read_state import move_watermark
+from exchange.documents import services as documents
+from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
+from exchange.extensions import db
+from exchange.pagination import Page, encode_cursor, id_cursor
+from exchange.profiles.models import User
+
+
+def with_documents(stmt: Select) -> Select:
+    """Load each message's author and documents with it (no query per message)."""
+    return stmt.options(
+        selectinload(Message.author),
+        selectinload(Message.attachments).selectinload(MessageDocument.document),
+    )
+
+
+def list_messages(
+    user: User,
+    room_id: int,
+    after: int | None = None,
+    before: int | None = None,
+    thread: int | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """A room's messages in ascending id order.
+
+    With `after` (or a cursor) the next `limit` messages after that id, and a cursor for
+    the ones after those; otherwise the latest `limit` (before `before`, when given).
+    With `thread`, only that thread: its first message and the replies to it.
+    """
+    room, _member_row = get_membership_for(user, room_id)
+    stmt = select(Message).where(Message.room_id == room.id)
+    if thread is not None:
+        stmt = stmt.where(or_(Message.id == thread, Message.reply_to_id == thread))
+    if cursor:
+        after = id_cursor(cursor)
+    if after is not None:
+        stmt = stmt.where(Message.id > after)
+        if before is not None:
+            stmt = stmt.where(Message.id < before)
+        rows = list(db.session.scalars(with_documents(stmt.order_by(Message.id).limit(limit + 1))))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+    if before is not None:
+        stmt = stmt.where(Message.id < before)
+    rows = list(db.session.scalars(with_documents(stmt.order_by(Message.id.desc()).limit(limit))))
+    rows.reverse()
+    return Page(rows, None)
+
+
+def load_message(user: User, message_id: int) -> tuple[Message, Room, Member]:
+    """A message of a room the user may read, with the room and membership; 404 else."""
+    message = db.session.get(Message, message_id)
+    if message is None:
+        raise NotFound()
+    room, member = get_membership_for(user, message.room_id)
+    return message, room, member
+
+
+def do_post_message(
+    actor: User,
+    room_id: int,
+    body: str,
+    document_ids: list[int] | None = None,
+    listing_id: int | None = None,
+    reply_to_id: int | None = None,
+) -> Message:
+    """Store a message (with its attachments); it is sent to the room after commit."""
+    room, member = get_membership_for(actor, room_id)
+    body = (body or "").strip()
+    attachments = documents.get_attachable(actor, document_ids or [])
+    if not body and not attachments and listing_id is None:
+        raise InvalidInput({"body": "Write something, attach a file or share a listing."})
+    if listing_id is not None:
+        visible_listing(actor, listing_id)
+    thread_id = None
+    if reply_to_id is not None:
+        parent = db.session.get(Message, reply_to_id)
+        if parent is None or parent.room_id != room.id:
+            raise InvalidInput({"reply_to_id": "No such message in this room."})
+        # Threads are one level deep: a reply to a reply joins its thread.
+        thread_id = parent.reply_to_id or parent.id
+    message = Message(
+        room_id=room.id,
+        author_id=actor.id,
+        body=body,
+        listing_id=listing_id,
+        reply_to_id=thread_id,
+    )
+    message.author = actor
+    db.session.add(message)
+    db.session.flush()
+    for position, document in enumerate(attachments):
+        db.session.add(MessageDocument(message_id=message.id, document=document,
+                                       position=position))
+    db.session.flush()
+    db.session.refresh(message, ["attachments"])
+    # One's own message is read.
+    move_watermark(member, message.id)
+    mentioned = notify_mentioned(actor, room, message)
+    if thread_id is not None:
+        notify_thread(actor, room, message, thread_id, already_told=mentioned)
+    signals.chat_message_posted.send(message)
+    return message
+
+
+def do_edit_message(actor: User, message_id: int, body: str) -> Message:
+    """The author edits their message within CHAT_EDIT_WINDOW_SECONDS of posting it."""
+    message, _room, _member_row = load_message(actor, message_id)
+    if message.author_id != actor.id:
+        raise Forbidden("Only the author may edit a message.")
+    if message.deleted_at is not None:
+        raise Conflict("This message was deleted.")
+    window = current_app.config["CHAT_EDIT_WINDOW_SECONDS"]
+    if db_now() - message.created_at > timedelta(seconds=window):
+        raise Conflict(Text("Messages can be edited for %(minutes)s minutes after posting.",
+                            minutes=window // 60))
+    body = (body or "").strip()
+    if not body and not message.attachments and message.listing_id is None:
+        raise InvalidInput({"body": "A message cannot be empty; delete it instead."})
+    message.body = body
+    message.edited_at = db_now()
+    db.session.flush()
+    signals.chat_message_changed.send(message)
+    return message
+
+
+def do_delete_message(actor: User, message_id: int) -> Message:
+    """The author (or a platform admin) deletes a message: the row stays, emptied, so
+    that clients' ids stay continuous; its attachments are unlinked."""
+    message, _room, _member_row = load_message(actor, message_id)
+    if message.author_id != actor.id and not actor.is_platform_admin:
+        raise Forbidden("Only the author may delete a message.")
+    if message.deleted_at is not None:
+        return message
+    message.body = ""
+    message.listing_id = None
+    message.deleted_at = db_now()
+    db.session.execute(delete(MessageDocument).where(MessageDocument.message_id == message.id))
+    db.session.flush()
+    db.session.expire(message, ["attachments"])
+    signals.chat_message_changed.send(message)
+    return message
+
+
+def db_now() -> datetime:
+    """The transaction's time in the database (the clock that stamps the rows)."""
+    return db.session.scalar(select(func.now()))
