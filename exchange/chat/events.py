@@ -38,16 +38,19 @@ def rooms_on_connect(user: User) -> list[str]:
 
 
 def on_message_posted(message: Message, **_: Any) -> None:
+    """`message` to the room."""
     realtime.emit_after_commit("message", MessageSchema().dump(message),
                                room=room_key(message.room_id))
 
 
 def on_message_changed(message: Message, **_: Any) -> None:
+    """`message_updated` to the room (edited, or deleted and emptied)."""
     realtime.emit_after_commit("message_updated", MessageSchema().dump(message),
                                room=room_key(message.room_id))
 
 
 def on_members_added(room: Room, user_ids: list[int], **_: Any) -> None:
+    """The newcomers' open sockets join the room, and the room hears who came."""
     for user_id in user_ids:
         realtime.enter_room_after_commit(user_id, room_key(room.id))
     for user_id in user_ids:
@@ -58,6 +61,7 @@ def on_members_added(room: Room, user_ids: list[int], **_: Any) -> None:
 
 
 def on_read(member: Member, **_: Any) -> None:
+    """`read` to the room: the member's watermark moved."""
     realtime.emit_after_commit("read", ReadReceiptSchema().dump(member),
                                room=room_key(member.room_id))
 

@@ -70,7 +70,7 @@ def list_messages(
     return Page(rows, None)
 
 
-def load_message(user: User, message_id: int) -> tuple[Message, Room, Member]:
+def get_message_for(user: User, message_id: int) -> tuple[Message, Room, Member]:
     """A message of a room the user may read, with the room and membership; 404 else."""
     message = db.session.get(Message, message_id)
     if message is None:
@@ -128,7 +128,7 @@ def do_post_message(
 
 def do_edit_message(actor: User, message_id: int, body: str) -> Message:
     """The author edits their message within CHAT_EDIT_WINDOW_SECONDS of posting it."""
-    message, _room, _member_row = load_message(actor, message_id)
+    message, _room, _member_row = get_message_for(actor, message_id)
     if message.author_id != actor.id:
         raise Forbidden("Only the author may edit a message.")
     if message.deleted_at is not None:
@@ -150,7 +150,7 @@ def do_edit_message(actor: User, message_id: int, body: str) -> Message:
 def do_delete_message(actor: User, message_id: int) -> Message:
     """The author (or a platform admin) deletes a message: the row stays, emptied, so
     that clients' ids stay continuous; its attachments are unlinked."""
-    message, _room, _member_row = load_message(actor, message_id)
+    message, _room, _member_row = get_message_for(actor, message_id)
     if message.author_id != actor.id and not actor.is_platform_admin:
         raise Forbidden("Only the author may delete a message.")
     if message.deleted_at is not None:
