@@ -132,7 +132,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from exchange.capacity import events as capacity_events
     from exchange.chat import events as chat_events
     from exchange.chat import sockets as chat_sockets
+    from exchange.concepts import services as concepts
 
+    concepts.register()
     realtime.register_handlers(app)
     capacity_events.register()
     chat_events.register()
@@ -150,13 +152,13 @@ def _register_blueprints(app: Flask) -> None:
     from exchange.capacity.views import bp as capacity_views
     from exchange.chat.api import blp as chat_api
     from exchange.chat.views import bp as chat_views
+    from exchange.concepts.api import blp as concepts_api
+    from exchange.concepts.views import bp as concepts_views
     from exchange.documents.api import blp as documents_api
     from exchange.listings.api import blp as listings_api
     from exchange.listings.ogc import bp as listings_ogc
     from exchange.listings.views import bp as listings_views
     from exchange.profiles.api import blp as profiles_api
-    from exchange.profiles.concepts_api import blp as concepts_api
-    from exchange.profiles.concepts_views import bp as concepts_views
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)

@@ -2,6 +2,7 @@
 
 from exchange.capacity import models as capacity_models  # noqa: F401
 from exchange.chat import models as chat_models  # noqa: F401
+from exchange.concepts import models as concepts_models  # noqa: F401
 from exchange.documents import models as documents_models  # noqa: F401
 from exchange.listings import models as listings_models  # noqa: F401
 from exchange.profiles import models as profiles_models  # noqa: F401

@@ -19,11 +19,11 @@ from sqlalchemy import func, select, update
 from exchange.capacity import registry_import, transfers
 from exchange.capacity.models import Activity, BedTransfer, CapacitySnapshot
 from exchange.chat.models import Message
+from exchange.concepts.models import Concept
 from exchange.errors import Conflict, InvalidInput, Text, localise
 from exchange.extensions import db
 from exchange.i18n import service_messages
 from exchange.listings.models import Listing, Notification
-from exchange.profiles.models import Concept
 from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
 from tests.capacity.test_import import HEADER, csv_bytes, post_import

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from exchange.concepts import services as concepts
+from exchange.concepts.markdown import render_markdown
 from exchange.errors import NotFound, ServiceError
 from exchange.extensions import db
-from exchange.profiles import concepts
 
 bp = Blueprint("concepts_views", __name__, template_folder="templates")
 
@@ -107,7 +108,7 @@ def new_concept():
 def edit_concept(concept_id: int):
     me = _me()
     try:
-        concept = concepts.get_concept(me, concept_id)
+        concept = concepts.get_concept_for(me, concept_id)
     except NotFound:
         abort(404)
     if not concepts.may_edit(me, concept):
@@ -136,12 +137,12 @@ def edit_concept(concept_id: int):
 def concept_page(concept_id: int):
     me = _me()
     try:
-        concept = concepts.get_concept(me, concept_id)
+        concept = concepts.get_concept_for(me, concept_id)
     except NotFound:
         abort(404)
     return render_template(
         "concepts/detail.html", concept=concept,
-        body_html=Markup(concepts.render_markdown(concept.body)),  # sanitised by nh3
+        body_html=Markup(render_markdown(concept.body)),  # sanitised by nh3
         comments=concepts.list_comments(me, concept_id), may_edit=concepts.may_edit(me, concept),
         followed=concepts.followed_topics(me),
     )

@@ -7,9 +7,9 @@ import io
 import pytest
 from sqlalchemy import select
 
+from exchange.concepts.markdown import render_markdown
 from exchange.extensions import db
 from exchange.listings.models import Notification
-from exchange.profiles.concepts import render_markdown
 from tests.documents.samples import PDF_BYTES
 
 

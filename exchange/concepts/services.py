@@ -3,7 +3,8 @@
 Who: staff (officials, caseworkers, org admins) of verified public organisations and
 platform admins read and write; anyone else (landlords) gets 404 for everything here. A
 concept is edited by its author or an admin of the author's organisation. Bodies are
-markdown, rendered on the server and sanitised with an allow-list (nh3). Attachments go
+markdown, rendered on the server and sanitised with an allow-list (concepts/markdown.py).
+Attachments go
 through the documents domain; a registered reader lets whoever may read a concept read its
 attachments. Following a topic: a new concept with it notifies the followers in-app.
 """
@@ -12,63 +13,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import markdown
-import nh3
 from sqlalchemy import delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import selectinload
 
 from exchange import signals
-from exchange.documents import services as documents
-from exchange.errors import Forbidden, InvalidInput, NotFound, Text
-from exchange.extensions import db
-from exchange.pagination import Page, encode_cursor, id_cursor, offset_cursor
-from exchange.profiles import authz
-from exchange.profiles.models import (
+from exchange.concepts.models import (
     SEED_TOPICS,
     Concept,
     ConceptComment,
     ConceptDocument,
     TopicFollow,
-    User,
 )
+from exchange.documents import services as documents
+from exchange.errors import Forbidden, InvalidInput, NotFound, Text
+from exchange.extensions import db
+from exchange.pagination import Page, encode_cursor, id_cursor, offset_cursor
+from exchange.profiles import authz
+from exchange.profiles.models import User
 
 SEARCH_CONFIG = "german"
 MAX_TOPICS = 10
-
-# --- markdown, sanitised -------------------------------------------------------------------
-
-ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "del",
-    "blockquote", "code", "pre", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr",
-    "th", "td", "dl", "dt", "dd", "sup", "sub", "abbr",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"},
-                      "td": {"align"}, "ol": {"start"}}
-ALLOWED_SCHEMES = {"http", "https", "mailto"}
-
-
-def render_markdown(text: str) -> str:
-    """Markdown → HTML with only allow-listed tags and attributes: no scripts, styles,
-    iframes or event handlers, only http(s)/mailto links, each with rel="noopener nofollow"."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=ALLOWED_SCHEMES,
-        link_rel="noopener nofollow",
-    )
-
 
 # --- who ---------------------------------------------------------------------------------
 
 
 def may_read(user: User) -> bool:
+    """Staff of public organisations and platform admins read (and write) concepts."""
     return user.is_platform_admin or authz.is_staff(user)
 
 
-def _require_reader(user: User) -> User:
+def require_reader(user: User) -> User:
+    """The signed-in user if they may read concepts; 404 for anyone else (landlords)."""
     authz.require_user(user)
     if not may_read(user):
         raise NotFound()
@@ -86,10 +62,10 @@ def _author_organization_id(user: User) -> int:
 
 
 def may_edit(user: User, concept: Concept) -> bool:
+    """The author and the admins of the concept's organisation edit it."""
     return concept.author_id == user.id or authz.is_org_admin(user, concept.organization_id)
 
 
-@documents.register_reader
 def _concept_readers_read_attachments(user: User, document_id: int) -> bool:
     """Whoever may read concepts may read the documents attached to one."""
     if not may_read(user):
@@ -98,6 +74,11 @@ def _concept_readers_read_attachments(user: User, document_id: int) -> bool:
         select(ConceptDocument.concept_id).where(ConceptDocument.document_id == document_id)
         .limit(1)
     ) is not None
+
+
+def register() -> None:
+    """Let concept readers read the documents attached to concepts (called by create_app)."""
+    documents.register_reader(_concept_readers_read_attachments)
 
 
 # --- topics ------------------------------------------------------------------------------
@@ -120,7 +101,7 @@ class TopicCount:
 
 def list_topics(user: User) -> list[TopicCount]:
     """The seed topics and every topic in use, with counts of concepts and followers."""
-    _require_reader(user)
+    require_reader(user)
     topic = func.unnest(Concept.topics).label("topic")
     used = dict(db.session.execute(
         select(literal_column("topic"), func.count()).select_from(
@@ -140,7 +121,7 @@ def followed_topics(user: User) -> set[str]:
 
 
 def follow_topic(user: User, topic: str) -> None:
-    _require_reader(user)
+    require_reader(user)
     topic = " ".join(topic.split()).lower()
     if not topic or len(topic) > 60:
         raise InvalidInput({"topic": "A topic has 1 to 60 characters."})
@@ -150,7 +131,7 @@ def follow_topic(user: User, topic: str) -> None:
 
 
 def unfollow_topic(user: User, topic: str) -> None:
-    _require_reader(user)
+    require_reader(user)
     topic = " ".join(topic.split()).lower()
     db.session.execute(
         delete(TopicFollow).where(TopicFollow.user_id == user.id, TopicFollow.topic == topic)
@@ -169,7 +150,7 @@ def _attach(user: User, concept: Concept, document_ids: list[int]) -> None:
 
 def create_concept(user: User, args: dict) -> Concept:
     """A new concept of the author's organisation; followers of its topics are notified."""
-    _require_reader(user)
+    require_reader(user)
     concept = Concept(
         author_id=user.id,
         organization_id=_author_organization_id(user),
@@ -187,7 +168,7 @@ def create_concept(user: User, args: dict) -> Concept:
 
 def _notify_followers(author: User, concept: Concept) -> None:
     """Tell the followers of the concept's topics who may read it (a signal: the in-app
-    feed lives in listings, above profiles)."""
+    feed is the notifications domain's, below concepts)."""
     if not concept.topics:
         return
     followers = db.session.scalars(
@@ -204,8 +185,9 @@ def _notify_followers(author: User, concept: Concept) -> None:
         signals.concept_published.send(concept, user_ids=readers, author=author)
 
 
-def get_concept(user: User, concept_id: int) -> Concept:
-    _require_reader(user)
+def get_concept_for(user: User, concept_id: int) -> Concept:
+    """The concept, for those who may read concepts; 404 for anyone else or a missing one."""
+    require_reader(user)
     concept = db.session.get(Concept, concept_id)
     if concept is None:
         raise NotFound()
@@ -214,7 +196,7 @@ def get_concept(user: User, concept_id: int) -> Concept:
 
 def update_concept(user: User, concept_id: int, args: dict) -> Concept:
     """Change a concept: its author or an admin of the author's organisation."""
-    concept = get_concept(user, concept_id)
+    concept = get_concept_for(user, concept_id)
     if not may_edit(user, concept):
         raise Forbidden("Only the author or an administrator of the organisation may edit.")
     for key in ("title", "summary"):
@@ -242,7 +224,7 @@ def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
                   cursor: str | None) -> Page:
     """Concepts, newest first; with ``q`` a German full-text search, best first (title
     counts more than the summary, the summary more than the body)."""
-    _require_reader(user)
+    require_reader(user)
     stmt = select(Concept).options(
         selectinload(Concept.author), selectinload(Concept.organization)
     )
@@ -276,7 +258,7 @@ def _offset(cursor: str | None) -> int:
 
 
 def add_comment(user: User, concept_id: int, body: str) -> ConceptComment:
-    concept = get_concept(user, concept_id)
+    concept = get_concept_for(user, concept_id)
     if not body.strip():
         raise InvalidInput({"body": "Write something."})
     comment = ConceptComment(concept_id=concept.id, author_id=user.id, body=body.strip())
@@ -286,7 +268,7 @@ def add_comment(user: User, concept_id: int, body: str) -> ConceptComment:
 
 
 def list_comments(user: User, concept_id: int) -> list[ConceptComment]:
-    concept = get_concept(user, concept_id)
+    concept = get_concept_for(user, concept_id)
     return list(db.session.scalars(
         select(ConceptComment).where(ConceptComment.concept_id == concept.id)
         .options(selectinload(ConceptComment.author)).order_by(ConceptComment.id)

@@ -1,0 +1,1 @@
+"""Concepts: papers, plans and experience that officials share (above documents)."""
