@@ -202,7 +202,7 @@ def api_headers(app: Any, email: str, second_factor: bool = False) -> dict[str, 
     from sqlalchemy import select
 
     from exchange.extensions import db
-    from exchange.profiles import services as profile_services
+    from exchange.profiles import tokens
     from exchange.profiles.models import User
 
     with app.test_request_context():
@@ -210,7 +210,7 @@ def api_headers(app: Any, email: str, second_factor: bool = False) -> dict[str, 
         if second_factor and user.totp_enabled_at is None:
             user.totp_secret = BENCH_TOTP_SECRET
             user.totp_enabled_at = datetime.now(UTC)
-        _token, raw = profile_services.create_api_token(user, "benchmark")
+        _token, raw = tokens.create_api_token(user, "benchmark")
         db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
 

@@ -155,10 +155,12 @@ def _register_blueprints(app: Flask) -> None:
     from exchange.concepts.api import blp as concepts_api
     from exchange.concepts.views import bp as concepts_views
     from exchange.documents.api import blp as documents_api
+    from exchange.home.views import bp as home_views
     from exchange.listings.api import blp as listings_api
     from exchange.listings.ogc import bp as listings_ogc
     from exchange.listings.views import bp as listings_views
     from exchange.profiles.api import blp as profiles_api
+    from exchange.profiles.organization_views import bp as organizations_views
     from exchange.profiles.views import bp as profiles_views
 
     api.register_blueprint(profiles_api)
@@ -169,7 +171,9 @@ def _register_blueprints(app: Flask) -> None:
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
                          transfers_api, rights_api):
         api.register_blueprint(capacity_api.blp)
+    app.register_blueprint(home_views)
     app.register_blueprint(profiles_views)
+    app.register_blueprint(organizations_views)
     app.register_blueprint(concepts_views)
     app.register_blueprint(listings_ogc)
     app.register_blueprint(listings_views)

@@ -27,14 +27,14 @@ def cli() -> None:
 def create_admin(email: str, password: str | None, name: str | None) -> None:
     """Make EMAIL a platform administrator (created when missing)."""
     from exchange.errors import ServiceError
-    from exchange.profiles import services
+    from exchange.profiles import accounts
 
     if password is None:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
             "Password", hide_input=True, confirmation_prompt=True
         )
     try:
-        user = services.create_admin(email, password, name)
+        user = accounts.create_admin(email, password, name)
     except ServiceError as error:
         raise click.ClickException(str(error.errors or error.message)) from error
     db.session.commit()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from exchange.db import point_wkt
 from exchange.extensions import db
-from exchange.profiles import services
+from exchange.profiles import accounts, passwords
 from exchange.profiles.models import Membership, MembershipStatus, Organization, User
 
 DEMO_PASSWORD = "exchange-demo"
@@ -64,9 +64,10 @@ def seed() -> list[tuple[str, str, str]]:
         rows[key] = _organization(key, rows)
     logins = []
     for email, name, org_key, role in USERS:
-        user = services.find_user_by_email(email)
+        user = accounts.find_user_by_email(email)
         if user is None:
-            user = User(email=email, name=name, password_hash=services.hash_password(DEMO_PASSWORD))
+            user = User(email=email, name=name,
+                        password_hash=passwords.hash_password(DEMO_PASSWORD))
             db.session.add(user)
             db.session.flush()
         if org_key is None:
@@ -144,7 +145,7 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
     from exchange.capacity.models import Bed, CapacitySnapshot, Person, Shelter, ShelterRoom
     from exchange.capacity.shelters import add_room, create_shelter, set_bed_status
 
-    actor = services.find_user_by_email(DEMO_CASEWORKER)
+    actor = accounts.find_user_by_email(DEMO_CASEWORKER)
     db.session.refresh(actor)
     shelters: list[Shelter] = []
     for name, org_key, street, postal_code, city, lat, lon, publish, reserve, rooms in SHELTERS:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
+from flask import flash, has_request_context
 
 
 class Text(str):
@@ -197,3 +197,11 @@ def conflict_from_integrity_error(error: Exception) -> Conflict | None:
     message = (Text("This already exists.") if field is None
                else Text("This %(field)s is taken already.", field=field))
     return Conflict(message, {"json": {field: [message]}} if field else None)
+
+
+def flash_errors(error: ServiceError) -> None:
+    """Show a service error on the next HTML page: one flash per field message, else its
+    message (what the API answers as JSON)."""
+    messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
+    for message in messages or [error.message]:
+        flash(message, "error")

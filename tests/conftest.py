@@ -25,8 +25,7 @@ from exchange.config import TestingConfig, normalise_database_url
 from exchange.db import utcnow
 from exchange.extensions import db, socketio
 from exchange.listings.models import Listing
-from exchange.profiles import authz, identity_cache
-from exchange.profiles import services as profile_services
+from exchange.profiles import authz, identity_cache, passwords, second_factor, tokens
 from exchange.profiles.models import Membership, Organization, User
 
 PASSWORD = "correct horse battery"
@@ -171,7 +170,7 @@ def make_user(app, make_org):
              admin: bool = False, name: str | None = None, email: str | None = None) -> User:
         n = next(_counter)
         with app.test_request_context():
-            password_hash = profile_services.hash_password(PASSWORD)
+            password_hash = passwords.hash_password(PASSWORD)
         user = User(
             email=email or f"user{n}@test.example", name=name or f"User {n}",
             password_hash=password_hash, is_platform_admin=admin,
@@ -195,7 +194,7 @@ def fresh_totp_code(user_id: int) -> str | None:
         select(User.totp_secret, User.totp_last_step).where(User.id == user_id)
     ).one()
     totp = pyotp.TOTP(secret)
-    current = int(time.time()) // profile_services.TOTP_PERIOD
+    current = int(time.time()) // second_factor.TOTP_PERIOD
     for step in (current, current + 1):
         if last_step is None or step > last_step:
             return totp.generate_otp(step)
@@ -284,7 +283,7 @@ def bearer(app):
             user.totp_secret = pyotp.random_base32(32)
             user.totp_enabled_at = utcnow()
         with app.test_request_context():
-            _token, raw = profile_services.create_api_token(user, "test")
+            _token, raw = tokens.create_api_token(user, "test")
         db.session.flush()
         return {"Authorization": f"Bearer {raw}"}
 

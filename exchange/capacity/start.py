@@ -1,4 +1,4 @@
-"""Start-page blocks of the capacity domain (called by profiles' start page view)."""
+"""Start-page blocks of the capacity domain (shown by exchange.home)."""
 
 from __future__ import annotations
 

@@ -85,6 +85,7 @@ def register() -> None:
 
 
 def normalise_topics(topics: list[str]) -> list[str]:
+    """Topics as stored: single-spaced, lower case, each once; at most MAX_TOPICS."""
     cleaned = list(dict.fromkeys(" ".join(t.split()).lower() for t in topics if t.strip()))
     if len(cleaned) > MAX_TOPICS:
         raise InvalidInput({"topics": Text("At most %(n)d topics.", n=MAX_TOPICS)})
@@ -117,10 +118,12 @@ def list_topics(user: User) -> list[TopicCount]:
 
 
 def followed_topics(user: User) -> set[str]:
+    """The topics the user follows."""
     return set(db.session.scalars(select(TopicFollow.topic).where(TopicFollow.user_id == user.id)))
 
 
 def follow_topic(user: User, topic: str) -> None:
+    """Follow a topic (again: no change); new concepts with it notify the user."""
     require_reader(user)
     topic = " ".join(topic.split()).lower()
     if not topic or len(topic) > 60:
@@ -131,6 +134,7 @@ def follow_topic(user: User, topic: str) -> None:
 
 
 def unfollow_topic(user: User, topic: str) -> None:
+    """Stop following a topic."""
     require_reader(user)
     topic = " ".join(topic.split()).lower()
     db.session.execute(
@@ -258,6 +262,7 @@ def _offset(cursor: str | None) -> int:
 
 
 def add_comment(user: User, concept_id: int, body: str) -> ConceptComment:
+    """A comment on a concept, by anyone who may read it."""
     concept = get_concept_for(user, concept_id)
     if not body.strip():
         raise InvalidInput({"body": "Write something."})
@@ -268,6 +273,7 @@ def add_comment(user: User, concept_id: int, body: str) -> ConceptComment:
 
 
 def list_comments(user: User, concept_id: int) -> list[ConceptComment]:
+    """The comments on a concept, oldest first."""
     concept = get_concept_for(user, concept_id)
     return list(db.session.scalars(
         select(ConceptComment).where(ConceptComment.concept_id == concept.id)

@@ -142,7 +142,7 @@ COMPOSERS: dict[str, Composer] = {
 }
 
 #: Kinds never mailed as a notification: an invitation is mailed by the invitation service
-#: itself (profiles.services.mail_invitation, with the link that accepts it).
+#: itself (profiles.invitations.mail_invitation, with the link that accepts it).
 NOT_MAILED: frozenset[str] = frozenset({"invitation"})
 
 

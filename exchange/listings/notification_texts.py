@@ -54,7 +54,7 @@ def describe(
     listing = (url("listings_views.listing_detail", listing_id=p["listing_id"])
                if p.get("listing_id") else None)
     room = url("chat_views.room_page", room_id=p["room_id"]) if p.get("room_id") else None
-    organization = (url("profiles_views.organization", organization_id=p["organization_id"])
+    organization = (url("organizations_views.organization", organization_id=p["organization_id"])
                     if p.get("organization_id") else None)
     author = p.get("author") or p.get("by") or {}
     author = author if isinstance(author, str) else author.get("name", "")

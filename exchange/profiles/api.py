@@ -1,4 +1,4 @@
-"""REST API of accounts and organisations: parse → service → commit → dump."""
+"""REST API of accounts and organisations: parse → service → dump."""
 
 from __future__ import annotations
 
@@ -8,9 +8,20 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from exchange.errors import Conflict, Unauthorized
-from exchange.extensions import db
-from exchange.profiles import auth, services
-from exchange.profiles.models import ApiToken, User
+from exchange.profiles import (
+    accounts,
+    auth,
+    invitations,
+    login_sessions,
+    memberships,
+    organizations,
+    tokens,
+    verification,
+)
+from exchange.profiles import (
+    second_factor as two_factor,
+)
+from exchange.profiles.models import User
 from exchange.profiles.schemas import (
     AcceptInvitationArgs,
     InvitationArgs,
@@ -59,7 +70,7 @@ def login(args: dict):
 
     Where a second factor is due the answer carries `second_factor` ("enroll" or
     "required") instead of `user`, and the session is not signed in until it is passed."""
-    user = services.authenticate(args["email"], args["password"], client_address())
+    user = accounts.authenticate(args["email"], args["password"], client_address())
     answer = auth.after_password(user)
     return answer
 
@@ -86,8 +97,8 @@ def _enrolling_user() -> tuple[User, bool]:
 def totp_setup():
     """Start setting up TOTP: a new secret and its otpauth:// URI (for a QR code)."""
     user, _half = _enrolling_user()
-    secret = services.begin_totp_setup(user)
-    return {"secret": secret, "otpauth_uri": services.totp_uri(user)}
+    secret = two_factor.begin_totp_setup(user)
+    return {"secret": secret, "otpauth_uri": two_factor.totp_uri(user)}
 
 
 @blp.post("/auth/2fa/confirm")
@@ -100,12 +111,12 @@ def totp_confirm(args: dict):
     """Put TOTP in force with a first code; answers the recovery codes (shown once) and
     signs a half-signed-in session in."""
     user, half = _enrolling_user()
-    codes = services.confirm_totp(user, args["code"], client_address())
+    codes = two_factor.confirm_totp(user, args["code"], client_address())
     if half:
         csrf_token = auth.finish_second_factor(user)
     else:
         if session.get("login_session"):
-            services.mark_second_factor(session["login_session"])
+            login_sessions.mark_second_factor(session["login_session"])
         csrf_token = generate_csrf()
     return {"recovery_codes": codes, "user": user, "csrf_token": csrf_token}
 
@@ -122,7 +133,7 @@ def second_factor(args: dict):
     if pending is None or pending[1] != "required":
         raise Unauthorized()
     user = pending[0]
-    services.verify_second_factor(user, args["code"], client_address())
+    two_factor.verify_second_factor(user, args["code"], client_address())
     csrf_token = auth.finish_second_factor(user)
     return {"user": user, "csrf_token": csrf_token}
 
@@ -143,8 +154,8 @@ def register(args: dict):
     """Register: a landlord account (sign in with it), or a pending request to join an
     organisation. The answer is the same whether the e-mail has an account already or not
     (that account's owner is told by e-mail instead); nothing says which."""
-    services.register(**args)
-    return {"message": services.registration_message(args["organization_id"])}
+    accounts.register(**args)
+    return {"message": accounts.registration_message(args["organization_id"])}
 
 
 @blp.post("/auth/tokens")
@@ -154,7 +165,7 @@ def register(args: dict):
 def create_token(args: dict):
     """A personal API token for `Authorization: Bearer`; shown once. Only a fully signed-in
     session makes one (a half-signed-in one is not signed in)."""
-    token, raw = services.create_api_token(current_user, args["name"])
+    token, raw = tokens.create_api_token(current_user, args["name"])
     return {"id": token.id, "name": token.name, "created_at": token.created_at, "token": raw}
 
 
@@ -163,11 +174,7 @@ def create_token(args: dict):
 @login_required
 def list_tokens():
     """My unrevoked tokens (without their values)."""
-    return db.session.scalars(
-        db.select(ApiToken)
-        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.id)
-    ).all()
+    return tokens.list_api_tokens(current_user)
 
 
 @blp.delete("/auth/tokens/<int:token_id>")
@@ -175,7 +182,7 @@ def list_tokens():
 @login_required
 def revoke_token(token_id: int):
     """Revoke one of my tokens."""
-    services.revoke_api_token(current_user, token_id)
+    tokens.revoke_api_token(current_user, token_id)
 
 
 @blp.get("/me")
@@ -192,7 +199,7 @@ def me():
 @login_required
 def update_me(args: dict):
     """Change my profile: name, bio, phone, languages, topics, locale, email_notifications."""
-    user = services.update_profile(current_user, args)
+    user = accounts.update_profile(current_user, args)
     return user
 
 
@@ -201,7 +208,7 @@ def update_me(args: dict):
 @login_required
 def get_user(user_id: int):
     """Someone's public profile."""
-    return services.get_user(user_id)
+    return accounts.get_user(user_id)
 
 
 @blp.post("/organizations")
@@ -210,7 +217,7 @@ def get_user(user_id: int):
 @login_required
 def create_organization(args: dict):
     """A new organisation (platform admins)."""
-    organization = services.create_organization(current_user, **args)
+    organization = organizations.create_organization(current_user, **args)
     return organization
 
 
@@ -220,7 +227,7 @@ def create_organization(args: dict):
 @login_required
 def list_organizations(args: dict):
     """The directory of organisations."""
-    return services.list_organizations(
+    return organizations.list_organizations(
         args.get("kind"), args.get("q"), args.get("parent_id"), args["limit"], args["cursor"],
         verified=args.get("verified"), ags=args.get("ags"),
     )
@@ -231,7 +238,7 @@ def list_organizations(args: dict):
 @login_required
 def get_organization(organization_id: int):
     """One organisation."""
-    return services.get_organization(organization_id)
+    return organizations.get_organization(organization_id)
 
 
 @blp.patch("/organizations/<int:organization_id>")
@@ -240,7 +247,7 @@ def get_organization(organization_id: int):
 @login_required
 def update_organization(args: dict, organization_id: int):
     """Name the organisation's contact person in the directory (org admins)."""
-    organization = services.set_contact(current_user, organization_id, args["contact_user_id"])
+    organization = organizations.set_contact(current_user, organization_id, args["contact_user_id"])
     return organization
 
 
@@ -251,7 +258,7 @@ def update_organization(args: dict, organization_id: int):
 def verify_organization(args: dict, organization_id: int):
     """Verify or reject a landlord organisation with a reason (officials of a municipality
     or district; a reason is required to reject)."""
-    organization = services.decide_verification(
+    organization = verification.decide_verification(
         current_user, organization_id, args["decision"], args["reason"]
     )
     return organization
@@ -265,11 +272,11 @@ def list_members(args: dict, organization_id: int):
     """Active members, for staff of verified public organisations and the organisation's
     own members (404 for anyone else); org admins also list `?status=pending`, `disabled`
     or `all`."""
-    services.get_organization(organization_id)
+    organizations.get_organization(organization_id)
     status = args["status"]
     if status == "active":
-        return services.members_for(current_user, organization_id)
-    return services.memberships_of(current_user, organization_id, None if status == "all"
+        return organizations.get_members_for(current_user, organization_id)
+    return memberships.memberships_of(current_user, organization_id, None if status == "all"
                                    else status)
 
 
@@ -285,12 +292,12 @@ def add_member(args: dict, organization_id: int):
 
 
 def _invite(organization_id: int, email: str, role: str):
-    invitation, raw = services.invite(current_user, organization_id, email, role)
-    mailed = services.mail_invitation(invitation, raw, current_user)
+    invitation, raw = invitations.invite(current_user, organization_id, email, role)
+    mailed = invitations.mail_invitation(invitation, raw, current_user)
     # Answer-only attributes (not stored): NewInvitationSchema dumps them.
     invitation.mailed = mailed
     if not mailed:
-        invitation.link = services.invitation_link(raw)
+        invitation.link = invitations.invitation_link(raw)
     return invitation
 
 
@@ -299,7 +306,7 @@ def _invite(organization_id: int, email: str, role: str):
 @login_required
 def approve_member(organization_id: int, user_id: int):
     """Approve a pending join request (org admins); the member is notified."""
-    membership = services.approve_member(current_user, organization_id, user_id)
+    membership = memberships.approve_member(current_user, organization_id, user_id)
     return membership
 
 
@@ -308,7 +315,7 @@ def approve_member(organization_id: int, user_id: int):
 @login_required
 def reject_member(organization_id: int, user_id: int):
     """Reject a pending join request (org admins): the membership is deleted."""
-    services.reject_member(current_user, organization_id, user_id)
+    memberships.reject_member(current_user, organization_id, user_id)
 
 
 @blp.patch("/organizations/<int:organization_id>/members/<int:user_id>")
@@ -318,7 +325,7 @@ def reject_member(organization_id: int, user_id: int):
 def update_member(args: dict, organization_id: int, user_id: int):
     """Change a member's role, or disable (`status: disabled`: their sessions, API tokens
     and open sockets stop at once) or re-enable them (org admins)."""
-    membership = services.update_member(current_user, organization_id, user_id, **args)
+    membership = memberships.update_member(current_user, organization_id, user_id, **args)
     return membership
 
 
@@ -337,8 +344,8 @@ def create_invitation(args: dict, organization_id: int):
 @login_required
 def list_invitations(organization_id: int):
     """Invitations not yet accepted or revoked (org admins)."""
-    services.get_organization(organization_id)
-    return services.open_invitations(current_user, organization_id)
+    organizations.get_organization(organization_id)
+    return invitations.open_invitations(current_user, organization_id)
 
 
 @blp.delete("/organizations/<int:organization_id>/invitations/<int:invitation_id>")
@@ -346,7 +353,7 @@ def list_invitations(organization_id: int):
 @login_required
 def revoke_invitation(organization_id: int, invitation_id: int):
     """Revoke an open invitation (org admins): its link stops working."""
-    services.revoke_invitation(current_user, organization_id, invitation_id)
+    invitations.revoke_invitation(current_user, organization_id, invitation_id)
 
 
 @blp.post("/invitations/accept")
@@ -358,7 +365,7 @@ def accept_invitation(args: dict):
     """Accept an invitation with the token of its link: a new account (name, password) or
     the existing one of that address (its password). Signs in like a login (a second
     factor may be due)."""
-    user = services.accept_invitation(
+    user = invitations.accept_invitation(
         args["token"], args["name"], args["password"], client_address()
     )
     answer = auth.after_password(user)
@@ -370,7 +377,7 @@ def accept_invitation(args: dict):
 @login_required
 def my_invitations():
     """Open invitations addressed to my e-mail."""
-    return services.my_invitations(current_user)
+    return invitations.my_invitations(current_user)
 
 
 @blp.post("/invitations/<int:invitation_id>/accept")
@@ -378,6 +385,6 @@ def my_invitations():
 @login_required
 def accept_my_invitation(invitation_id: int):
     """Accept an invitation addressed to my e-mail (signed in)."""
-    membership = services.accept_my_invitation(current_user, invitation_id)
+    membership = invitations.accept_my_invitation(current_user, invitation_id)
     return membership
 

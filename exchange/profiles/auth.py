@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_, select, update
 from exchange.db import utcnow
 from exchange.errors import Unauthorized
 from exchange.extensions import csrf, db, login_manager
-from exchange.profiles import identity_cache, services
+from exchange.profiles import accounts, identity_cache, login_sessions, second_factor, tokens
 from exchange.profiles.models import SecondFactorChallenge, User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -47,10 +47,10 @@ def _load_user(user_id: str) -> User | None:
 
 
 def _session_user(user_id: int, key: str) -> User | None:
-    user = db.session.get(User, user_id, options=services.WITH_MEMBERSHIPS)
+    user = db.session.get(User, user_id, options=accounts.WITH_MEMBERSHIPS)
     if user is None or user.disabled:
         return None
-    if not services.login_session_valid(user.id, key):
+    if not login_sessions.login_session_valid(user.id, key):
         return None
     return user
 
@@ -64,7 +64,7 @@ def _load_user_from_token(req) -> User | None:
 def token_user(token: str) -> User | None:
     """The user of an API token (requests and sockets alike), through the identity cache."""
     return identity_cache.cache().user(
-        ("token", services.token_hash(token)), lambda: services.user_for_token(token)
+        ("token", tokens.token_hash(token)), lambda: tokens.user_for_token(token)
     )
 
 
@@ -77,7 +77,7 @@ def _unauthorized():
 
 def sign_in(user: User, second_factor: bool = False) -> str:
     """Start a cookie session for a checked user; returns the CSRF token for it."""
-    login_session = services.start_login_session(user, second_factor=second_factor)
+    login_session = login_sessions.start_login_session(user, second_factor=second_factor)
     session.clear()
     login_user(user)
     session["login_session"] = login_session.key
@@ -88,7 +88,7 @@ def sign_in(user: User, second_factor: bool = False) -> str:
 def after_password(user: User) -> dict:
     """After a correct password: sign in, or, when a second factor is due, keep the session
     half-signed-in. Returns the login answer (``second_factor`` when one is due)."""
-    stage = services.second_factor_stage(user)
+    stage = second_factor.second_factor_stage(user)
     if stage is None:
         return {"user": user, "csrf_token": sign_in(user)}
     session.clear()
@@ -112,7 +112,7 @@ def _start_challenge(user: User, stage: str) -> str:
     raw = secrets.token_urlsafe(32)
     db.session.add(
         SecondFactorChallenge(
-            token_hash=services.token_hash(raw),
+            token_hash=tokens.token_hash(raw),
             user_id=user.id,
             stage=stage,
             expires_at=now + timedelta(
@@ -126,7 +126,7 @@ def _start_challenge(user: User, stage: str) -> str:
 def _open_challenge(raw: str):
     """The condition of the open, unexpired challenge of a cookie token."""
     return (
-        SecondFactorChallenge.token_hash == services.token_hash(raw),
+        SecondFactorChallenge.token_hash == tokens.token_hash(raw),
         SecondFactorChallenge.consumed_at.is_(None),
         SecondFactorChallenge.expires_at > utcnow(),
     )
@@ -147,7 +147,7 @@ def pending_user() -> tuple[User, str] | None:
     user = db.session.get(User, user_id)
     if user is None or user.disabled:
         return None
-    stage = services.second_factor_stage(user)
+    stage = second_factor.second_factor_stage(user)
     if stage is None:
         return None
     return user, stage
@@ -171,12 +171,13 @@ def finish_second_factor(user: User) -> str:
 def sign_out() -> None:
     key = session.get("login_session")
     if key:
-        services.end_login_session(key)
+        login_sessions.end_login_session(key)
     logout_user()
     session.clear()
 
 
 def init_app(app: Flask) -> None:
+    """Sign-in for the app (called by create_app): loaders, CSRF, the identity cache."""
     identity_cache.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -38,6 +38,11 @@ def active_memberships(user: User) -> list[Membership]:
     return [m for m in user.memberships if m.status == MembershipStatus.ACTIVE]
 
 
+def roles_of(user: User) -> set[str]:
+    """The roles the user holds in an active membership, in any organisation."""
+    return {str(m.role) for m in active_memberships(user)}
+
+
 def roles_in(user: User, organization_id: int) -> set[str]:
     """The user's active roles in exactly this organisation."""
     return {m.role for m in active_memberships(user) if m.organization_id == organization_id}

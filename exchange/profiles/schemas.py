@@ -6,8 +6,9 @@ from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, missing, validate, validates_schema
 
 from exchange.db import MAX_ID
+from exchange.geo import point_to_dict
 from exchange.pagination import ListArgs, page_schema
-from exchange.profiles import authz
+from exchange.profiles import authz, organizations
 from exchange.profiles.models import OrganizationKind, Role
 
 ISO_639_1 = validate.Regexp(r"^[a-z]{2}$", error="Use a two-letter ISO 639-1 code.")
@@ -177,9 +178,7 @@ class OrganizationSchema(Schema):
     )
 
     def _contact(self, organization) -> dict | None:
-        from exchange.profiles import services
-
-        membership = services.contact_of(organization)
+        membership = organizations.contact_of(organization)
         if membership is None:
             return None
         return {
@@ -204,8 +203,6 @@ class OrganizationSchema(Schema):
         }
 
     def _location(self, organization) -> dict | None:
-        from exchange.geo import point_to_dict
-
         return point_to_dict(organization.location)
 
 

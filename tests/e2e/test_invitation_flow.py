@@ -1,7 +1,7 @@
 """Invite, accept, approve, and the approval arriving live at the bell (issue #6, point 10).
 
 An invitation is the administrator's consent already: accepting it makes the membership
-active at once (`profiles.services.accept_invitation`), so there is nothing left to
+active at once (`profiles.invitations.accept_invitation`), so there is nothing left to
 approve for that organisation. What an administrator approves in this product is a join
 request (a membership `pending` from the registration page). The story here puts both on
 one person: a newcomer asks to join the Landkreis Emsland, is meanwhile invited by the

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.profiles import services as profile_services
+from exchange.profiles import second_factor
 from exchange.profiles.models import (
     LoginThrottle,
     Membership,
@@ -147,7 +147,7 @@ def test_a_recovery_code_signs_in_once(app, make_user):
     again = app.test_client()
     _login(again, user)
     assert again.post("/api/v1/auth/2fa", json={"code": codes[3]}).status_code == 401
-    assert profile_services.recovery_codes_left(db.session.get(User, user.id)) == 9
+    assert second_factor.recovery_codes_left(db.session.get(User, user.id)) == 9
 
 
 def test_wrong_codes_count_toward_the_login_limit(app, client, make_user):
@@ -199,12 +199,12 @@ def test_codes_of_the_neighbouring_steps_are_accepted_others_not():
     now = time.time()
     step = int(now) // 30
     for offset in (-1, 0, 1):
-        assert profile_services._totp_step(secret, totp.generate_otp(step + offset), now) == (
+        assert second_factor._totp_step(secret, totp.generate_otp(step + offset), now) == (
             step + offset
         )
     for offset in (-3, -2, 2, 3):
-        assert profile_services._totp_step(secret, totp.generate_otp(step + offset), now) is None
-    assert profile_services._totp_step(secret, "12345", now) is None
+        assert second_factor._totp_step(secret, totp.generate_otp(step + offset), now) is None
+    assert second_factor._totp_step(secret, "12345", now) is None
 
 
 def test_an_official_may_set_up_totp_and_then_always_uses_it(client, login, make_user):

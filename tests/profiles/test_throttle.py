@@ -16,7 +16,7 @@ from sqlalchemy import delete, or_, select, update
 
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.profiles import services as profile_services
+from exchange.profiles import accounts
 from exchange.profiles.models import LoginThrottle, Membership, Organization, User
 from tests.conftest import PASSWORD, fresh_totp_code
 
@@ -81,13 +81,13 @@ def test_twenty_parallel_wrong_passwords_let_exactly_the_limit_reach_the_check(
 ):
     _user_id, email = committed_user("official")
     checked = []
-    real_check = profile_services.check_password
+    real_check = accounts.check_password
 
     def counting_check(user, password):
         checked.append(password)
         return real_check(user, password)
 
-    monkeypatch.setattr(profile_services, "check_password", counting_check)
+    monkeypatch.setattr(accounts, "check_password", counting_check)
     statuses = _in_parallel(app, lambda client: _login(client, email, "wrong-password"))
     limit = app.config["LOGIN_MAX_FAILURES"]
     assert statuses == [401] * limit + [429] * (PARALLEL - limit)
