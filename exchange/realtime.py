@@ -183,12 +183,26 @@ def connect_rooms(user) -> set[str]:
 # --- connection ----------------------------------------------------------------------------
 
 
+TokenAuthenticator = Callable[[str], Any]
+_token_authenticator: TokenAuthenticator | None = None
+
+
+def set_token_authenticator(authenticate: TokenAuthenticator) -> None:
+    """Let ``authenticate(token) -> user or None`` resolve the API token a socket sends
+    (profiles sets it at start-up; the transport knows no accounts)."""
+    global _token_authenticator
+    _token_authenticator = authenticate
+
+
+def _token_user(token: str):
+    """The user of an API token, or None (also when no authenticator is set)."""
+    return _token_authenticator(token) if _token_authenticator is not None else None
+
+
 def _authenticate_socket(auth: Any):
     """The user of a socket: an API token in `auth`, or the session cookie's user."""
-    from exchange.profiles.auth import token_user
-
     if isinstance(auth, dict) and auth.get("token"):
-        return token_user(str(auth["token"])), None
+        return _token_user(str(auth["token"])), None
     if current_user.is_authenticated:
         return current_user._get_current_object(), session.get("login_session")
     return None, None
@@ -256,11 +270,9 @@ def require_socket_user():
     (cookie sockets) or the token was revoked (token sockets). Both are read through the
     identity cache, as for HTTP requests: checked against the database only after
     something about users, tokens or sessions was committed."""
-    from exchange.profiles.auth import token_user
-
     token = _socket_tokens.get(request.sid)
     if token is not None:
-        user = token_user(token)
+        user = _token_user(token)
         if user is not None:
             return user
     elif current_user.is_authenticated:  # the loader checked the login session

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import delete, or_, select, update
 
+from exchange import realtime
 from exchange.db import utcnow
 from exchange.errors import Unauthorized
 from exchange.extensions import csrf, db, login_manager
@@ -177,8 +178,10 @@ def sign_out() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Sign-in for the app (called by create_app): loaders, CSRF, the identity cache."""
+    """Sign-in for the app (called by create_app): loaders, CSRF, the identity cache, and
+    the API tokens that sockets send."""
     identity_cache.init_app(app)
+    realtime.set_token_authenticator(token_user)
     login_manager.init_app(app)
     csrf.init_app(app)
 
