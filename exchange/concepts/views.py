@@ -3,14 +3,17 @@ and attachments, a concept with its attachments, comments and topic follow butto
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from exchange.concepts import services as concepts
 from exchange.concepts.markdown import render_markdown
-from exchange.errors import NotFound, ServiceError
+from exchange.concepts.models import Concept
+from exchange.errors import NotFound, ServiceError, flash_errors
 from exchange.extensions import db
 
 bp = Blueprint("concepts_views", __name__, template_folder="templates")
@@ -44,12 +47,6 @@ def _me():
     return user
 
 
-def _flash_errors(error: ServiceError) -> None:
-    messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
-    for message in messages or [error.message]:
-        flash(message, "error")
-
-
 @bp.get("/concepts")
 @login_required
 def concepts_page():
@@ -80,6 +77,24 @@ def _validate(args: dict) -> str | None:
     return None
 
 
+def _submitted(save: Callable[[dict], Concept], saved_message: str) -> tuple[dict, Response | None]:
+    """Check and save the posted form: its values, and the redirect to the saved concept
+    (None when the form is shown again with the problems flashed)."""
+    args = _form_args()
+    problem = _validate(args)
+    if problem:
+        flash(problem, "error")
+        return args, None
+    try:
+        concept = save(args)
+    except ServiceError as error:
+        db.session.rollback()
+        flash_errors(error)
+        return args, None
+    flash(saved_message, "success")
+    return args, redirect(url_for("concepts_views.concept_page", concept_id=concept.id))
+
+
 @bp.route("/concepts/new", methods=["GET", "POST"])
 @login_required
 def new_concept():
@@ -87,18 +102,10 @@ def new_concept():
     args = {"title": "", "summary": "", "body": "", "topics": [], "document_ids": []}
     documents = []
     if request.method == "POST":
-        args = _form_args()
-        problem = _validate(args)
-        if problem:
-            flash(problem, "error")
-        else:
-            try:
-                concept = concepts.create_concept(me, args)
-                flash(_l("Concept published."), "success")
-                return redirect(url_for("concepts_views.concept_page", concept_id=concept.id))
-            except ServiceError as error:
-                db.session.rollback()
-                _flash_errors(error)
+        args, saved = _submitted(lambda form: concepts.create_concept(me, form),
+                                 _l("Concept published."))
+        if saved is not None:
+            return saved
     return render_template("concepts/edit.html", concept=None, args=args, documents=documents,
                            topics=concepts.list_topics(me))
 
@@ -116,18 +123,10 @@ def edit_concept(concept_id: int):
     args = {"title": concept.title, "summary": concept.summary, "body": concept.body,
             "topics": concept.topics, "document_ids": [d.id for d in concept.documents]}
     if request.method == "POST":
-        args = _form_args()
-        problem = _validate(args)
-        if problem:
-            flash(problem, "error")
-        else:
-            try:
-                concepts.update_concept(me, concept_id, args)
-                flash(_l("Concept saved."), "success")
-                return redirect(url_for("concepts_views.concept_page", concept_id=concept_id))
-            except ServiceError as error:
-                db.session.rollback()
-                _flash_errors(error)
+        args, saved = _submitted(lambda form: concepts.update_concept(me, concept_id, form),
+                                 _l("Concept saved."))
+        if saved is not None:
+            return saved
     return render_template("concepts/edit.html", concept=concept, args=args,
                            documents=concept.documents, topics=concepts.list_topics(me))
 
@@ -158,7 +157,7 @@ def comment(concept_id: int):
         abort(404)
     except ServiceError as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_errors(error)
     return redirect(url_for("concepts_views.concept_page", concept_id=concept_id) + "#comments")
 
 
@@ -174,7 +173,7 @@ def follow():
             concepts.follow_topic(me, topic)
     except ServiceError as error:
         db.session.rollback()
-        _flash_errors(error)
+        flash_errors(error)
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("concepts_views.concepts_page")
