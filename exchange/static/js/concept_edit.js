@@ -1,52 +1,52 @@
 /* Writing a concept: the Markdown preview (rendered and sanitised by the server, nh3) and
    attachments uploaded as documents. Texts come from the form's data-* attributes. */
-(function () {
-  "use strict";
-  var form = document.getElementById("concept-form");
-  if (!form) { return; }
-  var texts = form.dataset;
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var body = document.getElementById("concept-body");
-  var preview = document.getElementById("concept-preview");
-  var timer = null;
+import { api, postFile } from "./common/api.js";
+import { debounce } from "./common/dom.js";
+
+const form = document.getElementById("concept-form");
+if (form) {
+  setUpPreview();
+  setUpAttachments(form.dataset);
+}
+
+function setUpPreview() {
+  const body = document.getElementById("concept-body");
+  const preview = document.getElementById("concept-preview");
   function refresh() {
-    fetch("/api/v1/concepts/preview", {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-      body: JSON.stringify({body: body.value})
-    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-      if (data) { preview.innerHTML = data.html; }  // sanitised on the server (nh3)
+    api("POST", "/concepts/preview", { body: body.value }).then((answer) => {
+      if (answer.ok && answer.data) preview.innerHTML = answer.data.html; // sanitised on the server (nh3)
     });
   }
-  body.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 300); });
+  body.addEventListener("input", debounce(refresh, 300));
   refresh();
+}
 
-  var list = document.getElementById("concept-attachments");
-  var ids = document.getElementById("concept-document-ids");
-  var status = document.getElementById("concept-upload-status");
+function setUpAttachments(texts) {
+  const list = document.getElementById("concept-attachments");
+  const ids = document.getElementById("concept-document-ids");
+  const status = document.getElementById("concept-upload-status");
   function syncIds() {
-    ids.value = Array.prototype.map.call(list.querySelectorAll("li[data-id]"), function (li) {
-      return li.getAttribute("data-id"); }).join(",");
+    ids.value = Array.prototype.map.call(list.querySelectorAll("li[data-id]"),
+      (li) => li.getAttribute("data-id")).join(",");
   }
-  list.addEventListener("click", function (event) {
+  list.addEventListener("click", (event) => {
     if (event.target.hasAttribute("data-remove")) { event.target.closest("li").remove(); syncIds(); }
   });
-  document.getElementById("concept-file").addEventListener("change", function (event) {
-    var file = event.target.files[0];
-    if (!file) { return; }
-    var data = new FormData();
-    data.append("file", file);
+  document.getElementById("concept-file").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
     status.textContent = texts.textUploading;
-    fetch("/api/v1/documents", {method: "POST", credentials: "same-origin",
-                                headers: {"X-CSRFToken": csrf}, body: data})
-      .then(function (r) { return r.json().then(function (j) { return [r.ok, j]; }); })
-      .then(function (answer) {
-        if (!answer[0]) { status.textContent = answer[1].message || texts.textUploadFailed; return; }
-        var li = document.createElement("li");
-        li.setAttribute("data-id", answer[1].id);
-        li.textContent = answer[1].filename + " ";
-        var remove = document.createElement("button");
-        remove.type = "button"; remove.className = "link"; remove.setAttribute("data-remove", "");
+    postFile("/documents", file)
+      .then((response) => response.json().then((stored) => [response.ok, stored]))
+      .then(([ok, stored]) => {
+        if (!ok) { status.textContent = stored.message || texts.textUploadFailed; return; }
+        const li = document.createElement("li");
+        li.setAttribute("data-id", stored.id);
+        li.textContent = stored.filename + " ";
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "link";
+        remove.setAttribute("data-remove", "");
         remove.textContent = texts.textRemove;
         li.appendChild(remove);
         list.appendChild(li);
@@ -55,4 +55,4 @@
         event.target.value = "";
       });
   });
-})();
+}

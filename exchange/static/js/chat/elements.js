@@ -1,0 +1,31 @@
+/* The chat page's fixed elements (chat/templates/chat/chat.html). */
+const byId = (id) => document.getElementById(id);
+
+export const ui = {
+  roomList: byId("room-list"),
+  roomsEmpty: byId("rooms-empty"),
+  roomFilter: byId("room-filter"),
+  networkSection: byId("network-section"),
+  networkList: byId("network-list"),
+  paneEmpty: byId("pane-empty"),
+  paneHead: byId("pane-head"),
+  roomTitle: byId("room-title"),
+  roomSub: byId("room-sub"),
+  roomListingLink: byId("room-listing"),
+  joinButton: byId("join-room"),
+  pane: byId("pane"),
+  scroller: byId("messages"),
+  olderNote: byId("older"),
+  messageList: byId("message-list"),
+  newBelow: byId("new-below"),
+  typingLine: byId("typing"),
+  composer: byId("composer"),
+  input: byId("composer-input"),
+  sendButton: byId("composer-send"),
+  fileInput: byId("file-input"),
+  pendingList: byId("pending-files"),
+  composerError: byId("composer-error"),
+  mentionMenu: byId("mention-menu"),
+  dropzone: byId("dropzone"),
+  navUnread: byId("nav-unread"),
+};

@@ -1,0 +1,41 @@
+/* The map's filters and its address bar: what the form asks, the map area as bbox, and the
+   view (zoom/lat/lon) kept in ?at= so a link shows the same map. No DOM here. */
+
+export const FILTER_FIELDS = ["kind", "min_beds", "max_rent", "available_by"];
+
+/** The filters that have a value, from the form's data (anything with get(name)). */
+export function filtersFrom(data) {
+  const result = {};
+  FILTER_FIELDS.forEach((name) => {
+    const value = (data.get(name) || "").trim();
+    if (value) result[name] = value;
+  });
+  if (data.get("accessible")) result.accessible = "true";
+  return result;
+}
+
+function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
+
+/** west,south,east,north with five decimals, clamped to the world (a map zoomed out far
+    shows more than it). */
+export function bboxParam(west, south, east, north) {
+  return [clamp(west, -180, 180), clamp(south, -90, 90), clamp(east, -180, 180), clamp(north, -90, 90)]
+    .map((value) => value.toFixed(5)).join(",");
+}
+
+/** "zoom/lat/lon" of the ?at= parameter. */
+export function atParam(zoom, lat, lon) {
+  return [zoom, lat.toFixed(4), lon.toFixed(4)].join("/");
+}
+
+/** The view of ?at=zoom/lat/lon: {zoom, lat, lon}, or null when it is missing or broken. */
+export function parseAt(value) {
+  const at = (value || "").split("/").map(Number);
+  if (at.length !== 3 || !at.every((n) => !isNaN(n))) return null;
+  return { zoom: at[0], lat: at[1], lon: at[2] };
+}
+
+/** The page's path: the open listing's (detail_url with its id) or the map's. */
+export function pagePath(selectedId, detailUrl, mapUrl) {
+  return selectedId ? detailUrl.replace("/0", "/" + selectedId) : mapUrl;
+}

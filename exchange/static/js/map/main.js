@@ -1,0 +1,42 @@
+/* The shared map: server clusters, markers, filters, the result list, a listing's detail,
+   and live updates from the shared socket's `listing` events. Texts come from
+   #page-strings (common/i18n.js). */
+import { typingIn } from "../common/focus.js";
+import { config } from "../common/page.js";
+import { attachPlaceSearch } from "../common/places.js";
+import { closeDetail, openDetail } from "./detail.js";
+import { FILTER_FIELDS, parseAt } from "./filters.js";
+import { map } from "./layers.js";
+import { connectSocket } from "./live.js";
+import { loadNextPage, refresh, refreshSoon } from "./results.js";
+import { state, ui } from "./state.js";
+
+/** Filters and view from the address bar; true when it held a view. */
+function restoreFromUrl() {
+  const params = new URLSearchParams(window.location.search);
+  FILTER_FIELDS.forEach((name) => {
+    if (params.get(name)) ui.form.elements[name].value = params.get(name);
+  });
+  ui.form.elements.accessible.checked = params.get("accessible") === "true";
+  const at = parseAt(params.get("at"));
+  if (at) map.setView([at.lat, at.lon], at.zoom);
+  return Boolean(at);
+}
+
+ui.form.addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
+ui.form.addEventListener("change", refreshSoon);
+ui.form.addEventListener("input", refreshSoon);
+ui.form.addEventListener("reset", () => { setTimeout(refresh, 0); });
+ui.loadMore.addEventListener("click", loadNextPage);
+map.on("moveend", refreshSoon);
+attachPlaceSearch(document.getElementById("placesearch"), (found) => {
+  map.setView([found.lat, found.lon], 13);
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.selectedId && !typingIn(event.target)) closeDetail();
+});
+
+const hadView = restoreFromUrl();
+if (config.listing_id) openDetail(config.listing_id, { center: !hadView });
+refresh();
+connectSocket();

@@ -1,0 +1,143 @@
+/* Loading what the map area holds under the filters: the result list (a page at a time)
+   and, when not everything fits in it, the server's clusters. The address bar follows. */
+import { api, query } from "../common/api.js";
+import { debounce, el } from "../common/dom.js";
+import { formatNumber } from "../common/format.js";
+import { t, tn } from "../common/i18n.js";
+import { config } from "../common/page.js";
+import { openDetail } from "./detail.js";
+import { atParam, bboxParam, filtersFrom, pagePath } from "./filters.js";
+import { drawClusters, drawListings, drawSelected, highlight, map } from "./layers.js";
+import { availability, facts, placeLine } from "./listing_facts.js";
+import { state, ui } from "./state.js";
+
+// As many results as the list shows at once; when everything in the map area fits,
+// the map shows exactly those (filtered) listings, otherwise the server's clusters.
+const PAGE_SIZE = 100;
+
+export function filters() {
+  return filtersFrom(new FormData(ui.form));
+}
+
+function filtersValid() {
+  return Array.prototype.every.call(ui.form.elements, (input) => !input.willValidate || input.checkValidity());
+}
+
+function bbox() {
+  const b = map.getBounds();
+  return bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth());
+}
+
+export function writeUrl() {
+  const center = map.getCenter();
+  const params = Object.assign({}, filters(), { at: atParam(map.getZoom(), center.lat, center.lng) });
+  const path = pagePath(state.selectedId, config.detail_url, config.map_url);
+  window.history.replaceState(null, "", path + query(params));
+}
+
+export function refresh() {
+  if (!filtersValid()) return;
+  if (state.refreshController) state.refreshController.abort();
+  const controller = new AbortController();
+  state.refreshController = controller;
+  const common = filters();
+  const area = bbox();
+  const listQuery = query(Object.assign({ bbox: area, limit: PAGE_SIZE }, common));
+  const clusterQuery = query(Object.assign({ bbox: area, zoom: map.getZoom() }, common));
+  ui.resultsView.setAttribute("aria-busy", "true");
+  writeUrl();
+
+  const listing = api("GET", "/listings" + listQuery, undefined, { signal: controller.signal });
+  const clusters = api("GET", "/listings/clusters" + clusterQuery, undefined, { signal: controller.signal });
+  Promise.all([listing, clusters]).then(([list, cluster]) => {
+    if (controller !== state.refreshController) return;
+    ui.resultsView.removeAttribute("aria-busy");
+    if (!list.ok) {
+      showListError();
+      if (cluster.ok) drawClusters(cluster.data.clusters || []);
+      return;
+    }
+    state.listings = new Map();
+    renderResults(list.data.items, list.data.next_cursor, false);
+    if (!list.data.next_cursor || !cluster.ok) {
+      // Everything in view is in the list: show exactly those (the filters apply).
+      drawListings(list.data.items);
+    } else {
+      drawClusters(cluster.data.clusters || []);
+    }
+    drawSelected();
+  }).catch((error) => {
+    if (error && error.name === "AbortError") return;
+    ui.resultsView.removeAttribute("aria-busy");
+    showListError();
+  });
+}
+
+const refreshDebounced = debounce(refresh, 300);
+
+/** refresh, once typing or moving the map has paused. */
+export function refreshSoon() {
+  refreshDebounced();
+}
+
+export function loadNextPage() {
+  if (!state.nextCursor) return;
+  const params = Object.assign({ bbox: bbox(), limit: PAGE_SIZE, cursor: state.nextCursor }, filters());
+  ui.loadMore.disabled = true;
+  api("GET", "/listings" + query(params)).then((answer) => {
+    ui.loadMore.disabled = false;
+    if (!answer.ok) { showListError(); return; }
+    renderResults(answer.data.items, answer.data.next_cursor, true);
+  }, () => { ui.loadMore.disabled = false; showListError(); });
+}
+
+function resultItem(listing) {
+  const badges = [el("span", { class: "kind kind-" + listing.kind, text: t("kind_" + listing.kind) })];
+  if (listing.status && listing.status !== "published") {
+    badges.push(el("span", { class: "status status-" + listing.status, text: t("status_" + listing.status) }));
+  }
+  const when = availability(listing);
+  const button = el("button", {
+    type: "button", class: "result", dataset: { listingId: listing.id },
+    onclick: () => { openDetail(listing.id, { center: false }); },
+    onmouseenter: () => { highlight(listing.id, true); },
+    onmouseleave: () => { highlight(listing.id, false); },
+    onfocus: () => { highlight(listing.id, true); },
+    onblur: () => { highlight(listing.id, false); },
+  }, [
+    el("span", { class: "result-badges" }, badges.concat(when ? [el("span", { class: "when", text: when })] : [])),
+    el("strong", { class: "result-title", text: listing.title }),
+    el("span", { class: "result-place", text: placeLine(listing) }),
+    el("span", { class: "result-facts", text: facts(listing) }),
+  ]);
+  return el("li", { class: state.selectedId === listing.id ? "active" : null }, button);
+}
+
+function renderResults(items, nextCursor, append) {
+  if (!append) ui.resultList.innerHTML = "";
+  items.forEach((listing) => {
+    state.listings.set(listing.id, listing);
+    ui.resultList.appendChild(resultItem(listing));
+  });
+  state.nextCursor = nextCursor;
+  const shown = state.listings.size;
+  ui.resultCount.textContent = tn("results", shown, nextCursor ? { n: formatNumber(shown, 0) + "+" } : null);
+  ui.resultsNote.hidden = !(nextCursor || shown === 0);
+  ui.resultsNote.textContent = shown === 0 ? t("no_results") : t("results_more", { n: formatNumber(shown, 0) });
+  ui.resultsNote.classList.toggle("empty", shown === 0);
+  ui.loadMore.hidden = !nextCursor;
+}
+
+function showListError() {
+  ui.resultsNote.hidden = false;
+  ui.resultsNote.textContent = t("load_error");
+  ui.resultsNote.classList.add("error");
+}
+
+/** The open listing's result is marked. */
+export function markActive() {
+  Array.prototype.forEach.call(ui.resultList.children, (item) => {
+    const button = item.querySelector("[data-listing-id]");
+    item.classList.toggle("active", Boolean(button) && Number(button.dataset.listingId) === state.selectedId);
+  });
+}

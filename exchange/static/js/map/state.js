@@ -1,0 +1,21 @@
+/* What the map page knows, and its fixed elements (listings/templates/listings/map.html). */
+const byId = (id) => document.getElementById(id);
+
+export const state = {
+  listings: new Map(),      // id → listing, of the current result list
+  nextCursor: null,
+  selectedId: null,
+  selected: null,           // the listing shown in the detail
+  refreshController: null,
+  organizations: new Map(), // id → name (or a pending promise)
+};
+
+export const ui = {
+  form: byId("filters"),
+  resultsView: byId("results-view"),
+  resultList: byId("results"),
+  resultCount: byId("result-count"),
+  resultsNote: byId("results-note"),
+  loadMore: byId("load-more"),
+  detailView: byId("detail-view"),
+};
