@@ -10,6 +10,7 @@ test:
 
 lint:
 	.venv/bin/ruff check exchange tests benchmarks migrations
+	node_modules/.bin/eslint .
 
 bench:
 	.venv/bin/python -m benchmarks

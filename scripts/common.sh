@@ -52,9 +52,11 @@ ensure_python() {
 
 ensure_npm() {
   command -v npm >/dev/null || apt_install nodejs npm
-  if [ ! -d node_modules ] || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
+  # --include=dev: the test command needs ESLint (a devDependency) even where NODE_ENV=production.
+  if [ ! -d node_modules ] || [ ! -x node_modules/.bin/eslint ] \
+     || [ package.json -nt node_modules ] || [ package-lock.json -nt node_modules ]; then
     log "installing front-end packages (npm)"
-    npm ci --no-fund --no-audit --loglevel=error >/dev/null
+    npm ci --include=dev --no-fund --no-audit --loglevel=error >/dev/null
     touch node_modules
   fi
 }

@@ -19,6 +19,12 @@ export TEST_DATABASE_URL E2E_DATABASE_URL
 export REDIS_TEST_URL="${REDIS_TEST_URL:-redis://127.0.0.1:6379/15}"
 log "ruff"
 "$VENV/bin/ruff" check exchange tests benchmarks migrations
+# The front end (exchange/static/js): ESLint, then the unit tests of its non-DOM logic
+# (tests/js, node's own test runner). set -e stops here on a failure, before pytest.
+log "eslint"
+node_modules/.bin/eslint .
+log "JS unit tests"
+node --test tests/js/
 log "pytest"
 set +e
 "$VENV/bin/python" -m pytest "$@"

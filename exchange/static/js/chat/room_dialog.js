@@ -5,14 +5,9 @@ import { debounce, el } from "../common/dom.js";
 import { t } from "../common/i18n.js";
 import { answerMessage } from "./format.js";
 import { openRoom } from "./pane.js";
+import { newRoomBody } from "./room_logic.js";
 import { renderRooms } from "./rooms.js";
 import { state } from "./state.js";
-
-/** The body of POST /rooms for the dialog's choice. */
-export function newRoomBody(direct, name, visibility, memberIds) {
-  if (direct) return { kind: "direct", member_ids: memberIds };
-  return { kind: visibility === "network" ? "channel" : "group", name, visibility, member_ids: memberIds };
-}
 
 export function setUpRoomDialog() {
   const dialog = document.getElementById("room-dialog");

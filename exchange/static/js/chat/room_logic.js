@@ -57,3 +57,10 @@ export function applyOwnRead(room, messageId) {
   }
   return false;
 }
+
+/** The body of POST /rooms for the new-room dialog's choice: a direct conversation, or a
+    group (private) or channel (network) with a name. */
+export function newRoomBody(direct, name, visibility, memberIds) {
+  if (direct) return { kind: "direct", member_ids: memberIds };
+  return { kind: visibility === "network" ? "channel" : "group", name, visibility, member_ids: memberIds };
+}
