@@ -81,6 +81,13 @@ test("clusters overlapping on screen become one, weighted by count; far ones sta
   assert.deepEqual(merged[1], { lat: 0, lon: 500, count: 1, listing_id: 9 });
 });
 
+test("circles that only nearly touch stay apart (radii 21 and 24: apart beyond 40.5 px)", () => {
+  const project = (lat, lon) => flat(lon, lat);
+  const pair = (gap) => [{ lat: 0, lon: 0, count: 10 }, { lat: 0, lon: gap, count: 30 }];
+  assert.equal(mergeOverlapping(pair(42), project).length, 2);
+  assert.equal(mergeOverlapping(pair(40), project).length, 1);
+});
+
 test("a merged single listing is no longer that listing", () => {
   const merged = mergeOverlapping([
     { lat: 0, lon: 0, count: 1, listing_id: 1 },
