@@ -36,11 +36,21 @@ def _open(page: Page, seen: list[str], path: str, ready: str, *, bell: bool = Tr
     assert seen == [], f"{path}: {seen}"
 
 
+def _signed_in(new_page, email: str) -> tuple[Page, list[str]]:
+    page = new_page(viewport=VIEWPORT)
+    seen = _watch(page)
+    log_in(page, email, DEMO_PASSWORD)
+    return page, seen
+
+
+def _open_each(page: Page, seen: list[str], pages: list[tuple[str, str]]) -> None:
+    for path, ready in pages:
+        _open(page, seen, path, ready)
+
+
 def test_the_official_pages_run_their_modules(new_page):
-    official = new_page(viewport=VIEWPORT)
-    seen = _watch(official)
-    log_in(official, OFFICIAL, DEMO_PASSWORD)
-    for path, ready in [
+    official, seen = _signed_in(new_page, OFFICIAL)
+    _open_each(official, seen, [
         ("/", "main h1"),
         ("/map", "[data-testid=result-count]:not(:empty)"),
         ("/directory", "#directory-map path.leaflet-interactive"),
@@ -48,34 +58,30 @@ def test_the_official_pages_run_their_modules(new_page):
         ("/concepts/new", "[data-testid=concept-preview]"),
         ("/transfers", "main h1"),
         ("/notifications", "main h1"),
-    ]:
-        _open(official, seen, path, ready)
+    ])
     _open(official, seen, "/api/v1/docs", ".swagger-ui .info .title", bell=False)
     listing = official.request.get("/api/v1/listings?limit=1").json()["items"][0]
     _open(official, seen, f"/listings/{listing['id']}", "[data-testid=detail-title]")
 
 
 def test_the_caseworker_pages_run_their_modules(new_page):
-    caseworker = new_page(viewport=VIEWPORT)
-    seen = _watch(caseworker)
-    log_in(caseworker, CASEWORKER, DEMO_PASSWORD)
-    for path, ready in [
+    caseworker, seen = _signed_in(new_page, CASEWORKER)
+    _open_each(caseworker, seen, [
         ("/persons", "[data-testid=person-row]"),
         ("/registry/import", "main h1"),
         ("/capacity", "main h1"),
         ("/shelters", "[data-testid=livestate][data-live=true]"),
-    ]:
-        _open(caseworker, seen, path, ready)
+    ])
     caseworker.get_by_test_id("plan-link").first.click()
     expect(caseworker.locator("#plan .bed").first).to_be_visible()
+    caseworker.wait_for_load_state("networkidle")
+    assert seen == [], f"shelter plan: {seen}"
     person = caseworker.request.get("/api/v1/persons?limit=1").json()["items"][0]
     _open(caseworker, seen, f"/persons/{person['id']}", "[data-testid=activity], #activities li")
 
 
 def test_the_landlord_pages_run_their_modules(new_page):
-    landlord = new_page(viewport=VIEWPORT)
-    seen = _watch(landlord)
-    log_in(landlord, LANDLORD, DEMO_PASSWORD)
+    landlord, seen = _signed_in(new_page, LANDLORD)
     _open(landlord, seen, "/listings/new", "#pinmap.leaflet-container")
     csrf = landlord.locator('meta[name="csrf-token"]').get_attribute("content")
     draft = landlord.request.post("/api/v1/listings", headers={"X-CSRFToken": csrf}, data={
