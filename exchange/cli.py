@@ -7,11 +7,13 @@ import sys
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
-from exchange import create_app
+from exchange import create_app, demo
 from exchange.capacity.cli import COMMANDS as CAPACITY_COMMANDS
 from exchange.chat import records as chat_records
+from exchange.errors import ServiceError
 from exchange.extensions import db
 from exchange.listings.cli import COMMANDS as LISTINGS_COMMANDS
+from exchange.profiles import accounts
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)
@@ -26,9 +28,6 @@ def cli() -> None:
 @with_appcontext
 def create_admin(email: str, password: str | None, name: str | None) -> None:
     """Make EMAIL a platform administrator (created when missing)."""
-    from exchange.errors import ServiceError
-    from exchange.profiles import accounts
-
     if password is None:
         password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else click.prompt(
             "Password", hide_input=True, confirmation_prompt=True
@@ -45,8 +44,6 @@ def create_admin(email: str, password: str | None, name: str | None) -> None:
 @with_appcontext
 def seed_demo() -> None:
     """Load the demo data (idempotent) and print the demo logins."""
-    from exchange import demo
-
     logins = demo.seed()
     db.session.commit()
     click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD})")

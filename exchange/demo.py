@@ -3,8 +3,13 @@ and a user of every role. Real AGS codes and coordinates (Lower Saxony)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
+from exchange.capacity import activities, counts, occupancy, persons
+from exchange.capacity.models import Bed, CapacitySnapshot, Person, Shelter, ShelterRoom
+from exchange.capacity.shelters import add_room, create_shelter, set_bed_status
 from exchange.db import point_wkt
 from exchange.extensions import db
 from exchange.profiles import accounts, passwords
@@ -139,12 +144,6 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
     """Two shelters of Landkreis Osnabrück (one published on the map), ten fictional
     persons, some of them housed, a few activities and two weeks of daily snapshots.
     Only what is missing is created; occupancies and activities only with their person."""
-    from datetime import date, timedelta
-
-    from exchange.capacity import activities, counts, occupancy, persons
-    from exchange.capacity.models import Bed, CapacitySnapshot, Person, Shelter, ShelterRoom
-    from exchange.capacity.shelters import add_room, create_shelter, set_bed_status
-
     actor = accounts.find_user_by_email(DEMO_CASEWORKER)
     db.session.refresh(actor)
     shelters: list[Shelter] = []

@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import flash, has_request_context
 
+from exchange.i18n import library_template
+
 
 class Text(str):
     """An English message with ``%(name)s`` placeholders filled in. It is the English text
@@ -50,8 +52,6 @@ def localise(value: Any) -> Any:
             return value
         translated = gettext(value)
         if translated == value:  # not in the catalogue as it is: a library's message with values?
-            from exchange.i18n import library_template
-
             found = library_template(value)
             if found:
                 return gettext(found[0], **found[1])
