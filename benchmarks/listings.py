@@ -110,7 +110,9 @@ def capture(site: ListingsSite, path: str, service: str) -> tuple[object, list[t
     from sqlalchemy import event
 
     from exchange.extensions import db
-    from exchange.listings import services
+    from exchange.listings import clusters, search
+
+    services = {"search_listings": search, "listing_clusters": clusters}[service]
 
     with site.app.app_context():
         engine = db.engine

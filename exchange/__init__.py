@@ -126,6 +126,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     )
 
     _register_blueprints(app)
+    _register_domains(app)
     _register_error_handlers(app)
     _register_templates(app)
 
@@ -159,6 +160,8 @@ def _register_blueprints(app: Flask) -> None:
     from exchange.listings.api import blp as listings_api
     from exchange.listings.ogc import bp as listings_ogc
     from exchange.listings.views import bp as listings_views
+    from exchange.notifications.api import blp as notifications_api
+    from exchange.notifications.views import bp as notifications_views
     from exchange.profiles.api import blp as profiles_api
     from exchange.profiles.organization_views import bp as organizations_views
     from exchange.profiles.views import bp as profiles_views
@@ -166,6 +169,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(profiles_api)
     api.register_blueprint(concepts_api)
     api.register_blueprint(documents_api)
+    api.register_blueprint(notifications_api)
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
@@ -177,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(concepts_views)
     app.register_blueprint(listings_ogc)
     app.register_blueprint(listings_views)
+    app.register_blueprint(notifications_views)
     app.register_blueprint(chat_views)
     app.register_blueprint(capacity_views)
 
@@ -190,6 +195,21 @@ def _register_blueprints(app: Flask) -> None:
     @app.get("/api/docs")
     def api_docs():
         return redirect("/api/v1/docs")
+
+
+def _register_domains(app: Flask) -> None:
+    """What each domain connects to the layers below it (signal receivers, socket rooms,
+    the inbox's kinds): explicitly here, never as a side effect of an import. The inbox
+    lists its kinds in this order."""
+    from exchange import notifications
+    from exchange.capacity import notices as capacity_notices
+    from exchange.chat import notices as chat_notices
+    from exchange.listings import init_app as init_listings
+
+    init_listings(app)
+    chat_notices.register()
+    notifications.init_app(app)
+    capacity_notices.register()
 
 
 def _plain_json_error(code: int, name: str) -> Response:

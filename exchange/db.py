@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import current_app
 from geoalchemy2 import Geography
-from sqlalchemy import DateTime, Engine, MetaData, event, func
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, cast, event, func
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.routing import IntegerConverter
@@ -136,6 +136,16 @@ def point_column(nullable: bool = True) -> Mapped[object]:
 def point_wkt(lat: float, lon: float) -> str:
     """EWKT for a point; PostGIS takes longitude first."""
     return f"SRID=4326;POINT({lon} {lat})"
+
+
+def geography_point(lat: float | Any, lon: float | Any) -> ColumnElement:
+    """A WGS84 point as SQL geography (values or bind parameters), for distances in metres."""
+    return cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
+
+
+def escape_like(text: str) -> str:
+    """``text`` for a LIKE/ILIKE pattern that matches it literally (backslash escapes)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class IdConverter(IntegerConverter):

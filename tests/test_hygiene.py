@@ -81,7 +81,7 @@ def test_an_unexpected_error_is_a_json_500_not_an_html_page(make_user, bearer, a
                                                               monkeypatch):
     """A flush PostgreSQL refused left the session needing a rollback; the error answer
     then read the token user's locale through it and failed itself: an HTML 500."""
-    from exchange.listings import services
+    from exchange.notifications import services
 
     def broken(user):  # a value the column cannot take, as the NUL bytes were
         user.phone = "0" * 100  # varchar(50)

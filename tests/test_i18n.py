@@ -23,7 +23,8 @@ from exchange.concepts.models import Concept
 from exchange.errors import Conflict, InvalidInput, Text, localise
 from exchange.extensions import db
 from exchange.i18n import service_messages
-from exchange.listings.models import Listing, Notification
+from exchange.listings.models import Listing
+from exchange.notifications.models import Notification
 from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
 from tests.capacity.test_import import HEADER, csv_bytes, post_import

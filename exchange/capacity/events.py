@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from exchange import realtime, signals
+from exchange.listings.events import LISTINGS_OFFICIALS_ROOM, LISTINGS_STAFF_ROOM
 from exchange.profiles import authz
 from exchange.profiles.models import User
 
@@ -36,7 +37,7 @@ def _on_capacity_changed(
     # the map is also announced to the map's audience (its counts are public there).
     rooms_to = [capacity_room(organization_id) for organization_id in organization_ids]
     if published:
-        rooms_to += [realtime.LISTINGS_OFFICIALS_ROOM, realtime.LISTINGS_STAFF_ROOM]
+        rooms_to += [LISTINGS_OFFICIALS_ROOM, LISTINGS_STAFF_ROOM]
     realtime.emit_after_commit("capacity", payload, room=rooms_to)
 
 

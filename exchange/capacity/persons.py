@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, insert, literal_column, or_, select
 
+from exchange.db import escape_like
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from exchange.extensions import db
 from exchange.pagination import Page, page_by_id
@@ -166,10 +167,6 @@ def update_person(actor: User, person_id: int, changes: dict) -> Person:
     return person
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_persons(
     actor: User,
     q: str | None = None,
@@ -193,7 +190,7 @@ def search_persons(
     if household_id is not None:
         stmt = stmt.where(Person.household_id == household_id)
     if q:
-        pattern = f"%{_escape_like(q.strip().lower())}%"
+        pattern = f"%{escape_like(q.strip().lower())}%"
         stmt = stmt.where(or_(NAME_EXPRESSION.like(pattern), Person.external_id == q.strip()))
     page = page_by_id(stmt, Person.id, limit, cursor)
     audit(actor, page.items, AuditAction.SEARCH)

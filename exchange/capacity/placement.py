@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from geoalchemy2 import Geography
-from sqlalchemy import Float, and_, cast, func, literal_column, select
+from sqlalchemy import Float, and_, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from exchange.db import geography_point
 from exchange.errors import Forbidden, InvalidInput
 from exchange.extensions import db
 from exchange.profiles import authz
@@ -105,7 +105,7 @@ def search_placements(
     free_count = func.count(Bed.id).filter(free_bed)
     free_ids = func.array_agg(aggregate_order_by(Bed.id, Bed.id)).filter(free_bed)
     distance = (
-        func.ST_Distance(Shelter.location, _geography_point(*near), False).cast(Float)
+        func.ST_Distance(Shelter.location, geography_point(*near), False).cast(Float)
         if near is not None
         else literal_column("NULL")
     )
@@ -132,6 +132,3 @@ def search_placements(
         for room, shelter, free, ids, dist in db.session.execute(stmt)
     ]
 
-
-def _geography_point(lat: float, lon: float):
-    return cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from exchange import signals
 from exchange.extensions import db
 from exchange.geo import point_to_dict
-from exchange.listings import services as listings
+from exchange.listings.access import STAFF_VISIBLE
+from exchange.listings.registry_sync import sync_registry_listing
 from exchange.profiles.models import Organization
 
 from .counts import current_counts, published_free
@@ -66,7 +67,7 @@ def publish(shelter_ids: Iterable[int], place: bool = False) -> None:
         counts = current_counts(shelter_id)
         listing = None
         if shelter.publish_capacity or shelter.listing_id is not None:
-            listing = listings.sync_registry_listing(
+            listing = sync_registry_listing(
                 shelter.listing_id,
                 organization_id=shelter.organization_id,
                 shelter_id=shelter.id,
@@ -76,7 +77,7 @@ def publish(shelter_ids: Iterable[int], place: bool = False) -> None:
             if listing is not None and shelter.listing_id != listing.id:
                 shelter.listing_id = listing.id
                 db.session.flush()
-        published = listing is not None and listing.status in listings.STAFF_VISIBLE
+        published = listing is not None and listing.status in STAFF_VISIBLE
         payload = {
             "shelter_id": shelter.id,
             "organization_id": shelter.organization_id,

@@ -20,10 +20,10 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select, update
 
-from exchange import signals
+from exchange import notifications, signals
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
-from exchange.listings import services as listings
+from exchange.listings import access as listings
 from exchange.listings.models import BedsSource, Listing, ListingKind
 from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
@@ -111,7 +111,7 @@ def _payload(transfer: BedTransfer, actor: User | None) -> dict:
 def _notify(user_ids, kind: str, transfer: BedTransfer, actor: User) -> None:
     for user_id in dict.fromkeys(user_ids):
         if user_id is not None and user_id != actor.id:
-            listings.notify(user_id, kind, _payload(transfer, actor))
+            notifications.notify(user_id, kind, _payload(transfer, actor))
 
 
 def _requesting_side(transfer: BedTransfer) -> list[int]:
@@ -152,7 +152,7 @@ def request_transfer(
     chat domain opens the request's thread."""
     authz.require_user(actor)
     requesting_id = _requesting_organization(actor, organization_id)
-    listing = listings.get_published_listing(actor, listing_id)
+    listing = listings.get_published_listing_for(actor, listing_id)
     if listing.kind != ListingKind.BEDS:
         raise InvalidInput({"listing_id": "Only free-bed announcements can be asked for."})
     if listing.organization_id == requesting_id:
@@ -318,7 +318,7 @@ def release_due_transfers(today: date | None = None) -> int:
             [*_requesting_side(transfer), *_side_user_ids(transfer.providing_organization_id)]
         ):
             if user_id is not None:
-                listings.notify(user_id, "transfer_released", _payload(transfer, None))
+                notifications.notify(user_id, "transfer_released", _payload(transfer, None))
         released += 1
     return released
 

@@ -23,7 +23,7 @@ from exchange.capacity.occupancy import current_beds
 from exchange.capacity.schemas.shelters import CapacitySchema, ShelterRoomSchema
 from exchange.errors import InvalidInput, ServiceError
 from exchange.extensions import db
-from exchange.listings import services as listings
+from exchange.listings import access as listing_access
 from exchange.profiles import authz
 from exchange.profiles.models import Organization
 
@@ -297,7 +297,7 @@ def transfer_form():
     listing_id = request.args.get("listing_id", type=int)
     if listing_id is None:
         abort(404)
-    listing = listings.get_published_listing(_user(), listing_id)
+    listing = listing_access.get_published_listing_for(_user(), listing_id)
     return render_template("capacity/transfer_new.html", listing=listing)
 
 

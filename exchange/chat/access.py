@@ -16,7 +16,7 @@ from sqlalchemy import Select, or_, select
 from exchange.chat.models import Member, MemberRole, Message, MessageDocument, Room, Visibility
 from exchange.errors import Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
-from exchange.listings import services as listings
+from exchange.listings import access as listings
 from exchange.listings.models import Listing
 from exchange.profiles import authz
 from exchange.profiles.models import User
@@ -68,7 +68,7 @@ def visible_listing(user: User, listing_id: int, field: str = "listing_id") -> L
     """A listing the user may see (the listings domain decides); 422 on ``field`` if not:
     a room or message about a listing names one the user can see."""
     listing = db.session.get(Listing, listing_id)
-    if listing is None or not listings.can_see(user, listing):
+    if listing is None or not listings.may_see(user, listing):
         raise InvalidInput({field: "No such listing."})
     return listing
 

@@ -7,13 +7,15 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, case, select
 
+from exchange import notifications
 from exchange.chat.access import may_take_part_anywhere, membership, owns_listing
 from exchange.chat.messages import do_post_message
 from exchange.chat.models import Member, Message, Room, RoomKind, Visibility
 from exchange.chat.rooms import do_create_room, open_direct_room
 from exchange.errors import Conflict, InvalidInput
 from exchange.extensions import db
-from exchange.listings import services as listings
+from exchange.listings import access as listings
+from exchange.listings import operations as listing_operations
 from exchange.listings.models import Listing
 from exchange.profiles import authz
 from exchange.profiles.models import Membership, MembershipStatus, User
@@ -103,14 +105,14 @@ def do_request_listing(
             raise InvalidInput({"message_id": "No message of your rooms shares this listing."})
         poster_id = shared.author_id
     # Locks the listing row: of two officials asking at once, the second waits and gets 409.
-    listing = listings.change_status(actor, listing_id, "reserve")
+    listing = listing_operations.change_status(actor, listing_id, "reserve")
     other = _counterpart(actor, listing, poster_id)
     if may_take_part_anywhere(other):
         room, _created = open_direct_room(actor, [other.id], None, None, "", "", None)
     else:
         room = _listing_room_of(actor, other, listing)
     message = do_post_message(actor, room.id, body, listing_id=listing.id)
-    listings.notify(
+    notifications.notify(
         other.id,
         "listing_requested",
         {

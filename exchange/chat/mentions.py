@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from exchange import notifications
 from exchange.chat.access import may_take_part
 from exchange.chat.models import Member, Message, Room, RoomKind
 from exchange.extensions import db
-from exchange.listings import services as listings
 from exchange.profiles.models import User
 
 #: How much of a message a mention or reply notification quotes.
@@ -74,7 +74,7 @@ def notify_mentioned(actor: User, room: Room, message: Message) -> set[int]:
         # Someone who may no longer take part (a landlord whose listing changed hands)
         # is not told what was said.
         if may_take_part(user, room):
-            listings.notify(user.id, "chat_mention", payload)
+            notifications.notify(user.id, "chat_mention", payload)
             notified.add(user.id)
     return notified
 
@@ -124,4 +124,4 @@ def notify_thread(
         # Read: up to the read watermark, and whatever came before one's own reply.
         seen = max([last_read or 0, *(i for i, author_id in earlier if author_id == user.id)])
         unread_before = any(i > seen and author_id != user.id for i, author_id in earlier)
-        listings.notify(user.id, "chat_reply", payload, email=not unread_before)
+        notifications.notify(user.id, "chat_reply", payload, email=not unread_before)

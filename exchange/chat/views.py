@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from exchange.chat.access import may_take_part_anywhere
 from exchange.chat.read_state import UNREAD_TOTAL_CAP, unread_total
-from exchange.listings import services as listings
+from exchange.listings import access as listings
 from exchange.profiles import authz
 
 bp = Blueprint("chat_views", __name__, template_folder="templates")

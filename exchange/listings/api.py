@@ -1,4 +1,4 @@
-"""REST API of listings, saved searches and notifications: parse → service → commit → dump."""
+"""REST API of listings and saved searches: parse → service → dump (the request commits)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,15 @@ from flask_smorest import Blueprint
 
 from exchange.db import read_only
 from exchange.listings import (
-    network_notices,  # noqa: F401  (notifications of profiles events)
-    services,
+    access,
+    attachments,
+    clusters,
+    operations,
+    saved_searches,
+    search,
 )
+from exchange.listings.filters import ListingFilter
+from exchange.listings.page_json import page_json
 from exchange.listings.schemas import (
     AttachedDocumentSchema,
     ClusterArgs,
@@ -24,17 +30,10 @@ from exchange.listings.schemas import (
     ListingSchema,
     ListingSearchArgs,
     ListingUpdateArgs,
-    MarkedSchema,
-    NotificationListArgs,
-    NotificationPageSchema,
-    NotificationSchema,
     SavedSearchArgs,
     SavedSearchSchema,
     feature,
-    listing_json,
-    page_json,
 )
-from exchange.listings.services import ListingFilter
 
 blp = Blueprint(
     "listings", __name__, url_prefix="/api/v1", description="Listings: flats and free beds"
@@ -53,24 +52,12 @@ GEOJSON_COLLECTION = {
 }
 
 
-def _present(listings_with_distance) -> list[dict]:
-    """Listings as JSON for the current user (the shape ListingSchema documents)."""
-    viewer = current_user._get_current_object()
-    exact = services.exact_view(viewer)
-    return [
-        listing_json(listing, exact=exact(listing), distance_m=distance_m)
-        for listing, distance_m in listings_with_distance
-    ]
-
-
 def _answer(listing, status: int = 200) -> Response:
-    # Written by listing_json, not dumped again through the schema (see schemas.py).
-    data = _present([(listing, None)])[0]
-    # Attached files only here: a search page would need them for every item.
-    data["photos"], data["documents"] = [], []
-    for item in AttachedDocumentSchema(many=True).dump(services.listing_documents(listing)):
-        data["photos" if item.pop("kind") == "photo" else "documents"].append(item)
-    return jsonify(data), status
+    """One listing as the current user may see it, with its attached files."""
+    viewer = current_user._get_current_object()
+    schema = ListingSchema(exact=access.exact_view(viewer),
+                           attachments=attachments.listing_documents(listing))
+    return jsonify(schema.dump(listing)), status
 
 
 def _wants_geojson(fmt: str | None) -> bool:
@@ -102,7 +89,7 @@ def create_listing(args: dict):
     """A new listing: a draft, or published at once with `"publish": true`."""
     organization_id = args.pop("organization_id")
     publish = args.pop("publish")
-    listing = services.create_listing(
+    listing = operations.create_listing(
         current_user, args, organization_id=organization_id, publish=publish
     )
     return _answer(listing, 201)
@@ -121,8 +108,8 @@ def search_listings(args: dict):
     is a GeoJSON FeatureCollection; `near` adds `distance_km` to each item."""
     fmt = args.pop("format", None)
     viewer = current_user._get_current_object()
-    page = services.search_listings(viewer, ListingFilter(**args))
-    items = page_json([hit.listing for hit in page.items], services.exact_view(viewer),
+    page = search.search_listings(viewer, ListingFilter(**args))
+    items = page_json([hit.listing for hit in page.items], access.exact_view(viewer),
                       [hit.distance_m for hit in page.items])
     if _wants_geojson(fmt):
         body = {
@@ -144,7 +131,7 @@ def listing_clusters(args: dict):
     """Published listings counted per grid cell for the map (at most ~500 clusters);
     `listing_id` is given where a cluster is a single listing."""
     bbox, zoom = args.pop("bbox"), args.pop("zoom")
-    return services.listing_clusters(current_user, bbox, zoom, ListingFilter(**args))
+    return clusters.listing_clusters(current_user, bbox, zoom, ListingFilter(**args))
 
 
 @blp.get("/listings/<int:listing_id>")
@@ -152,7 +139,7 @@ def listing_clusters(args: dict):
 @login_required
 def get_listing(listing_id: int):
     """One listing, as far as you may see it."""
-    return _answer(services.get_listing(current_user, listing_id))
+    return _answer(access.get_listing_for(current_user, listing_id))
 
 
 @blp.patch("/listings/<int:listing_id>")
@@ -161,12 +148,12 @@ def get_listing(listing_id: int):
 @login_required
 def update_listing(args: dict, listing_id: int):
     """Change a listing (its owner, or an official of the owning organisation)."""
-    listing = services.update_listing(current_user, listing_id, args)
+    listing = operations.update_listing(current_user, listing_id, args)
     return _answer(listing)
 
 
 def _change_status(listing_id: int, action: str) -> dict:
-    listing = services.change_status(current_user, listing_id, action)
+    listing = operations.change_status(current_user, listing_id, action)
     return _answer(listing)
 
 
@@ -212,7 +199,7 @@ def let_listing(listing_id: int):
 @login_required
 def confirm_listing(listing_id: int):
     """Still available: renews `expires_at` by LISTING_TTL_DAYS and clears a flag."""
-    listing = services.confirm_listing(current_user, listing_id)
+    listing = operations.confirm_listing(current_user, listing_id)
     return _answer(listing)
 
 
@@ -223,7 +210,7 @@ def confirm_listing(listing_id: int):
 def flag_listing(args: dict, listing_id: int):
     """Report a listing as no longer available (officials): the owner is asked to confirm
     or withdraw it, and it expires within LISTING_REMINDER_DAYS unless confirmed."""
-    listing = services.flag_listing(current_user, listing_id, args["reason"])
+    listing = operations.flag_listing(current_user, listing_id, args["reason"])
     return _answer(listing)
 
 
@@ -235,7 +222,7 @@ def flag_listing(args: dict, listing_id: int):
 def attach_listing_document(args: dict, listing_id: int):
     """Attach an uploaded document (POST /documents) as a photo or a document (who may edit
     the listing); whoever sees the listing may then read it."""
-    attachment = services.attach_document(
+    attachment = attachments.attach_document(
         current_user, listing_id, args["document_id"], args["kind"]
     )
     return attachment
@@ -246,7 +233,7 @@ def attach_listing_document(args: dict, listing_id: int):
 @login_required
 def detach_listing_document(listing_id: int, document_id: int):
     """Take a file off a listing (the document itself stays with its uploader)."""
-    services.detach_document(current_user, listing_id, document_id)
+    attachments.detach_document(current_user, listing_id, document_id)
 
 
 @blp.post("/saved-searches")
@@ -255,7 +242,7 @@ def detach_listing_document(listing_id: int, document_id: int):
 @login_required
 def create_saved_search(args: dict):
     """Save filters (and optionally an area) to be told of new matching listings."""
-    saved = services.create_saved_search(
+    saved = saved_searches.create_saved_search(
         current_user, args["name"], ListingFilter(**args["filters"]), args["area"]
     )
     return saved
@@ -266,7 +253,7 @@ def create_saved_search(args: dict):
 @login_required
 def list_saved_searches():
     """My saved searches."""
-    return services.list_saved_searches(current_user)
+    return saved_searches.list_saved_searches(current_user)
 
 
 @blp.delete("/saved-searches/<int:saved_search_id>")
@@ -274,31 +261,4 @@ def list_saved_searches():
 @login_required
 def delete_saved_search(saved_search_id: int):
     """Delete one of my saved searches."""
-    services.delete_saved_search(current_user, saved_search_id)
-
-
-@blp.get("/notifications")
-@blp.arguments(NotificationListArgs, location="query")
-@blp.response(200, NotificationPageSchema)
-@login_required
-def list_notifications(args: dict):
-    """My notifications, newest first (`unread=true` for unread ones only)."""
-    return services.list_notifications(current_user, args["unread"], args["limit"], args["cursor"])
-
-
-@blp.post("/notifications/<int:notification_id>/read")
-@blp.response(200, NotificationSchema)
-@login_required
-def read_notification(notification_id: int):
-    """Mark one of my notifications read."""
-    notification = services.mark_notification_read(current_user, notification_id)
-    return notification
-
-
-@blp.post("/notifications/read-all")
-@blp.response(200, MarkedSchema, description="How many were marked read")
-@login_required
-def read_all_notifications():
-    """Mark all my notifications read → `{"marked": n}`."""
-    marked = services.mark_all_notifications_read(current_user)
-    return {"marked": marked}
+    saved_searches.delete_saved_search(current_user, saved_search_id)

@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from exchange.extensions import db
+from exchange.listings import clusters, expiry
 
 
 @click.command("expire-listings")
@@ -15,9 +16,7 @@ def expire_listings() -> None:
 
     Run it from cron (or any scheduler), e.g. hourly: `exchange expire-listings`.
     """
-    from exchange.listings import services
-
-    result = services.expire_listings()
+    result = expiry.expire_listings()
     db.session.commit()
     click.echo(
         f"Expired {len(result.expired)} listing(s); reminded the owners of "
@@ -29,9 +28,7 @@ def expire_listings() -> None:
 @with_appcontext
 def rebuild_listing_cells() -> None:
     """Recompute the map's cluster counts from the listings (after a bulk load)."""
-    from exchange.listings import services
-
-    services.rebuild_listing_cells()
+    clusters.rebuild_listing_cells()
     db.session.commit()
     click.echo("Cluster counts rebuilt.")
 

@@ -1,4 +1,4 @@
-"""Housing offers (flats) and free-bed announcements, saved searches and notifications."""
+"""Housing offers (flats) and free-bed announcements, their files, and saved searches."""
 
 from __future__ import annotations
 
@@ -33,6 +33,24 @@ from exchange.geo import point_to_dict
 from exchange.profiles.models import Organization, User
 
 DESCRIPTION_MAX_LENGTH = 20_000
+
+#: The fields of each kind as the API takes and shows them (the other kind's stay NULL).
+FLAT_FIELDS = (
+    "rooms",
+    "area_m2",
+    "max_occupants",
+    "rent_cold",
+    "utilities",
+    "available_from",
+    "available_until",
+    "furnished",
+    "accessible",
+    "pets_allowed",
+)
+BEDS_FIELDS = ("free_beds", "beds_by_policy", "accessible_beds", "valid_until", "shelter_id")
+COMMON_FIELDS = ("title", "description", "address", "location")
+#: Free beds by who may take them (columns beds_<policy>).
+POLICIES = ("male", "female", "family", "mixed")
 
 
 class ListingKind(enum.StrEnum):
@@ -196,7 +214,7 @@ class Listing(Base):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
 
     # What a presented listing shows of its organisation and owner, under the names that a
-    # search page's flat rows carry (services._page_select): one presenter serves both.
+    # search page's flat rows carry (search.page_select): one presenter serves both.
     @property
     def lat(self) -> float:
         return point_to_dict(self.location)["lat"]
@@ -264,21 +282,6 @@ class SavedSearch(Base):
         Geometry(geometry_type="POLYGON", srid=4326, spatial_index=False), nullable=True
     )
     created_at: Mapped[datetime] = created_at_column()
-
-
-class Notification(Base):
-    """An in-app notice to one user. Generic (kind + payload); lives here until another
-    domain needs it, then it moves to profiles."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(50))
-    payload: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
-    created_at: Mapped[datetime] = created_at_column()
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ListingDocument(Base):

@@ -32,9 +32,9 @@ from flask_login import current_user
 
 from exchange.db import MAX_ID, utcnow
 from exchange.errors import NotFound, Text, localise
-from exchange.listings import ogc_documents, services
+from exchange.listings import access, ogc_documents, search
 from exchange.listings.ogc_documents import NESTED_PREFIX
-from exchange.listings.schemas import feature, listing_json
+from exchange.listings.schemas import ListingSchema, feature
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -133,7 +133,7 @@ def _timestamp(value: datetime) -> str:
 
 def _extent() -> dict:
     """Where and when the listings the user may see lie (no world box, no open guess)."""
-    found = services.published_extent(current_user._get_current_object())
+    found = search.published_extent(current_user._get_current_object())
     extent: dict[str, Any] = {}
     if found.bbox is not None:
         extent["spatial"] = {"bbox": [[round(n, 7) for n in found.bbox]], "crs": CRS84}
@@ -303,7 +303,7 @@ def _reject_unknown_parameters() -> None:
 
 
 def _feature(listing, exact) -> dict:
-    return feature(flat_properties(listing_json(listing, exact=exact(listing))))
+    return feature(flat_properties(ListingSchema(exact=exact).dump(listing)))
 
 
 def flat_properties(item: dict) -> dict:
@@ -330,8 +330,8 @@ def items(collection_id: str):
     listed = _datetime_param()
     limit = _int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_param("offset", 0, 0, 10**9)
-    listings, matched = services.count_and_page(current_user, bbox, limit, offset, listed)
-    exact = services.exact_view(current_user._get_current_object())
+    listings, matched = search.count_and_page(current_user, bbox, limit, offset, listed)
+    exact = access.exact_view(current_user._get_current_object())
     features = [_feature(listing, exact) for listing in listings]
 
     def page_link(rel: str, page_offset: int) -> dict:
@@ -368,8 +368,8 @@ def item(collection_id: str, feature_id: str):
     # Read here, not by an int converter: an id that is no id is a JSON 404 like any other.
     if not feature_id.isascii() or not feature_id.isdigit() or not 0 < int(feature_id) <= MAX_ID:
         raise NotFound()
-    listing = services.get_published_listing(current_user, int(feature_id))
-    body = _feature(listing, services.exact_view(current_user._get_current_object()))
+    listing = access.get_published_listing_for(current_user, int(feature_id))
+    body = _feature(listing, access.exact_view(current_user._get_current_object()))
     body["links"] = [
         _link(
             "ogc.item",

@@ -1,35 +1,34 @@
 """Marshmallow schemas of the listings domain: *Schema dumps, *Args loads.
 
-A listing is written by `listing_json(listing, exact=...)`, which applies who may see
-what (exact or approximate location, street, contact) and gives the shape that
-ListingSchema documents; the fields of the other kind are left out.
+``ListingSchema(exact=...)`` is the one source of a listing's shape: it applies who may see
+what (exact or approximate location, street, contact) and leaves out the fields of the
+other kind. Search pages are written by page_json.py's fast path, derived from this schema
+and tested against it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
-from functools import cache
-from operator import attrgetter, itemgetter
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_dump, validate
+from marshmallow import Schema, ValidationError, fields, missing, post_dump, validate
 from shapely.geometry import mapping
-from sqlalchemy import Date, DateTime, Numeric, Row
 
 from exchange.geo import to_geometry
-from exchange.listings.models import (
+from exchange.pagination import ListArgs, page_schema
+from exchange.profiles.schemas import LocationField
+
+from .access import approximate
+from .models import (
+    BEDS_FIELDS,
     DESCRIPTION_MAX_LENGTH,
+    FLAT_FIELDS,
+    POLICIES,
     AttachmentKind,
-    Listing,
     ListingKind,
     ListingStatus,
 )
-from exchange.listings.services import BEDS_FIELDS, FLAT_FIELDS, POLICIES, approximate
-from exchange.pagination import ListArgs, page_schema
-from exchange.profiles.schemas import LocationField
 
 MONEY = validate.Range(min=0, max=1_000_000)
 POSTAL_CODE = validate.Regexp(r"^\d{5}$", error="A German postal code has five digits.")
@@ -62,7 +61,7 @@ class ContactSchema(Schema):
     phone = fields.String()
 
 
-class AttachedDocumentSchema(Schema):
+class AttachedFileSchema(Schema):
     """A file on a listing: the document (GET /documents/{id}/content, /thumbnail)."""
 
     id = fields.Integer(attribute="document_id")
@@ -70,10 +69,38 @@ class AttachedDocumentSchema(Schema):
     content_type = fields.String(attribute="document.content_type")
     size = fields.Integer(attribute="document.size")
     has_thumbnail = fields.Function(lambda a: a.document.thumbnail_sha256 is not None)
+
+
+class AttachedDocumentSchema(AttachedFileSchema):
+    """A file just attached, with how: photo or document."""
+
     kind = fields.String(metadata={"description": "photo or document"})
 
 
+#: Fields a listing of each kind leaves out (those of the other kind).
+FOREIGN_FIELDS = {
+    ListingKind.FLAT: frozenset({*BEDS_FIELDS, "source"}),
+    ListingKind.BEDS: frozenset(FLAT_FIELDS),
+}
+
+
 class ListingSchema(Schema):
+    """A listing (an ORM Listing, or a row of search.page_select) as one viewer may see it:
+    with ``exact`` (a bool, or a function of the listing) the street, exact location and
+    owner contact; without, the location rounded to about 500 m and no street or contact.
+    ``attachments`` (single-listing answers) adds its photos and documents."""
+
+    def __init__(
+        self,
+        *,
+        exact: bool | Callable[[Any], bool] = False,
+        attachments: Sequence[Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.exact = exact if callable(exact) else (lambda _listing, exact=exact: exact)
+        self.attachments = attachments
+
     id = fields.Integer()
     kind = fields.String()
     status = fields.String()
@@ -87,7 +114,8 @@ class ListingSchema(Schema):
     organization_id = fields.Integer()
     organization_name = fields.String()
     owner_verified = fields.Boolean(
-        metadata={"description": "false: the owning landlord organisation is not verified"}
+        attribute="organization_verified",
+        metadata={"description": "false: the owning landlord organisation is not verified"},
     )
     owner_id = fields.Integer(allow_none=True)
     contact = fields.Nested(ContactSchema, metadata={"description": "officials and owners only"})
@@ -119,158 +147,63 @@ class ListingSchema(Schema):
     source = fields.String(allow_none=True)
     distance_km = fields.Float(metadata={"description": "with near only"})
     photos = fields.List(
-        fields.Nested(AttachedDocumentSchema),
+        fields.Nested(AttachedFileSchema),
         metadata={"description": "images, in order; in single-listing answers (not searches)"},
     )
     documents = fields.List(
-        fields.Nested(AttachedDocumentSchema),
+        fields.Nested(AttachedFileSchema),
         metadata={"description": "other files; in single-listing answers (not searches)"},
     )
 
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """The listing's own fields, those of the other kind left out; the shown ones
+        (address, location, contact …) as the viewer may see them."""
+        if attr in FOREIGN_FIELDS[obj.kind]:
+            return missing
+        shown = SHOWN.get(attr)
+        if shown is not None:
+            return shown(self, obj)
+        return getattr(obj, attr, default)
 
-_COMMON = (
-    "id",
-    "kind",
-    "status",
-    "title",
-    "description",
-    "organization_id",
-    "owner_id",
-    "created_at",
-    "updated_at",
-    "listed_at",
-    "confirmed_at",
-    "expires_at",
-    "flagged_at",
-    "flag_reason",
-    "reserved_at",
-)
-_OWN_FIELDS = {
-    ListingKind.FLAT: _COMMON + FLAT_FIELDS,
-    ListingKind.BEDS: _COMMON
-    + tuple(f for f in BEDS_FIELDS if f != "beds_by_policy")
-    + ("source",),
-}
-_AS_NUMBER = frozenset({"rooms", "area_m2"})
-#: What a listing shows besides its own fields, read at once with them.
-_SHOWN = (
-    "lat", "lon", "street", "postal_code", "city", "organization_name",
-    "organization_verified", "owner_id", "owner_name", "owner_email", "owner_phone",
-    *(f"beds_{policy}" for policy in POLICIES),
-)
+    def _location(self, obj: Any) -> dict:
+        lat, lon = round(obj.lat, 7), round(obj.lon, 7)
+        if not self.exact(obj):
+            lat, lon = approximate(lat, lon)
+        return {"lat": lat, "lon": lon}
 
+    def _address(self, obj: Any) -> dict:
+        street = obj.street if self.exact(obj) else None
+        return {"street": street, "postal_code": obj.postal_code, "city": obj.city}
 
-@dataclass(frozen=True)
-class _Layout:
-    """How to read one kind of listing from one kind of source: a getter of its own
-    fields at once and their names, which of them are dates (written ISO 8601) and
-    decimals (numbers or strings, see _decimal), and a getter of _SHOWN."""
+    def _contact(self, obj: Any) -> dict | Any:
+        if not self.exact(obj) or obj.owner_id is None:
+            return missing
+        return {"name": obj.owner_name, "email": obj.owner_email, "phone": obj.owner_phone}
 
-    own: Callable[[Any], tuple]
-    names: tuple[str, ...]
-    dates: tuple[str, ...]
-    decimals: tuple[str, ...]
-    shown: Callable[[Any], tuple]
-
-
-def _layouts(getter: Callable[..., Callable[[Any], tuple]]) -> dict[str, _Layout]:
-    columns = Listing.__table__.columns
-    layouts = {}
-    for kind, names in _OWN_FIELDS.items():
-        dates = tuple(n for n in names if isinstance(columns[n].type, Date | DateTime))
-        decimals = tuple(n for n in names if isinstance(columns[n].type, Numeric))
-        layouts[kind] = _Layout(getter(*names), names, dates, decimals, getter(*_SHOWN))
-    return layouts
-
-
-#: Listings (ORM objects) by attribute.
-_BY_ATTRIBUTE = _layouts(attrgetter)
-
-
-@cache
-def _by_position(fields: tuple[str, ...]) -> dict[str, _Layout]:
-    """Rows of a search page (services._page_select) by position: their fields are the
-    names listing_json reads, and a row read by index costs a fraction of one read by
-    attribute or copied into an object."""
-    index = {name: position for position, name in enumerate(fields)}
-    return _layouts(lambda *names: itemgetter(*(index[name] for name in names)))
-
-
-def _decimal(name: str, value: Decimal) -> float | str:
-    return float(value) if name in _AS_NUMBER else f"{value:f}"
-
-
-def listing_json(
-    listing: Listing | Row, *, exact: bool, distance_m: float | None = None
-) -> dict[str, Any]:
-    """A listing as JSON (the shape of ListingSchema) as one viewer may see it: with
-    ``exact`` the street, exact location and owner contact; without, the location rounded
-    to about 500 m and no street or contact. Built by hand: search pages present many.
-
-    ``listing`` is a Listing or a row of `services._page_select` (search pages are read as
-    plain rows: building ORM objects for them took longer than their SQL)."""
-    if isinstance(listing, Row):
-        layout = _by_position(listing._fields)[listing.kind]
-    else:
-        layout = _BY_ATTRIBUTE[listing.kind]
-    return _json(layout, listing, exact, distance_m, layout.dates)
-
-
-def page_json(
-    rows: list[Row], exact: Callable[[Row], bool], distances: list[float | None]
-) -> list[dict[str, Any]]:
-    """A search page's rows as listing_json writes them, for the app's JSON provider only:
-    dates and times stay date and datetime objects, which orjson writes in ISO 8601 as
-    isoformat would, several times faster (they were a third of presenting a page)."""
-    if not rows:
-        return []
-    layouts = _by_position(rows[0]._fields)
-    return [
-        _json(layouts[row.kind], row, exact(row), distance_m, ())
-        for row, distance_m in zip(rows, distances, strict=True)
-    ]
-
-
-def _json(
-    layout: _Layout,
-    listing: Listing | Row,
-    exact: bool,
-    distance_m: float | None,
-    iso_dates: tuple[str, ...],
-) -> dict[str, Any]:
-    # All fields at once, then the few typed ones converted: a page presents many listings.
-    data = dict(zip(layout.names, layout.own(listing), strict=True))
-    for name in iso_dates:
-        if (value := data[name]) is not None:
-            data[name] = value.isoformat()
-    for name in layout.decimals:
-        if (value := data[name]) is not None:
-            data[name] = _decimal(name, value)
-    (lat, lon, street, postal_code, city, organization_name, organization_verified,
-     owner_id, owner_name, owner_email, owner_phone, *beds) = layout.shown(listing)
-    if exact:
-        data["location"] = {"lat": round(lat, 7), "lon": round(lon, 7)}
-    else:
-        lat, lon = approximate(round(lat, 7), round(lon, 7))
-        data["location"] = {"lat": lat, "lon": lon}
-    data["location_precision"] = "exact" if exact else "approximate"
-    data["address"] = {
-        "street": street if exact else None, "postal_code": postal_code, "city": city
-    }
-    data["organization_name"] = organization_name
-    data["owner_verified"] = organization_verified
-    if data["kind"] == ListingKind.BEDS:
-        data["beds_by_policy"] = dict(zip(POLICIES, beds, strict=True))
-    if exact and owner_id is not None:
-        data["contact"] = {"name": owner_name, "email": owner_email, "phone": owner_phone}
-    if distance_m is not None:
+    def _distance_km(self, obj: Any) -> float | Any:
+        distance_m = getattr(obj, "distance_m", None)
+        if distance_m is None:
+            return missing
         # Others get distances in half kilometres: exact ones would give the place away.
-        data["distance_km"] = round(distance_m / 1000, 3) if exact else round(distance_m / 500) / 2
-    return data
+        return round(distance_m / 1000, 3) if self.exact(obj) else round(distance_m / 500) / 2
+
+    def _attached(self, kind: str) -> list | Any:
+        if self.attachments is None:
+            return missing
+        return [a for a in self.attachments if a.kind == kind]
 
 
-#: The JSON of a listing for socket events.
-dump_listing = listing_json
+#: How the shown fields are read (ListingSchema.get_attribute).
+SHOWN: dict[str, Callable[[ListingSchema, Any], Any]] = {
+    "location": ListingSchema._location,
+    "address": ListingSchema._address,
+    "contact": ListingSchema._contact,
+    "location_precision": lambda schema, obj: "exact" if schema.exact(obj) else "approximate",
+    "beds_by_policy": lambda schema, obj: {p: getattr(obj, f"beds_{p}") for p in POLICIES},
+    "distance_km": ListingSchema._distance_km,
+    "photos": lambda schema, obj: schema._attached(AttachmentKind.PHOTO),
+    "documents": lambda schema, obj: schema._attached(AttachmentKind.DOCUMENT),
+}
 
 
 def feature(item: dict) -> dict:
@@ -482,22 +415,3 @@ class SavedSearchSchema(Schema):
 
     def _area(self, saved) -> dict | None:
         return mapping(to_geometry(saved.area)) if saved.area is not None else None
-
-
-class NotificationSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    payload = fields.Dict()
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
-
-
-class NotificationListArgs(ListArgs):
-    unread = fields.Boolean(load_default=False)
-
-
-NotificationPageSchema = page_schema(NotificationSchema, "NotificationPageSchema")
-
-
-class MarkedSchema(Schema):
-    marked = fields.Integer(required=True, metadata={"description": "how many were unread"})

@@ -8,8 +8,8 @@ from sqlalchemy import or_, select
 
 from exchange.db import utcnow
 from exchange.extensions import db
+from exchange.listings.access import member_organizations, visible_clause
 from exchange.listings.models import Listing, ListingStatus
-from exchange.listings.services import member_organizations, visible_clause
 from exchange.profiles.models import User
 
 EXPIRING_DAYS = 14

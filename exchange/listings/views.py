@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user, login_required
 
 from exchange.geo import point_to_dict
-from exchange.listings import services
+from exchange.listings import access
 from exchange.profiles import authz
 from exchange.profiles.models import OrganizationKind
 
@@ -25,7 +25,7 @@ def _listing_organizations() -> list[dict]:
     for membership in authz.active_memberships(current_user):
         organization = membership.organization
         landlord_org = organization.kind == OrganizationKind.LANDLORD
-        if membership.role not in services.CREATOR_ROLES[landlord_org]:
+        if membership.role not in access.CREATOR_ROLES[landlord_org]:
             continue
         choices.append({
             "id": organization.id,
@@ -40,14 +40,14 @@ def _listing_organizations() -> list[dict]:
 def _page_config(**extra) -> dict:
     """Settings and facts about the user that the page scripts need."""
     config = current_app.config
-    managed = authz.organizations_with_role(current_user, services.MANAGER_ROLES)
+    managed = authz.organizations_with_role(current_user, access.MANAGER_ROLES)
     return {
         "api": "/api/v1",
         "user_id": current_user.id,
         # Whose listings the user may edit (besides their own), and whether they may
         # reserve others' listings: the page shows only the buttons that will work.
         "managed_organization_ids": sorted(managed),
-        "is_official": services.is_official(current_user),
+        "is_official": access.is_official(current_user),
         "tile_url": config.get("MAP_TILE_URL") or "",
         "tile_attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
         "geocoder_url": config.get("GEOCODER_URL") or "",
@@ -103,48 +103,3 @@ def edit_listing(listing_id: int):
         page_config=_page_config(listing_id=listing_id, organizations=_listing_organizations()),
         listing_id=listing_id,
     )
-
-
-# --- the notifications feed ----------------------------------------------------------------
-
-
-@bp.app_context_processor
-def _notification_badge() -> dict:
-    """`notification_unread_total()` for the bell in the header; `email_notification_kinds()`
-    for the profile's e-mail preferences (profiles does not import listings)."""
-
-    def notification_unread_total() -> int:
-        if not current_user.is_authenticated:
-            return 0
-        return services.unread_notification_count(current_user)
-
-    def email_notification_kinds() -> list[tuple[str, str]]:
-        from exchange.listings import emails
-
-        return emails.mailed_kinds()
-
-    return {"notification_unread_total": notification_unread_total,
-            "email_notification_kinds": email_notification_kinds}
-
-
-def _feed(limit: int):
-    from flask_babel import format_datetime
-
-    from exchange.listings import notification_texts
-
-    page = services.list_notifications(current_user, False, limit, None)
-    return [(n, *notification_texts.describe(n), format_datetime(n.created_at, "short"))
-            for n in page.items]
-
-
-@bp.get("/notifications")
-@login_required
-def notifications_page():
-    return render_template("listings/notifications.html", items=_feed(100))
-
-
-@bp.get("/notifications/panel")
-@login_required
-def notifications_panel():
-    """The bell's dropdown: the newest notifications, rendered (fetched by notifications.js)."""
-    return render_template("listings/_notification_list.html", items=_feed(10))

@@ -108,7 +108,7 @@ class User(Base):
     )
     topics: Mapped[list[str]] = mapped_column(ARRAY(String(60)), default=list, server_default="{}")
     locale: Mapped[str] = mapped_column(String(5), default="de", server_default="de")
-    # Every notification also by e-mail (listings/emails.py), when the server has SMTP
+    # Every notification also by e-mail (notifications/emails.py), when the server has SMTP
     # configured.
     email_notifications: Mapped[bool] = mapped_column(
         Boolean, default=True, server_default="true"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from exchange.db import point_wkt
+from exchange.db import escape_like, point_wkt
 from exchange.errors import Conflict, InvalidInput, NotFound
 from exchange.extensions import db
 from exchange.pagination import Page, page_by_id
@@ -69,12 +69,8 @@ def list_organizations(
     if parent_id is not None:
         stmt = stmt.where(Organization.parent_id == parent_id)
     if q:
-        stmt = stmt.where(Organization.name.ilike(f"%{_escape_like(q)}%"))
+        stmt = stmt.where(Organization.name.ilike(f"%{escape_like(q)}%"))
     return page_by_id(stmt, Organization.id, limit, cursor)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_organization(organization_id: int) -> Organization:

@@ -15,7 +15,7 @@ from exchange.capacity.models import BedTransfer, Person, Shelter
 from exchange.db import point_wkt
 from exchange.errors import Forbidden
 from exchange.extensions import db
-from exchange.listings import services as listings
+from exchange.listings import registry_sync as listings
 from exchange.listings.models import Listing
 from tests.capacity.test_api import PERSON, SHELTER
 

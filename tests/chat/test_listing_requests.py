@@ -12,7 +12,8 @@ from exchange.chat.listing_requests import do_request_listing
 from exchange.chat.models import Member, Message, Room
 from exchange.errors import Forbidden
 from exchange.extensions import db
-from exchange.listings.models import Listing, Notification
+from exchange.listings.models import Listing
+from exchange.notifications.models import Notification
 from tests.conftest import own_app_context
 
 SHARED = "Wir haben noch 100 Betten über — kann die jemand gebrauchen?"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from exchange.chat.mentions import find_mentions
 from exchange.chat.read_state import unread_total
 from exchange.extensions import db
-from exchange.listings.models import Notification
+from exchange.notifications.models import Notification
 from tests.conftest import own_app_context
 
 

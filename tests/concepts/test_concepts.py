@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from exchange.concepts.markdown import render_markdown
 from exchange.extensions import db
-from exchange.listings.models import Notification
+from exchange.notifications.models import Notification
 from tests.documents.samples import PDF_BYTES
 
 

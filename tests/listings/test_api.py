@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.listings.models import Listing, Notification, SavedSearch
+from exchange.listings.models import Listing, SavedSearch
+from exchange.notifications.models import Notification
 from exchange.profiles.models import Membership
 from tests.dates import iso
 
@@ -223,12 +224,12 @@ def test_an_official_flags_and_the_owner_is_asked(as_user, make_listing):
 
 
 def test_notifications_are_mine_and_can_be_marked_read(as_user, make_user):
-    from exchange.listings import services
+    from exchange.notifications import services as notifications
 
     client = as_user(role="official")
     other = make_user(role="official")
-    mine = [services.notify(client.user.id, "test", {"n": n}) for n in range(3)]
-    theirs = services.notify(other.id, "test", {})
+    mine = [notifications.notify(client.user.id, "test", {"n": n}) for n in range(3)]
+    theirs = notifications.notify(other.id, "test", {})
     db.session.flush()
     page = client.get("/api/v1/notifications?limit=2").get_json()
     assert [n["id"] for n in page["items"]] == [mine[2].id, mine[1].id]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from exchange.extensions import db
-from exchange.listings import services
+from exchange.listings import attachments
 from exchange.listings.models import ListingDocument
 from tests.documents.samples import PDF_BYTES, image_bytes
 
@@ -185,7 +185,7 @@ def test_a_file_is_attached_once_and_a_listing_holds_a_limited_number(
     assert again.status_code == 409
     assert "document_id" in again.get_json()["errors"]["json"]
 
-    monkeypatch.setattr(services, "MAX_LISTING_DOCUMENTS", 2)
+    monkeypatch.setattr(attachments, "MAX_LISTING_DOCUMENTS", 2)
     assert attach(client, listing.id, upload(client, JPEG, "2.jpg"), "photo").status_code == 201
     full = attach(client, listing.id, upload(client, PDF_BYTES, "3.pdf"), "document")
     assert full.status_code == 409
@@ -210,4 +210,4 @@ def test_detaching_ends_the_viewers_access_but_not_the_uploaders(
 
 def test_the_reader_answers_false_for_unknown_documents(make_user):
     user = make_user(role="official")
-    assert services._listing_viewers_read_documents(user, 123_456_789) is False
+    assert attachments.listing_viewers_read_documents(user, 123_456_789) is False

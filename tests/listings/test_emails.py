@@ -12,9 +12,9 @@ from sqlalchemy import select
 from exchange import mail
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.listings import services
-from exchange.listings.models import Notification
-from exchange.listings.services import ListingFilter
+from exchange.listings import expiry, operations, saved_searches
+from exchange.listings.filters import ListingFilter
+from exchange.notifications.models import Notification
 from exchange.profiles.models import User
 from tests.conftest import PASSWORD
 
@@ -53,8 +53,8 @@ def test_a_new_match_of_a_saved_search_is_e_mailed_in_the_users_language(
 ):
     english = _official(make_user, "en", name="Emma Official", email="emma@kreis.example")
     german = _official(make_user, "de", name="Gerd Amt", email="gerd@kreis.example")
-    services.create_saved_search(english, "Families in Berlin", ListingFilter(min_beds=3))
-    services.create_saved_search(german, "Alles", ListingFilter())
+    saved_searches.create_saved_search(english, "Families in Berlin", ListingFilter(min_beds=3))
+    saved_searches.create_saved_search(german, "Alles", ListingFilter())
     landlord = as_user(role="landlord")
     listing = make_listing(owner=landlord.user, status="draft", title="Drei Zimmer am Park")
 
@@ -83,7 +83,7 @@ def test_who_opted_out_gets_the_notification_but_no_e_mail(
     official = _official(make_user)
     official.email_notifications = False
     db.session.flush()
-    services.create_saved_search(official, "Alles", ListingFilter())
+    saved_searches.create_saved_search(official, "Alles", ListingFilter())
     landlord = as_user(role="landlord")
     listing = make_listing(owner=landlord.user, status="draft")
     assert landlord.post(f"/api/v1/listings/{listing.id}/publish").status_code == 200
@@ -93,12 +93,12 @@ def test_who_opted_out_gets_the_notification_but_no_e_mail(
 
 def test_a_rolled_back_publication_sends_nothing(smtp_server, make_user, make_listing):
     official = _official(make_user)
-    services.create_saved_search(official, "Alles", ListingFilter())
+    saved_searches.create_saved_search(official, "Alles", ListingFilter())
     landlord = make_user(role="landlord")
     listing = make_listing(owner=landlord, status="draft")
     db.session.commit()
 
-    services.change_status(landlord, listing.id, "publish")
+    operations.change_status(landlord, listing.id, "publish")
     assert len(_notes(official, "saved_search_match")) == 1
     db.session.rollback()
     assert _notes(official, "saved_search_match") == []
@@ -110,7 +110,7 @@ def test_without_smtp_nothing_is_sent_and_publishing_works(
 ):
     monkeypatch.setitem(app.config, "SMTP_HOST", None)
     official = _official(make_user)
-    services.create_saved_search(official, "Alles", ListingFilter())
+    saved_searches.create_saved_search(official, "Alles", ListingFilter())
     landlord = as_user(role="landlord")
     listing = make_listing(owner=landlord.user, status="draft")
     assert landlord.post(f"/api/v1/listings/{listing.id}/publish").status_code == 200
@@ -141,7 +141,7 @@ def test_the_expiry_reminder_is_e_mailed_from_the_sweep(app, smtp_server, monkey
     owner.locale = "en"
     db.session.flush()
     due = make_listing(owner=owner, title="Garden flat", expires_at=utcnow() + timedelta(days=1))
-    assert services.expire_listings().reminded == [due.id]
+    assert expiry.expire_listings().reminded == [due.id]
     assert smtp_server.wait_for(1, timeout=0.5) == []  # only after the commit
     db.session.commit()
     (message,) = smtp_server.wait_for(1)

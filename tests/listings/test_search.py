@@ -10,8 +10,8 @@ from sqlalchemy import text
 
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.listings import services
-from exchange.listings.services import ListingFilter
+from exchange.listings import clusters, search
+from exchange.listings.filters import ListingFilter
 from tests.dates import day, iso
 
 OSNABRUECK = (52.2799, 8.0472)
@@ -183,7 +183,7 @@ def test_the_service_takes_a_filter_object(make_user, make_listing, app):
     official = make_user(role="official")
     listing = make_listing(lat=52.1, lon=8.2)
     with app.test_request_context():
-        page = services.search_listings(official, ListingFilter(bbox=(8, 52, 9, 53), limit=5))
+        page = search.search_listings(official, ListingFilter(bbox=(8, 52, 9, 53), limit=5))
     assert [hit.listing.id for hit in page.items] == [listing.id]
 
 
@@ -242,9 +242,9 @@ def test_clusters_from_the_cell_table_equal_clusters_from_the_rows(make_user, ma
     bbox = (5.5, 47.0, 15.5, 55.2)
     with app.test_request_context():
         for zoom in (4, 7, 10):
-            from_cells = services.listing_clusters(official, bbox, zoom)
+            from_cells = clusters.listing_clusters(official, bbox, zoom)
             # Any filter beyond kind is answered from the rows (min_beds=1 matches all).
-            from_rows = services.listing_clusters(official, bbox, zoom, ListingFilter(min_beds=1))
+            from_rows = clusters.listing_clusters(official, bbox, zoom, ListingFilter(min_beds=1))
 
             def key(result):
                 return sorted(
@@ -315,15 +315,15 @@ def test_searches_of_one_shape_share_one_statement_and_keep_their_own_values(
     each request still gets its own values, viewers their own visibility."""
     osnabrueck = make_listing(lat=OSNABRUECK[0], lon=OSNABRUECK[1])
     hamburg = make_listing(lat=HAMBURG[0], lon=HAMBURG[1])
-    services._SEARCH_STATEMENTS.clear()
+    search._SEARCH_STATEMENTS.clear()
     near_osnabrueck = _ids(official.get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4"))
     near_hamburg = _ids(official.get("/api/v1/listings?bbox=9.8,53.4,10.2,53.7"))
     assert osnabrueck.id in near_osnabrueck and hamburg.id not in near_osnabrueck
     assert hamburg.id in near_hamburg and osnabrueck.id not in near_hamburg
-    assert len(services._SEARCH_STATEMENTS) == 1
+    assert len(search._SEARCH_STATEMENTS) == 1
     # A landlord's search has another shape (own listings only), and finds none of these.
     assert _ids(as_user(role="landlord").get("/api/v1/listings?bbox=7.9,52.2,8.2,52.4")) == []
-    assert len(services._SEARCH_STATEMENTS) == 2
+    assert len(search._SEARCH_STATEMENTS) == 2
 
 
 def test_near_with_newest_first_still_gives_each_distance(official, make_listing):

@@ -20,8 +20,8 @@ from sqlalchemy import event, make_url
 
 from exchange.config import TestingConfig
 from exchange.extensions import db
-from exchange.listings import services
-from exchange.listings.services import ListingFilter
+from exchange.listings import search
+from exchange.listings.filters import ListingFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 OSNABRUECK_VIEWPORT = (7.97, 52.23, 8.12, 52.33)
@@ -53,7 +53,7 @@ def _search_sql(viewer, flt: ListingFilter) -> list[tuple[str, object]]:
 
     event.listen(connection, "before_cursor_execute", record)
     try:
-        services.search_listings(viewer, flt)
+        search.search_listings(viewer, flt)
     finally:
         event.remove(connection, "before_cursor_execute", record)
     return [(s, p) for s, p in statements if "FROM listings" in s]
@@ -82,8 +82,8 @@ def test_viewport_page_is_the_newest_first_with_cursor(make_user, make_listing):
     make_listing(lat=52.28, lon=8.06, status="draft")
     make_listing(lat=53.55, lon=9.99)  # Hamburg, outside
     flt = ListingFilter(bbox=OSNABRUECK_VIEWPORT, limit=3)
-    first = services.search_listings(official, flt)
-    second = services.search_listings(
+    first = search.search_listings(official, flt)
+    second = search.search_listings(
         official, ListingFilter(bbox=OSNABRUECK_VIEWPORT, limit=3, cursor=first.next_cursor)
     )
     newest = sorted(made, key=lambda listing: (listing.listed_at, listing.id), reverse=True)

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from exchange import realtime
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.listings.models import Notification
+from exchange.listings import events as listing_events
+from exchange.notifications.models import Notification
 from exchange.profiles.models import Invitation, LoginSession, Membership, User
 from tests.conftest import PASSWORD, own_app_context
 
@@ -311,14 +312,14 @@ def test_a_role_change_moves_the_members_sockets_and_keeps_the_session(
     member = make_user(role="caseworker", org=district)
     browser = login(app.test_client(), member)  # with the second factor
     sock = socket_client(browser)
-    assert _hears(sock, realtime.LISTINGS_STAFF_ROOM)
-    assert not _hears(sock, realtime.LISTINGS_OFFICIALS_ROOM)
+    assert _hears(sock, listing_events.LISTINGS_STAFF_ROOM)
+    assert not _hears(sock, listing_events.LISTINGS_OFFICIALS_ROOM)
     admin.patch(f"/api/v1/organizations/{district.id}/members/{member.id}",
                 json={"role": "official"})
     # An official now: the socket stays open and hears what officials hear.
     assert sock.is_connected()
-    assert _hears(sock, realtime.LISTINGS_OFFICIALS_ROOM)
-    assert not _hears(sock, realtime.LISTINGS_STAFF_ROOM)
+    assert _hears(sock, listing_events.LISTINGS_OFFICIALS_ROOM)
+    assert not _hears(sock, listing_events.LISTINGS_STAFF_ROOM)
     assert browser.get("/api/v1/me").status_code == 200
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from exchange.extensions import db
-from exchange.listings.models import Notification
+from exchange.notifications.models import Notification
 from exchange.profiles.models import Organization, User
 
 FLAT = {

@@ -7,8 +7,9 @@ import re
 
 from exchange import mail
 from exchange.extensions import db
-from exchange.listings import services
-from exchange.listings.services import ListingFilter
+from exchange.listings import saved_searches
+from exchange.listings.filters import ListingFilter
+from exchange.notifications import services as notifications
 from exchange.profiles.models import User
 from tests.listings.test_emails import form_login_and_csrf
 
@@ -23,8 +24,8 @@ def test_read_all_marks_every_unread_notification_of_mine(as_user, make_user):
     api = as_user(role="official")
     other = make_user(role="official")
     for _ in range(3):
-        services.notify(api.user.id, "listing_expiring", {"listing_id": 1, "title": "X"})
-    services.notify(other.id, "listing_expiring", {"listing_id": 1, "title": "Y"})
+        notifications.notify(api.user.id, "listing_expiring", {"listing_id": 1, "title": "X"})
+    notifications.notify(other.id, "listing_expiring", {"listing_id": 1, "title": "Y"})
     db.session.flush()
     assert len(api.get("/api/v1/notifications?unread=true").get_json()["items"]) == 3
 
@@ -32,7 +33,7 @@ def test_read_all_marks_every_unread_notification_of_mine(as_user, make_user):
     assert response.status_code == 200 and response.get_json() == {"marked": 3}
     assert api.get("/api/v1/notifications?unread=true").get_json()["items"] == []
     assert len(api.get("/api/v1/notifications").get_json()["items"]) == 3
-    assert services.unread_notification_count(other) == 1
+    assert notifications.unread_notification_count(other) == 1
     assert api.post("/api/v1/notifications/read-all").get_json() == {"marked": 0}
 
 
@@ -46,10 +47,10 @@ def test_the_bell_shows_the_unread_count_and_the_feed_the_texts(client, make_use
     form_login_and_csrf(client, user, "/")
     assert _bell(client.get("/").get_data(as_text=True)) == "0"
 
-    services.notify(user.id, "saved_search_match", {
+    notifications.notify(user.id, "saved_search_match", {
         "listing_id": listing.id, "title": listing.title, "saved_search_name": "Alles",
         "saved_search_id": 1, "kind": "flat", "city": "Berlin"})
-    services.notify(user.id, "membership_approved", {
+    notifications.notify(user.id, "membership_approved", {
         "organization_id": user.memberships[0].organization_id,
         "organization_name": "Kreis Beispiel", "role": "official"})
     db.session.flush()
@@ -64,7 +65,7 @@ def test_the_bell_shows_the_unread_count_and_the_feed_the_texts(client, make_use
     page = client.get("/notifications").get_data(as_text=True)
     assert page.count('data-testid="notification"') == 2
 
-    services.mark_all_notifications_read(user)
+    notifications.mark_all_notifications_read(user)
     db.session.flush()
     assert _bell(client.get("/notifications").get_data(as_text=True)) == "0"
 
@@ -75,8 +76,8 @@ def test_a_muted_kind_is_not_e_mailed_the_others_are(smtp_server, make_user, mak
     muted.email_muted_kinds = ["saved_search_match"]
     loud = make_user(role="official", email="loud@kreis.example")
     db.session.flush()
-    services.create_saved_search(muted, "Alles", ListingFilter())
-    services.create_saved_search(loud, "Alles", ListingFilter())
+    saved_searches.create_saved_search(muted, "Alles", ListingFilter())
+    saved_searches.create_saved_search(loud, "Alles", ListingFilter())
     landlord = as_user(role="landlord")
     listing = make_listing(owner=landlord.user, status="draft")
     assert landlord.post(f"/api/v1/listings/{listing.id}/publish").status_code == 200
@@ -86,7 +87,7 @@ def test_a_muted_kind_is_not_e_mailed_the_others_are(smtp_server, make_user, mak
     assert mail.wait_for_deliveries(10)
     assert len(smtp_server.wait_for(2, timeout=0.5)) == 1
     # The in-app notification is there all the same.
-    assert services.unread_notification_count(muted) == 1
+    assert notifications.unread_notification_count(muted) == 1
 
     # Another kind still goes out to the one who muted matches.
     own = make_listing(owner=muted, title="Eigenes")
@@ -122,7 +123,7 @@ def test_the_per_kind_choice_is_made_on_the_profile_page(client, as_user, make_u
 def test_a_concept_notification_links_to_the_concept(client, make_user):
     user = make_user(role="official")
     form_login_and_csrf(client, user, "/")
-    services.notify(user.id, "concept", {"concept_id": 7, "title": "Sprachcafé",
+    notifications.notify(user.id, "concept", {"concept_id": 7, "title": "Sprachcafé",
                                          "topics": ["integration"], "author": "Anna Amt"})
     db.session.flush()
     panel = client.get("/notifications/panel").get_data(as_text=True)
@@ -133,7 +134,7 @@ def test_a_concept_notification_links_to_the_concept(client, make_user):
 def test_transfer_notifications_name_the_organisation_and_the_beds(client, make_user):
     user = make_user(role="official")
     form_login_and_csrf(client, user, "/")
-    services.notify(user.id, "transfer_requested", {
+    notifications.notify(user.id, "transfer_requested", {
         "organization_id": 1, "organization_name": "Landkreis Emsland", "title": "Halle 3",
         "transfer_id": 1, "listing_id": 2, "beds": 4, "until": "2026-12-31",
         "status": "requested", "room_id": 9, "by": None})

@@ -19,8 +19,9 @@ from exchange.chat.messages import do_post_message
 from exchange.chat.models import Message
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.listings import emails, notification_texts
-from exchange.listings.models import Notification
+from exchange.notifications import emails
+from exchange.notifications import texts as notification_texts
+from exchange.notifications.models import Notification
 from exchange.profiles.models import User
 
 _rooms = itertools.count(1)
