@@ -28,7 +28,7 @@ def _transfer(text: object) -> Callable[[dict, UrlFor], tuple[str, str | None]]:
 
 def register() -> None:
     """Tell the notifications inbox the transfer kinds (from create_app)."""
-    for kind, label, text in (
+    texts.register_kinds((
         ("transfer_requested", _l("Transfer request"),
          _l("%(organization)s asks for %(beds)s beds (“%(title)s”)")),
         ("transfer_accepted", _l("Transfer request accepted"),
@@ -37,5 +37,4 @@ def register() -> None:
          _l("%(organization)s declined the request for %(beds)s beds")),
         ("transfer_released", _l("Held beds released"),
          _l("%(beds)s beds held for %(organization)s are released")),
-    ):
-        texts.register_kind(kind, label, _transfer(text))
+    ), _transfer)

@@ -110,7 +110,7 @@ def register() -> None:
     signals.invitation_created.connect(_invitation_created)
     signals.organization_verification_decided.connect(_verification_decided)
     signals.concept_published.connect(_concept_published)
-    for kind, label, text in (
+    texts.register_kinds((
         ("membership_approved", _l("Membership approved"),
          _l("You are a member of %(organization)s now")),
         ("membership_rejected", _l("Membership rejected"),
@@ -120,6 +120,5 @@ def register() -> None:
         ("landlord_verified", _l("Landlord verified"), _l("%(organization)s is verified")),
         ("landlord_rejected", _l("Landlord rejected"),
          _l("The verification of %(organization)s was rejected")),
-    ):
-        texts.register_kind(kind, label, _about_organization(text))
+    ), _about_organization)
     texts.register_kind("concept", _l("New concept on a topic I follow"), _concept)

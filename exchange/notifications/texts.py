@@ -16,7 +16,7 @@ and the first page its payload names.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,13 @@ _ORGANIZATION = ("organization_id", "organizations_views.organization")
 def register_kind(kind: str, label: Any, describe: Describe) -> None:
     """Let the feed and the e-mails tell notifications of ``kind`` (again: replaced)."""
     _KINDS[kind] = NotificationKind(label, describe)
+
+
+def register_kinds(kinds: Iterable[tuple[str, Any, Any]], line: Callable[[Any], Describe]) -> None:
+    """``register_kind`` for kinds that read alike: (kind, label, text) each, described by
+    ``line(text)``."""
+    for kind, label, text in kinds:
+        register_kind(kind, label, line(text))
 
 
 def register_link(key: str, endpoint: str) -> None:

@@ -402,7 +402,7 @@ def upgrade() -> None:
     # degrees), so that the map's clusters read a few hundred rows whatever the table size.
     # Statement triggers keep the counts in the same transaction as every write to
     # listings; listing_cells_rebuild() recomputes them after bulk loads with triggers off.
-    # The levels must match exchange.listings.services.CELL_LEVELS.
+    # The levels must match exchange.listings.clusters.CELL_LEVELS.
     op.execute(CELLS_FUNCTIONS)
 
 
