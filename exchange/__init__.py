@@ -24,12 +24,42 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from exchange import headers, limits, notifications, realtime
+from exchange.capacity import events as capacity_events
+from exchange.capacity import notices as capacity_notices
+from exchange.capacity.api import occupancy as occupancy_api
+from exchange.capacity.api import persons as persons_api
+from exchange.capacity.api import registry as registry_api
+from exchange.capacity.api import rights as rights_api
+from exchange.capacity.api import shelters as shelters_api
+from exchange.capacity.api import transfers as transfers_api
+from exchange.capacity.views import bp as capacity_views
+from exchange.chat import events as chat_events
+from exchange.chat import notices as chat_notices
+from exchange.chat import sockets as chat_sockets
+from exchange.chat.api import blp as chat_api
+from exchange.chat.views import bp as chat_views
+from exchange.concepts import services as concepts
+from exchange.concepts.api import blp as concepts_api
+from exchange.concepts.views import bp as concepts_views
 from exchange.config import Config, check_secret_key, config_for_environment
 from exchange.db import IdConverter, ping_when_idle
+from exchange.documents.api import blp as documents_api
 from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
+from exchange.home.views import bp as home_views
 from exchange.jsonprovider import OrjsonProvider
+from exchange.listings import init_app as init_listings
+from exchange.listings.api import blp as listings_api
+from exchange.listings.ogc import bp as listings_ogc
+from exchange.listings.views import bp as listings_views
+from exchange.notifications.api import blp as notifications_api
+from exchange.notifications.views import bp as notifications_views
 from exchange.openapi import init_api
+from exchange.profiles import auth
+from exchange.profiles.api import blp as profiles_api
+from exchange.profiles.organization_views import bp as organizations_views
+from exchange.profiles.views import bp as profiles_views
 from exchange.transaction import UnitOfWorkFlask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,9 +139,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     init_api(app, api)
 
-    from exchange import headers, limits, realtime
-    from exchange.profiles import auth
-
     auth.init_app(app)
     limits.init_app(app)
     headers.init_app(app)
@@ -130,11 +157,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _register_error_handlers(app)
     _register_templates(app)
 
-    from exchange.capacity import events as capacity_events
-    from exchange.chat import events as chat_events
-    from exchange.chat import sockets as chat_sockets
-    from exchange.concepts import services as concepts
-
     concepts.register()
     realtime.register_handlers(app)
     capacity_events.register()
@@ -144,28 +166,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from exchange.capacity.api import occupancy as occupancy_api
-    from exchange.capacity.api import persons as persons_api
-    from exchange.capacity.api import registry as registry_api
-    from exchange.capacity.api import rights as rights_api
-    from exchange.capacity.api import shelters as shelters_api
-    from exchange.capacity.api import transfers as transfers_api
-    from exchange.capacity.views import bp as capacity_views
-    from exchange.chat.api import blp as chat_api
-    from exchange.chat.views import bp as chat_views
-    from exchange.concepts.api import blp as concepts_api
-    from exchange.concepts.views import bp as concepts_views
-    from exchange.documents.api import blp as documents_api
-    from exchange.home.views import bp as home_views
-    from exchange.listings.api import blp as listings_api
-    from exchange.listings.ogc import bp as listings_ogc
-    from exchange.listings.views import bp as listings_views
-    from exchange.notifications.api import blp as notifications_api
-    from exchange.notifications.views import bp as notifications_views
-    from exchange.profiles.api import blp as profiles_api
-    from exchange.profiles.organization_views import bp as organizations_views
-    from exchange.profiles.views import bp as profiles_views
-
     api.register_blueprint(profiles_api)
     api.register_blueprint(concepts_api)
     api.register_blueprint(documents_api)
@@ -201,10 +201,6 @@ def _register_domains(app: Flask) -> None:
     """What each domain connects to the layers below it (signal receivers, socket rooms,
     the inbox's kinds): explicitly here, never as a side effect of an import. The inbox
     lists its kinds in this order."""
-    from exchange import notifications
-    from exchange.capacity import notices as capacity_notices
-    from exchange.chat import notices as chat_notices
-    from exchange.listings import init_app as init_listings
 
     init_listings(app)
     chat_notices.register()

@@ -2,18 +2,18 @@
 disclosure for an access request, the reason asked before a restricted record opens, and
 the forms of the district's admins that restrict, lift a restriction and erase.
 
-Registered on the capacity pages' blueprint (exchange.capacity.views imports this
-module). Forms post with the CSRF token; a refusal comes back as a flashed message.
+Added to the capacity pages' blueprint by ``register(bp)`` (called by
+exchange.capacity.views), so their endpoints stay ``capacity_views.*``. Forms post with
+the CSRF token; a refusal comes back as a flashed message.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from exchange.capacity import rights
-from exchange.capacity.views import bp
 from exchange.errors import InvalidInput, ServiceError
 from exchange.extensions import db
 
@@ -27,7 +27,6 @@ def ask_reason(person_id: int, target: str) -> str:
     return render_template("capacity/reason.html", person_id=person_id, target=target)
 
 
-@bp.get("/persons/<int:person_id>/disclosure")
 @login_required
 def disclosure_page(person_id: int):
     """The disclosure (Art. 15) as a page that prints well (and prints to PDF)."""
@@ -48,7 +47,6 @@ def _message(error: ServiceError) -> list[str]:
     return found or [error.message]
 
 
-@bp.post("/persons/<int:person_id>/<any(restrict, unrestrict, erase):action>")
 @login_required
 def rights_action(person_id: int, action: str):
     """Restrict, lift a restriction or erase (the district's admins)."""
@@ -75,3 +73,11 @@ def rights_action(person_id: int, action: str):
     if action == "erase":
         return redirect(url_for("capacity_views.persons_page"))
     return redirect(url_for("capacity_views.person_page", person_id=person_id, reason=reason))
+
+
+def register(bp: Blueprint) -> None:
+    """Add these pages to the capacity pages' blueprint."""
+    bp.add_url_rule("/persons/<int:person_id>/disclosure", view_func=disclosure_page,
+                    methods=["GET"])
+    bp.add_url_rule("/persons/<int:person_id>/<any(restrict, unrestrict, erase):action>",
+                    view_func=rights_action, methods=["POST"])

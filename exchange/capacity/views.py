@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from exchange.capacity import access, counts, persons, shelters, transfers
+from exchange.capacity import access, counts, persons, rights_views, shelters, transfers
 from exchange.capacity.audit import AuditAction, audit
 from exchange.capacity.models import Bed, Person, Shelter, ShelterRoom
 from exchange.capacity.occupancy import current_beds
@@ -28,6 +28,8 @@ from exchange.profiles import authz
 from exchange.profiles.models import Organization
 
 bp = Blueprint("capacity_views", __name__, template_folder="templates")
+# The pages of data-subject rights (disclosure, restriction, erasure) join this blueprint.
+rights_views.register(bp)
 
 #: Shelters listed on one page (a district runs tens, not thousands).
 SHELTER_PAGE = 200
@@ -342,6 +344,3 @@ def transfer_action(transfer_id: int, action: str):
         flash(error.message, "error")
     return redirect(url_for("capacity_views.transfers_page"))
 
-
-# The pages of data-subject rights (disclosure, restriction, erasure) join this blueprint.
-from exchange.capacity import rights_views  # noqa: E402, F401
