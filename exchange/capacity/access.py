@@ -159,12 +159,7 @@ def get_shelter_for(
     locked (and read afresh) for a change."""
     if not lock:
         return authz.get_in_scope_or_404(viewer, Shelter, shelter_id, roles, CAPACITY_KINDS)
-    shelter = db.session.scalar(
-        select(Shelter)
-        .where(Shelter.id == shelter_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    shelter = db.session.get(Shelter, shelter_id, with_for_update=True, populate_existing=True)
     if shelter is None or shelter.organization_id not in capacity_scope(viewer, roles):
         raise NotFound()
     return shelter

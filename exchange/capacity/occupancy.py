@@ -130,12 +130,9 @@ def check_out(actor: User, occupancy_id: int) -> Occupancy:
     if found is None:
         raise NotFound()
     person = get_person_for(actor, found.person_id, lock=True)
-    occupancy = db.session.scalars(
-        select(Occupancy)
-        .where(Occupancy.id == occupancy_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    occupancy = db.session.get_one(
+        Occupancy, occupancy_id, with_for_update=True, populate_existing=True
+    )
     shelter_id = _shelter_of_bed(occupancy.bed_id)
     lock_counts([shelter_id])
     if not occupancy.is_open:

@@ -198,12 +198,9 @@ def _hold(listing: Listing, beds: int) -> None:
     shelter_id = _registry_shelter_id(listing)
     if shelter_id is not None:
         lock_counts([shelter_id])
-        shelter = db.session.scalars(
-            select(Shelter)
-            .where(Shelter.id == shelter_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
+        shelter = db.session.get_one(
+            Shelter, shelter_id, with_for_update=True, populate_existing=True
+        )
         if beds > 0:
             available = 0
             if listing.status in listings.STAFF_VISIBLE:
