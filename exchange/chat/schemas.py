@@ -44,7 +44,9 @@ class SearchHitSchema(MessageSchema):
     rank = fields.Float()
 
 
-class RoomSchema(Schema):
+class ExportRoomSchema(Schema):
+    """A room's own fields (the export); RoomSchema adds the caller's view."""
+
     id = fields.Integer()
     kind = fields.String()
     visibility = fields.String()
@@ -53,6 +55,18 @@ class RoomSchema(Schema):
     listing_id = fields.Integer(allow_none=True)
     retention_days = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+
+
+class ExportMemberSchema(Schema):
+    """A member as exported; RoomMemberSchema adds the live state."""
+
+    user_id = fields.Integer()
+    name = fields.String(attribute="user.name")
+    role = fields.String()
+    joined_at = fields.DateTime()
+
+
+class RoomSchema(ExportRoomSchema):
     unread = fields.Integer(metadata={"description": "Messages of others after my watermark."})
     last_read_message_id = fields.Integer(attribute="member.last_read_message_id",
                                           allow_none=True)
@@ -65,11 +79,7 @@ class RoomSchema(Schema):
     last_message_at = fields.DateTime(allow_none=True)
 
 
-class RoomMemberSchema(Schema):
-    user_id = fields.Integer()
-    name = fields.String(attribute="user.name")
-    role = fields.String()
-    joined_at = fields.DateTime()
+class RoomMemberSchema(ExportMemberSchema):
     last_read_message_id = fields.Integer(allow_none=True)
     online = fields.Boolean()
 
@@ -167,24 +177,6 @@ class ListingRequestSchema(Schema):
     room = fields.Nested(RoomSchema)
     message = fields.Nested(MessageSchema)
     listing = fields.Nested(RequestedListingSchema)
-
-
-class ExportMemberSchema(Schema):
-    user_id = fields.Integer()
-    name = fields.String(attribute="user.name")
-    role = fields.String()
-    joined_at = fields.DateTime()
-
-
-class ExportRoomSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    visibility = fields.String()
-    name = fields.String()
-    topic = fields.String()
-    listing_id = fields.Integer(allow_none=True)
-    retention_days = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
 
 
 class ExportSchema(Schema):

@@ -9,6 +9,7 @@ with the stored Message or {"error": ..., "errors"?}; `typing` {room_id};
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
@@ -39,26 +40,33 @@ def _room_id(data: Any) -> int | None:
     return room_id if type(room_id) is int and room_id > 0 else None
 
 
+def _room_event(data: Any, handle: Callable[[Any, int, dict], dict]) -> dict:
+    """Answer a client's event about one room: the login and `room_id` checks, then
+    `handle(user, room_id, other_fields)`; its service or input errors become the ack."""
+    user = realtime.require_socket_user()
+    if user is None:
+        return {"error": localise("Not logged in.")}
+    room_id = _room_id(data)
+    if room_id is None:
+        return localise({"error": "Invalid input.",
+                         "errors": {"room_id": [Text("Not a valid id.")]}})
+    try:
+        return handle(user, room_id, {k: v for k, v in data.items() if k != "room_id"})
+    except (ServiceError, ValidationError) as error:
+        return _error(error)
+
+
 def register_handlers() -> None:
     """Connect the client event handlers (called from create_app)."""
 
     @socketio.on("send")
     @socket_unit_of_work
     def _send(data: Any = None) -> dict:
-        user = realtime.require_socket_user()
-        if user is None:
-            return {"error": localise("Not logged in.")}
-        room_id = _room_id(data)
-        if room_id is None:
-            return localise({"error": "Invalid input.",
-                             "errors": {"room_id": [Text("Not a valid id.")]}})
-        try:
-            fields = {k: v for k, v in data.items() if k != "room_id"}
-            args = MessageArgs().load(fields)
-            message = do_post_message(user, room_id, **args)
-        except (ServiceError, ValidationError) as error:
-            return _error(error)
-        return MessageSchema().dump(message)
+        def post(user: Any, room_id: int, fields: dict) -> dict:
+            message = do_post_message(user, room_id, **MessageArgs().load(fields))
+            return MessageSchema().dump(message)
+
+        return _room_event(data, post)
 
     @socketio.on("typing")
     def _typing(data: Any = None) -> None:
@@ -80,16 +88,8 @@ def register_handlers() -> None:
     @socketio.on("read")
     @socket_unit_of_work
     def _read(data: Any = None) -> dict:
-        user = realtime.require_socket_user()
-        if user is None:
-            return {"error": localise("Not logged in.")}
-        room_id = _room_id(data)
-        if room_id is None:
-            return localise({"error": "Invalid input.",
-                             "errors": {"room_id": [Text("Not a valid id.")]}})
-        try:
-            args = ReadArgs().load({k: v for k, v in data.items() if k != "room_id"})
-            do_mark_read(user, room_id, args["message_id"])
-        except (ServiceError, ValidationError) as error:
-            return _error(error)
-        return {}
+        def mark(user: Any, room_id: int, fields: dict) -> dict:
+            do_mark_read(user, room_id, ReadArgs().load(fields)["message_id"])
+            return {}
+
+        return _room_event(data, mark)
