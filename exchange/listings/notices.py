@@ -104,24 +104,23 @@ def _saved_search_match_letter(user: User, payload: dict) -> tuple[str, str]:
         "title": payload.get("title", ""),
     }
     subject = gettext("New listing for your search “%(search)s”: %(title)s", **values)
-    body = "\n\n".join(
+    return subject, emails.letter(
+        user,
         [
-            emails.greeting(user),
             gettext("a newly published listing matches your saved search “%(search)s”:",
                     **values),
             f"{values['title']}\n{_what(payload)}",
             gettext("Open it on the map: %(url)s", url=_listing_url(payload)),
         ]
     )
-    return subject, body + emails.footer()
 
 
 def _expiring_letter(user: User, payload: dict) -> tuple[str, str]:
     values = {"title": payload.get("title", ""), "date": _when(payload.get("expires_at"))}
     subject = gettext("Your listing expires on %(date)s: %(title)s", **values)
-    body = "\n\n".join(
+    return subject, emails.letter(
+        user,
         [
-            emails.greeting(user),
             gettext(
                 "your listing “%(title)s” expires on %(date)s unless you confirm that it is "
                 "still available. One click on “Still available” on the listing renews it:",
@@ -131,15 +130,14 @@ def _expiring_letter(user: User, payload: dict) -> tuple[str, str]:
             gettext("If it is no longer available, please withdraw it there."),
         ]
     )
-    return subject, body + emails.footer()
 
 
 def _flagged_letter(user: User, payload: dict) -> tuple[str, str]:
     values = {"title": payload.get("title", ""), "date": _when(payload.get("expires_at"))}
     subject = gettext("Please check your listing: %(title)s", **values)
-    body = "\n\n".join(
+    return subject, emails.letter(
+        user,
         [
-            emails.greeting(user),
             gettext(
                 "an official has reported your listing “%(title)s” as no longer available:",
                 **values,
@@ -153,7 +151,6 @@ def _flagged_letter(user: User, payload: dict) -> tuple[str, str]:
             _listing_url(payload),
         ]
     )
-    return subject, body + emails.footer()
 
 
 def register() -> None:

@@ -67,16 +67,21 @@ def footer() -> str:
     )
 
 
+def letter(user: User, paragraphs: list[str]) -> str:
+    """A letter's body: the greeting, the paragraphs, the footer."""
+    return "\n\n".join([greeting(user), *paragraphs]) + footer()
+
+
 def _generic(user: User, notification: Notification) -> tuple[str, str]:
     """The bell's line as subject and first line, a quote if any, the feed's link."""
     payload = notification.payload or {}
     text, link = texts.describe(notification, url=mail.external_url)
-    parts = [greeting(user), f"{text}."]
+    parts = [f"{text}."]
     quote = payload.get("excerpt") or payload.get("reason")
     if quote:
         parts.append(gettext("“%(reason)s”", reason=quote))
     parts.append(link or mail.external_url("notifications_views.notifications_page"))
-    return " ".join(text.split()), "\n\n".join(parts) + footer()
+    return " ".join(text.split()), letter(user, parts)
 
 
 def compose(user: User, notification: Notification) -> tuple[str, str]:
