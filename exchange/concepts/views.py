@@ -15,6 +15,7 @@ from exchange.concepts.markdown import render_markdown
 from exchange.concepts.models import Concept
 from exchange.errors import NotFound, ServiceError, flash_errors
 from exchange.extensions import db
+from exchange.profiles.models import User
 
 bp = Blueprint("concepts_views", __name__, template_folder="templates")
 
@@ -45,6 +46,14 @@ def _me():
     if not concepts.may_read(user):
         abort(404)
     return user
+
+
+def _concept_or_404(me: User, concept_id: int) -> Concept:
+    """The concept if `me` may read it, else the HTML 404 page (not the API's JSON error)."""
+    try:
+        return concepts.get_concept_for(me, concept_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.get("/concepts")
@@ -114,10 +123,7 @@ def new_concept():
 @login_required
 def edit_concept(concept_id: int):
     me = _me()
-    try:
-        concept = concepts.get_concept_for(me, concept_id)
-    except NotFound:
-        abort(404)
+    concept = _concept_or_404(me, concept_id)
     if not concepts.may_edit(me, concept):
         abort(403)
     args = {"title": concept.title, "summary": concept.summary, "body": concept.body,
@@ -135,10 +141,7 @@ def edit_concept(concept_id: int):
 @login_required
 def concept_page(concept_id: int):
     me = _me()
-    try:
-        concept = concepts.get_concept_for(me, concept_id)
-    except NotFound:
-        abort(404)
+    concept = _concept_or_404(me, concept_id)
     return render_template(
         "concepts/detail.html", concept=concept,
         body_html=Markup(render_markdown(concept.body)),  # sanitised by nh3
