@@ -3,6 +3,7 @@ transaction that is rolled back at its end, and factory fixtures for the data.""
 
 from __future__ import annotations
 
+import contextvars
 import email
 import email.policy
 import itertools
@@ -21,6 +22,7 @@ from sqlalchemy import create_engine, make_url, select, text
 
 from exchange import create_app
 from exchange.chat.models import Member, MemberRole, Room, direct_key
+from exchange.cli import cli
 from exchange.config import TestingConfig, normalise_database_url
 from exchange.db import utcnow
 from exchange.extensions import db, socketio
@@ -363,3 +365,22 @@ def make_room(app):
         return room
 
     return make
+
+
+@pytest.fixture
+def run(app):
+    """run(*args, input=None) → click Result of `exchange ARGS`.
+
+    The command runs as from a shell: in a fresh context without the test's app context,
+    so `with_appcontext` pushes its own (its own database session, on the test's
+    connection); afterwards the test's session re-reads what the command committed.
+    (`own_app_context` does not fit here: `with_appcontext` asks `current_app` first.)
+    """
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str, input: str | None = None):
+        result = contextvars.Context().run(runner.invoke, cli, list(args), input=input)
+        db.session.expire_all()
+        return result
+
+    return invoke

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import contextvars
 import re
 
 import pyotp
-import pytest
 from sqlalchemy import func, select
 
 from exchange import demo
-from exchange.cli import cli
 from exchange.extensions import db
 from exchange.profiles.models import Membership, Organization, User
-
-
-@pytest.fixture
-def run(app):
-    """run(*args, input=None) → click Result of `exchange ARGS`.
-
-    The command runs as from a shell: in a fresh context without the test's app context,
-    so `with_appcontext` pushes its own (its own database session, on the test's
-    connection); afterwards the test's session re-reads what the command committed.
-    (`own_app_context` does not fit here: `with_appcontext` asks `current_app` first.)
-    """
-    runner = app.test_cli_runner()
-
-    def invoke(*args: str, input: str | None = None):
-        result = contextvars.Context().run(runner.invoke, cli, list(args), input=input)
-        db.session.expire_all()
-        return result
-
-    return invoke
 
 
 def _count(model) -> int:

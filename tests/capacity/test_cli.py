@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import contextvars
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import Range
 
 from exchange.capacity.models import CapacityCount, CapacitySnapshot, Occupancy, Person
-from exchange.cli import cli
 from exchange.extensions import db
 from tests import dates
 from tests.capacity.conftest import bed_ids
-
-
-@pytest.fixture
-def run(app):
-    """run(*args) → click Result of `exchange ARGS`, as from a shell (see tests/test_cli.py)."""
-    runner = app.test_cli_runner()
-
-    def invoke(*args: str):
-        result = contextvars.Context().run(runner.invoke, cli, list(args))
-        db.session.expire_all()
-        return result
-
-    return invoke
 
 
 def test_snapshot_capacity(run, district, make_shelter):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextvars
 import io
 
 import pytest
 from sqlalchemy import func, select
 
 from exchange.capacity.models import Household, Person, PersonAudit, RegistryImport
-from exchange.cli import cli
 from exchange.extensions import db
 from tests.dates import day, iso
 
@@ -182,18 +180,6 @@ def test_import_reports_duplicates(caseworker, district, make_person):
     report = post_import(caseworker, district.id, csv_bytes(rows)).get_json()
     assert report["created"] == 1
     assert report["duplicates"] == [{"row": 2, "person_id": known.id, "score": 1.0}]
-
-
-@pytest.fixture
-def run(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args: str):
-        result = contextvars.Context().run(runner.invoke, cli, list(args))
-        db.session.expire_all()
-        return result
-
-    return invoke
 
 
 def test_cli_dry_run_and_import(run, tmp_path, district, make_user):

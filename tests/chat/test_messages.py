@@ -3,7 +3,6 @@ attachments, export and retention."""
 
 from __future__ import annotations
 
-import contextvars
 import io
 from datetime import timedelta
 
@@ -11,7 +10,6 @@ from sqlalchemy import func, select, update
 
 from exchange.chat.models import Message, MessageDocument
 from exchange.chat.records import purge_expired_messages
-from exchange.cli import cli
 from exchange.extensions import db
 from exchange.pagination import encode_cursor
 
@@ -309,17 +307,15 @@ def test_purge_deletes_messages_past_their_rooms_retention(
     assert db.session.get(Message, reply.id).reply_to_id is None
 
 
-def test_purge_chat_command(app, make_user, make_room, make_message):
-    """`exchange purge-chat`, run as from a shell (its own app context; see tests/test_cli)."""
+def test_purge_chat_command(run, make_user, make_room, make_message):
+    """`exchange purge-chat`, run as from a shell (see `run` in tests/conftest.py)."""
     user = make_user("official")
     room = make_room(user, retention_days=1)
     expired, kept = make_message(room, user), make_message(room, user)
     db.session.execute(update(Message).where(Message.id == expired.id).values(
         created_at=func.now() - timedelta(days=2)))
     db.session.commit()
-    runner = app.test_cli_runner()
-    result = contextvars.Context().run(runner.invoke, cli, ["purge-chat"])
+    result = run("purge-chat")
     assert result.exit_code == 0, result.output
     assert "Deleted 1 chat message" in result.output
-    db.session.expire_all()
     assert list(db.session.scalars(select(Message.id))) == [kept.id]

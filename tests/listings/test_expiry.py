@@ -3,13 +3,11 @@ and how a flag shortens the period."""
 
 from __future__ import annotations
 
-import contextvars
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from exchange.cli import cli
 from exchange.db import utcnow
 from exchange.errors import Conflict
 from exchange.extensions import db
@@ -72,16 +70,14 @@ def test_a_flag_shortens_the_period_to_the_reminder_window(app, make_user, make_
         operations.flag_listing(official, make_listing(owner=owner, status="reserved").id, "x")
 
 
-def test_the_expire_listings_command(app, make_user, make_listing):
+def test_the_expire_listings_command(run, make_user, make_listing):
     owner = make_user(role="landlord")
     listing = make_listing(owner=owner, expires_at=utcnow() - timedelta(days=1))
     db.session.commit()
-    # Run as from a shell: its own app context and session (see tests/test_cli.py).
-    runner = app.test_cli_runner()
-    result = contextvars.Context().run(runner.invoke, cli, ["expire-listings"])
+    # Run as from a shell: its own app context and session (see `run` in tests/conftest.py).
+    result = run("expire-listings")
     assert result.exit_code == 0, result.output
     assert "Expired 1 listing(s)" in result.output
-    db.session.expire_all()
     assert db.session.get(Listing, listing.id).status == "expired"
 
 
