@@ -5,36 +5,21 @@ The generator runs in a subprocess (it builds its own app to migrate), as it is 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import psycopg
 import pytest
-from sqlalchemy import make_url
 
-from exchange.config import TestingConfig
+from tests.benchmarks.conftest import bench_database_url, run_generator
 
-ROOT = Path(__file__).resolve().parents[2]
 LISTINGS = 200
 
 
 @pytest.fixture(scope="module")
 def bench_url() -> str:
-    base = make_url(os.environ.get("TEST_DATABASE_URL", TestingConfig.SQLALCHEMY_DATABASE_URI))
-    url = base.set(drivername="postgresql", database=f"{base.database}_bench_generator")
-    return url.render_as_string(hide_password=False)
+    return bench_database_url("bench_generator")
 
 
 def _generate(url: str, *extra: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.generate_listings", str(LISTINGS), "--url", url,
-         *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return run_generator("generate_listings", LISTINGS, url, *extra)
 
 
 def test_generates_listings_over_germany_and_skips_when_present(bench_url, no_transaction):

@@ -6,36 +6,21 @@ is run by hand. The benchmark itself (benchmarks/capacity.py) is not run by the 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import psycopg
 import pytest
-from sqlalchemy import make_url
 
-from exchange.config import TestingConfig
+from tests.benchmarks.conftest import bench_database_url, run_generator
 
-ROOT = Path(__file__).resolve().parents[2]
 PERSONS = 400
 
 
 @pytest.fixture(scope="module")
 def bench_url() -> str:
-    base = make_url(os.environ.get("TEST_DATABASE_URL", TestingConfig.SQLALCHEMY_DATABASE_URI))
-    url = base.set(drivername="postgresql", database=f"{base.database}_registry_generator")
-    return url.render_as_string(hide_password=False)
+    return bench_database_url("registry_generator")
 
 
 def _generate(url: str, *extra: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.generate_registry", str(PERSONS), "--url", url,
-         *extra],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return run_generator("generate_registry", PERSONS, url, *extra)
 
 
 def test_generates_a_housed_registry_and_publishes_its_shelters(bench_url, no_transaction):
