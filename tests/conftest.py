@@ -20,7 +20,7 @@ from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, select, text
 
-from exchange import create_app
+from exchange import create_app, realtime
 from exchange.chat.models import Member, MemberRole, Room, direct_key
 from exchange.cli import cli
 from exchange.config import TestingConfig, normalise_database_url
@@ -63,6 +63,15 @@ def own_app_context():
         _cv_app.reset(token)
         if _cv_app.get(None) is not None:
             db.session.expire_all()
+
+
+
+def hears(sock, room: str) -> bool:
+    """Whether the test socket gets an event sent to the room now (drops what it had)."""
+    with own_app_context():
+        sock.get_received()
+        realtime.emit_now("probe", {"room": room}, room=room)
+        return any(event["name"] == "probe" for event in sock.get_received())
 
 
 class ApiClient(FlaskClient):
@@ -384,3 +393,14 @@ def run(app):
         return result
 
     return invoke
+
+
+@pytest.fixture
+def documents_dir(app, tmp_path, monkeypatch):
+    """DOCUMENTS_DIR of the app set to a fresh folder for the test (restored after it).
+
+    Used by every test that stores uploads (autouse in tests/documents and tests/chat).
+    """
+    root = tmp_path / "documents"
+    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(root))
+    return root

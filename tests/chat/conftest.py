@@ -15,11 +15,8 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(app, tmp_path, monkeypatch):
-    """Uploaded files of a chat test go under its own tmp_path."""
-    root = tmp_path / "documents"
-    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(root))
-    return root
+def _own_documents_dir(documents_dir):
+    """Uploaded files of a chat test go under its own tmp_path (tests/conftest.py)."""
 
 
 @pytest.fixture

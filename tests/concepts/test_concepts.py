@@ -12,12 +12,7 @@ from exchange.extensions import db
 from exchange.notifications.models import Notification
 from tests.documents.samples import PDF_BYTES
 
-
-@pytest.fixture(autouse=True)
-def documents_dir(app, tmp_path, monkeypatch):
-    root = tmp_path / "documents"
-    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(root))
-    return root
+pytestmark = pytest.mark.usefixtures("documents_dir")
 
 
 @pytest.fixture

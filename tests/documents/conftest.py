@@ -6,8 +6,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def documents_dir(app, tmp_path, monkeypatch):
-    """DOCUMENTS_DIR of the app set to a fresh folder for the test (restored after it)."""
-    root = tmp_path / "documents"
-    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(root))
-    return root
+def _own_documents_dir(documents_dir):
+    """Each test here uses `documents_dir` (tests/conftest.py)."""

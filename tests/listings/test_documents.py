@@ -17,9 +17,7 @@ PNG = image_bytes("PNG", (64, 48))
 JPEG = image_bytes("JPEG", (80, 60))
 
 
-@pytest.fixture(autouse=True)
-def documents_dir(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "DOCUMENTS_DIR", str(tmp_path / "documents"))
+pytestmark = pytest.mark.usefixtures("documents_dir")
 
 
 def upload(client, data: bytes, filename: str) -> int:

@@ -9,13 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from exchange import realtime
 from exchange.db import utcnow
 from exchange.extensions import db
 from exchange.listings import events as listing_events
 from exchange.notifications.models import Notification
 from exchange.profiles.models import Invitation, LoginSession, Membership, User
-from tests.conftest import PASSWORD, own_app_context
+from tests.conftest import PASSWORD, hears, own_app_context
 
 
 @pytest.fixture
@@ -298,28 +297,20 @@ def test_disabling_stops_sessions_tokens_and_sockets_at_once(
     assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
 
 
-def _hears(sock, room: str) -> bool:
-    """Whether the socket gets an event sent to the room now."""
-    with own_app_context():
-        sock.get_received()
-        realtime.emit_now("probe", {"room": room}, room=room)
-        return any(event["name"] == "probe" for event in sock.get_received())
-
-
 def test_a_role_change_moves_the_members_sockets_and_keeps_the_session(
     app, admin, district, make_user, login, socket_client
 ):
     member = make_user(role="caseworker", org=district)
     browser = login(app.test_client(), member)  # with the second factor
     sock = socket_client(browser)
-    assert _hears(sock, listing_events.LISTINGS_STAFF_ROOM)
-    assert not _hears(sock, listing_events.LISTINGS_OFFICIALS_ROOM)
+    assert hears(sock, listing_events.LISTINGS_STAFF_ROOM)
+    assert not hears(sock, listing_events.LISTINGS_OFFICIALS_ROOM)
     admin.patch(f"/api/v1/organizations/{district.id}/members/{member.id}",
                 json={"role": "official"})
     # An official now: the socket stays open and hears what officials hear.
     assert sock.is_connected()
-    assert _hears(sock, listing_events.LISTINGS_OFFICIALS_ROOM)
-    assert not _hears(sock, listing_events.LISTINGS_STAFF_ROOM)
+    assert hears(sock, listing_events.LISTINGS_OFFICIALS_ROOM)
+    assert not hears(sock, listing_events.LISTINGS_STAFF_ROOM)
     assert browser.get("/api/v1/me").status_code == 200
 
 

@@ -10,18 +10,10 @@ and sockets stay for what its other memberships give.
 
 from __future__ import annotations
 
-from exchange import realtime
 from exchange.capacity.events import capacity_room
 from exchange.extensions import db
 from exchange.profiles.models import Membership, User
-from tests.conftest import own_app_context
-
-
-def _hears(sock, room: str) -> bool:
-    with own_app_context():
-        sock.get_received()
-        realtime.emit_now("probe", {"room": room}, room=room)
-        return any(event["name"] == "probe" for event in sock.get_received())
+from tests.conftest import hears
 
 
 def test_disabling_one_membership_ends_only_what_it_gave(
@@ -40,7 +32,7 @@ def test_disabling_one_membership_ends_only_what_it_gave(
     token_socket = socket_client(auth={"token": token})
     members_of_district = f"/api/v1/organizations/{district.id}/members?status=all"
     assert browser.get(members_of_district).status_code == 200  # as the district's admin
-    assert _hears(cookie_socket, capacity_room(district.id))
+    assert hears(cookie_socket, capacity_room(district.id))
 
     response = org_admin.patch(f"/api/v1/organizations/{district.id}/members/{member.id}",
                                json={"status": "disabled"})
@@ -49,8 +41,8 @@ def test_disabling_one_membership_ends_only_what_it_gave(
     # What the district membership gave stops at once, on the session and the token ...
     assert browser.get(members_of_district).status_code == 403
     assert app.test_client().get(members_of_district, headers=headers).status_code == 403
-    assert not _hears(cookie_socket, capacity_room(district.id))
-    assert not _hears(token_socket, capacity_room(district.id))
+    assert not hears(cookie_socket, capacity_room(district.id))
+    assert not hears(token_socket, capacity_room(district.id))
     # ... and the rest stays: the same session, token and sockets, for the town.
     for client, extra in ((browser, {}), (app.test_client(), headers)):
         me = client.get("/api/v1/me", headers=extra)
@@ -58,7 +50,7 @@ def test_disabling_one_membership_ends_only_what_it_gave(
         assert {(m["organization_id"], m["status"]) for m in me.get_json()["memberships"]} == {
             (district.id, "disabled"), (town.id, "active")}
     assert cookie_socket.is_connected() and token_socket.is_connected()
-    assert _hears(cookie_socket, capacity_room(town.id))
+    assert hears(cookie_socket, capacity_room(town.id))
     assert not db.session.get(User, member.id).disabled
 
 
