@@ -146,36 +146,29 @@ def test_the_trigger_counts_published_listings_per_cell(make_listing):
     assert db.session.scalar(select(db.func.count()).select_from(ListingCell)) == 0
 
 
+def _all_cell_rows() -> set[tuple]:
+    """Every cell row (the columns the trigger and the rebuild fill), as a set to compare."""
+    return set(
+        db.session.execute(
+            select(
+                ListingCell.level,
+                ListingCell.kind,
+                ListingCell.cx,
+                ListingCell.cy,
+                ListingCell.listings,
+                ListingCell.free_beds,
+                ListingCell.sum_id,
+            )
+        ).all()
+    )
+
+
 def test_rebuild_gives_what_the_trigger_kept(make_listing):
     for lon in (6.9, 9.99, 13.4, 13.41):
         make_listing(lon=lon, lat=51.0)
         make_listing(kind="beds", lon=lon + 0.3, lat=50.2, free_beds=3)
-    kept = set(
-        db.session.execute(
-            select(
-                ListingCell.level,
-                ListingCell.kind,
-                ListingCell.cx,
-                ListingCell.cy,
-                ListingCell.listings,
-                ListingCell.free_beds,
-                ListingCell.sum_id,
-            )
-        ).all()
-    )
+    kept = _all_cell_rows()
     db.session.execute(text("SELECT listing_cells_rebuild()"))
-    rebuilt = set(
-        db.session.execute(
-            select(
-                ListingCell.level,
-                ListingCell.kind,
-                ListingCell.cx,
-                ListingCell.cy,
-                ListingCell.listings,
-                ListingCell.free_beds,
-                ListingCell.sum_id,
-            )
-        ).all()
-    )
+    rebuilt = _all_cell_rows()
     assert kept == rebuilt
     assert db.session.scalar(select(db.func.count()).select_from(Listing)) >= 8
