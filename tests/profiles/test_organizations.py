@@ -310,20 +310,20 @@ def test_a_landlord_organisation_takes_only_admins_and_landlords(as_user, make_o
         assert response.status_code == 201
 
 
-def test_a_public_organisation_takes_no_landlords(as_user, make_org):
+@pytest.mark.parametrize(
+    "member",
+    [
+        # A public organisation takes no landlords.
+        {"email": "vermieter@test.example", "name": "V", "role": "landlord"},
+        # An unknown role.
+        {"email": "x@test.example", "name": "X", "role": "mayor"},
+    ],
+    ids=["landlord_in_a_public_organisation", "unknown_role"],
+)
+def test_a_role_the_organisation_does_not_take_is_422_naming_role(as_user, make_org, member):
     district = make_org("district")
     admin = as_user(role="admin", org=district)
-    response = admin.post(f"/api/v1/organizations/{district.id}/members", json={
-        "email": "vermieter@test.example", "name": "V", "role": "landlord"})
-    assert response.status_code == 422
-    assert set(_field_errors(response)) == {"role"}
-
-
-def test_unknown_role_is_422_naming_role(as_user, make_org):
-    district = make_org("district")
-    admin = as_user(role="admin", org=district)
-    response = admin.post(f"/api/v1/organizations/{district.id}/members", json={
-        "email": "x@test.example", "name": "X", "role": "mayor"})
+    response = admin.post(f"/api/v1/organizations/{district.id}/members", json=member)
     assert response.status_code == 422
     assert set(_field_errors(response)) == {"role"}
 
