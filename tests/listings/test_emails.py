@@ -48,6 +48,15 @@ def _official(make_user, locale: str = "de", **kw) -> User:
     return user
 
 
+def _a_landlord_publishes_a_match_for(official: User, as_user, make_listing) -> None:
+    """Official saves a search for everything; a landlord publishes: one match noted."""
+    saved_searches.create_saved_search(official, "Alles", ListingFilter())
+    landlord = as_user(role="landlord")
+    listing = make_listing(owner=landlord.user, status="draft")
+    assert landlord.post(f"/api/v1/listings/{listing.id}/publish").status_code == 200
+    assert len(_notes(official, "saved_search_match")) == 1
+
+
 def test_a_new_match_of_a_saved_search_is_e_mailed_in_the_users_language(
     smtp_server, make_user, make_listing, as_user
 ):
@@ -83,11 +92,7 @@ def test_who_opted_out_gets_the_notification_but_no_e_mail(
     official = _official(make_user)
     official.email_notifications = False
     db.session.flush()
-    saved_searches.create_saved_search(official, "Alles", ListingFilter())
-    landlord = as_user(role="landlord")
-    listing = make_listing(owner=landlord.user, status="draft")
-    assert landlord.post(f"/api/v1/listings/{listing.id}/publish").status_code == 200
-    assert len(_notes(official, "saved_search_match")) == 1
+    _a_landlord_publishes_a_match_for(official, as_user, make_listing)
     _nothing_more(smtp_server, 0)
 
 
@@ -110,11 +115,7 @@ def test_without_smtp_nothing_is_sent_and_publishing_works(
 ):
     monkeypatch.setitem(app.config, "SMTP_HOST", None)
     official = _official(make_user)
-    saved_searches.create_saved_search(official, "Alles", ListingFilter())
-    landlord = as_user(role="landlord")
-    listing = make_listing(owner=landlord.user, status="draft")
-    assert landlord.post(f"/api/v1/listings/{listing.id}/publish").status_code == 200
-    assert len(_notes(official, "saved_search_match")) == 1
+    _a_landlord_publishes_a_match_for(official, as_user, make_listing)
     _nothing_more(smtp_server, 0)
 
 
