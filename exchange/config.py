@@ -58,6 +58,12 @@ class Config:
         os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
     )
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Socket and connect timeout of the app's own Redis calls (presence): a hung or lost
+    # Redis costs a call at most this long, never the request that made it.
+    REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "2"))
+    # A process that has not renewed its presence heartbeat for this long counts as dead:
+    # its users show offline (exchange/presence.py). It beats every third of it.
+    PRESENCE_TTL_SECONDS = float(os.environ.get("PRESENCE_TTL_SECONDS", "30"))
     # Redis pub/sub channel of the Socket.IO queue; default exchange-db<N> after REDIS_URL's
     # database, so deployments sharing a Redis server on different databases stay apart.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None

@@ -8,18 +8,14 @@ relays every emit through Redis to all server processes.
 Domains above (chat) extend the connection through hooks instead of being imported here:
 ``add_connect_rooms(fn)`` names the socket rooms a user joins on connect, and
 ``enter_room_after_commit(user_id, room)`` puts a user's open sockets, on every process,
-into a room they were just given. Presence (who is online) is counted per user: in this
-process's memory, or in Redis when REDIS_URL is set so that all processes share it.
+into a room they were just given. Presence (who is online) is counted by exchange.presence.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import redis
 import socketio as python_socketio
 from flask import Flask, request, session
 from flask_login import current_user
@@ -28,6 +24,7 @@ from flask_socketio import disconnect, join_room, rooms
 from exchange import signals
 from exchange.db import on_commit
 from exchange.extensions import socketio
+from exchange.presence import presence
 
 # A server-to-server instruction carried by the message queue like an emit (never sent to
 # a client): every process puts the named user's sockets into a room.
@@ -227,7 +224,11 @@ def add_connect_rooms(rooms_for: ConnectRooms) -> ConnectRooms:
 
 
 def register_handlers(app: Flask | None = None) -> None:
-    presence.configure(app.config["REDIS_URL"] if app is not None else None)
+    if app is not None:
+        presence.configure(app.config["REDIS_URL"], app.config["REDIS_TIMEOUT_SECONDS"])
+        presence.ttl = app.config["PRESENCE_TTL_SECONDS"]
+    else:
+        presence.configure(None)
 
     @socketio.on("connect")
     def _connect(auth: Any = None) -> bool:
@@ -279,66 +280,3 @@ def require_socket_user():
         return current_user._get_current_object()
     disconnect(request.sid)
     return None
-
-
-# --- presence ------------------------------------------------------------------------------
-
-
-class Presence:
-    """Open sockets per user: in this process's memory, or in a Redis hash shared by all
-    processes when REDIS_URL is set. ``connected``/``disconnected`` answer whether the user
-    just came online / went offline."""
-
-    KEY = "exchange:presence"
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: Counter[int] = Counter()
-        self._redis: redis.Redis | None = None
-        self._redis_url: str | None = None
-
-    def configure(self, redis_url: str | None) -> None:
-        self._redis_url = redis_url
-        self._redis = None
-
-    def _client(self) -> redis.Redis | None:
-        if self._redis_url and self._redis is None:
-            self._redis = redis.Redis.from_url(self._redis_url)
-        return self._redis
-
-    def connected(self, user_id: int) -> bool:
-        client = self._client()
-        if client is not None:
-            return client.hincrby(self.KEY, str(user_id), 1) == 1
-        with self._lock:
-            self._counts[user_id] += 1
-            return self._counts[user_id] == 1
-
-    def disconnected(self, user_id: int) -> bool:
-        client = self._client()
-        if client is not None:
-            left = client.hincrby(self.KEY, str(user_id), -1)
-            if left <= 0:
-                client.hdel(self.KEY, str(user_id))
-            return left <= 0
-        with self._lock:
-            self._counts[user_id] -= 1
-            if self._counts[user_id] <= 0:
-                del self._counts[user_id]
-                return True
-            return False
-
-    def online(self, user_ids: Iterable[int]) -> set[int]:
-        """Which of these users have an open socket."""
-        wanted = list(dict.fromkeys(user_ids))
-        if not wanted:
-            return set()
-        client = self._client()
-        if client is not None:
-            counts = client.hmget(self.KEY, [str(i) for i in wanted])
-            return {i for i, count in zip(wanted, counts, strict=True) if count and int(count) > 0}
-        with self._lock:
-            return {i for i in wanted if self._counts.get(i, 0) > 0}
-
-
-presence = Presence()

@@ -12,6 +12,7 @@ import hashlib
 import os
 import queue
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -105,7 +106,7 @@ def _start_server(stack: ExitStack, env: dict, port: int, log: Path) -> subproce
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
          "--threads", "20", "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
     def stop() -> None:
@@ -162,7 +163,8 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
            "EXCHANGE_ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance"),
            "SECRET_KEY": "multi-process-test-" + "k" * 32}
-    redis.Redis.from_url(REDIS_URL).delete("exchange:presence")
+    env["PRESENCE_TTL_SECONDS"] = "3"
+    _forget_presence()
     port_a, port_b = _free_port(), _free_port()
     with ExitStack() as stack:
         # The servers boot (they touch the database only when asked) while it is migrated.
@@ -204,6 +206,25 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
         (token,) = bob_api.get(f"{a}/auth/tokens").json()
         assert bob_api.delete(f"{a}/auth/tokens/{token['id']}").status_code == 204
         assert bob_api.get(f"{b}/me").status_code == 401
+
+        # Process A is killed: it says goodbye to nobody, yet Alice drops out of presence
+        # once A's heartbeat is older than the TTL (3 s here), as B sees it.
+        carol_api = requests.Session()
+        carol_api.headers["Authorization"] = f"Bearer {data['tokens']['carol']}"
+        os.killpg(servers[0][0].pid, signal.SIGKILL)
+        deadline = time.monotonic() + 3 + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            members = carol_api.get(f"{b}/rooms/{room_id}/members").json()
+            if not any(m["online"] for m in members):
+                break
+            time.sleep(0.2)
+        assert not any(m["online"] for m in members), members
+
+
+def _forget_presence() -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter("exchange:presence:*"):
+        client.delete(key)
 
 
 @pytest.fixture(autouse=True)
