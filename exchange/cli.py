@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
-from exchange import create_app, demo
+from exchange import backup, create_app, demo
 from exchange.capacity.cli import COMMANDS as CAPACITY_COMMANDS
 from exchange.chat import records as chat_records
 from exchange.errors import ServiceError
@@ -57,7 +57,7 @@ def seed_demo() -> None:
     )
 
 
-for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS:
+for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS + backup.COMMANDS:
     cli.add_command(_command)
 
 

@@ -8,74 +8,25 @@ the real server at REDIS_TEST_URL (default redis://127.0.0.1:6379/15).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
-import secrets
 import signal
-import socket
-import subprocess
-import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 import redis
 import requests
 import socketio
-from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from exchange.chat.models import Member, Room
-from exchange.config import TestingConfig, normalise_database_url
-from exchange.extensions import db, migrate
-from exchange.profiles.models import ApiToken, Membership, Organization, User
+from exchange.profiles.models import Membership, Organization, User
+from tests import servers
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 WAIT_SECONDS = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _fresh_database() -> str:
-    base = normalise_database_url(
-        os.environ.get("TEST_DATABASE_URL", TestingConfig.SQLALCHEMY_DATABASE_URI))
-    url = make_url(base)
-    url = url.set(database=f"{url.database}_mp")
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    server.dispose()
-    return url.render_as_string(hide_password=False)
-
-
-def _migrate(database_url: str) -> None:
-    """`exchange db upgrade`, in this process (no second interpreter to start): a bare
-    Flask app with only the two extensions the migrations use (create_app here would
-    rebind the test session's Socket.IO server)."""
-    migration_app = Flask("exchange_mp_migrations")
-    migration_app.config["SQLALCHEMY_DATABASE_URI"] = database_url
-    db.init_app(migration_app)
-    migrate.init_app(migration_app, db, directory=str(ROOT / "migrations"))
-    with migration_app.app_context():
-        upgrade()
-        db.engine.dispose()
-
-
-def _token(session: Session, user: User) -> str:
-    raw = "exc_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, name="mp", token_hash=hashlib.sha256(raw.encode()).hexdigest()))
-    return raw
 
 
 def _seed(database_url: str) -> dict:
@@ -92,46 +43,12 @@ def _seed(database_url: str) -> dict:
         session.flush()
         session.add_all([Member(room_id=room.id, user_id=users["alice"].id, role="owner"),
                          Member(room_id=room.id, user_id=users["bob"].id, role="member")])
-        tokens = {name: _token(session, user) for name, user in users.items()}
+        tokens = {name: servers.token(session, user) for name, user in users.items()}
         ids = {name: user.id for name, user in users.items()}
         session.commit()
         result = {"room_id": room.id, "tokens": tokens, "ids": ids}
     engine.dispose()
     return result
-
-
-def _start_server(stack: ExitStack, env: dict, port: int, log: Path) -> subprocess.Popen:
-    """gunicorn with one threaded worker, as in production (see docs/deploy.md)."""
-    out = stack.enter_context(log.open("wb"))
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
-         "--threads", "20", "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
-        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-
-    def stop() -> None:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    stack.callback(stop)
-    return process
-
-
-def _wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server on {port} exited:\n{log.read_text()}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError(f"server on {port} did not start:\n{log.read_text()}")
 
 
 def _client(stack: ExitStack, port: int, token: str) -> queue.Queue:
@@ -159,21 +76,21 @@ def _next(received: queue.Queue, name: str) -> dict:
 def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
     no_transaction, tmp_path
 ):
-    database_url = _fresh_database()
+    database_url = servers.fresh_database("_mp")
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
            "EXCHANGE_ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance"),
            "SECRET_KEY": "multi-process-test-" + "k" * 32}
     env["PRESENCE_TTL_SECONDS"] = "3"
     _forget_presence()
-    port_a, port_b = _free_port(), _free_port()
+    port_a, port_b = servers.free_port(), servers.free_port()
     with ExitStack() as stack:
         # The servers boot (they touch the database only when asked) while it is migrated.
-        servers = [(_start_server(stack, env, port, tmp_path / f"{port}.log"), port)
+        started = [(servers.start_server(stack, env, port, tmp_path / f"{port}.log"), port)
                    for port in (port_a, port_b)]
-        _migrate(database_url)
+        servers.upgrade_database(database_url)
         data = _seed(database_url)
-        for process, port in servers:
-            _wait_until_serving(process, port, tmp_path / f"{port}.log")
+        for process, port in started:
+            servers.wait_until_serving(process, port, tmp_path / f"{port}.log")
         alice = _client(stack, port_a, data["tokens"]["alice"])
         carol = _client(stack, port_a, data["tokens"]["carol"])
         bob_api = requests.Session()
@@ -211,7 +128,7 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
         # once A's heartbeat is older than the TTL (3 s here), as B sees it.
         carol_api = requests.Session()
         carol_api.headers["Authorization"] = f"Bearer {data['tokens']['carol']}"
-        os.killpg(servers[0][0].pid, signal.SIGKILL)
+        os.killpg(started[0][0].pid, signal.SIGKILL)
         deadline = time.monotonic() + 3 + WAIT_SECONDS
         while time.monotonic() < deadline:
             members = carol_api.get(f"{b}/rooms/{room_id}/members").json()

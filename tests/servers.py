@@ -1,0 +1,107 @@
+"""Real server processes for the tests that need them (several processes, backups): a
+fresh database of their own, migrated in this process, gunicorn started as deployed.
+
+These tests cannot run in a rolled-back transaction: the servers must see the data, so
+each commits to a database of its own made here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import requests
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session
+
+from exchange.config import TestingConfig, normalise_database_url
+from exchange.extensions import db, migrate
+from exchange.profiles.models import ApiToken, User
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fresh_database(suffix: str) -> str:
+    """A new, empty database named after the test database plus ``suffix``."""
+    base = normalise_database_url(
+        os.environ.get("TEST_DATABASE_URL", TestingConfig.SQLALCHEMY_DATABASE_URI))
+    url = make_url(base)
+    url = url.set(database=f"{url.database}{suffix}")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    return url.render_as_string(hide_password=False)
+
+
+def upgrade_database(database_url: str) -> None:
+    """`exchange db upgrade`, in this process (no second interpreter to start): a bare
+    Flask app with only the two extensions the migrations use (create_app here would
+    rebind the test session's Socket.IO server)."""
+    migration_app = Flask("exchange_migrations")
+    migration_app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    db.init_app(migration_app)
+    migrate.init_app(migration_app, db, directory=str(ROOT / "migrations"))
+    with migration_app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def token(session: Session, user: User) -> str:
+    """A new API token of the user (added to the session); the raw token."""
+    raw = "exc_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, name="mp", token_hash=hashlib.sha256(raw.encode()).hexdigest()))
+    return raw
+
+
+def start_server(stack: ExitStack, env: dict, port: int, log: Path) -> subprocess.Popen:
+    """gunicorn with one threaded worker, as in production (see docs/deploy.md)."""
+    out = stack.enter_context(log.open("wb"))
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
+         "--threads", "20", "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    stack.callback(stop)
+    return process
+
+
+def wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
+    """Wait (30 s at most) until the server answers; its log when it exited or hung."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server on {port} exited:\n{log.read_text()}")
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise AssertionError(f"server on {port} did not start:\n{log.read_text()}")
