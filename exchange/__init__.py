@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from exchange import headers, limits, notifications, realtime
+from exchange import headers, limits, notifications, realtime, unavailable
 from exchange.capacity import events as capacity_events
 from exchange.capacity import notices as capacity_notices
 from exchange.capacity.api import occupancy as occupancy_api
@@ -43,7 +43,7 @@ from exchange.concepts import services as concepts
 from exchange.concepts.api import blp as concepts_api
 from exchange.concepts.views import bp as concepts_views
 from exchange.config import Config, check_secret_key, config_for_environment
-from exchange.db import IdConverter, ping_when_idle
+from exchange.db import IdConverter, ping_when_idle, with_timeouts
 from exchange.documents.api import blp as documents_api
 from exchange.errors import ServiceError, conflict_from_integrity_error, localise
 from exchange.extensions import api, babel, db, migrate, socketio
@@ -132,6 +132,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = with_timeouts(app.config)
     db.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
@@ -215,6 +216,8 @@ def _plain_json_error(code: int, name: str) -> Response:
 
 
 def _register_error_handlers(app: Flask) -> None:
+    unavailable.init_app(app)
+
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):
         body = {"code": error.status, "message": error.message}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from exchange import backup, create_app, demo
@@ -16,7 +17,17 @@ from exchange.listings.cli import COMMANDS as LISTINGS_COMMANDS
 from exchange.profiles import accounts
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+def _command_app() -> Flask:
+    """The app for a command: `exchange run` serves as deployed; the operator's commands
+    (migrations, imports, maintenance) may run long, so they wait on no statement or lock
+    timeout."""
+    context = click.get_current_context(silent=True)
+    if context is not None and context.find_root().invoked_subcommand == "run":
+        return create_app()
+    return create_app({"DATABASE_STATEMENT_TIMEOUT_MS": 0, "DATABASE_LOCK_TIMEOUT_MS": 0})
+
+
+@click.group(cls=FlaskGroup, create_app=_command_app)
 def cli() -> None:
     """Exchange management commands."""
 

@@ -51,6 +51,18 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {
         "connect_args": {"options": "-c timezone=UTC", "prepare_threshold": None}
     }
+    # Nothing waits on the database for ever (exchange/db.py: with_timeouts): connecting,
+    # one statement, one lock wait. A request that hits one answers 503 with Retry-After
+    # (exchange/unavailable.py). Registry imports get their own statement timeout; `exchange`
+    # commands (migrations, imports, maintenance) run without statement and lock timeouts.
+    # PostgreSQL also checks every CHECK_INTERVAL whether the client of a running statement
+    # has gone, so a killed process's statement does not run on.
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
+    DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+    DATABASE_IMPORT_STATEMENT_TIMEOUT_MS = int(
+        os.environ.get("DATABASE_IMPORT_STATEMENT_TIMEOUT_MS", "600000"))
+    DATABASE_CHECK_INTERVAL_MS = int(os.environ.get("DATABASE_CHECK_INTERVAL_MS", "2000"))
     # A pooled connection idle longer than this is checked with a ping before use (a
     # restarted database); one in use moments ago is not (pool_pre_ping would cost every
     # request a round trip). exchange/db.py: ping_when_idle.

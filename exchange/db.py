@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
 from flask import current_app
 from geoalchemy2 import Geography
-from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, cast, event, func
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, cast, event, func, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from werkzeug.routing import IntegerConverter
@@ -70,6 +70,28 @@ def _drop_on_rollback(session: Session, _previous_transaction: Any) -> None:
     # rolled-back savepoint inside a still open transaction keeps the outer queue.
     if not session.in_transaction():
         session.info.pop(_ON_COMMIT, None)
+
+
+def with_timeouts(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLALCHEMY_ENGINE_OPTIONS with PostgreSQL's connect, statement and lock timeouts and
+    the client check interval added to every connection (see config.py; 0: none)."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    settings = [connect_args.get("options", ""),
+                f"-c statement_timeout={int(config['DATABASE_STATEMENT_TIMEOUT_MS'])}",
+                f"-c lock_timeout={int(config['DATABASE_LOCK_TIMEOUT_MS'])}",
+                f"-c client_connection_check_interval={int(config['DATABASE_CHECK_INTERVAL_MS'])}"]
+    connect_args["options"] = " ".join(part for part in settings if part)
+    connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT_SECONDS"]))
+    options["connect_args"] = connect_args
+    return options
+
+
+def set_statement_timeout(milliseconds: int) -> None:
+    """Give the current transaction its own statement timeout (e.g. an import's)."""
+    session = current_app.extensions["sqlalchemy"].session()
+    session.execute(text("SELECT set_config('statement_timeout', :ms, true)"),
+                    {"ms": str(int(milliseconds))})
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float) -> None:

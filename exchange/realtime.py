@@ -19,9 +19,9 @@ from typing import Any
 import socketio as python_socketio
 from flask import Flask, request, session
 from flask_login import current_user
-from flask_socketio import disconnect, join_room, rooms
+from flask_socketio import ConnectionRefusedError, disconnect, join_room, rooms
 
-from exchange import signals
+from exchange import signals, unavailable
 from exchange.db import on_commit
 from exchange.extensions import socketio
 from exchange.presence import presence
@@ -232,6 +232,13 @@ def register_handlers(app: Flask | None = None) -> None:
 
     @socketio.on("connect")
     def _connect(auth: Any = None) -> bool:
+        try:
+            return _accept(auth)
+        except unavailable.UNAVAILABLE as error:
+            # Refused at once with the reason, instead of a handshake that hangs.
+            raise ConnectionRefusedError(unavailable.socket_answer(error)) from error
+
+    def _accept(auth: Any) -> bool:
         user, session_key = _authenticate_socket(auth)
         if user is None:
             return False

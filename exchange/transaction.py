@@ -15,15 +15,23 @@ requests of their own: ``socket_unit_of_work`` gives their handlers the same rul
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, g
-from sqlalchemy.exc import IntegrityError
+from flask import Flask, Response, g, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from exchange import unavailable
 from exchange.errors import conflict_from_integrity_error
 from exchange.extensions import db
+
+log = logging.getLogger(__name__)
+FAILED = "Something went wrong; nothing was saved."
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def keep_despite_error() -> None:
@@ -53,27 +61,58 @@ class UnitOfWorkFlask(Flask):
     Committing inside ``dispatch_request`` (not in an after_request hook) lets an error at
     commit go through the app's error handlers like any error of the view."""
 
+    def preprocess_request(self) -> Any:
+        return _retrying_reads(super().preprocess_request)
+
     def dispatch_request(self) -> Response:
-        response = self.make_response(super().dispatch_request())
-        finish(response)
-        return response
+        def build_and_commit() -> Response:
+            response = self.make_response(super(UnitOfWorkFlask, self).dispatch_request())
+            finish(response)
+            return response
+
+        return _retrying_reads(build_and_commit)
+
+
+def _retrying_reads(step: Callable[[], Any]) -> Any:
+    """Run a step of a request; a read (GET/HEAD/OPTIONS) that lost its connection (a
+    restarted or failed-over database) runs once more after a short random pause, on a
+    fresh connection: the pool dropped every connection older than the failure, and the
+    pause keeps the processes from all reconnecting at the same instant. A write is not
+    repeated: it answers 503 (exchange.unavailable) and the client decides."""
+    if request.method not in SAFE_METHODS:
+        return step()
+    try:
+        return step()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.info("Connection lost during %s %s; trying once more", request.method, request.path)
+        db.session.rollback()
+        time.sleep(random.uniform(0.05, 0.25))
+        return step()
 
 
 def socket_unit_of_work(handler: Callable[..., Any]) -> Callable[..., Any]:
     """For Socket.IO event handlers: commit when the handler returns an answer without an
-    ``error`` key (its acknowledgement), roll back when it returns an error or raises."""
+    ``error`` key (its acknowledgement), roll back when it returns an error or raises.
+    The client is always answered: an unavailable database or Redis (also at commit)
+    becomes a 503 acknowledgement, any other failure a 500 one (and is logged), so a
+    sender never waits for an acknowledgement that cannot come."""
 
     @wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             answer = handler(*args, **kwargs)
-        except BaseException:
+            if isinstance(answer, dict) and "error" in answer:
+                db.session.rollback()
+            else:
+                db.session.commit()
+            return answer
+        except unavailable.UNAVAILABLE as error:
+            return unavailable.socket_answer(error)
+        except Exception:
+            log.exception("Socket event %s failed", handler.__name__)
             db.session.rollback()
-            raise
-        if isinstance(answer, dict) and "error" in answer:
-            db.session.rollback()
-        else:
-            db.session.commit()
-        return answer
+            return {"error": FAILED, "code": 500}
 
     return wrapper

@@ -20,9 +20,11 @@ import time
 from collections.abc import Callable
 from typing import IO
 
+from flask import current_app
 from sqlalchemy import text
 
 from exchange import spreadsheet_csv
+from exchange.db import set_statement_timeout
 from exchange.errors import Forbidden, NotFound, Text
 from exchange.extensions import db
 from exchange.hygiene import text_problem
@@ -90,6 +92,7 @@ def import_registry(
     require_in_scope(actor, organization_id, CASE_ROLES)
     if organization_id not in capacity_scope(actor, {Role.CASEWORKER}):
         raise Forbidden("Only caseworkers import the registry.")
+    set_statement_timeout(current_app.config["DATABASE_IMPORT_STATEMENT_TIMEOUT_MS"])
     log = RegistryImport(
         organization_id=organization_id,
         user_id=actor.id if actor is not None else None,
