@@ -1,5 +1,6 @@
 """Imports every domain's models so that Base.metadata is complete (Alembic, tests)."""
 
+from exchange import idempotency  # noqa: F401
 from exchange.capacity import models as capacity_models  # noqa: F401
 from exchange.chat import models as chat_models  # noqa: F401
 from exchange.concepts import models as concepts_models  # noqa: F401

@@ -9,10 +9,12 @@ apispec's own hooks (an attribute function of the marshmallow converter and a pl
 - ``security: []`` stays where a route declares it (``@blp.doc(security=[])``: the calls
   that sign in), every other call answers 401 without a session or token and 403 when
   the signed-in user may not do it;
-- the ``X-CSRFToken`` header on state-changing calls made with the session cookie;
+- the ``X-CSRFToken`` header on state-changing calls made with the session cookie, and
+  the optional ``Idempotency-Key`` header (exchange/idempotency.py) on signed-in writes;
 - 400 (unreadable JSON, missing CSRF token), 404 (an id in the path outside one's reach),
   409 (a write that meets another), 413/415 (body too large or not JSON) and 422 (bad
-  input) where the call can answer them;
+  input or key) where the call can answer them, and 503 with ``Retry-After``
+  (exchange/unavailable.py) on every call;
 - numbers as numbers: the bounds of Decimal fields are written as JSON numbers (the app's
   JSON provider writes a Decimal as a string, which is right for money in answers but not
   for the document), and a Decimal field dumped ``as_string`` is described as the string
@@ -43,6 +45,16 @@ CSRF_HEADER = {
     "(a missing or wrong one is 400). Not needed with `Authorization: Bearer`.",
 }
 
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,200}$"},
+    "description": "Your own key for this write (e.g. a UUID). Sent again with the same "
+    "request, it answers the first successful answer again (`Idempotent-Replayed: true`) "
+    "and stores nothing twice; with another request it is 422. Kept 24 hours per user.",
+}
+
 # Status → the component response flask-smorest registers for it (Error schema).
 _ERROR_RESPONSES = {
     400: "BAD_REQUEST",
@@ -53,6 +65,7 @@ _ERROR_RESPONSES = {
     413: "REQUEST_ENTITY_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 
@@ -110,16 +123,18 @@ class ContractPlugin(BasePlugin):
             statuses += [401, 403]
             if method in WRITE_METHODS:
                 parameters = operation.setdefault("parameters", [])
-                if not any(p.get("name") == CSRF_HEADER["name"] for p in parameters
-                           if isinstance(p, dict)):
-                    parameters.append(dict(CSRF_HEADER))
-                statuses += [400, 409]
+                for header in (CSRF_HEADER, IDEMPOTENCY_HEADER):
+                    if not any(p.get("name") == header["name"] for p in parameters
+                               if isinstance(p, dict)):
+                        parameters.append(dict(header))
+                statuses += [400, 409, 422]
         if method in BODY_METHODS:
             statuses += [400, 413, 415, 422]
         if path_parameters:
             statuses.append(404)
         if takes_input:
             statuses.append(422)
+        statuses.append(503)
         documented = {str(status) for status in responses}  # ints until apispec cleans them
         for status in sorted(set(statuses)):
             if str(status) not in documented:
@@ -129,4 +144,10 @@ class ContractPlugin(BasePlugin):
 def init_api(app: Any, api: Any) -> None:
     """Initialise flask-smorest's Api on the app with this module's rules."""
     api.init_app(app, spec_kwargs={"extra_plugins": [ContractPlugin()]})
+    api.spec.components.response("SERVICE_UNAVAILABLE", {
+        "description": "The database or Redis is briefly unavailable (a restart, a timeout): "
+        "nothing was written; try again after `Retry-After` seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    })
     api.ma_plugin.converter.add_attribute_function(decimal_properties)

@@ -25,7 +25,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from exchange import unavailable
+from exchange import idempotency, unavailable
 from exchange.errors import conflict_from_integrity_error
 from exchange.extensions import db
 
@@ -66,7 +66,13 @@ class UnitOfWorkFlask(Flask):
 
     def dispatch_request(self) -> Response:
         def build_and_commit() -> Response:
+            keyed = idempotency.requested()
+            if keyed is not None and (stored := idempotency.replay(keyed)) is not None:
+                finish(stored)  # nothing new was written; ends the key's lock
+                return stored
             response = self.make_response(super(UnitOfWorkFlask, self).dispatch_request())
+            if keyed is not None:
+                idempotency.remember(keyed, response)
             finish(response)
             return response
 

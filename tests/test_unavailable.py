@@ -1,11 +1,13 @@
 """A database that cannot answer (a lock held past lock_timeout, a connection cut by a
 restart) is a 503 with Retry-After, never a bare 500: JSON for the API, a short German and
 English page for pages, a 503 acknowledgement for sockets; nothing is written. A read that
-lost its connection is tried once more and succeeds (exchange/transaction.py)."""
+lost its connection is tried once more and succeeds (exchange/transaction.py), and parallel
+copies of one keyed write store it once (exchange/idempotency.py)."""
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
 import pytest
@@ -135,3 +137,15 @@ def test_after_a_restart_reads_succeed_and_a_cut_write_is_503_and_not_saved(tmp_
         assert saved.status_code == 201, saved.text
         assert [c["title"] for c in api.get(f"{base}/concepts").json()["items"]] == [
             "Winterplan"]
+
+        # Five copies of one keyed write at once (a client retrying impatiently): one
+        # is stored, all five get its answer.
+        keyed = {**NEW_CONCEPT, "title": "Sommerplan"}
+        headers = {"Idempotency-Key": "sommerplan-1"}
+        with ThreadPoolExecutor(5) as pool:
+            answers = list(pool.map(
+                lambda _: api.post(f"{base}/concepts", json=keyed, headers=headers), range(5)))
+        assert {a.status_code for a in answers} == {201}
+        assert len({a.json()["id"] for a in answers}) == 1
+        titles = [c["title"] for c in api.get(f"{base}/concepts").json()["items"]]
+        assert sorted(titles) == ["Sommerplan", "Winterplan"]

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from exchange import signals
@@ -86,9 +87,14 @@ def do_post_message(
     document_ids: list[int] | None = None,
     listing_id: int | None = None,
     reply_to_id: int | None = None,
+    client_key: str | None = None,
 ) -> Message:
-    """Store a message (with its attachments); it is sent to the room after commit."""
+    """Store a message (with its attachments); it is sent to the room after commit. A
+    ``client_key`` the sender used before answers that first message instead (a send
+    repeated after a lost acknowledgement stores nothing twice)."""
     room, member = get_membership_for(actor, room_id)
+    if client_key is not None and (sent := _sent_before(actor, room.id, client_key)):
+        return sent
     body = (body or "").strip()
     attachments = documents.get_attachable(actor, document_ids or [])
     if not body and not attachments and listing_id is None:
@@ -108,10 +114,17 @@ def do_post_message(
         body=body,
         listing_id=listing_id,
         reply_to_id=thread_id,
+        client_key=client_key,
     )
     message.author = actor
-    db.session.add(message)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+            db.session.flush()
+    except IntegrityError:  # a twin of this send, with the same key, committed meanwhile
+        if client_key is not None and (sent := _sent_before(actor, room.id, client_key)):
+            return sent
+        raise
     for position, document in enumerate(attachments):
         db.session.add(MessageDocument(message_id=message.id, document=document,
                                        position=position))
@@ -124,6 +137,14 @@ def do_post_message(
         notify_thread(actor, room, message, thread_id, already_told=mentioned)
     signals.chat_message_posted.send(message)
     return message
+
+
+def _sent_before(actor: User, room_id: int, client_key: str) -> Message | None:
+    sent = db.session.execute(select(Message).where(
+        Message.author_id == actor.id, Message.client_key == client_key)).scalar_one_or_none()
+    if sent is not None and sent.room_id != room_id:
+        raise InvalidInput({"client_key": "This key was used for a message in another room."})
+    return sent
 
 
 def do_edit_message(actor: User, message_id: int, body: str) -> Message:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,6 +115,9 @@ class Message(Base):
     __tablename__ = "chat_messages"
     __table_args__ = (
         Index("ix_chat_messages_room_id_id", "room_id", "id"),
+        # One message per sender and client key: "send again" returns the first one.
+        Index("uq_chat_messages_author_client_key", "author_id", "client_key", unique=True,
+              postgresql_where=sql_text("client_key IS NOT NULL")),
         Index("ix_chat_messages_search", "search", postgresql_using="gin"),
         CheckConstraint(f"char_length(body) <= {BODY_MAX_LENGTH}", name="body_length"),
         CheckConstraint("reply_to_id <> id", name="not_own_reply"),
@@ -125,6 +129,9 @@ class Message(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The sender's own id for this message (made by the client), so a send repeated after
+    # a lost acknowledgement finds the message instead of storing it twice.
+    client_key: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = created_at_column()
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Soft delete: the row stays (ids stay continuous for clients), the body is emptied.

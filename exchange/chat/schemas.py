@@ -133,6 +133,11 @@ class MessageArgs(Schema):
     )
     listing_id = fields.Integer(load_default=None, allow_none=True, validate=VALID_ID)
     reply_to_id = fields.Integer(load_default=None, allow_none=True, validate=VALID_ID)
+    client_key = fields.String(
+        load_default=None, allow_none=True,
+        validate=validate.Regexp(r"^[\x21-\x7e]{1,100}$"),
+        metadata={"description": "The sender's own id for this message (e.g. a UUID): "
+                  "sending again with it returns the first message, stores nothing twice."})
 
 
 class MessageEditArgs(Schema):

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { errorText, query } from "../../exchange/static/js/common/api.js";
+import { errorText, newKey, query } from "../../exchange/static/js/common/api.js";
 import { badgeText } from "../../exchange/static/js/common/badge.js";
 import {
   formatCount, formatDate, formatMoney, formatNumber, formatPercent, toNumber, useLanguage,
@@ -123,4 +123,10 @@ test("Photon answers (GeoJSON) become places with a label made of their parts", 
   assert.equal(places[1].city, "Bramsche");
   assert.equal(places[1].street, "");
   assert.deepEqual(placesFromAnswer(null), []);
+});
+
+test("newKey makes a fresh key of visible ASCII for every write", () => {
+  const keys = new Set(Array.from({ length: 50 }, () => newKey()));
+  assert.equal(keys.size, 50);
+  keys.forEach((key) => assert.match(key, /^[\x21-\x7e]{1,100}$/));
 });

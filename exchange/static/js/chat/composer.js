@@ -1,6 +1,6 @@
 /* The composer: sending (over the socket with its acknowledgement, over the API when the
    socket is away), typing notices, the growing text box and its keys. */
-import { api } from "../common/api.js";
+import { api, newKey } from "../common/api.js";
 import { t } from "../common/i18n.js";
 import { ui } from "./elements.js";
 import { answerMessage } from "./format.js";
@@ -33,13 +33,16 @@ function send() {
   const documentIds = state.pending.filter((item) => item.status === "done").map((item) => item.document.id);
   if (!body && !documentIds.length) { ui.input.focus(); return; }
   const roomId = state.roomId;
-  const payload = { room_id: roomId, body, document_ids: documentIds };
+  // One key per draft: sending it again after a lost answer cannot store it twice.
+  if (!state.sendKey) state.sendKey = newKey();
+  const payload = { room_id: roomId, body, document_ids: documentIds, client_key: state.sendKey };
   state.sending = true;
   updateSendButton();
   showComposerError("");
   delivered(payload).then((message) => {
     state.sending = false;
     updateSendButton();
+    state.sendKey = null;
     if (roomId === state.roomId) {
       ui.input.value = "";
       autoGrow();
@@ -62,13 +65,17 @@ function delivered(payload) {
       state.socket.timeout(SEND_TIMEOUT_MS).emit("send", payload, (timeout, ack) => {
         if (timeout) { reject(t("send_timeout")); return; }
         if (ack && ack.id) { resolve(ack); return; }
+        if (ack && ack.code === 503) { reject(t("send_unavailable")); return; }
         reject(answerMessage({ status: 422, data: ack }) || (ack && ack.error) || t("error_generic"));
       });
       return;
     }
-    const body = { body: payload.body, document_ids: payload.document_ids };
+    const body = {
+      body: payload.body, document_ids: payload.document_ids, client_key: payload.client_key,
+    };
     api("POST", "/rooms/" + payload.room_id + "/messages", body).then((answer) => {
       if (answer.ok) resolve(answer.data);
+      else if (answer.status === 503) reject(t("send_unavailable"));
       else reject(answerMessage(answer));
     }, () => { reject(t("send_offline")); });
   });
@@ -92,6 +99,7 @@ export function setUpComposer() {
     }
   });
   input.addEventListener("input", () => {
+    if (!state.sending) state.sendKey = null;  // another text is another message
     autoGrow();
     updateMentions();
     sendTyping();

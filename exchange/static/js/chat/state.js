@@ -30,6 +30,7 @@ export const state = {
   lastTypingSent: 0,
   stickToBottom: true,
   sending: false,
+  sendKey: null,           // the client_key of the draft being sent (kept until it is stored)
   openSeq: 0,              // guards against answers for a room no longer open
   mention: null,           // {start, end, items, index} while the @ menu is open
 };

@@ -35,6 +35,17 @@ export function api(method, path, body, options) {
   });
 }
 
+/** A new key for one intended write (a UUID): sent again with the same write, it makes the
+    server answer with the first result instead of storing twice (Idempotency-Key, or a chat
+    message's client_key). crypto.randomUUID needs a secure context; the fallback does not. */
+export function newKey() {
+  const cryptoApi = globalThis.crypto;
+  if (cryptoApi && typeof cryptoApi.randomUUID === "function") return cryptoApi.randomUUID();
+  const bytes = new Uint8Array(16);
+  cryptoApi.getRandomValues(bytes);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 /** A file as multipart form data (field `file`), with the CSRF token; resolves to the
     fetch Response (the caller reads what it needs: 201, 413, 415 …). */
 export function postFile(path, file) {
