@@ -75,6 +75,13 @@ def is_staff(user: User) -> bool:
     )
 
 
+def talks_to_anyone(user: User) -> bool:
+    """Platform admins and staff may open conversations with anyone (a direct room in
+    chat); everyone else talks only about their own listings. Chat's access rules and the
+    directory's "write a message" both ask this."""
+    return user.is_platform_admin or is_staff(user)
+
+
 def requires_second_factor(user: User) -> bool:
     """Whether the user must sign in with TOTP: anyone who can see persons (caseworkers) or
     administers an organisation (org admins, platform admins). Active memberships count;
