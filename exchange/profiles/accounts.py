@@ -135,7 +135,7 @@ def flush_unique_email() -> None:
 def update_profile(user: User, changes: dict) -> User:
     """Change one's own profile fields (already validated by the schema)."""
     for field in ("name", "bio", "phone", "languages", "topics", "locale", "email_notifications",
-                  "email_muted_kinds"):
+                  "email_muted_kinds", "show_email"):
         if field in changes:
             setattr(user, field, changes[field])
     db.session.flush()

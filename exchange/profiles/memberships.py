@@ -150,6 +150,19 @@ def update_member(
     return membership
 
 
+def set_own_function(user: User, organization_id: int, function: str) -> Membership:
+    """One's own job title in an organisation one is an active member of, shown in the
+    directory ("Bürgermeister"); empty clears it. The organisation's admins may change it
+    too (update_member). 404 for any other organisation."""
+    membership = next((m for m in authz.active_memberships(user)
+                       if m.organization_id == organization_id), None)
+    if membership is None:
+        raise NotFound()
+    membership.function = function.strip() or None
+    db.session.flush()
+    return membership
+
+
 def _end_membership_access(user: User, membership: Membership) -> None:
     """A membership was disabled: the permissions it gave stop with the commit (the
     identity cache moves on with every membership write), and the member's open sockets

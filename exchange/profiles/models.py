@@ -102,7 +102,11 @@ class User(Base):
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Shown in the directory when given (the profile page says so).
     phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    # The directory shows the e-mail address only when its owner switched this on
+    # (privacy by default: docs/decisions/profiles.md, "Directory").
+    show_email: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     languages: Mapped[list[str]] = mapped_column(
         ARRAY(String(2)), default=list, server_default="{}"
     )

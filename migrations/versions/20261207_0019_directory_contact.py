@@ -1,0 +1,26 @@
+"""Users: whether the directory shows one's e-mail address (``show_email``, off unless the
+person switches it on in their profile; see docs/decisions/profiles.md, "Directory").
+
+Revision ID: 0019
+Revises: 0018
+Create Date: 2026-12-07 06:00:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0019"
+down_revision = "0018"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "users",
+        sa.Column("show_email", sa.Boolean(), server_default="false", nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_column("users", "show_email")
