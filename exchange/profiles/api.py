@@ -15,6 +15,7 @@ from exchange.profiles import (
     login_sessions,
     memberships,
     organizations,
+    people,
     tokens,
     verification,
 )
@@ -24,6 +25,8 @@ from exchange.profiles import (
 from exchange.profiles.models import User
 from exchange.profiles.schemas import (
     AcceptInvitationArgs,
+    DirectoryArgs,
+    DirectorySchema,
     InvitationArgs,
     InvitationSchema,
     LoginArgs,
@@ -31,6 +34,7 @@ from exchange.profiles.schemas import (
     MemberArgs,
     MemberListArgs,
     MemberSchema,
+    MembershipSchema,
     MemberUpdateArgs,
     MeSchema,
     NewInvitationSchema,
@@ -40,6 +44,7 @@ from exchange.profiles.schemas import (
     OrganizationPageSchema,
     OrganizationSchema,
     OrganizationUpdateArgs,
+    OwnFunctionArgs,
     ProfileArgs,
     PublicUserSchema,
     RecoveryCodesSchema,
@@ -198,9 +203,19 @@ def me():
 @blp.response(200, MeSchema)
 @login_required
 def update_me(args: dict):
-    """Change my profile: name, bio, phone, languages, topics, locale, email_notifications."""
+    """Change my profile: name, bio, phone (shown in the directory when given), languages,
+    topics, locale, email_notifications, show_email (the directory shows my e-mail)."""
     user = accounts.update_profile(current_user, args)
     return user
+
+
+@blp.patch("/me/memberships/<int:organization_id>")
+@blp.arguments(OwnFunctionArgs)
+@blp.response(200, MembershipSchema)
+@login_required
+def update_my_membership(args: dict, organization_id: int):
+    """My job title in an organisation I am an active member of (404 for others)."""
+    return memberships.set_own_function(current_user, organization_id, args["function"])
 
 
 @blp.get("/users/<int:user_id>")
@@ -231,6 +246,24 @@ def list_organizations(args: dict):
         args.get("kind"), args.get("q"), args.get("parent_id"), args["limit"], args["cursor"],
         verified=args.get("verified"), ags=args.get("ags"),
     )
+
+
+@blp.get("/directory")
+@blp.arguments(DirectoryArgs, location="query")
+@blp.response(200, DirectorySchema)
+@login_required
+def search_directory(args: dict):
+    """Search the directory: organisations by name, and people by name, function
+    ("Bürgermeister") or organisation, each with how to reach them. Staff and platform
+    admins find the active members of every organisation; anyone else the named contact
+    persons and the members of their own organisations. E-mail only where its owner
+    shows it."""
+    kind, ags, limit = args.get("kind"), args.get("ags"), args["limit"]
+    return {
+        "organizations": organizations.list_organizations(
+            kind, args["q"], None, limit, None, ags=ags).items,
+        "people": people.search_people(current_user, args["q"], kind, ags, limit),
+    }
 
 
 @blp.get("/organizations/<int:organization_id>")

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, missing, validate, vali
 from exchange.db import MAX_ID
 from exchange.geo import point_to_dict
 from exchange.pagination import ListArgs, page_schema
-from exchange.profiles import authz, organizations
+from exchange.profiles import authz, organizations, people
 from exchange.profiles.models import OrganizationKind, Role
 
 ISO_639_1 = validate.Regexp(r"^[a-z]{2}$", error="Use a two-letter ISO 639-1 code.")
@@ -26,6 +26,8 @@ class MembershipSchema(Schema):
     organization_name = fields.String(attribute="organization.name")
     role = fields.String()
     status = fields.String()
+    function = fields.String(allow_none=True,
+                             metadata={"description": "job title shown in the directory"})
 
 
 class UserSchema(Schema):
@@ -44,6 +46,7 @@ class MeSchema(UserSchema):
     locale = fields.String()
     email_notifications = fields.Boolean()
     email_muted_kinds = fields.List(fields.String())
+    show_email = fields.Boolean(metadata={"description": "the directory shows my e-mail"})
 
 
 class PublicUserSchema(Schema):
@@ -128,6 +131,17 @@ class ProfileArgs(Schema):
         fields.String(validate=validate.Length(1, 40)), validate=validate.Length(max=30),
         metadata={"description": "notification kinds not to send by e-mail"},
     )
+    show_email = fields.Boolean(
+        metadata={"description": "show my e-mail address in the directory (off by default)"}
+    )
+
+
+class OwnFunctionArgs(Schema):
+    function = fields.String(
+        required=True, validate=validate.Length(max=200),
+        metadata={"description": "my job title in this organisation, e.g. Bürgermeister; "
+                                 "empty to clear"},
+    )
 
 
 class TokenArgs(Schema):
@@ -156,6 +170,27 @@ class OrganizationArgs(Schema):
     location = fields.Nested(LocationField, load_default=None)
 
 
+class PersonSchema(Schema):
+    """A person of the directory in one organisation, and how the viewer reaches them."""
+
+    user_id = fields.Integer(attribute="membership.user_id")
+    name = fields.String(attribute="membership.user.name")
+    function = fields.String(attribute="membership.function", allow_none=True,
+                             metadata={"description": "job title, e.g. Bürgermeister"})
+    role = fields.String(attribute="membership.role")
+    organization_id = fields.Integer(attribute="membership.organization_id")
+    organization_name = fields.String(attribute="membership.organization.name")
+    organization_kind = fields.String(attribute="membership.organization.kind")
+    is_contact = fields.Boolean(
+        metadata={"description": "the organisation's named contact person"})
+    email = fields.String(allow_none=True, metadata={
+        "description": "only when the person shows it in the directory (their profile)"})
+    phone = fields.String(allow_none=True, metadata={"description": "when given"})
+    can_message = fields.Boolean(metadata={
+        "description": "you may open a direct room with them: POST /rooms "
+                       "{kind: direct, member_ids: [user_id]}"})
+
+
 class OrganizationSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -174,18 +209,16 @@ class OrganizationSchema(Schema):
     location = fields.Method("_location")
     contact = fields.Method(
         "_contact",
-        metadata={"description": "the named contact person {user_id, name, function} or null"},
+        metadata={"description": "the named contact person, a Person of the directory "
+                                 "(with how to reach them), or null"},
     )
 
     def _contact(self, organization) -> dict | None:
         membership = organizations.contact_of(organization)
-        if membership is None:
+        viewer = current_user
+        if membership is None or not (viewer and viewer.is_authenticated):
             return None
-        return {
-            "user_id": membership.user_id,
-            "name": membership.user.name,
-            "function": membership.function,
-        }
+        return PersonSchema().dump(people.reach(viewer, membership))
 
     def _verification(self, organization) -> dict | None:
         if organization.verification_decided_at is None:
@@ -206,15 +239,23 @@ class OrganizationSchema(Schema):
         return point_to_dict(organization.location)
 
 
-class OrganizationListArgs(ListArgs):
-    kind = fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))
-    q = fields.String(validate=validate.Length(max=200))
-    parent_id = fields.Integer(validate=VALID_ID)
-    verified = fields.Boolean()
-    ags = fields.String(
+def _kind_filter() -> fields.String:
+    return fields.String(validate=validate.OneOf([k.value for k in OrganizationKind]))
+
+
+def _region_filter() -> fields.String:
+    return fields.String(
         validate=validate.Regexp(r"^\d{1,12}$", error="Digits of an AGS."),
         metadata={"description": "region: organisations whose AGS starts with these digits"},
     )
+
+
+class OrganizationListArgs(ListArgs):
+    kind = _kind_filter()
+    q = fields.String(validate=validate.Length(max=200))
+    parent_id = fields.Integer(validate=VALID_ID)
+    verified = fields.Boolean()
+    ags = _region_filter()
 
 
 class OrganizationUpdateArgs(Schema):
@@ -225,6 +266,22 @@ class OrganizationUpdateArgs(Schema):
 
 
 OrganizationPageSchema = page_schema(OrganizationSchema, "OrganizationPageSchema")
+
+
+class DirectoryArgs(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "words, each found in a person's name, function or organisation "
+                       "(with or without diacritics), or in an organisation's name"})
+    kind = _kind_filter()
+    ags = _region_filter()
+    limit = fields.Integer(load_default=50, validate=validate.Range(1, 100),
+                           metadata={"description": "at most this many of each list"})
+
+
+class DirectorySchema(Schema):
+    organizations = fields.List(fields.Nested(OrganizationSchema))
+    people = fields.List(fields.Nested(PersonSchema), metadata={
+        "description": "active members the caller may find, ordered by name"})
 
 
 class MemberArgs(Schema):
