@@ -4,11 +4,15 @@ rendered into it as JSON; the navigation's unread badge is rendered on every pag
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from exchange.chat import rooms
 from exchange.chat.access import may_take_part_anywhere
+from exchange.chat.models import RoomKind
 from exchange.chat.read_state import UNREAD_TOTAL_CAP, unread_total
+from exchange.errors import ServiceError, flash_errors
+from exchange.extensions import db
 from exchange.listings import access as listings
 from exchange.profiles import authz
 
@@ -39,6 +43,21 @@ def chat_page():
 def room_page(room_id: int):
     """A room's own address; the page opens it (or says it is not there for the user)."""
     return _chat(room_id=room_id)
+
+
+@bp.post("/chat/direct/<int:user_id>")
+@login_required
+def open_direct_room(user_id: int):
+    """"Write a message" in the directory: the direct room with this person, opened if
+    there is none yet, then shown. Where chat allows no such room (a landlord, a disabled
+    or unknown account, oneself) the reason is flashed on the directory."""
+    try:
+        room, _created = rooms.do_create_room(current_user, RoomKind.DIRECT.value, [user_id])
+    except ServiceError as error:
+        db.session.rollback()
+        flash_errors(error)
+        return redirect(url_for("organizations_views.directory"))
+    return redirect(url_for("chat_views.room_page", room_id=room.id))
 
 
 def _chat(room_id: int | None):
