@@ -13,7 +13,14 @@ from exchange.db import utcnow
 from exchange.errors import NotFound, ServiceError, flash_errors
 from exchange.extensions import db
 from exchange.geo import point_to_dict
-from exchange.profiles import authz, invitations, memberships, organizations, verification
+from exchange.profiles import (
+    authz,
+    invitations,
+    memberships,
+    organizations,
+    people,
+    verification,
+)
 from exchange.profiles.models import MembershipStatus, Organization, OrganizationKind, Role
 
 bp = Blueprint("organizations_views", __name__, template_folder="templates")
@@ -22,8 +29,9 @@ bp = Blueprint("organizations_views", __name__, template_folder="templates")
 @bp.get("/directory")
 @login_required
 def directory():
-    """The directory: organisations by kind, region (AGS) or name, and those with a place
-    on a map."""
+    """The directory: organisations by kind, region (AGS) or name, those with a place on
+    a map, and for a search the people found by name, function or organisation with how
+    to reach them."""
     kind = request.args.get("kind") or None
     if kind and kind not in {k.value for k in OrganizationKind}:
         abort(404)
@@ -49,8 +57,10 @@ def directory():
         "outline_url": url_for("static", filename="geo/germany.json"),
         "places": places,
     }
+    found = people.search_people(current_user, q, kind, ags) if q else None
     return render_template("profiles/directory.html", page=page, kind=kind, q=q or "",
-                           ags=ags or "", parent_id=parent_id, page_config=page_config)
+                           ags=ags or "", parent_id=parent_id, page_config=page_config,
+                           people=found)
 
 
 @bp.get("/directory/<int:organization_id>")
@@ -62,11 +72,12 @@ def organization(organization_id: int):
         org = organizations.get_organization(organization_id)
     except ServiceError:
         abort(404)
+    contact = organizations.contact_of(org)
     return render_template(
         "profiles/organization.html", org=org,
         members=organizations.members_of(org.id)
         if organizations.may_list_members(current_user, org.id) else None,
-        contact=organizations.contact_of(org),
+        contact=people.reach(current_user, contact) if contact else None,
         can_verify=verification.may_verify(current_user, org),
         is_admin=authz.is_org_admin(current_user, org.id),
     )

@@ -17,8 +17,10 @@ from exchange.extensions import db
 from exchange.profiles import (
     accounts,
     auth,
+    authz,
     invitations,
     login_sessions,
+    memberships,
     organizations,
 )
 from exchange.profiles import (
@@ -201,6 +203,7 @@ def profile():
             "languages": [x for x in request.form.get("languages", "").lower().split() if x],
             "topics": [x.strip() for x in request.form.get("topics", "").split(",") if x.strip()],
             "email_notifications": request.form.get("email_notifications") == "on",
+            "show_email": request.form.get("show_email") == "on",
         }
         if "email_kinds" in request.form:  # the per-kind e-mail opt-out: shown but unticked
             on = set(request.form.getlist("email_kind_on"))
@@ -216,6 +219,12 @@ def profile():
                           "error")
             return render_template("profiles/profile.html"), 422
         accounts.update_profile(current_user, changes)
+        # One's job title in each organisation (shown in the directory).
+        for membership in authz.active_memberships(current_user):
+            field = f"function-{membership.organization_id}"
+            if field in request.form:
+                memberships.set_own_function(current_user, membership.organization_id,
+                                             request.form[field][:200])
         flash(_("Profile saved."), "info")
         return redirect(url_for("profiles_views.profile"))
     return render_template("profiles/profile.html")
