@@ -47,6 +47,16 @@ USERS = [
 ]
 
 
+# How the directory shows some demo people: (email, function, phone, shows e-mail,
+# contact person of their organisation).
+DIRECTORY = [
+    ("buergermeister@bramsche.example", "Bürgermeister", "+49 5461 000-100", True, True),
+    ("fluechtlinge@lk-osnabrueck.example", "Fachdienst Migration", "", True, False),
+    ("wohnungsamt@lingen.example", "Leitung Wohnungsamt", "+49 591 000-200", False, True),
+    ("vermietung@wohnbau-emsland.example", "Vermietung", "", True, True),
+]
+
+
 def _organization(key: str, rows: dict[str, Organization]) -> Organization:
     _key, name, kind, ags, parent, lat, lon = next(o for o in ORGANIZATIONS if o[0] == key)
     found = db.session.scalar(
@@ -92,8 +102,24 @@ def seed() -> list[tuple[str, str, str]]:
             )
         logins.append((email, role, organization.name))
     db.session.flush()
+    _seed_directory()
     _seed_capacity(rows)
     return logins
+
+
+def _seed_directory() -> None:
+    """Functions, phone numbers, shown e-mail addresses and contact persons, where none is
+    set yet (a re-run keeps what was changed since)."""
+    for email, function, phone, show_email, contact in DIRECTORY:
+        user = accounts.find_user_by_email(email)
+        membership = user.memberships[0]
+        if membership.function is None:
+            membership.function = function
+            user.phone = user.phone or phone
+            user.show_email = show_email
+        if contact and membership.organization.contact_user_id is None:
+            membership.organization.contact_user_id = user.id
+    db.session.flush()
 
 
 # --- capacity: shelters, persons, occupancy (through the services: counters and the

@@ -16,6 +16,8 @@ PROFILES_PATHS = {
     "/api/v1/auth/tokens": {"get", "post"},
     "/api/v1/auth/tokens/{token_id}": {"delete"},
     "/api/v1/me": {"get", "patch"},
+    "/api/v1/me/memberships/{organization_id}": {"patch"},
+    "/api/v1/directory": {"get"},
     "/api/v1/users/{user_id}": {"get"},
     "/api/v1/organizations": {"get", "post"},
     "/api/v1/organizations/{organization_id}": {"get"},
