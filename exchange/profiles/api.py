@@ -34,7 +34,6 @@ from exchange.profiles.schemas import (
     MemberArgs,
     MemberListArgs,
     MemberSchema,
-    MembershipSchema,
     MemberUpdateArgs,
     MeSchema,
     NewInvitationSchema,
@@ -45,6 +44,7 @@ from exchange.profiles.schemas import (
     OrganizationSchema,
     OrganizationUpdateArgs,
     OwnFunctionArgs,
+    OwnMembershipSchema,
     ProfileArgs,
     PublicUserSchema,
     RecoveryCodesSchema,
@@ -211,7 +211,7 @@ def update_me(args: dict):
 
 @blp.patch("/me/memberships/<int:organization_id>")
 @blp.arguments(OwnFunctionArgs)
-@blp.response(200, MembershipSchema)
+@blp.response(200, OwnMembershipSchema)
 @login_required
 def update_my_membership(args: dict, organization_id: int):
     """My job title in an organisation I am an active member of (404 for others)."""

@@ -26,6 +26,9 @@ class MembershipSchema(Schema):
     organization_name = fields.String(attribute="organization.name")
     role = fields.String()
     status = fields.String()
+
+
+class OwnMembershipSchema(MembershipSchema):
     function = fields.String(allow_none=True,
                              metadata={"description": "job title shown in the directory"})
 
