@@ -36,16 +36,18 @@ class Person:
 
 
 def reach(viewer: User, membership: Membership) -> Person:
-    """How the viewer can reach the member: e-mail only when its owner shows it, phone
-    when given, a message when both may talk to anyone in chat (a direct room)."""
+    """How the viewer can reach the member: e-mail when its owner shows it or the
+    organisation named them its contact person (to be reached from outside), phone when
+    given, a message when both may talk to anyone in chat (a direct room)."""
     user = membership.user
+    is_contact = membership.organization.contact_user_id == user.id
     return Person(
         membership=membership,
-        email=user.email if user.show_email else None,
+        email=user.email if user.show_email or is_contact else None,
         phone=user.phone.strip() or None,
         can_message=(viewer.id != user.id and authz.talks_to_anyone(viewer)
                      and authz.talks_to_anyone(user)),
-        is_contact=membership.organization.contact_user_id == user.id,
+        is_contact=is_contact,
     )
 
 

@@ -55,12 +55,16 @@ def test_people_are_found_by_function_name_and_organisation(as_user, town_hall):
     assert people(official, "q=Erika&kind=district") == {}
 
 
-def test_email_only_when_its_owner_shows_it(as_user, town_hall):
-    district, _town, mayor, _caseworker = town_hall
+def test_email_only_when_its_owner_shows_it_or_is_the_contact_person(as_user, town_hall):
+    district, town, mayor, _caseworker = town_hall
     official = as_user(role="official", org=district)
     assert people(official, "q=Sachbearbeitung")["Carla Fall"]["email"] is None
     assert people(official, "q=Sachbearbeitung")["Carla Fall"]["phone"] is None
     mayor.show_email = False
+    db.session.flush()
+    # Named the town's contact person: reachable from outside all the same.
+    assert people(official, "q=Schmidt")["Erika Schmidt"]["email"] == mayor.email
+    town.contact_user_id = None
     db.session.flush()
     assert people(official, "q=Schmidt")["Erika Schmidt"]["email"] is None
 

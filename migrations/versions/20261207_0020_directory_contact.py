@@ -1,16 +1,16 @@
 """Users: whether the directory shows one's e-mail address (``show_email``, off unless the
 person switches it on in their profile; see docs/decisions/profiles.md, "Directory").
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07 06:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
