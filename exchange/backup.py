@@ -120,9 +120,10 @@ def restore(folder: Path) -> dict:
     target = _documents_dir()
     target.mkdir(parents=True, exist_ok=True)
     copied = _copy_tree(folder / DOCUMENTS, target) if (folder / DOCUMENTS).exists() else 0
-    hashes = db.session.execute(text(
-        "SELECT sha256 FROM documents UNION"
-        " SELECT thumbnail_sha256 FROM documents WHERE thumbnail_sha256 IS NOT NULL"
+    hashes = db.session.execute(text(  # bytes kept in the database are in the dump
+        "SELECT h FROM (SELECT sha256 AS h FROM documents UNION SELECT thumbnail_sha256"
+        " FROM documents WHERE thumbnail_sha256 IS NOT NULL) AS named"
+        " WHERE NOT EXISTS (SELECT 1 FROM document_blobs b WHERE b.sha256 = named.h)"
     )).scalars()
     missing = [h for h in hashes if not (target / h[:2] / h[2:4] / h).exists()]
     return {**manifest, "copied": copied, "missing": missing}

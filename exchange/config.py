@@ -175,7 +175,10 @@ class Config:
         os.environ.get("REGISTRY_IMPORT_MAX_BYTES", str(2 * 1024 * 1024 * 1024))
     )
 
-    # Uploaded files, content-addressed; unset means <instance>/documents.
+    # Where uploaded files' bytes live (content-addressed either way): "folder" (DOCUMENTS_DIR,
+    # unset: <instance>/documents) or "database" (PostgreSQL, in 1 MiB rows: every app
+    # machine serves every file, and one backup holds everything; docs/deploy.md).
+    DOCUMENTS_STORE = os.environ.get("DOCUMENTS_STORE", "folder")
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR") or None
     # Largest single document; keep MAX_CONTENT_LENGTH (the whole request) above it.
     DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(25 * 1024 * 1024)))

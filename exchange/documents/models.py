@@ -1,10 +1,11 @@
-"""Stored files: metadata here, bytes content-addressed (sha256) under instance/documents."""
+"""Stored files: metadata here, bytes content-addressed (sha256) in the store (storage.py):
+a folder, or the two blob tables below."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base, created_at_column
@@ -26,3 +27,24 @@ class Document(Base):
     # sha256 of a small JPEG preview, for images only.
     thumbnail_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class DocumentBlob(Base):
+    """Bytes stored in the database (DOCUMENTS_STORE=database), once per sha256."""
+
+    __tablename__ = "document_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class DocumentBlobChunk(Base):
+    """One piece of a blob, in order: a download reads them one by one (streamed)."""
+
+    __tablename__ = "document_blob_chunks"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("document_blobs.sha256", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -7,8 +7,10 @@ pairs of hex digits (so no directory grows too large). ``DOCUMENTS_DIR`` default
 they are hashed and counted; a reader never sees a half-written file, and the same bytes
 uploaded twice are stored once.
 
-Only this module knows where bytes live; at scale the same functions can sit on an object
-store.
+Only this module knows where bytes live: in that folder (DOCUMENTS_STORE=folder, the
+default) or in PostgreSQL (DOCUMENTS_STORE=database, ``database_store``), where every app
+machine reads what any of them wrote. Uploads are received into the folder's ``.tmp``
+either way (to be hashed, sniffed and previewed before they are kept).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from flask import current_app
 
 from exchange.errors import PayloadTooLarge, Text
 
+from . import database_store
+
 CHUNK_SIZE = 64 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -44,12 +48,21 @@ def blob_path(sha256: str) -> Path:
     return documents_dir() / sha256[:2] / sha256[2:4] / sha256
 
 
+def in_database() -> bool:
+    """Whether bytes are kept in PostgreSQL (DOCUMENTS_STORE=database)."""
+    return current_app.config.get("DOCUMENTS_STORE", "folder") == "database"
+
+
 def exists(sha256: str) -> bool:
+    if in_database():
+        return database_store.exists(sha256)
     return blob_path(sha256).is_file()
 
 
 def open_blob(sha256: str) -> BinaryIO:
     """The stored bytes for reading; FileNotFoundError when they are missing."""
+    if in_database():
+        return database_store.open_blob(sha256)
     return blob_path(sha256).open("rb")
 
 
@@ -100,23 +113,27 @@ def receive(stream: BinaryIO, max_bytes: int) -> Iterator[PendingBlob]:
             path.unlink()
 
 
-def commit(blob: PendingBlob) -> Path:
-    """Move a received upload into the store under its sha256 (atomic).
-
-    When those bytes are stored already, nothing new is written.
+def commit(blob: PendingBlob) -> None:
+    """Move a received upload into the store under its sha256 (atomic: a rename, or the
+    request's transaction). When those bytes are stored already, nothing new is written.
     """
+    if in_database():
+        database_store.store_file(blob.path, blob.sha256, blob.size)
+        return
     target = blob_path(blob.sha256)
     if target.is_file():
         blob.path.unlink(missing_ok=True)
-        return target
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(blob.path, target)
-    return target
 
 
 def put_bytes(data: bytes) -> str:
     """Store small bytes made here (a thumbnail) under their sha256; returns the sha256."""
     sha256 = hashlib.sha256(data).hexdigest()
+    if in_database():
+        database_store.store_bytes(data, sha256)
+        return sha256
     target = blob_path(sha256)
     if target.is_file():
         return sha256

@@ -1,5 +1,6 @@
 """Several processes: two real server processes (gunicorn, threaded workers, as in
-production) share Socket.IO events, and the identity cache's generation, through Redis.
+production) share Socket.IO events, presence and the identity cache's generation through
+Redis, and documents through PostgreSQL (each has its own instance folder).
 
 This test cannot live in a rolled-back transaction: both servers must see the data, so it
 makes and migrates its own database (`<test database>_mp`) and commits to it. Redis is
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from exchange.chat.models import Member, Room
 from exchange.profiles.models import Membership, Organization, User
 from tests import servers
+from tests.documents.samples import image_bytes
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 WAIT_SECONDS = 10
@@ -77,16 +79,18 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
     no_transaction, tmp_path
 ):
     database_url = servers.fresh_database("_mp")
+    # As two machines: nothing shared but PostgreSQL and Redis (documents in the database,
+    # an instance folder each).
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL,
-           "EXCHANGE_ENV": "production", "INSTANCE_PATH": str(tmp_path / "instance"),
-           "SECRET_KEY": "multi-process-test-" + "k" * 32}
-    env["PRESENCE_TTL_SECONDS"] = "3"
+           "EXCHANGE_ENV": "production", "DOCUMENTS_STORE": "database",
+           "SECRET_KEY": "multi-process-test-" + "k" * 32, "PRESENCE_TTL_SECONDS": "3"}
     _forget_presence()
     port_a, port_b = servers.free_port(), servers.free_port()
     with ExitStack() as stack:
         # The servers boot (they touch the database only when asked) while it is migrated.
-        started = [(servers.start_server(stack, env, port, tmp_path / f"{port}.log"), port)
-                   for port in (port_a, port_b)]
+        started = [(servers.start_server(
+            stack, {**env, "INSTANCE_PATH": str(tmp_path / f"instance-{port}")}, port,
+            tmp_path / f"{port}.log"), port) for port in (port_a, port_b)]
         servers.upgrade_database(database_url)
         data = _seed(database_url)
         for process, port in started:
@@ -101,6 +105,17 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
         posted = bob_api.post(f"{b}/rooms/{room_id}/messages", json={"body": "Von Prozess B"})
         assert posted.status_code == 201, posted.text
         assert _next(alice, "message") == posted.json()
+
+        # A photo uploaded through A is served by B, thumbnail included.
+        alice_api = requests.Session()
+        alice_api.headers["Authorization"] = f"Bearer {data['tokens']['alice']}"
+        photo = image_bytes("PNG", (300, 200))
+        uploaded = alice_api.post(f"http://127.0.0.1:{port_a}/api/v1/documents",
+                                  files={"file": ("foto.png", photo)})
+        assert uploaded.status_code == 201, uploaded.text
+        on_b = f"{b}/documents/{uploaded.json()['id']}"
+        assert alice_api.get(f"{on_b}/content").content == photo
+        assert alice_api.get(f"{on_b}/thumbnail").content.startswith(b"\xff\xd8")
 
         # Presence is shared through Redis: process B knows Alice is online on A.
         members = bob_api.get(f"{b}/rooms/{room_id}/members").json()
