@@ -146,8 +146,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     socketio.init_app(
         app,
         client_manager=realtime.client_manager(
-            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"]
-        ),
+            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"],
+            app.config["REDIS_TIMEOUT_SECONDS"]),
         async_mode="threading",
         cors_allowed_origins=socket_origins(app.config.get("SOCKETIO_ALLOWED_ORIGINS")),
         manage_session=False,

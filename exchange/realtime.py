@@ -13,9 +13,13 @@ into a room they were just given. Presence (who is online) is counted by exchang
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import redis
 import socketio as python_socketio
 from flask import Flask, request, session
 from flask_login import current_user
@@ -25,6 +29,8 @@ from exchange import signals, unavailable
 from exchange.db import on_commit
 from exchange.extensions import socketio
 from exchange.presence import presence
+
+log = logging.getLogger(__name__)
 
 # A server-to-server instruction carried by the message queue like an emit (never sent to
 # a client): every process puts the named user's sockets into a room.
@@ -114,10 +120,79 @@ def _reroom_here(manager, data: dict) -> None:
         _socket_connect_rooms[sid] = wanted
 
 
+RESYNC = "resync"
+# Between reconnects of the listener (python-socketio backs off to 60 s; a pane would miss
+# events that long).
+RESUBSCRIBE_EVERY_SECONDS = 0.5
+
+
 class RoomAwareRedisManager(python_socketio.RedisManager):
     """Flask-SocketIO's Redis queue, also carrying "enter this user's sockets into a room"
     and "close the sockets in this room" to every process: a socket lives in one process,
-    and only that one can move or close it."""
+    and only that one can move or close it.
+
+    A lost Redis loses the events that should have crossed to other processes meanwhile.
+    So when it is back, clients are told to catch up: the listener, once it has
+    subscribed again, sends ``resync`` to this process's sockets; a process whose publish
+    failed sends ``resync`` to every process as soon as a publish goes through again. Clients
+    treat ``resync`` like a reconnect (fetch ``after=`` what they have). Publishing waits
+    at most ``timeout`` seconds (REDIS_TIMEOUT_SECONDS: a hung Redis costs a chat post 2 s,
+    not its whole pause).
+    """
+
+    def __init__(self, url: str, channel: str, timeout: float = 2.0) -> None:
+        super().__init__(url, channel=channel, redis_options={
+            "socket_timeout": timeout, "socket_connect_timeout": timeout})
+        self._timeout = timeout
+        self._missed = threading.Event()
+
+    def _redis_connect(self) -> None:
+        super()._redis_connect()
+        # The listener waits for messages as long as there are none: no read timeout on
+        # its own connection, only on connecting (and TCP keepalive to notice a dead peer).
+        listener = redis.Redis.from_url(
+            self.redis_url, socket_connect_timeout=self._timeout, socket_keepalive=True)
+        self.pubsub = listener.pubsub(ignore_subscribe_messages=True)
+
+    def _redis_listen_with_retries(self):
+        failed = False
+        while True:
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                if failed:
+                    log.warning("Redis is back: telling this process's clients to catch up")
+                    self._resync_here()
+                    failed = False
+                yield from self.pubsub.listen()
+            except Exception as error:  # any failure: try again soon, forever
+                if not failed:
+                    log.error("Lost Redis (%s): live events wait until it is back", error)
+                failed = True
+                time.sleep(RESUBSCRIBE_EVERY_SECONDS)
+
+    def _resync_here(self) -> None:
+        python_socketio.Manager.emit(self, RESYNC, {}, namespace="/")
+
+    def _publish(self, data: Any) -> Any:
+        sent = super()._publish(data)  # None when it gave up
+        if sent is None and not self._missed.is_set():
+            self._missed.set()
+            threading.Thread(target=self._announce_when_back, daemon=True,
+                             name="redis-resync").start()
+        return sent
+
+    def _announce_when_back(self) -> None:
+        """Publish ``resync`` to every process once Redis takes it."""
+        message = {"method": "emit", "event": RESYNC, "data": [{}], "binary": False,
+                   "namespace": "/", "room": None, "skip_sid": None, "callback": None,
+                   "host_id": self.host_id}
+        while True:
+            time.sleep(RESUBSCRIBE_EVERY_SECONDS)
+            self._missed.clear()
+            if super()._publish(message) is not None:
+                return
+            self._missed.set()
 
     def _handle_emit(self, message: dict) -> None:
         if message.get("event") in (_ENTER_ROOM, _CLOSE_ROOM, _REROOM):
@@ -133,7 +208,7 @@ class RoomAwareRedisManager(python_socketio.RedisManager):
         super()._handle_emit(message)
 
 
-def client_manager(redis_url: str | None, channel: str | None = None):
+def client_manager(redis_url: str | None, channel: str | None = None, timeout: float = 2.0):
     """The Socket.IO client manager for create_app: Redis-backed when REDIS_URL is set.
 
     Redis pub/sub channels ignore the database number, so two deployments sharing one
@@ -142,7 +217,8 @@ def client_manager(redis_url: str | None, channel: str | None = None):
     """
     if not redis_url:
         return None
-    return RoomAwareRedisManager(redis_url, channel=channel or redis_channel(redis_url))
+    return RoomAwareRedisManager(redis_url, channel=channel or redis_channel(redis_url),
+                                 timeout=timeout)
 
 
 def redis_channel(redis_url: str) -> str:

@@ -10,7 +10,6 @@ the real server at REDIS_TEST_URL (default redis://127.0.0.1:6379/15).
 from __future__ import annotations
 
 import os
-import queue
 import signal
 import time
 from contextlib import ExitStack
@@ -18,61 +17,12 @@ from contextlib import ExitStack
 import pytest
 import redis
 import requests
-import socketio
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
 
-from exchange.chat.models import Member, Room
-from exchange.profiles.models import Membership, Organization, User
 from tests import servers
+from tests.chat import live
 from tests.documents.samples import image_bytes
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-WAIT_SECONDS = 10
-
-
-def _seed(database_url: str) -> dict:
-    engine = create_engine(database_url)
-    with Session(engine) as session:
-        district = Organization(name="Landkreis Test", kind="district")
-        users = {name: User(email=f"{name}@mp.example", name=name.title())
-                 for name in ("alice", "bob", "carol")}
-        session.add_all([district, *users.values()])
-        session.add_all([Membership(user=u, organization=district, role="official",
-                                    status="active") for u in users.values()])
-        room = Room(kind="group", visibility="private", name="Zwei Prozesse")
-        session.add(room)
-        session.flush()
-        session.add_all([Member(room_id=room.id, user_id=users["alice"].id, role="owner"),
-                         Member(room_id=room.id, user_id=users["bob"].id, role="member")])
-        tokens = {name: servers.token(session, user) for name, user in users.items()}
-        ids = {name: user.id for name, user in users.items()}
-        session.commit()
-        result = {"room_id": room.id, "tokens": tokens, "ids": ids}
-    engine.dispose()
-    return result
-
-
-def _client(stack: ExitStack, port: int, token: str) -> queue.Queue:
-    received: queue.Queue = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    for name in ("message", "room", "presence"):
-        client.on(name, lambda data, name=name: received.put((name, data)))
-    client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, wait_timeout=10)
-    stack.callback(client.disconnect)
-    return received
-
-
-def _next(received: queue.Queue, name: str) -> dict:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            event, data = received.get(timeout=left)
-        except queue.Empty:
-            break
-        if event == name:
-            return data
-    raise AssertionError(f"no {name!r} event within {WAIT_SECONDS} s")
 
 
 def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
@@ -92,11 +42,11 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
             stack, {**env, "INSTANCE_PATH": str(tmp_path / f"instance-{port}")}, port,
             tmp_path / f"{port}.log"), port) for port in (port_a, port_b)]
         servers.upgrade_database(database_url)
-        data = _seed(database_url)
+        data = live.seed(database_url)
         for process, port in started:
             servers.wait_until_serving(process, port, tmp_path / f"{port}.log")
-        alice = _client(stack, port_a, data["tokens"]["alice"])
-        carol = _client(stack, port_a, data["tokens"]["carol"])
+        alice = live.client(stack, port_a, data["tokens"]["alice"])
+        carol = live.client(stack, port_a, data["tokens"]["carol"])
         bob_api = requests.Session()
         bob_api.headers["Authorization"] = f"Bearer {data['tokens']['bob']}"
         b = f"http://127.0.0.1:{port_b}/api/v1"
@@ -104,7 +54,7 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
 
         posted = bob_api.post(f"{b}/rooms/{room_id}/messages", json={"body": "Von Prozess B"})
         assert posted.status_code == 201, posted.text
-        assert _next(alice, "message") == posted.json()
+        assert live.next_event(alice, "message") == posted.json()
 
         # A photo uploaded through A is served by B, thumbnail included.
         alice_api = requests.Session()
@@ -126,10 +76,10 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
         added = bob_api.post(f"{b}/rooms/{room_id}/members",
                              json={"user_id": data["ids"]["carol"]})
         assert added.status_code == 201, added.text
-        assert _next(carol, "room")["user_id"] == data["ids"]["carol"]
+        assert live.next_event(carol, "room")["user_id"] == data["ids"]["carol"]
         second = bob_api.post(f"{b}/rooms/{room_id}/messages", json={"body": "Willkommen"})
-        assert _next(carol, "message") == second.json()
-        assert _next(alice, "message")["id"] == second.json()["id"]
+        assert live.next_event(carol, "message") == second.json()
+        assert live.next_event(alice, "message")["id"] == second.json()["id"]
 
         # Bob's token is in B's identity cache by now; revoked through A, it stops on B at
         # once: the cache's generation lives in Redis.
@@ -144,7 +94,7 @@ def test_a_client_on_process_a_hears_a_message_posted_through_process_b(
         carol_api = requests.Session()
         carol_api.headers["Authorization"] = f"Bearer {data['tokens']['carol']}"
         os.killpg(started[0][0].pid, signal.SIGKILL)
-        deadline = time.monotonic() + 3 + WAIT_SECONDS
+        deadline = time.monotonic() + 3 + live.WAIT_SECONDS
         while time.monotonic() < deadline:
             members = carol_api.get(f"{b}/rooms/{room_id}/members").json()
             if not any(m["online"] for m in members):

@@ -25,7 +25,9 @@ export function showLive(live) {
 }
 
 /** Follows the connection with #livestate; calls onConnect(first) on every (re)connect, so
-    that a page fetches what it missed while away, and onDown() when it drops. */
+    that a page fetches what it missed while away, and onDown() when it drops. The server's
+    "resync" (its Redis was lost and is back: events between processes may have been
+    missed) counts as a reconnect. */
 export function followConnection({ onConnect, onDown } = {}) {
   const live = sharedSocket();
   let first = true;
@@ -42,6 +44,7 @@ export function followConnection({ onConnect, onDown } = {}) {
   live.on("connect", connected);
   live.on("disconnect", down);
   live.on("connect_error", down);
+  live.on("resync", () => { if (onConnect) onConnect(false); });
   if (live.connected) connected();
   return live;
 }
