@@ -152,20 +152,34 @@ def reporter(quiet: bool) -> Callable[..., None]:
     return (lambda *args: None) if quiet else print
 
 
-def start_generating(url: str, stamp: str, table: str, rows: int, fresh: bool,
-                     say: Callable[..., None], revision: str = "head") -> float | None:
-    """None when the database already carries ``stamp`` and holds ``rows`` rows of ``table``
-    (and not ``fresh``); otherwise the database made afresh and migrated to ``revision``,
-    and the perf_counter at which that began."""
+@dataclass(frozen=True)
+class Generation:
+    """A generator filling a database: where, under which name and stamp, where it reports
+    and the perf_counter at which it began (before making the database)."""
+
+    url: str
+    name: str
+    stamp: str
+    say: Callable[..., None]
+    started: float
+
+
+def generate_database(url: str, stamp: str, table: str, rows: int, fresh: bool, quiet: bool,
+                      fill: Callable[[Generation], None], revision: str = "head") -> str:
+    """Leave the database alone when it already carries ``stamp`` and holds ``rows`` rows of
+    ``table`` (and not ``fresh``); otherwise make it afresh, migrate it to ``revision`` and
+    ``fill`` it (which also writes the stamp). The URL."""
     name = make_url(url).database
+    say = reporter(quiet)
     if not fresh and database_comment(url) == stamp and row_count(url, table) == rows:
         say(f"{name}: already holds {rows} {table}, not regenerated")
-        return None
+        return url
     started = time.perf_counter()
     recreate_database(url)
     migrate(url, revision)
     say(f"{name}: created and migrated ({time.perf_counter() - started:.1f} s)")
-    return started
+    fill(Generation(url, name, stamp, say, started))
+    return url
 
 
 def generator_cli(generate_one: Callable[..., str], what: str, example: str,

@@ -24,21 +24,21 @@ import time
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import make_url
 
 from benchmarks.common import (
     DEFAULT_SEED,
     NOW,
     TODAY,
+    Generation,
     add_member,
     fingerprint,
+    generate_database,
     generator_cli,
-    reporter,
     size_label,
-    start_generating,
 )
 from benchmarks.common import database_url as _database_url
 
@@ -403,15 +403,14 @@ def _rebuild_cells(conn: psycopg.Connection) -> None:
 def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,
              fresh: bool = False, quiet: bool = False) -> str:
     """Make sure the database for that size holds exactly those listings; return its URL."""
-    url = url or database_url(listings)
-    name = make_url(url).database
-    say = reporter(quiet)
-    stamp = _stamp(listings, seed)
-    started = start_generating(url, stamp, "listings", listings, fresh, say)
-    if started is None:
-        return url
+    return generate_database(url or database_url(listings), _stamp(listings, seed), "listings",
+                             listings, fresh, quiet, partial(_fill, listings=listings, seed=seed))
 
-    with psycopg.connect(url) as conn:
+
+def _fill(run: Generation, listings: int, seed: int) -> None:
+    """COPY the listings in with the cell trigger off, rebuild the cells, stamp, analyse."""
+    name, say = run.name, run.say
+    with psycopg.connect(run.url) as conn:
         owners = _owners(conn)
         rows = Rows(seed, owners)
         # The per-row trigger would upsert 14 cell rows per listing; the cells are
@@ -423,22 +422,21 @@ def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,
         ) as copy:
             for number in range(listings):
                 copy.write_row(rows.row())
-                if not quiet and number and number % 200_000 == 0:
+                if number and number % 200_000 == 0:
                     say(f"{name}: {number} rows ({time.perf_counter() - loading:.0f} s)")
         say(f"{name}: {listings} rows copied ({time.perf_counter() - loading:.1f} s)")
         conn.execute("ALTER TABLE listings ENABLE TRIGGER USER")
         cells = time.perf_counter()
         _rebuild_cells(conn)
         say(f"{name}: map cells rebuilt ({time.perf_counter() - cells:.1f} s)")
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{stamp}'")
-    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{run.stamp}'")
+    with psycopg.connect(run.url, autocommit=True) as conn:
         vacuum = time.perf_counter()
         conn.execute("VACUUM (ANALYZE) listings")
         if conn.execute("SELECT to_regclass('listing_cells')").fetchone()[0] is not None:
             conn.execute("VACUUM (ANALYZE) listing_cells")
         say(f"{name}: vacuumed and analysed ({time.perf_counter() - vacuum:.1f} s)")
-    say(f"{name}: {listings} listings in {time.perf_counter() - started:.0f} s")
-    return url
+    say(f"{name}: {listings} listings in {time.perf_counter() - run.started:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,23 +29,23 @@ import os
 import random
 import time
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import make_url
 
 from benchmarks.common import (
     DEFAULT_SEED,
     NOW,
     TODAY,
+    Generation,
     add_member,
     admin_connect,
     bench_app,
     fingerprint,
+    generate_database,
     generator_cli,
-    reporter,
     size_label,
-    start_generating,
 )
 from benchmarks.common import database_url as _database_url
 
@@ -522,24 +522,23 @@ def migration_target() -> str:
 def generate(persons: int, url: str | None = None, seed: int = DEFAULT_SEED,
              fresh: bool = False, quiet: bool = False) -> str:
     """Make sure the database for that size holds this registry; return its URL."""
-    url = url or database_url(persons)
-    name = make_url(url).database
-    say = reporter(quiet)
-    stamp = _stamp(persons, seed)
-    started = start_generating(url, stamp, "persons", persons, fresh, say, migration_target())
-    if started is None:
-        return url
-    with psycopg.connect(url) as conn:
-        made = load(conn, persons, seed, say)
-    published = _publish_all(url)
-    with psycopg.connect(url, autocommit=True) as conn:
+    return generate_database(url or database_url(persons), _stamp(persons, seed), "persons",
+                             persons, fresh, quiet, partial(_fill, persons=persons, seed=seed),
+                             migration_target())
+
+
+def _fill(run: Generation, persons: int, seed: int) -> None:
+    """Load the registry, publish its shelters through the app, analyse, stamp."""
+    with psycopg.connect(run.url) as conn:
+        made = load(conn, persons, seed, run.say)
+    published = _publish_all(run.url)
+    with psycopg.connect(run.url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    with admin_connect(url) as conn:
-        conn.execute(f"COMMENT ON DATABASE \"{name}\" IS '{stamp}'")
-    say(f"{name}: {persons} persons, {made['shelters']} shelters ({published} published),"
-        f" {made['beds']} beds, {made['occupancies']} occupancies"
-        f" in {time.perf_counter() - started:.0f} s")
-    return url
+    with admin_connect(run.url) as conn:
+        conn.execute(f"COMMENT ON DATABASE \"{run.name}\" IS '{run.stamp}'")
+    run.say(f"{run.name}: {persons} persons, {made['shelters']} shelters ({published} published),"
+            f" {made['beds']} beds, {made['occupancies']} occupancies"
+            f" in {time.perf_counter() - run.started:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
