@@ -1,12 +1,17 @@
-"""Shared by the benchmark generator smoke tests: a database of their own, a generator run."""
+"""Shared by the benchmark generator smoke tests: a generator run as by hand, into a database
+of its own."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import make_url
 
 from exchange.config import TestingConfig
@@ -32,3 +37,27 @@ def run_generator(module: str, count: int, url: str, *extra: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+@dataclass(frozen=True)
+class Generator:
+    """`python -m benchmarks.MODULE COUNT` into the test database's name + `_SUFFIX`."""
+
+    module: str
+    count: int
+    suffix: str
+
+    @property
+    def url(self) -> str:
+        return bench_database_url(self.suffix)
+
+    def run(self, *extra: str) -> str:
+        """Its stdout (it must exit with 0)."""
+        return run_generator(self.module, self.count, self.url, *extra)
+
+    @contextmanager
+    def fresh(self) -> Iterator[tuple[str, psycopg.Connection]]:
+        """Generate anew (--fresh): its stdout and a connection to what it made."""
+        output = self.run("--fresh")
+        with psycopg.connect(self.url) as conn:
+            yield output, conn

@@ -5,28 +5,16 @@ The generator runs in a subprocess (it builds its own app to migrate), as it is 
 
 from __future__ import annotations
 
-import psycopg
-import pytest
-
-from tests.benchmarks.conftest import bench_database_url, run_generator
+from tests.benchmarks.conftest import Generator
 
 LISTINGS = 200
 
-
-@pytest.fixture(scope="module")
-def bench_url() -> str:
-    return bench_database_url("bench_generator")
+GENERATOR = Generator("generate_listings", LISTINGS, "bench_generator")
 
 
-def _generate(url: str, *extra: str) -> str:
-    return run_generator("generate_listings", LISTINGS, url, *extra)
-
-
-def test_generates_listings_over_germany_and_skips_when_present(bench_url, no_transaction):
-    output = _generate(bench_url, "--fresh")
-    assert f"{LISTINGS} rows copied" in output
-
-    with psycopg.connect(bench_url) as conn:
+def test_generates_listings_over_germany_and_skips_when_present(no_transaction):
+    with GENERATOR.fresh() as (output, conn):
+        assert f"{LISTINGS} rows copied" in output
         total, published, kinds, organizations = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE status = 'published'),"
             " count(DISTINCT kind), count(DISTINCT organization_id) FROM listings"
@@ -59,4 +47,4 @@ def test_generates_listings_over_germany_and_skips_when_present(bench_url, no_tr
             "SELECT reltuples FROM pg_class WHERE relname = 'listings'"
         ).fetchone()[0] > 0  # analysed
 
-    assert "already holds 200 listings, not regenerated" in _generate(bench_url)
+    assert "already holds 200 listings, not regenerated" in GENERATOR.run()

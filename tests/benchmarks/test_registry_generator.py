@@ -6,28 +6,16 @@ is run by hand. The benchmark itself (benchmarks/capacity.py) is not run by the 
 
 from __future__ import annotations
 
-import psycopg
-import pytest
-
-from tests.benchmarks.conftest import bench_database_url, run_generator
+from tests.benchmarks.conftest import Generator
 
 PERSONS = 400
 
-
-@pytest.fixture(scope="module")
-def bench_url() -> str:
-    return bench_database_url("registry_generator")
+GENERATOR = Generator("generate_registry", PERSONS, "registry_generator")
 
 
-def _generate(url: str, *extra: str) -> str:
-    return run_generator("generate_registry", PERSONS, url, *extra)
-
-
-def test_generates_a_housed_registry_and_publishes_its_shelters(bench_url, no_transaction):
-    output = _generate(bench_url, "--fresh")
-    assert f"persons: {PERSONS} rows copied" in output
-
-    with psycopg.connect(bench_url) as conn:
+def test_generates_a_housed_registry_and_publishes_its_shelters(no_transaction):
+    with GENERATOR.fresh() as (output, conn):
+        assert f"persons: {PERSONS} rows copied" in output
         persons, nationalities, households = conn.execute(
             "SELECT count(*), count(DISTINCT nationality), count(DISTINCT household_id)"
             " FROM persons"
@@ -66,4 +54,4 @@ def test_generates_a_housed_registry_and_publishes_its_shelters(bench_url, no_tr
             "SELECT to_regclass('ix_persons_name_trgm')"
         ).fetchone()[0] is not None
 
-    assert f"already holds {PERSONS} persons, not regenerated" in _generate(bench_url)
+    assert f"already holds {PERSONS} persons, not regenerated" in GENERATOR.run()
