@@ -59,12 +59,35 @@ def open_room_id(page: Page) -> int:
     return int(re.search(r"/chat/(\d+)$", page.url).group(1))
 
 
-def test_two_officials_chat_live(new_page):
+def olga_and_lena(new_page) -> tuple[Page, str, Page, int]:
+    """Olga and Lena signed in side by side: Olga's page and CSRF token, Lena's page and id."""
     olga = new_page(viewport=VIEWPORT)
     olga_csrf = sign_in(olga, OFFICIAL_OSNABRUECK)
     lena = new_page(viewport=VIEWPORT)
     sign_in(lena, OFFICIAL_LINGEN)
-    lena_id = me(lena)["id"]
+    return olga, olga_csrf, lena, me(lena)["id"]
+
+
+def create_room(page: Page, csrf: str, name: str, member_id: int) -> int:
+    """A private group room of the page's user with one other member, made through the API."""
+    created = page.request.post(
+        "/api/v1/rooms", headers={"X-CSRFToken": csrf},
+        data={"kind": "group", "name": name, "member_ids": [member_id]},
+    )
+    assert created.status == 201, created.text()
+    return created.json()["id"]
+
+
+def post_message(page: Page, csrf: str, room_id: int, body: str) -> None:
+    """A message sent through the API (not the page's composer)."""
+    posted = page.request.post(
+        f"/api/v1/rooms/{room_id}/messages", headers={"X-CSRFToken": csrf}, data={"body": body},
+    )
+    assert posted.status == 201, posted.text()
+
+
+def test_two_officials_chat_live(new_page):
+    olga, olga_csrf, lena, lena_id = olga_and_lena(new_page)
     lena.goto("/chat")
     expect(lena.get_by_test_id("livestate")).to_have_attribute("data-live", "true")
 
@@ -141,19 +164,10 @@ def test_two_officials_chat_live(new_page):
     # A second room that Lena does not have open: its unread badge, and the total in the
     # navigation; opening the room reads it.
     other_name = unique("Kaltmieten Landkreis")
-    created = olga.request.post(
-        "/api/v1/rooms", headers={"X-CSRFToken": olga_csrf},
-        data={"kind": "group", "name": other_name, "member_ids": [lena_id]},
-    )
-    assert created.status == 201, created.text()
-    other_id = created.json()["id"]
+    other_id = create_room(olga, olga_csrf, other_name, lena_id)
     expect(room_item(lena, other_id)).to_be_visible()
     for text in ("Wer hat aktuelle Zahlen?", "Bitte bis Freitag."):
-        posted = olga.request.post(
-            f"/api/v1/rooms/{other_id}/messages", headers={"X-CSRFToken": olga_csrf},
-            data={"body": text},
-        )
-        assert posted.status == 201, posted.text()
+        post_message(olga, olga_csrf, other_id, text)
     badge = room_item(lena, other_id).get_by_test_id("room-unread")
     expect(badge).to_have_text("2")
     expect(lena.get_by_test_id("nav-unread")).to_have_text("2")
@@ -174,11 +188,7 @@ def test_two_officials_chat_live(new_page):
     expect(lena.get_by_test_id("livestate")).to_have_attribute("data-live", "false")
     missed = ["Während der Funkstille: Turnhalle frei.", "Und: zwei Wohnungen in Lingen."]
     for text in missed:
-        posted = olga.request.post(
-            f"/api/v1/rooms/{other_id}/messages", headers={"X-CSRFToken": olga_csrf},
-            data={"body": text},
-        )
-        assert posted.status == 201, posted.text()
+        post_message(olga, olga_csrf, other_id, text)
     # Back: the page asks for what came after its newest message (`after=`) and shows each
     # missed message once, whether or not another path showed one meanwhile.
     with lena.expect_request(lambda request: "/messages?after=" in request.url):
@@ -189,11 +199,7 @@ def test_two_officials_chat_live(new_page):
 
 
 def test_a_shared_listing_is_requested_from_its_card(new_page):
-    olga = new_page(viewport=VIEWPORT)
-    olga_csrf = sign_in(olga, OFFICIAL_OSNABRUECK)
-    lena = new_page(viewport=VIEWPORT)
-    sign_in(lena, OFFICIAL_LINGEN)
-    lena_id = me(lena)["id"]
+    olga, olga_csrf, lena, lena_id = olga_and_lena(new_page)
 
     title = unique("Notunterkunft Sporthalle Bramsche")
     listing = create_listing(
@@ -203,12 +209,7 @@ def test_a_shared_listing_is_requested_from_its_card(new_page):
         beds_by_policy={"mixed": 100},
     )
     room_name = unique("Betten Nord")
-    created = olga.request.post(
-        "/api/v1/rooms", headers={"X-CSRFToken": olga_csrf},
-        data={"kind": "group", "name": room_name, "member_ids": [lena_id]},
-    )
-    assert created.status == 201, created.text()
-    room_id = created.json()["id"]
+    room_id = create_room(olga, olga_csrf, room_name, lena_id)
 
     # Olga shares the listing from its detail on the map into the room.
     olga.goto(f"/listings/{listing['id']}")
