@@ -36,6 +36,14 @@ def attach(client, listing_id: int, document_id: int, kind: str):
     )
 
 
+def uploaded_and_attached(client, listing_id: int, data: bytes, filename: str,
+                          kind: str = "photo") -> int:
+    """A file uploaded and attached to the listing (both must succeed); its document id."""
+    document_id = upload(client, data, filename)
+    assert attach(client, listing_id, document_id, kind).status_code == 201
+    return document_id
+
+
 def attached_count() -> int:
     return db.session.scalar(select(func.count()).select_from(ListingDocument))
 
@@ -83,8 +91,7 @@ def test_whoever_sees_the_listing_reads_its_files_and_nobody_else(
     landlord_with_listing, as_user, make_org
 ):
     client, listing = landlord_with_listing
-    photo = upload(client, PNG, "aussen.png")
-    assert attach(client, listing.id, photo, "photo").status_code == 201
+    photo = uploaded_and_attached(client, listing.id, PNG, "aussen.png")
 
     official = as_user(role="official")
     caseworker = as_user(role="caseworker")
@@ -177,14 +184,13 @@ def test_a_file_is_attached_once_and_a_listing_holds_a_limited_number(
     landlord_with_listing, monkeypatch
 ):
     client, listing = landlord_with_listing
-    first = upload(client, PNG, "1.png")
-    assert attach(client, listing.id, first, "photo").status_code == 201
+    first = uploaded_and_attached(client, listing.id, PNG, "1.png")
     again = attach(client, listing.id, first, "document")
     assert again.status_code == 409
     assert "document_id" in again.get_json()["errors"]["json"]
 
     monkeypatch.setattr(attachments, "MAX_LISTING_DOCUMENTS", 2)
-    assert attach(client, listing.id, upload(client, JPEG, "2.jpg"), "photo").status_code == 201
+    uploaded_and_attached(client, listing.id, JPEG, "2.jpg")
     full = attach(client, listing.id, upload(client, PDF_BYTES, "3.pdf"), "document")
     assert full.status_code == 409
     assert attached_count() == 2
@@ -194,8 +200,7 @@ def test_detaching_ends_the_viewers_access_but_not_the_uploaders(
     landlord_with_listing, as_user
 ):
     client, listing = landlord_with_listing
-    photo = upload(client, PNG, "weg.png")
-    assert attach(client, listing.id, photo, "photo").status_code == 201
+    photo = uploaded_and_attached(client, listing.id, PNG, "weg.png")
     official = as_user(role="official")
     assert official.get(f"/api/v1/documents/{photo}").status_code == 200
 
