@@ -41,6 +41,18 @@ def _enrol(client) -> tuple[str, list[str]]:
     return secret, confirm.get_json()["recovery_codes"]
 
 
+def _past_the_password(app, user):
+    """A new client signed in with the user's password (half signed in when a code is due)."""
+    client = app.test_client()
+    _login(client, user)
+    return client
+
+
+def _enrolled(app, user) -> tuple[str, list[str]]:
+    """TOTP set up for the user in a session of its own; returns secret and codes."""
+    return _enrol(_past_the_password(app, user))
+
+
 @pytest.mark.parametrize("role", ["official", "landlord"])
 def test_officials_and_landlords_sign_in_with_the_password_alone(client, make_user, role):
     user = make_user(role=role)
@@ -109,9 +121,7 @@ def test_a_wrong_code_at_setup_is_422_and_changes_nothing(client, make_user):
 
 def test_later_logins_need_a_code_which_is_never_accepted_twice(app, make_user):
     user = make_user(role="caseworker")
-    first = app.test_client()
-    _login(first, user)
-    secret, _codes = _enrol(first)
+    secret, _codes = _enrolled(app, user)
 
     second = app.test_client()
     body = _login(second, user).get_json()
@@ -129,32 +139,25 @@ def test_later_logins_need_a_code_which_is_never_accepted_twice(app, make_user):
     second.csrf_token = answer.get_json()["csrf_token"]
     assert second.get("/api/v1/me").status_code == 200
 
-    third = app.test_client()
-    _login(third, user)
+    third = _past_the_password(app, user)
     assert third.post("/api/v1/auth/2fa", json={"code": code}).status_code == 401
 
 
 def test_a_recovery_code_signs_in_once(app, make_user):
     user = make_user(role="admin")
-    client = app.test_client()
-    _login(client, user)
-    _secret, codes = _enrol(client)
+    _secret, codes = _enrolled(app, user)
 
-    other = app.test_client()
-    _login(other, user)
+    other = _past_the_password(app, user)
     assert other.post("/api/v1/auth/2fa", json={"code": codes[3].upper()}).status_code == 200
     assert other.get("/api/v1/me").status_code == 200
-    again = app.test_client()
-    _login(again, user)
+    again = _past_the_password(app, user)
     assert again.post("/api/v1/auth/2fa", json={"code": codes[3]}).status_code == 401
     assert second_factor.recovery_codes_left(db.session.get(User, user.id)) == 9
 
 
 def test_wrong_codes_count_toward_the_login_limit(app, client, make_user):
     user = make_user(role="caseworker")
-    setup_client = app.test_client()
-    _login(setup_client, user)
-    _enrol(setup_client)
+    _enrolled(app, user)
     _login(client, user)
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         assert client.post("/api/v1/auth/2fa", json={"code": "000000"}).status_code == 401
@@ -166,9 +169,7 @@ def test_wrong_codes_count_toward_the_login_limit(app, client, make_user):
 
 def test_a_correct_password_does_not_reset_the_count_of_wrong_codes(app, make_user):
     user = make_user(role="caseworker")
-    setup_client = app.test_client()
-    _login(setup_client, user)
-    _enrol(setup_client)
+    _enrolled(app, user)
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         client = app.test_client()
         assert _login(client, user).status_code == 200
@@ -246,9 +247,7 @@ def test_a_token_of_someone_who_must_now_use_totp_works_only_once_it_is_set_up(
                        .values(role="caseworker"))
     db.session.commit()
     assert anonymous.get("/api/v1/me", headers=headers).status_code == 401
-    fresh = client.application.test_client()
-    _login(fresh, user)
-    _enrol(fresh)
+    _enrolled(client.application, user)
     assert anonymous.get("/api/v1/me", headers=headers).status_code == 200
 
 
