@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
@@ -31,32 +32,24 @@ def _count(name: str) -> int:
     )
 
 
-def test_a_successful_answer_commits_what_the_view_wrote_without_committing_itself(app, client):
+@pytest.mark.parametrize(("endpoint", "name", "status", "committed"), [
+    ("uow_ok", "Unit A", 201, True),
+    ("uow_refused", "Unit B", 422, False),
+], ids=["success-commits-without-the-view-committing", "error-writes-and-sends-nothing"])
+def test_the_answer_decides_whether_what_the_view_wrote_is_committed_and_sent(
+    app, client, endpoint, name, status, committed
+):
     heard = []
 
     def write():
-        db.session.add(Organization(name="Unit A", kind="municipality"))
+        db.session.add(Organization(name=name, kind="municipality"))
         db.session.flush()
         on_commit(lambda: heard.append("committed"))
-        return {}, 201
+        return ({"message": "no"} if status >= 400 else {}), status
 
-    assert client.post(_route(app, "uow_ok", write), json={}).status_code == 201
-    assert _count("Unit A") == 1
-    assert heard == ["committed"]
-
-
-def test_an_error_answer_writes_nothing_and_sends_nothing(app, client):
-    heard = []
-
-    def write_then_refuse():
-        db.session.add(Organization(name="Unit B", kind="municipality"))
-        db.session.flush()
-        on_commit(lambda: heard.append("committed"))
-        return {"message": "no"}, 422
-
-    assert client.post(_route(app, "uow_refused", write_then_refuse), json={}).status_code == 422
-    assert _count("Unit B") == 0
-    assert heard == []
+    assert client.post(_route(app, endpoint, write), json={}).status_code == status
+    assert _count(name) == (1 if committed else 0)
+    assert heard == (["committed"] if committed else [])
 
 
 def test_a_record_of_the_failure_is_kept_when_the_view_asks(app, client):
