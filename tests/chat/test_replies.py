@@ -4,6 +4,7 @@ never someone the reply mentions (they get the mention), never someone outside t
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import delete
 
 from exchange.chat.models import Member
@@ -23,6 +24,16 @@ def _reply(client, room_id: int, reply_to_id: int, body: str) -> dict:
                            json={"body": body, "reply_to_id": reply_to_id})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+@pytest.fixture
+def thread(as_user, make_room, make_message):
+    """Two officials in a room, a thread started by the first: (root_author, replier, room,
+    root)."""
+    root_author = as_user("official")
+    replier = as_user("official")
+    room = make_room(root_author.user, replier.user)
+    return root_author, replier, room, make_message(room, root_author.user, "Thema")
 
 
 def test_the_root_author_is_told_of_a_reply_live(as_user, make_room, make_message,
@@ -86,11 +97,8 @@ def test_earlier_participants_are_told_and_a_reply_to_a_reply_joins_the_thread(
     assert len(_feed(root_author)) == 2
 
 
-def test_a_mentioned_participant_gets_only_the_mention(as_user, make_room, make_message):
-    root_author = as_user("official")
-    replier = as_user("official")
-    room = make_room(root_author.user, replier.user)
-    root = make_message(room, root_author.user, "Wer übernimmt Familie K.?")
+def test_a_mentioned_participant_gets_only_the_mention(thread):
+    root_author, replier, room, root = thread
 
     reply = _reply(replier, room.id, root.id, f"@{root_author.user.name} wir übernehmen.")
 
@@ -118,13 +126,8 @@ def test_nobody_outside_the_room_is_told(as_user, make_room, make_message):
     assert _feed(outsider) == []
 
 
-def test_a_muted_room_tells_of_replies_no_longer_but_still_of_mentions(
-    as_user, make_room, make_message
-):
-    root_author = as_user("official")
-    replier = as_user("official")
-    room = make_room(root_author.user, replier.user)
-    root = make_message(room, root_author.user, "Thema")
+def test_a_muted_room_tells_of_replies_no_longer_but_still_of_mentions(thread):
+    root_author, replier, room, root = thread
     muted = root_author.patch(f"/api/v1/rooms/{room.id}/membership", json={"muted": True})
     assert muted.status_code == 200, muted.get_json()
 
@@ -135,11 +138,8 @@ def test_a_muted_room_tells_of_replies_no_longer_but_still_of_mentions(
         ("chat_mention", mention["id"])]
 
 
-def test_a_message_outside_any_thread_tells_nobody(as_user, make_room, make_message):
-    root_author = as_user("official")
-    other = as_user("official")
-    room = make_room(root_author.user, other.user)
-    make_message(room, root_author.user, "Thema")
+def test_a_message_outside_any_thread_tells_nobody(thread):
+    root_author, other, room, _root = thread
     response = other.post(f"/api/v1/rooms/{room.id}/messages", json={"body": "Etwas anderes"})
     assert response.status_code == 201
     assert _feed(root_author) == []
