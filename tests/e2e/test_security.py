@@ -14,6 +14,7 @@ PLATFORM_ADMIN = "admin@exchange.example"
 OFFICIAL = "fluechtlinge@lk-osnabrueck.example"
 CASEWORKER = "sozialamt@lk-osnabrueck.example"
 LANDLORD = "vermietung@wohnbau-emsland.example"
+WIDE = {"width": 1300, "height": 900}
 HOSTILE_NAME = '<img src=x onerror="window.__xss=1">'
 
 # Every CSP violation the page reports, kept in the page (it survives until navigation).
@@ -36,6 +37,15 @@ def _watch(page: Page) -> list[str]:
     return seen
 
 
+def _watched(new_page, email: str, **options) -> tuple[Page, list[str]]:
+    """A new page (``options`` for new_page) signed in as that demo user, its CSP complaints
+    collected (see _watch)."""
+    page = new_page(**options)
+    seen = _watch(page)
+    log_in(page, email, DEMO_PASSWORD)
+    return page, seen
+
+
 def _assert_no_violation(page: Page, seen: list[str], where: str) -> None:
     reported = page.evaluate("window.__cspViolations || []")
     assert reported == [] and seen == [], f"{where}: {reported} {seen}"
@@ -51,9 +61,7 @@ def test_a_hostile_organisation_name_is_shown_as_text_on_the_directory_map(new_p
                                        "location": {"lat": 52.35, "lon": 8.1}})
     assert created.status == 201, created.text()
 
-    viewer = new_page()
-    seen = _watch(viewer)
-    log_in(viewer, OFFICIAL, DEMO_PASSWORD)
+    viewer, seen = _watched(new_page, OFFICIAL)
     viewer.goto("/directory?q=__xss")
     expect(viewer.locator("main table tbody tr")).to_have_count(1)
     expect(viewer.locator("main table tbody")).to_contain_text(HOSTILE_NAME)
@@ -80,11 +88,15 @@ def _visit(page: Page, seen: list[str], path: str, ready: str) -> None:
     _assert_no_violation(page, seen, path)
 
 
+def _visit_all(page: Page, seen: list[str], stops: list[tuple[str, str]]) -> None:
+    """_visit each (path, ready) in turn."""
+    for path, ready in stops:
+        _visit(page, seen, path, ready)
+
+
 def test_main_pages_run_under_the_policy_without_a_violation(new_page):
-    official = new_page(viewport={"width": 1300, "height": 900})
-    seen = _watch(official)
-    log_in(official, OFFICIAL, DEMO_PASSWORD)
-    for path, ready in [
+    official, seen = _watched(new_page, OFFICIAL, viewport=WIDE)
+    _visit_all(official, seen, [
         ("/", "main h1"),
         ("/map", "#map.leaflet-container"),
         ("/directory", "#directory-map path.leaflet-interactive"),
@@ -94,24 +106,18 @@ def test_main_pages_run_under_the_policy_without_a_violation(new_page):
         ("/transfers", "main h1"),
         ("/profile", "main h1"),
         ("/api/v1/docs", ".swagger-ui .info .title"),
-    ]:
-        _visit(official, seen, path, ready)
+    ])
     # the start page's trend chart was drawn (Chart.js from a static file, not inline)
     official.goto("/")
     trend = official.get_by_test_id("start-trend")
     if trend.count():
         expect(trend).to_have_attribute("style", re.compile("width"))
 
-    caseworker = new_page(viewport={"width": 1300, "height": 900})
-    seen = _watch(caseworker)
-    log_in(caseworker, CASEWORKER, DEMO_PASSWORD)
-    for path, ready in [
-        ("/persons", "main h1"),
-        ("/registry/import", "main h1"),
-        ("/capacity", "main h1"),
+    caseworker, seen = _watched(new_page, CASEWORKER, viewport=WIDE)
+    _visit_all(caseworker, seen, [
+        ("/persons", "main h1"), ("/registry/import", "main h1"), ("/capacity", "main h1"),
         ("/shelters", ".occbar"),
-    ]:
-        _visit(caseworker, seen, path, ready)
+    ])
     # The occupancy bars got their widths from data-share, with no style attribute sent.
     widths = caseworker.locator(".occbar .occ-occupied").evaluate_all(
         "parts => parts.map(part => part.style.width)")
@@ -121,8 +127,5 @@ def test_main_pages_run_under_the_policy_without_a_violation(new_page):
     caseworker.wait_for_load_state("networkidle")
     _assert_no_violation(caseworker, seen, "shelter plan")
 
-    landlord = new_page(viewport={"width": 1300, "height": 900})
-    seen = _watch(landlord)
-    log_in(landlord, LANDLORD, DEMO_PASSWORD)
-    _visit(landlord, seen, "/listings/new", "#pinmap.leaflet-container")
-    _visit(landlord, seen, "/", "main h1")
+    landlord, seen = _watched(new_page, LANDLORD, viewport=WIDE)
+    _visit_all(landlord, seen, [("/listings/new", "#pinmap.leaflet-container"), ("/", "main h1")])
