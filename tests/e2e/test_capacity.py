@@ -15,19 +15,10 @@ from playwright.sync_api import Page, expect
 
 from tests.dates import iso
 from tests.e2e.test_foundation import log_in
+from tests.e2e.test_listings_map import DEMO_PASSWORD, OFFICIAL_LINGEN, SCREENSHOTS, sign_in
 
-DEMO_PASSWORD = "exchange-demo"
 CASEWORKER = "sozialamt@lk-osnabrueck.example"
-OFFICIAL_LINGEN = "wohnungsamt@lingen.example"
 SHELTER = "Gemeinschaftsunterkunft Hesepe"
-SCREENSHOTS = "/tmp"
-
-
-def sign_in_official(page: Page, email: str) -> None:
-    answer = page.request.post(
-        "/api/v1/auth/login", data={"email": email, "password": DEMO_PASSWORD}
-    )
-    assert answer.status == 200, answer.text()
 
 
 def free_beds_on_map(page: Page):
@@ -51,7 +42,7 @@ def room(page: Page, name: str):
 
 def test_assign_a_bed_and_the_map_of_another_organisation_follows(new_page):
     official = new_page(viewport={"width": 1300, "height": 850})
-    sign_in_official(official, OFFICIAL_LINGEN)
+    sign_in(official, OFFICIAL_LINGEN)
     official.goto("/map?at=14/52.4337/7.9650")
     expect(official.get_by_test_id("livestate")).to_have_attribute("data-live", "true")
     expect(free_beds_on_map(official)).to_contain_text("7 freie Betten")
