@@ -18,17 +18,13 @@ STAFF = {"admin", "official", "caseworker"}
 
 
 @pytest.fixture
-def tree(make_org):
+def tree(make_org, lower_saxony):
     """Lower Saxony with two districts of two municipalities each."""
-    state = make_org("state", name="Land Niedersachsen", ags="03")
-    osnabrueck = make_org("district", parent=state, name="Landkreis Osnabrück", ags="03459")
-    emsland = make_org("district", parent=state, name="Landkreis Emsland", ags="03454")
+    osnabrueck, emsland = lower_saxony["osnabrueck"], lower_saxony["emsland"]
     return {
-        "state": state,
-        "osnabrueck": osnabrueck,
+        **lower_saxony,
         "bramsche": make_org("municipality", parent=osnabrueck, ags="03459012"),
         "melle": make_org("municipality", parent=osnabrueck, ags="03459024"),
-        "emsland": emsland,
         "lingen": make_org("municipality", parent=emsland, ags="03454032"),
         "meppen": make_org("municipality", parent=emsland, ags="03454035"),
     }

@@ -112,14 +112,10 @@ def test_missing_name_and_kind_are_named(admin_client):
 
 
 @pytest.fixture
-def directory(make_org):
-    state = make_org("state", name="Land Niedersachsen", ags="03")
-    osnabrueck = make_org("district", parent=state, name="Landkreis Osnabrück", ags="03459")
-    emsland = make_org("district", parent=state, name="Landkreis Emsland", ags="03454")
+def directory(make_org, lower_saxony):
+    osnabrueck, emsland = lower_saxony["osnabrueck"], lower_saxony["emsland"]
     return {
-        "state": state,
-        "osnabrueck": osnabrueck,
-        "emsland": emsland,
+        **lower_saxony,
         "bramsche": make_org("municipality", parent=osnabrueck, name="Stadt Bramsche"),
         "melle": make_org("municipality", parent=osnabrueck, name="Stadt Melle"),
         "lingen": make_org("municipality", parent=emsland, name="Stadt Lingen (Ems)"),
