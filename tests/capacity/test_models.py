@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from exchange.capacity.counts import current_counts
 from exchange.capacity.models import Bed, CapacityCount, Occupancy, PersonAudit, ShelterRoom
 from exchange.errors import conflict_from_integrity_error
 from exchange.extensions import db
@@ -23,14 +24,6 @@ def _occupy(person_id: int, bed_id: int, start=T0, end=None) -> Occupancy:
     db.session.add(occupancy)
     db.session.flush()
     return occupancy
-
-
-def _counts(shelter_id: int) -> CapacityCount:
-    return db.session.scalars(
-        select(CapacityCount)
-        .where(CapacityCount.shelter_id == shelter_id)
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def _expect_exclusion_violation(action) -> None:
@@ -68,14 +61,14 @@ def test_back_to_back_periods_do_not_overlap(district, make_shelter, make_person
 def test_counters_follow_beds_rooms_and_occupancies(district, make_shelter, make_person):
     shelter = make_shelter(district, rooms=[("female", 3, True), ("male", 2)])
     female_beds, male_beds = bed_ids(shelter, "R1"), bed_ids(shelter, "R2")
-    counts = _counts(shelter.id)
+    counts = current_counts(shelter.id)
     assert (counts.total, counts.blocked, counts.occupied, counts.free) == (5, 0, 0, 5)
     assert counts.by_policy == {"male": 2, "female": 3, "family": 0, "mixed": 0}
     assert counts.free_accessible == 3
 
     occupancy = _occupy(make_person(district).id, female_beds[0])
     db.session.execute(update(Bed).where(Bed.id == male_beds[0]).values(status="blocked"))
-    counts = _counts(shelter.id)
+    counts = current_counts(shelter.id)
     assert (counts.total, counts.blocked, counts.occupied, counts.free) == (5, 1, 1, 3)
     assert counts.by_policy == {"male": 1, "female": 2, "family": 0, "mixed": 0}
     assert counts.free_accessible == 2
@@ -86,13 +79,13 @@ def test_counters_follow_beds_rooms_and_occupancies(district, make_shelter, make
         .where(ShelterRoom.name == "R1", ShelterRoom.shelter_id == shelter.id)
         .values(policy="family", accessible=False)
     )
-    counts = _counts(shelter.id)
+    counts = current_counts(shelter.id)
     assert counts.by_policy == {"male": 1, "female": 0, "family": 2, "mixed": 0}
     assert counts.free_accessible == 0
 
     occupancy.period = Range(T0, T0 + timedelta(days=1), bounds="[)")
     db.session.flush()
-    counts = _counts(shelter.id)
+    counts = current_counts(shelter.id)
     assert (counts.occupied, counts.free) == (0, 4)
     assert counts.free == fresh_free(shelter.id)
 
@@ -105,7 +98,7 @@ def test_rebuild_recomputes_the_same_counters(district, make_shelter, make_perso
         .where(Bed.id == bed_ids(shelter)[5])
         .values(status="out_of_service", block_reason="Wasserschaden")
     )
-    before = _counts(shelter.id)
+    before = current_counts(shelter.id)
     expected = (
         before.total,
         before.blocked,
@@ -119,7 +112,7 @@ def test_rebuild_recomputes_the_same_counters(district, make_shelter, make_perso
         .values(total=0, blocked=0, occupied=0, free_mixed=0, free_family=0, free_accessible=0)
     )
     db.session.execute(text("SELECT capacity_counts_rebuild()"))
-    after = _counts(shelter.id)
+    after = current_counts(shelter.id)
     assert (
         after.total,
         after.blocked,
