@@ -16,19 +16,8 @@ def _violates(constraint: str, statement: str, **params) -> None:
     assert constraint in str(caught.value)
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        "rooms",
-        "area_m2",
-        "max_occupants",
-        "rent_cold",
-        "utilities",
-        "free_beds",
-        "beds_male",
-        "accessible_beds",
-    ],
-)
+@pytest.mark.parametrize("column", ["rooms", "area_m2", "max_occupants", "rent_cold",
+                                    "utilities", "free_beds", "beds_male", "accessible_beds"])
 def test_numbers_may_not_be_negative(make_listing, column):
     listing = make_listing(kind="beds" if "beds" in column else "flat")
     _violates(
