@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy import make_url
@@ -37,6 +38,11 @@ def run_generator(module: str, count: int, url: str, *extra: str) -> str:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
+
+
+def scalar(conn: psycopg.Connection, sql: str) -> Any:
+    """The first column of the first row the query answers."""
+    return conn.execute(sql).fetchone()[0]
 
 
 @dataclass(frozen=True)

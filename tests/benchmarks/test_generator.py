@@ -5,7 +5,7 @@ The generator runs in a subprocess (it builds its own app to migrate), as it is 
 
 from __future__ import annotations
 
-from tests.benchmarks.conftest import Generator
+from tests.benchmarks.conftest import Generator, scalar
 
 LISTINGS = 200
 
@@ -23,28 +23,21 @@ def test_generates_listings_over_germany_and_skips_when_present(no_transaction):
         assert published > LISTINGS / 2
         assert kinds == 2
         assert organizations >= 3
-        outside = conn.execute(
-            "SELECT count(*) FROM listings WHERE NOT ST_Intersects(location::geometry,"
-            " ST_MakeEnvelope(5.9, 47.3, 15.0, 55.0, 4326))"
-        ).fetchone()[0]
+        outside = scalar(conn, "SELECT count(*) FROM listings WHERE NOT ST_Intersects("
+                               "location::geometry, ST_MakeEnvelope(5.9, 47.3, 15.0, 55.0, 4326))")
         assert outside == 0
         # Published listings have a future expiry; flats a rent, beds a count.
-        assert conn.execute(
-            "SELECT count(*) FROM listings WHERE status = 'published'"
-            " AND (expires_at <= now() OR confirmed_at > now())"
-        ).fetchone()[0] == 0
-        assert conn.execute(
-            "SELECT count(*) FROM listings WHERE kind = 'flat' AND (rent_cold IS NULL"
-            " OR rent_cold <= 0) OR kind = 'beds' AND free_beds IS NULL"
-        ).fetchone()[0] == 0
+        assert scalar(conn, "SELECT count(*) FROM listings WHERE status = 'published'"
+                            " AND (expires_at <= now() OR confirmed_at > now())") == 0
+        assert scalar(conn, "SELECT count(*) FROM listings WHERE kind = 'flat' AND"
+                            " (rent_cold IS NULL OR rent_cold <= 0)"
+                            " OR kind = 'beds' AND free_beds IS NULL") == 0
         # The map's cell counts were rebuilt after the load (trigger off during COPY).
         if conn.execute("SELECT to_regclass('listing_cells')").fetchone()[0] is not None:
-            cells = conn.execute(
-                "SELECT coalesce(sum(listings), 0) FROM listing_cells WHERE level = 6"
-            ).fetchone()[0]
+            cells = scalar(conn, "SELECT coalesce(sum(listings), 0) FROM listing_cells"
+                                 " WHERE level = 6")
             assert cells == published
-        assert conn.execute(
-            "SELECT reltuples FROM pg_class WHERE relname = 'listings'"
-        ).fetchone()[0] > 0  # analysed
+        analysed = scalar(conn, "SELECT reltuples FROM pg_class WHERE relname = 'listings'")
+        assert analysed > 0
 
     assert "already holds 200 listings, not regenerated" in GENERATOR.run()

@@ -6,7 +6,7 @@ is run by hand. The benchmark itself (benchmarks/capacity.py) is not run by the 
 
 from __future__ import annotations
 
-from tests.benchmarks.conftest import Generator
+from tests.benchmarks.conftest import Generator, scalar
 
 PERSONS = 400
 
@@ -23,9 +23,7 @@ def test_generates_a_housed_registry_and_publishes_its_shelters(no_transaction):
         assert persons == PERSONS
         assert nationalities >= 4
         assert households > 20
-        housed = conn.execute(
-            "SELECT count(*) FROM occupancies WHERE upper_inf(period)"
-        ).fetchone()[0]
+        housed = scalar(conn, "SELECT count(*) FROM occupancies WHERE upper_inf(period)")
         assert 0.8 * PERSONS < housed < PERSONS  # some wait for a bed
         # The benchmark shelter: 200 beds, 150 occupied, 5 in reserve → 45 published.
         total, occupied, free_beds, status = conn.execute(
@@ -43,15 +41,10 @@ def test_generates_a_housed_registry_and_publishes_its_shelters(no_transaction):
         conn.rollback()
         # Every published shelter has its registry listing; the exclusion constraints
         # and secondary indexes are back.
-        assert conn.execute(
-            "SELECT count(*) FROM shelters WHERE publish_capacity AND listing_id IS NULL"
-        ).fetchone()[0] == 0
-        assert conn.execute(
-            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'occupancies'::regclass"
-            " AND contype = 'x'"
-        ).fetchone()[0] == 2
-        assert conn.execute(
-            "SELECT to_regclass('ix_persons_name_trgm')"
-        ).fetchone()[0] is not None
+        assert scalar(conn, "SELECT count(*) FROM shelters"
+                            " WHERE publish_capacity AND listing_id IS NULL") == 0
+        assert scalar(conn, "SELECT count(*) FROM pg_constraint"
+                            " WHERE conrelid = 'occupancies'::regclass AND contype = 'x'") == 2
+        assert scalar(conn, "SELECT to_regclass('ix_persons_name_trgm')") is not None
 
     assert f"already holds {PERSONS} persons, not regenerated" in GENERATOR.run()
