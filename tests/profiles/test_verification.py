@@ -11,18 +11,7 @@ from sqlalchemy import select
 from exchange.extensions import db
 from exchange.notifications.models import Notification
 from exchange.profiles.models import Organization, User
-
-FLAT = {
-    "kind": "flat",
-    "title": "Zwei Zimmer am Markt",
-    "description": "Hell.",
-    "address": {"street": "Am Markt 3", "postal_code": "49565", "city": "Bramsche"},
-    "location": {"lat": 52.4086, "lon": 7.9858},
-    "rooms": 2,
-    "max_occupants": 3,
-    "rent_cold": "400.00",
-    "publish": True,
-}
+from tests.listings.test_api import FLAT
 
 
 @pytest.fixture
@@ -130,7 +119,7 @@ def test_officials_see_listings_of_an_unverified_landlord_marked(
     official, landlord_org, make_user, as_user
 ):
     owner = as_user(user=make_user(role="landlord", org=landlord_org))
-    created = owner.post("/api/v1/listings", json=FLAT)
+    created = owner.post("/api/v1/listings", json={**FLAT, "publish": True})
     assert created.status_code == 201, created.get_json()
     listing_id = created.get_json()["id"]
     assert official.get(f"/api/v1/listings/{listing_id}").get_json()["owner_verified"] is False
