@@ -115,41 +115,32 @@ def _saved_search_match_letter(user: User, payload: dict) -> tuple[str, str]:
     )
 
 
+def _owner_letter(user: User, payload: dict, subject: str, *paragraphs: str) -> tuple[str, str]:
+    """A letter to a listing's owner about it: the (translated) subject and paragraphs get
+    its %(title)s, %(date)s (when it expires), %(url)s and the %(reason)s of a flag."""
+    values = {"title": payload.get("title", ""), "date": _when(payload.get("expires_at")),
+              "url": _listing_url(payload), "reason": payload.get("reason", "")}
+    return subject % values, emails.letter(user, [text % values for text in paragraphs])
+
+
 def _expiring_letter(user: User, payload: dict) -> tuple[str, str]:
-    values = {"title": payload.get("title", ""), "date": _when(payload.get("expires_at"))}
-    subject = gettext("Your listing expires on %(date)s: %(title)s", **values)
-    return subject, emails.letter(
-        user,
-        [
-            gettext(
-                "your listing “%(title)s” expires on %(date)s unless you confirm that it is "
-                "still available. One click on “Still available” on the listing renews it:",
-                **values,
-            ),
-            _listing_url(payload),
-            gettext("If it is no longer available, please withdraw it there."),
-        ]
+    return _owner_letter(
+        user, payload, gettext("Your listing expires on %(date)s: %(title)s"),
+        gettext("your listing “%(title)s” expires on %(date)s unless you confirm that it is "
+                "still available. One click on “Still available” on the listing renews it:"),
+        "%(url)s",
+        gettext("If it is no longer available, please withdraw it there."),
     )
 
 
 def _flagged_letter(user: User, payload: dict) -> tuple[str, str]:
-    values = {"title": payload.get("title", ""), "date": _when(payload.get("expires_at"))}
-    subject = gettext("Please check your listing: %(title)s", **values)
-    return subject, emails.letter(
-        user,
-        [
-            gettext(
-                "an official has reported your listing “%(title)s” as no longer available:",
-                **values,
-            ),
-            gettext("“%(reason)s”", reason=payload.get("reason", "")),
-            gettext(
-                "Please confirm that it is still available, or withdraw it. Unless you "
-                "confirm it, it expires on %(date)s.",
-                **values,
-            ),
-            _listing_url(payload),
-        ]
+    return _owner_letter(
+        user, payload, gettext("Please check your listing: %(title)s"),
+        gettext("an official has reported your listing “%(title)s” as no longer available:"),
+        gettext("“%(reason)s”"),
+        gettext("Please confirm that it is still available, or withdraw it. Unless you "
+                "confirm it, it expires on %(date)s."),
+        "%(url)s",
     )
 
 
