@@ -56,6 +56,7 @@ from exchange.listings.views import bp as listings_views
 from exchange.notifications.api import blp as notifications_api
 from exchange.notifications.views import bp as notifications_views
 from exchange.openapi import init_api
+from exchange.places.api import blp as places_api
 from exchange.profiles import auth
 from exchange.profiles.api import blp as profiles_api
 from exchange.profiles.organization_views import bp as organizations_views
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(notifications_api)
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)
+    api.register_blueprint(places_api)
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
                          transfers_api, rights_api):
         api.register_blueprint(capacity_api.blp)

@@ -14,6 +14,7 @@ from exchange.chat import records as chat_records
 from exchange.errors import ServiceError
 from exchange.extensions import db
 from exchange.listings.cli import COMMANDS as LISTINGS_COMMANDS
+from exchange.places.cli import COMMANDS as PLACES_COMMANDS
 from exchange.profiles import accounts
 
 
@@ -68,7 +69,7 @@ def seed_demo() -> None:
     )
 
 
-for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS + backup.COMMANDS:
+for _command in LISTINGS_COMMANDS + CAPACITY_COMMANDS + PLACES_COMMANDS + backup.COMMANDS:
     cli.add_command(_command)
 
 

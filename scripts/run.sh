@@ -14,6 +14,8 @@ export DATABASE_URL
 export FLASK_APP=exchange
 log "migrating $DATABASE_URL"
 "$VENV/bin/exchange" db upgrade -d "$ROOT/migrations"
+log "loading the gazetteer (German postcodes and towns)"
+"$VENV/bin/exchange" load-places
 log "loading demo data"
 "$VENV/bin/exchange" seed-demo
 log "serving on http://${HOST:-127.0.0.1}:${PORT:-5000}"

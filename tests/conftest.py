@@ -27,6 +27,7 @@ from exchange.config import TestingConfig, normalise_database_url
 from exchange.db import utcnow
 from exchange.extensions import db, socketio
 from exchange.listings.models import Listing
+from exchange.places.loader import load_places
 from exchange.profiles import authz, identity_cache, passwords, second_factor, tokens
 from exchange.profiles.models import Membership, Organization, User
 
@@ -101,6 +102,10 @@ def app():
         from flask_migrate import upgrade
 
         upgrade()
+        # The gazetteer from the real package data, as `exchange load-places` does it.
+        load_places()
+        db.session.commit()
+        db.session.remove()
     return app
 
 

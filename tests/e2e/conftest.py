@@ -122,6 +122,7 @@ def e2e_database_url(e2e_instance_path) -> str:
         server.dispose()
     env = _server_env(url, e2e_instance_path)
     _run_cli(["db", "upgrade"], env)
+    _run_cli(["load-places"], env)
     _run_cli(["seed-demo"], env)
     return url
 

@@ -1,0 +1,33 @@
+"""REST API of the gazetteer: parse → search → dump (reads only)."""
+
+from __future__ import annotations
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from exchange.places import search
+from exchange.places.schemas import PlaceLabelArgs, PlaceListSchema, PlaceSearchArgs
+
+blp = Blueprint(
+    "places", __name__, url_prefix="/api/v1",
+    description="Places: German postcodes and towns (offline gazetteer, GeoNames)",
+)
+
+
+@blp.get("/places")
+@blp.arguments(PlaceSearchArgs, location="query")
+@blp.response(200, PlaceListSchema)
+@login_required
+def search_places(args: dict):
+    """Towns by name ("Osnabrück", typos and missing umlauts forgiven) or postcodes by their
+    digits ("49074", "490"), best first."""
+    return {"items": search.search_places(args["q"], args["limit"])}
+
+
+@blp.get("/places/labels")
+@blp.arguments(PlaceLabelArgs, location="query")
+@blp.response(200, PlaceListSchema)
+@login_required
+def place_labels(args: dict):
+    """The largest towns in a map area, largest first: names for a map without tiles."""
+    return {"items": search.towns_in_view(args["bbox"], args["limit"])}
