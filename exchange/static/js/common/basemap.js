@@ -1,7 +1,14 @@
 /* The base map of the map page, the listing form and the directory: a Leaflet map (the
-   vendor script's global L) over Germany, with the configured tiles, or Germany's outline
-   and its larger cities on a plain background when no tile server is configured. */
+   vendor script's global L) over Germany, with the configured tiles, or, when no tile
+   server is configured, Germany's outline on a plain background with place names from the
+   offline gazetteer (the largest towns of the view that fit, at every zoom). */
+import { api } from "./api.js";
+import { debounce, el } from "./dom.js";
 import { config } from "./page.js";
+import { bboxParam, fittingLabels, labelsPath } from "./place_search.js";
+
+// Towns with at least this many postcodes are drawn as larger places.
+const MAJOR_PLACE = 8;
 
 export const GERMANY_BOUNDS = [[47.2, 5.8], [55.1, 15.1]];
 
@@ -16,7 +23,7 @@ export function createMap(element, options) {
     }).addTo(map);
   } else {
     element.classList.add("plain");
-    addOutline(map);
+    addOutline(map, addPlaceNames(map));
   }
   if (map.attributionControl) {
     map.attributionControl.setPrefix(false);
@@ -24,7 +31,39 @@ export function createMap(element, options) {
   return map;
 }
 
-function addOutline(map) {
+function placeLabel(item) {
+  return L.marker([item.lat, item.lon], {
+    interactive: false, keyboard: false,
+    icon: L.divIcon({
+      className: "place-label" + (item.postcode_count >= MAJOR_PLACE ? " place-major" : ""),
+      html: el("div", {}, [el("i"), el("span", { text: item.name })]),
+      iconSize: null,
+    }),
+  });
+}
+
+/** The gazetteer's place names for the view, reloaded after each move; returns a promise
+    of whether they could be loaded (the outline's own cities stand in otherwise). */
+function addPlaceNames(map) {
+  const layer = L.layerGroup().addTo(map);
+  let asked = 0;
+  function load() {
+    const mine = ++asked;
+    const b = map.getBounds();
+    return api("GET", labelsPath(bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth()), 80))
+      .then((answer) => {
+        if (mine !== asked || !answer.ok) return answer.ok;
+        const project = (item) => map.latLngToContainerPoint([item.lat, item.lon]);
+        layer.clearLayers();
+        fittingLabels(answer.data.items, project, 7, 9).forEach((item) => { layer.addLayer(placeLabel(item)); });
+        return true;
+      }, () => false);
+  }
+  map.on("moveend", debounce(load, 200));
+  return load();
+}
+
+function addOutline(map, placeNamesShown) {
   fetch(config.outline_url, { credentials: "same-origin" })
     .then((response) => (response.ok ? response.json() : null))
     .then((geojson) => {
@@ -46,7 +85,6 @@ function addOutline(map) {
         marker.placeName = feature.properties.name;
         places.addLayer(marker);
       });
-      places.addTo(map);
       function showPlaces() {
         const zoom = map.getZoom();
         places.eachLayer((marker) => {
@@ -56,8 +94,12 @@ function addOutline(map) {
           element.style.display = zoom >= marker.minZoom ? "" : "none";
         });
       }
-      map.on("zoomend", showPlaces);
-      showPlaces();
+      placeNamesShown.then((shown) => {
+        if (shown) return;
+        places.addTo(map);
+        map.on("zoomend", showPlaces);
+        showPlaces();
+      });
     })
     .catch(() => { /* the outline only helps orientation; the map works without */ });
 }

@@ -2,11 +2,12 @@
    location and stays in sync with the latitude and longitude fields. Errors show at their
    fields (the browser's own checks first, then the API's). */
 import { api, errorText } from "../common/api.js";
-import { el } from "../common/dom.js";
+import { debounce, el } from "../common/dom.js";
 import { focusFirst } from "../common/focus.js";
 import { t } from "../common/i18n.js";
 import { config } from "../common/page.js";
-import { attachPlaceSearch } from "../common/places.js";
+import { exactPostcode, searchable, townNamed } from "../common/place_search.js";
+import { attachPlaceSearch, gazetteerItems } from "../common/places.js";
 import { setUpAttachments } from "./attachments.js";
 import { fieldErrors } from "./errors.js";
 import { allowedKinds, FLAGS, listingBody, POLICIES, VALUE_FIELDS } from "./fields.js";
@@ -26,7 +27,10 @@ function setUpForm(form) {
 
   // --- the pin and the place search ----------------------------------------------------------
 
-  const pin = makePin(document.getElementById("pinmap"), field("lat"), field("lon"), () => {
+  // A pin placed by hand after the address was last typed stays where it is.
+  let placedByHand = false;
+  const pin = makePin(document.getElementById("pinmap"), field("lat"), field("lon"), (point, byHand) => {
+    if (byHand) placedByHand = true;
     clearError("lat");
     clearError("lon");
   });
@@ -40,6 +44,32 @@ function setUpForm(form) {
     ["street", "postal_code", "city"].forEach((name) => {
       if (place[name] && !value(name)) field(name).value = place[name];
     });
+  });
+
+  // The postcode typed (or else the town) moves the pin there, from the offline gazetteer.
+  const POSTCODE = /^\d{5}$/;
+  function pinFromAddress() {
+    const code = value("postal_code");
+    const city = value("city");
+    const q = POSTCODE.test(code) ? code : city;
+    if (!searchable(q)) return;
+    gazetteerItems(q, 8).then((items) => {
+      // An answer overtaken by another address or by the pin placed by hand is not applied.
+      const stale = q === code ? value("postal_code") !== code : value("city") !== city;
+      if (stale || placedByHand) return;
+      const found = exactPostcode(items, code) || townNamed(items, city) || (q === city ? items[0] : null);
+      if (!found) return;
+      pin.setPin(found.lat, found.lon, { zoom: found.kind === "postcode" ? 14 : 13 });
+      if (found.kind === "postcode" && !value("city")) field("city").value = found.name;
+    });
+  }
+  const pinFromPostcodeSoon = debounce(() => {
+    if (POSTCODE.test(value("postal_code"))) pinFromAddress();
+  }, 300);
+  field("postal_code").addEventListener("input", () => { placedByHand = false; pinFromPostcodeSoon(); });
+  field("city").addEventListener("input", () => { placedByHand = false; });
+  field("city").addEventListener("change", () => {
+    if (!POSTCODE.test(value("postal_code"))) pinFromAddress();
   });
 
   // --- kind and organisation -------------------------------------------------------------------

@@ -3,15 +3,15 @@
 import { createMap } from "../common/basemap.js";
 import { typedCoordinates } from "./fields.js";
 
-/** onMoved(point) is told where the pin went by dragging or clicking. */
+/** onMoved(point, byHand) is told where the pin went (byHand: by dragging or clicking). */
 export function makePin(element, latInput, lonInput, onMoved) {
   const map = createMap(element, { scrollWheelZoom: true });
   let pin = null;
 
-  function writeCoordinates(point) {
+  function writeCoordinates(point, byHand) {
     latInput.value = point.lat.toFixed(6);
     lonInput.value = point.lng.toFixed(6);
-    onMoved(point);
+    onMoved(point, byHand);
   }
 
   /** options.writeFields (default true) writes the fields; options.zoom zooms there. */
@@ -19,11 +19,11 @@ export function makePin(element, latInput, lonInput, onMoved) {
     const point = L.latLng(lat, lon);
     if (!pin) {
       pin = L.marker(point, { draggable: true, autoPan: true, keyboard: true }).addTo(map);
-      pin.on("drag dragend", () => { writeCoordinates(pin.getLatLng()); });
+      pin.on("drag dragend", () => { writeCoordinates(pin.getLatLng(), true); });
     } else {
       pin.setLatLng(point);
     }
-    if (options && options.writeFields !== false) writeCoordinates(point);
+    if (options && options.writeFields !== false) writeCoordinates(point, Boolean(options.byHand));
     if (options && options.zoom) map.setView(point, options.zoom);
   }
 
@@ -34,7 +34,7 @@ export function makePin(element, latInput, lonInput, onMoved) {
     if (!map.getBounds().contains([typed.lat, typed.lon])) map.panTo([typed.lat, typed.lon]);
   }
 
-  map.on("click", (event) => { setPin(event.latlng.lat, event.latlng.lng, {}); });
+  map.on("click", (event) => { setPin(event.latlng.lat, event.latlng.lng, { byHand: true }); });
   latInput.addEventListener("input", readCoordinates);
   lonInput.addEventListener("input", readCoordinates);
 

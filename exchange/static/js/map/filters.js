@@ -1,6 +1,8 @@
 /* The map's filters and its address bar: what the form asks, the map area as bbox, and the
    view (zoom/lat/lon) kept in ?at= so a link shows the same map. No DOM here. */
 
+export { bboxParam } from "../common/place_search.js";
+
 export const FILTER_FIELDS = ["kind", "min_beds", "max_rent", "available_by"];
 
 /** The filters that have a value, from the form's data (anything with get(name)). */
@@ -12,15 +14,6 @@ export function filtersFrom(data) {
   });
   if (data.get("accessible")) result.accessible = "true";
   return result;
-}
-
-function clamp(value, low, high) { return Math.max(low, Math.min(high, value)); }
-
-/** west,south,east,north with five decimals, clamped to the world (a map zoomed out far
-    shows more than it). */
-export function bboxParam(west, south, east, north) {
-  return [clamp(west, -180, 180), clamp(south, -90, 90), clamp(east, -180, 180), clamp(north, -90, 90)]
-    .map((value) => value.toFixed(5)).join(",");
 }
 
 /** "zoom/lat/lon" of the ?at= parameter. */

@@ -13,6 +13,7 @@ export const map = createMap(document.getElementById("map"));
 const clusterLayer = L.layerGroup().addTo(map);
 const markerLayer = L.layerGroup().addTo(map);
 const selectedLayer = L.layerGroup().addTo(map);
+const radiusLayer = L.layerGroup().addTo(map);
 const markersById = new Map();
 
 function pinIcon(listing, selected) {
@@ -124,4 +125,21 @@ export function highlight(id, on) {
     element.classList.toggle("hover", on);
     marker.setZIndexOffset(on ? 500 : 0);
   }
+}
+
+/** The circle of the radius search around `near` ({lat, lon}), or none. */
+export function drawRadius(near, km) {
+  radiusLayer.clearLayers();
+  if (!near || !km) return;
+  radiusLayer.addLayer(L.circle([near.lat, near.lon], {
+    radius: km * 1000, interactive: false, color: "#1f6feb", weight: 1.5, fillOpacity: 0.04,
+  }));
+  radiusLayer.addLayer(L.circleMarker([near.lat, near.lon], {
+    radius: 4, interactive: false, color: "#1f6feb", fillOpacity: 1,
+  }));
+}
+
+/** The map shows the whole circle of the radius search. */
+export function fitRadius(near, km) {
+  map.fitBounds(L.latLng(near.lat, near.lon).toBounds(km * 2000));
 }

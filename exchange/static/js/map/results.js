@@ -6,8 +6,9 @@ import { formatNumber } from "../common/format.js";
 import { t, tn } from "../common/i18n.js";
 import { config } from "../common/page.js";
 import { openDetail } from "./detail.js";
+import { radiusParams } from "../common/place_search.js";
 import { atParam, bboxParam, filtersFrom, pagePath } from "./filters.js";
-import { drawClusters, drawListings, drawSelected, highlight, map } from "./layers.js";
+import { drawClusters, drawListings, drawRadius, drawSelected, highlight, map } from "./layers.js";
 import { availability, facts, placeLine } from "./listing_facts.js";
 import { state, ui } from "./state.js";
 
@@ -28,9 +29,35 @@ function bbox() {
   return bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth());
 }
 
+/** The radius in km of the "Umkreis" select, 0 for the map area. */
+export function radiusKm() {
+  return Number(ui.form.elements.radius_km.value) || 0;
+}
+
+/** Where the search looks: the radius around state.near (nearest first), else the map area. */
+function where() {
+  const around = radiusParams(state.near, radiusKm());
+  return around.near ? around : { bbox: bbox() };
+}
+
+function showScope() {
+  const km = radiusKm();
+  const around = Boolean(km && state.near);
+  ui.resultsScope.textContent = t(around ? "scope_radius" : "scope_map");
+  ui.radiusNote.hidden = !around;
+  if (around) {
+    ui.radiusNote.textContent = state.near.label
+      ? t("radius_around", { km: String(km), place: state.near.label })
+      : t("radius_around_centre", { km: String(km) });
+  }
+  drawRadius(around ? state.near : null, km);
+}
+
 export function writeUrl() {
   const center = map.getCenter();
-  const params = Object.assign({}, filters(), { at: atParam(map.getZoom(), center.lat, center.lng) });
+  const around = radiusParams(state.near, radiusKm());
+  const params = Object.assign({}, filters(), around.near ? { near: around.near, radius_km: around.radius_km } : {},
+    { at: atParam(map.getZoom(), center.lat, center.lng) });
   const path = pagePath(state.selectedId, config.detail_url, config.map_url);
   window.history.replaceState(null, "", path + query(params));
 }
@@ -41,14 +68,18 @@ export function refresh() {
   const controller = new AbortController();
   state.refreshController = controller;
   const common = filters();
-  const area = bbox();
-  const listQuery = query(Object.assign({ bbox: area, limit: PAGE_SIZE }, common));
-  const clusterQuery = query(Object.assign({ bbox: area, zoom: map.getZoom() }, common));
+  const area = where();
+  const listQuery = query(Object.assign({ limit: PAGE_SIZE }, area, common));
+  const clusterQuery = query(Object.assign({ bbox: bbox(), zoom: map.getZoom() }, common));
   ui.resultsView.setAttribute("aria-busy", "true");
   writeUrl();
+  showScope();
 
   const listing = api("GET", "/listings" + listQuery, undefined, { signal: controller.signal });
-  const clusters = api("GET", "/listings/clusters" + clusterQuery, undefined, { signal: controller.signal });
+  // Within a radius the map shows the list's listings (nearest first), no clusters.
+  const clusters = area.bbox
+    ? api("GET", "/listings/clusters" + clusterQuery, undefined, { signal: controller.signal })
+    : Promise.resolve({ ok: false });
   Promise.all([listing, clusters]).then(([list, cluster]) => {
     if (controller !== state.refreshController) return;
     ui.resultsView.removeAttribute("aria-busy");
@@ -82,7 +113,7 @@ export function refreshSoon() {
 
 export function loadNextPage() {
   if (!state.nextCursor) return;
-  const params = Object.assign({ bbox: bbox(), limit: PAGE_SIZE, cursor: state.nextCursor }, filters());
+  const params = Object.assign({ limit: PAGE_SIZE, cursor: state.nextCursor }, where(), filters());
   ui.loadMore.disabled = true;
   api("GET", "/listings" + query(params)).then((answer) => {
     ui.loadMore.disabled = false;
@@ -97,6 +128,8 @@ function resultItem(listing) {
     badges.push(el("span", { class: "status status-" + listing.status, text: t("status_" + listing.status) }));
   }
   const when = availability(listing);
+  const away = listing.distance_km === undefined || listing.distance_km === null ? null
+    : el("span", { class: "distance", text: t("distance_km", { n: formatNumber(listing.distance_km, 1) }) });
   const button = el("button", {
     type: "button", class: "result", dataset: { listingId: listing.id },
     onclick: () => { openDetail(listing.id, { center: false }); },
@@ -107,7 +140,7 @@ function resultItem(listing) {
   }, [
     el("span", { class: "result-badges" }, badges.concat(when ? [el("span", { class: "when", text: when })] : [])),
     el("strong", { class: "result-title", text: listing.title }),
-    el("span", { class: "result-place", text: placeLine(listing) }),
+    el("span", { class: "result-place" }, [placeLine(listing), away ? " · " : null, away]),
     el("span", { class: "result-facts", text: facts(listing) }),
   ]);
   return el("li", { class: state.selectedId === listing.id ? "active" : null }, button);

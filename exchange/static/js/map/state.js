@@ -8,6 +8,7 @@ export const state = {
   selected: null,           // the listing shown in the detail
   refreshController: null,
   organizations: new Map(), // id → name (or a pending promise)
+  near: null,               // {lat, lon, label} of the radius search ("Umkreis"), if any
 };
 
 export const ui = {
@@ -16,6 +17,8 @@ export const ui = {
   resultList: byId("results"),
   resultCount: byId("result-count"),
   resultsNote: byId("results-note"),
+  resultsScope: byId("results-scope"),
+  radiusNote: byId("radius-note"),
   loadMore: byId("load-more"),
   detailView: byId("detail-view"),
 };
