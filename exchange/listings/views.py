@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from exchange.geo import point_to_dict
 from exchange.listings import access
+from exchange.places import attribution as places_attribution
 from exchange.profiles import authz
 from exchange.profiles.models import OrganizationKind
 
@@ -50,6 +51,7 @@ def _page_config(**extra) -> dict:
         "is_official": access.is_official(current_user),
         "tile_url": config.get("MAP_TILE_URL") or "",
         "tile_attribution": config.get("MAP_TILE_ATTRIBUTION") or "",
+        "places_attribution": places_attribution(),
         "geocoder_url": config.get("GEOCODER_URL") or "",
         "outline_url": url_for("static", filename="geo/germany.json"),
         "map_url": url_for("listings_views.map_page"),

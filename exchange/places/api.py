@@ -10,7 +10,7 @@ from exchange.places.schemas import PlaceLabelArgs, PlaceListSchema, PlaceSearch
 
 blp = Blueprint(
     "places", __name__, url_prefix="/api/v1",
-    description="Places: German postcodes and towns (offline gazetteer, GeoNames)",
+    description="Places: German postcodes and towns (offline; data © GeoNames, CC BY 4.0)",
 )
 
 

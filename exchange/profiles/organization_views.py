@@ -13,6 +13,7 @@ from exchange.db import utcnow
 from exchange.errors import NotFound, ServiceError, flash_errors
 from exchange.extensions import db
 from exchange.geo import point_to_dict
+from exchange.places import attribution as places_attribution
 from exchange.profiles import (
     authz,
     invitations,
@@ -54,6 +55,7 @@ def directory():
         "api": "/api/v1",
         "tile_url": current_app.config.get("MAP_TILE_URL") or "",
         "tile_attribution": current_app.config.get("MAP_TILE_ATTRIBUTION") or "",
+        "places_attribution": places_attribution(),
         "outline_url": url_for("static", filename="geo/germany.json"),
         "places": places,
     }

@@ -53,8 +53,8 @@ def test_search_a_town_and_list_what_lies_within_25_km_nearest_first(new_page):
     for listing in (centre, bramsche, melle):
         expect(result_item(page, listing["id"])).to_be_visible()
     expect(result_item(page, lingen["id"])).to_have_count(0)
-    shown = [int(i) for i in page.get_by_test_id("results")
-             .locator("[data-listing-id]").evaluate_all("(els) => els.map((e) => e.dataset.listingId)")]
+    shown = [int(i) for i in page.get_by_test_id("results").locator("[data-listing-id]")
+             .evaluate_all("(els) => els.map((e) => e.dataset.listingId)")]
     ours = [i for i in shown if i in (centre["id"], bramsche["id"], melle["id"])]
     assert ours == [centre["id"], bramsche["id"], melle["id"]], shown
     expect(result_item(page, melle["id"])).to_contain_text("km entfernt")

@@ -55,6 +55,7 @@ function addPlaceNames(map) {
         if (mine !== asked || !answer.ok) return answer.ok;
         const project = (item) => map.latLngToContainerPoint([item.lat, item.lon]);
         layer.clearLayers();
+        if (map.attributionControl && config.places_attribution) map.attributionControl.addAttribution(config.places_attribution);
         fittingLabels(answer.data.items, project, 7, 9).forEach((item) => { layer.addLayer(placeLabel(item)); });
         return true;
       }, () => false);
