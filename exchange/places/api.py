@@ -6,7 +6,12 @@ from flask_login import login_required
 from flask_smorest import Blueprint
 
 from exchange.places import search
-from exchange.places.schemas import PlaceLabelArgs, PlaceListSchema, PlaceSearchArgs
+from exchange.places.schemas import (
+    PlaceLabelArgs,
+    PlaceLabelsSchema,
+    PlaceListSchema,
+    PlaceSearchArgs,
+)
 
 blp = Blueprint(
     "places", __name__, url_prefix="/api/v1",
@@ -26,8 +31,13 @@ def search_places(args: dict):
 
 @blp.get("/places/labels")
 @blp.arguments(PlaceLabelArgs, location="query")
-@blp.response(200, PlaceListSchema)
+@blp.response(200, PlaceLabelsSchema)
 @login_required
 def place_labels(args: dict):
-    """The largest towns in a map area, largest first: names for a map without tiles."""
-    return {"items": search.towns_in_view(args["bbox"], args["limit"])}
+    """Names for a map without tiles: the largest towns in a map area, largest first (from
+    zoom 12 on its postcodes after them), and the postcode nearest to the area's centre."""
+    west, south, east, north = args["bbox"]
+    return {
+        "items": search.labels_in_view(args["bbox"], args["limit"], args.get("zoom")),
+        "nearest": search.nearest_postcode((south + north) / 2, (west + east) / 2),
+    }

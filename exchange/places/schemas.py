@@ -30,6 +30,10 @@ class PlaceSearchArgs(Schema):
 class PlaceLabelArgs(Schema):
     bbox = BBoxField(required=True, metadata={"description": "minLon,minLat,maxLon,maxLat"})
     limit = fields.Integer(load_default=40, validate=validate.Range(1, MAX_LABELS))
+    zoom = fields.Integer(
+        validate=validate.Range(0, 24),
+        metadata={"description": "the map's zoom: from 12 on the view's postcodes come too"},
+    )
 
 
 class PlaceSchema(Schema):
@@ -47,3 +51,10 @@ class PlaceSchema(Schema):
 
 class PlaceListSchema(Schema):
     items = fields.List(fields.Nested(PlaceSchema))
+
+
+class PlaceLabelsSchema(PlaceListSchema):
+    nearest = fields.Nested(
+        PlaceSchema, allow_none=True,
+        metadata={"description": "the postcode nearest to the area's centre"},
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from exchange.extensions import db
 from exchange.places.keys import search_key
@@ -92,14 +92,37 @@ def _town(town: PlaceTown) -> Place:
                  town.postcode_count)
 
 
-def towns_in_view(bbox: tuple[float, float, float, float], limit: int) -> list[Place]:
-    """The `limit` largest towns in the box (minLon, minLat, maxLon, maxLat)."""
-    west, south, east, north = bbox
-    box = func.ST_MakeEnvelope(west, south, east, north, 4326)
-    query = (
-        select(PlaceTown)
-        .where(and_(PlaceTown.location.op("&&")(box)))
-        .order_by(PlaceTown.postcode_count.desc(), PlaceTown.name)
-        .limit(limit)
+# From this zoom on (a town's quarters) the postcodes of the view are named too.
+POSTCODE_ZOOM = 12
+
+
+def _postcode(row: PlacePostcode) -> Place:
+    return Place("postcode", row.name, row.state, row.postal_code, row.lat, row.lon, 1)
+
+
+def labels_in_view(bbox: tuple[float, float, float, float], limit: int,
+                   zoom: int | None = None) -> list[Place]:
+    """The `limit` largest towns in the box (minLon, minLat, maxLon, maxLat), and from
+    POSTCODE_ZOOM on its postcodes after them: names for a map without tiles."""
+    box = func.ST_MakeEnvelope(*bbox, 4326)
+    towns = db.session.scalars(
+        select(PlaceTown).where(PlaceTown.location.op("&&")(box))
+        .order_by(PlaceTown.postcode_count.desc(), PlaceTown.name).limit(limit)
     )
-    return [_town(town) for town in db.session.scalars(query)]
+    found = [_town(town) for town in towns]
+    if zoom is not None and zoom >= POSTCODE_ZOOM and len(found) < limit:
+        postcodes = db.session.scalars(
+            select(PlacePostcode).where(PlacePostcode.location.op("&&")(box))
+            .order_by(PlacePostcode.postal_code, PlacePostcode.name).limit(limit - len(found))
+        )
+        found += [_postcode(row) for row in postcodes]
+    return found
+
+
+def nearest_postcode(lat: float, lon: float) -> Place | None:
+    """The postcode whose point is nearest (the map's centre: where one is, at any zoom)."""
+    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
+    row = db.session.scalars(
+        select(PlacePostcode).order_by(PlacePostcode.location.op("<->")(point)).limit(1)
+    ).first()
+    return _postcode(row) if row is not None else None

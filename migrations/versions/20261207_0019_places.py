@@ -43,6 +43,8 @@ def upgrade() -> None:
                f"GENERATED ALWAYS AS ({POINT}) STORED")
     op.create_index("ix_place_postcodes_postal_code", "place_postcodes", ["postal_code"],
                     postgresql_ops={"postal_code": "varchar_pattern_ops"})
+    op.create_index("ix_place_postcodes_location", "place_postcodes", ["location"],
+                    postgresql_using="gist")
     op.create_table(
         "place_towns",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -94,3 +94,15 @@ def test_the_listing_form_pin_follows_the_postcode(new_page):
     # Another postcode moves it on: the pin follows what is typed.
     page.locator("input[name=postal_code]").fill("49074")
     expect(lat_field).to_have_value(re.compile(r"^52\.2"))
+
+
+def test_without_tiles_the_map_says_where_it_is_at_street_zoom(new_page):
+    page = new_page(viewport={"width": 1200, "height": 800})
+    sign_in(page, OFFICIAL_OSNABRUECK)
+    page.goto("/map?at=16/52.2735/8.0466")
+    expect(page.get_by_test_id("map-where")).to_have_text(
+        re.compile(r"^490\d\d Osnabrück, Niedersachsen$"))
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text("GeoNames")
+    page.goto("/map?at=13/52.2735/8.0466")
+    expect(page.locator(".place-postcode span").first).to_have_text(re.compile(r"^49\d{3}$"))
+    page.screenshot(path=f"{SCREENSHOTS}/map-street-zoom.png")

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  bboxParam, exactPostcode, fittingLabels, fromGazetteer, labelsPath, mergePlaces, moveActive,
-  parseNear, placesPath, radiusParams, searchable, townNamed,
+  bboxParam, exactPostcode, fittingLabels, fromGazetteer, labelsPath, labelText, mergePlaces, moveActive,
+  parseNear, placesPath, radiusParams, searchable, townNamed, whereText,
 } from "../../exchange/static/js/common/place_search.js";
 
 const OSNABRUECK = { kind: "town", name: "Osnabrück", state: "Niedersachsen", postal_code: "49074", label: "Osnabrück", lat: 52.27, lon: 8.04, postcode_count: 9 };
@@ -22,7 +22,15 @@ test("a query is asked with two letters or two digits", () => {
 test("the paths of the search and the place names are encoded", () => {
   assert.equal(placesPath(" Osnabrück ", 5), "/places?q=Osnabr%C3%BCck&limit=5");
   assert.equal(labelsPath("7.00000,52.00000,8.00000,53.00000"), "/places/labels?bbox=7.00000,52.00000,8.00000,53.00000&limit=40");
+  assert.equal(labelsPath("7,52,8,53", 80, 12.4), "/places/labels?bbox=7,52,8,53&limit=80&zoom=12");
   assert.equal(bboxParam(-200, 52, 8, 100), "-180.00000,52.00000,8.00000,90.00000");
+});
+
+test("the map writes a town's name, a postcode's digits, and where its centre is", () => {
+  assert.equal(labelText(OSNABRUECK), "Osnabrück");
+  assert.equal(labelText(PLZ_49074), "49074");
+  assert.equal(whereText(PLZ_49074), "49074 Osnabrück, Niedersachsen");
+  assert.equal(whereText(null), "");
 });
 
 test("a postcode suggestion fills the postcode, a town's does not", () => {
@@ -62,9 +70,9 @@ test("the listing form finds the exact postcode, or the town of that name", () =
 
 test("place names that would overlap leave out the smaller town", () => {
   const items = [
-    { name: "Osnabrück", x: 100, y: 100 },
-    { name: "Belm", x: 120, y: 104 },     // on top of Osnabrück's label: left out
-    { name: "Bramsche", x: 90, y: 40 },    // well above: kept
+    { kind: "town", name: "Osnabrück", x: 100, y: 100 },
+    { kind: "town", name: "Belm", x: 120, y: 104 },     // on top of Osnabrück's label: left out
+    { kind: "town", name: "Bramsche", x: 90, y: 40 },    // well above: kept
   ];
   const kept = fittingLabels(items, (item) => ({ x: item.x, y: item.y }), 7, 9);
   assert.deepEqual(kept.map((item) => item.name), ["Osnabrück", "Bramsche"]);

@@ -91,6 +91,22 @@ def test_the_place_names_of_a_map_area_are_its_largest_towns_first(caseworker):
     assert all(7.7 <= item["lon"] <= 8.4 and 52.1 <= item["lat"] <= 52.5 for item in items)
 
 
+def test_zoomed_in_the_postcodes_of_the_view_are_named_and_the_centre_always_is(caseworker):
+    # A few streets of Osnabrück's centre: no town's point in view, but its postcodes and
+    # the postcode nearest to the centre.
+    far = _items(caseworker.get("/api/v1/places/labels?bbox=8.03,52.26,8.06,52.28&zoom=11"))
+    assert all(item["kind"] == "town" for item in far)
+    answer = caseworker.get("/api/v1/places/labels?bbox=8.03,52.26,8.06,52.28&zoom=15")
+    near = _items(answer)
+    assert {"postcode"} <= {item["kind"] for item in near}
+    assert all(item["name"] == "Osnabrück" for item in near if item["kind"] == "postcode")
+    nearest = answer.get_json()["nearest"]
+    assert nearest["kind"] == "postcode" and nearest["name"] == "Osnabrück"
+    # Even a view of a few metres says where it is.
+    tiny = caseworker.get("/api/v1/places/labels?bbox=7.9728,52.4087,7.9730,52.4089&zoom=18")
+    assert tiny.get_json()["nearest"]["label"] == "49565 Bramsche"
+
+
 def test_the_place_names_need_a_valid_area(caseworker):
     response = caseworker.get("/api/v1/places/labels?bbox=8.4,52.1,7.7,52.5")
     assert response.status_code == 422

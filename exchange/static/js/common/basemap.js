@@ -5,7 +5,7 @@
 import { api } from "./api.js";
 import { debounce, el } from "./dom.js";
 import { config } from "./page.js";
-import { bboxParam, fittingLabels, labelsPath } from "./place_search.js";
+import { bboxParam, fittingLabels, labelsPath, labelText, whereText } from "./place_search.js";
 
 // Towns with at least this many postcodes are drawn as larger places.
 const MAJOR_PLACE = 8;
@@ -35,8 +35,9 @@ function placeLabel(item) {
   return L.marker([item.lat, item.lon], {
     interactive: false, keyboard: false,
     icon: L.divIcon({
-      className: "place-label" + (item.postcode_count >= MAJOR_PLACE ? " place-major" : ""),
-      html: el("div", {}, [el("i"), el("span", { text: item.name })]),
+      className: "place-label" + (item.kind === "postcode" ? " place-postcode"
+        : item.postcode_count >= MAJOR_PLACE ? " place-major" : ""),
+      html: el("div", {}, [el("i"), el("span", { text: labelText(item) })]),
       iconSize: null,
     }),
   });
@@ -44,17 +45,30 @@ function placeLabel(item) {
 
 /** The gazetteer's place names for the view, reloaded after each move; returns a promise
     of whether they could be loaded (the outline's own cities stand in otherwise). */
+function whereControl(map) {
+  const box = el("div", { class: "map-where", "data-testid": "map-where" });
+  const control = L.control({ position: "bottomright" });
+  control.onAdd = () => box;
+  control.addTo(map);
+  return box;
+}
+
 function addPlaceNames(map) {
   const layer = L.layerGroup().addTo(map);
+  const where = whereControl(map);
   let asked = 0;
   function load() {
     const mine = ++asked;
     const b = map.getBounds();
-    return api("GET", labelsPath(bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth()), 80))
+    const path = labelsPath(bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth()), 80, map.getZoom());
+    return api("GET", path)
       .then((answer) => {
         if (mine !== asked || !answer.ok) return answer.ok;
         const project = (item) => map.latLngToContainerPoint([item.lat, item.lon]);
         layer.clearLayers();
+        // Where the centre is, in words: orientation where no name is in view.
+        where.textContent = whereText(answer.data.nearest);
+        where.hidden = !answer.data.nearest;
         if (map.attributionControl && config.places_attribution) map.attributionControl.addAttribution(config.places_attribution);
         fittingLabels(answer.data.items, project, 7, 9).forEach((item) => { layer.addLayer(placeLabel(item)); });
         return true;

@@ -26,9 +26,22 @@ export function bboxParam(west, south, east, north) {
     .map((value) => value.toFixed(5)).join(",");
 }
 
-/** The path of the place names for a map area (west,south,east,north as the map's bbox). */
-export function labelsPath(bbox, limit) {
-  return "/places/labels?bbox=" + bbox + "&limit=" + (limit || 40);
+/** The path of the place names for a map area (west,south,east,north as the map's bbox)
+    at a zoom (from 12 on the view's postcodes come too). */
+export function labelsPath(bbox, limit, zoom) {
+  return "/places/labels?bbox=" + bbox + "&limit=" + (limit || 40)
+    + (zoom === undefined ? "" : "&zoom=" + Math.round(zoom));
+}
+
+/** What the map writes at a place: a town's name, a postcode's digits. */
+export function labelText(item) {
+  return item.kind === "postcode" ? item.postal_code : item.name;
+}
+
+/** Where the map's centre is, in words: "49074 Osnabrück, Niedersachsen". */
+export function whereText(nearest) {
+  if (!nearest) return "";
+  return nearest.postal_code + " " + nearest.name + (nearest.state ? ", " + nearest.state : "");
 }
 
 /** A gazetteer item as a suggestion {lat, lon, label, detail, postal_code, city}. */
@@ -84,7 +97,7 @@ export function fittingLabels(items, project, charWidth, height) {
   const boxes = [];
   items.forEach((item) => {
     const point = project(item);
-    const box = { x1: point.x - 4, y1: point.y - height, x2: point.x + 8 + item.name.length * charWidth, y2: point.y + height };
+    const box = { x1: point.x - 4, y1: point.y - height, x2: point.x + 8 + labelText(item).length * charWidth, y2: point.y + height };
     const overlaps = boxes.some((other) => box.x1 < other.x2 && other.x1 < box.x2 && box.y1 < other.y2 && other.y1 < box.y2);
     if (overlaps) return;
     boxes.push(box);
