@@ -10,16 +10,16 @@
 Both tables carry a normalised search key (lower case, no diacritics, ß as ss) with a
 trigram index for the search box, and a point for the map's place names.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0020
 Create Date: 2026-12-07 06:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
