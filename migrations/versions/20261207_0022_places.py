@@ -11,7 +11,7 @@ Both tables carry a normalised search key (lower case, no diacritics, ß as ss) 
 trigram index for the search box, and a point for the map's place names.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07 06:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
