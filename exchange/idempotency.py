@@ -11,7 +11,8 @@ Concurrent requests with one key are put in a row by a transaction-level advisor
 the second waits for the first's commit and replays its answer.
 
 Only successful answers (< 400) are stored: a failed write wrote nothing and may simply be
-tried again. Requests of anonymous visitors are not keyed (nobody to keep them for).
+tried again. Every stored answer removes up to 100 expired ones. Requests of anonymous
+visitors are not keyed (nobody to keep them for).
 """
 
 from __future__ import annotations
@@ -109,6 +110,11 @@ def remember(keyed: Keyed, response: Response) -> None:
     db.session.execute(
         IdempotencyKey.__table__.delete().where(
             IdempotencyKey.user_id == keyed.user_id, IdempotencyKey.key == keyed.key))
+    # Expired answers go as new ones come (a few at a time, never waiting on another
+    # writer's rows): nothing is kept much past TTL.
+    db.session.execute(text(
+        "DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys"
+        " WHERE expires_at < now() LIMIT 100 FOR UPDATE SKIP LOCKED)"))
     db.session.add(IdempotencyKey(
         user_id=keyed.user_id, key=keyed.key, method=request.method,
         path=request.path[:500], request_sha256=keyed.request_sha256,

@@ -17,6 +17,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+import redis
 import requests
 from flask import Flask
 from flask_migrate import upgrade
@@ -105,3 +106,23 @@ def wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
         except requests.RequestException:
             time.sleep(0.1)
     raise AssertionError(f"server on {port} did not start:\n{log.read_text()}")
+
+
+def start_redis(stack: ExitStack, port: int, folder: Path) -> subprocess.Popen:
+    """A Redis server of the test's own on ``port`` (stopped with the stack), once it answers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stack.callback(lambda: (process.terminate(), process.wait(5)))
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

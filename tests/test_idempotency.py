@@ -3,6 +3,8 @@ after a lost answer gets the first answer back and stores nothing twice."""
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
 from exchange.chat.models import Message
 from exchange.extensions import db
 from exchange.listings.models import Listing
@@ -102,3 +104,17 @@ def test_a_client_key_belongs_to_its_room_and_sender(as_user, make_user, make_ro
     # Bob's key of the same text is his own message.
     assert bob.post(f"/api/v1/rooms/{room.id}/messages", json=body).status_code == 201
     assert db.session.query(Message).filter_by(room_id=room.id).count() == 2
+
+
+def test_expired_answers_are_deleted_as_new_ones_come(as_user):
+    landlord = as_user("landlord")
+    assert landlord.post("/api/v1/listings", json=FLAT, headers=KEY).status_code == 201
+    db.session.execute(text("UPDATE idempotency_keys SET expires_at = now() - interval '1 s'"))
+    # Expired: the same key is a new write, and the old answer is gone.
+    again = landlord.post("/api/v1/listings", json=FLAT, headers=KEY)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    other = {"Idempotency-Key": "zweiter-schluessel"}
+    db.session.execute(text("UPDATE idempotency_keys SET expires_at = now() - interval '1 s'"))
+    assert landlord.post("/api/v1/listings", json=FLAT, headers=other).status_code == 201
+    keys = db.session.execute(text("SELECT key FROM idempotency_keys")).scalars().all()
+    assert keys == ["zweiter-schluessel"]

@@ -6,10 +6,8 @@ paused Redis costs a post a bounded wait, not the pause."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
 import redis
 import requests
@@ -20,25 +18,6 @@ from tests.chat import live
 RECOVERY_SECONDS = 5
 
 
-def _start_redis(stack: ExitStack, port: int, folder: Path) -> subprocess.Popen:
-    folder.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    stack.callback(lambda: (process.terminate(), process.wait(5)))
-    client = redis.Redis(port=port, socket_connect_timeout=1)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            return process
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
 def test_messages_posted_while_redis_is_down_reach_open_panes_once_it_is_back(
         no_transaction, tmp_path):
     database_url = servers.fresh_database("_redis_outage")
@@ -47,7 +26,7 @@ def test_messages_posted_while_redis_is_down_reach_open_panes_once_it_is_back(
            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
            "SECRET_KEY": "redis-outage-" + "k" * 32}
     with ExitStack() as stack:
-        redis_process = _start_redis(stack, redis_port, tmp_path / "redis")
+        redis_process = servers.start_redis(stack, redis_port, tmp_path / "redis")
         ports = servers.free_port(), servers.free_port()
         started = [(servers.start_server(
             stack, {**env, "INSTANCE_PATH": str(tmp_path / f"i{port}")}, port,
@@ -68,7 +47,7 @@ def test_messages_posted_while_redis_is_down_reach_open_panes_once_it_is_back(
         during = bob.post(b, json={"body": "Während Redis fehlt"})
         assert during.status_code == 201, during.text  # saved and answered
 
-        _start_redis(stack, redis_port, tmp_path / "redis")
+        servers.start_redis(stack, redis_port, tmp_path / "redis")
         back = time.monotonic()
         live.next_event(alice, "resync", wait=RECOVERY_SECONDS)
         assert time.monotonic() - back < RECOVERY_SECONDS
