@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from exchange.capacity import counts, registry_import, retention, transfers
 from exchange.extensions import db
 from exchange.profiles.models import Membership, MembershipStatus, Role, User
+from exchange.spreadsheet_encoding import LABELS
 
 
 @click.command("snapshot-capacity")
@@ -105,6 +106,8 @@ def import_registry(file: Path, organization_id: int, user_email: str | None,
         f"{report.unchanged} unchanged, {len(report.duplicates)} possible duplicate(s)."
         + (" Nothing was written (dry run)." if dry_run else "")
     )
+    click.echo(f"Read as {LABELS[report.encoding]}" + (" with a byte order mark" if report.bom
+                                                        else "") + ".")
 
 
 def _import_user(organization_id: int, email: str | None) -> User:

@@ -39,6 +39,37 @@ MAX_LENGTHS = {
     "profession": 200,
 }
 MAX_ERRORS = 1000
+#: Header names besides the column's own, as offices' exports write them (German first;
+#: compared after normalise_header). The table in docs/decisions/capacity.md lists them.
+HEADER_ALIASES = {
+    "external_id": ("aktenzeichen", "kennung", "personenkennung", "personennummer",
+                    "externe_id", "registriernummer", "file_number"),
+    "family_name": ("familienname", "nachname", "last_name", "surname"),
+    "given_names": ("vorname", "vornamen", "first_name", "first_names", "given_name"),
+    "birth_date": ("geburtsdatum", "geb_datum", "geburtstag", "date_of_birth", "birthdate"),
+    "gender": ("geschlecht", "sex"),
+    "nationality": ("staatsangehoerigkeit", "nationalitaet", "citizenship"),
+    "languages": ("sprachen", "sprache", "sprachkenntnisse", "language"),
+    "arrival_date": ("ankunftsdatum", "ankunft", "einreisedatum", "zuzugsdatum",
+                     "aufnahmedatum"),
+    "household_ref": ("haushalt", "haushaltsnummer", "haushalts_nr", "haushalt_nr",
+                      "familiennummer", "household"),
+    "religion": ("religionszugehoerigkeit", "konfession"),
+    "profession": ("beruf", "occupation"),
+}
+#: The first alias is the German name the messages give beside the column's own.
+GERMAN_NAMES = {column: aliases[0] for column, aliases in HEADER_ALIASES.items()}
+_COLUMN_OF_HEADER = {
+    alias: column for column, aliases in HEADER_ALIASES.items() for alias in (column, *aliases)
+}
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_HEADER_SEPARATORS = re.compile(r"[\s_.\-/]+")
+#: Gender as offices write it (German w/d as well as f/x), compared case-insensitively.
+GENDER_VALUES = {
+    **dict.fromkeys(("f", "w", "weiblich", "female"), Gender.FEMALE.value),
+    **dict.fromkeys(("m", "männlich", "maennlich", "male"), Gender.MALE.value),
+    **dict.fromkeys(("x", "d", "divers", "diverse"), Gender.OTHER.value),
+}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 NATIONALITY_CODE = re.compile(r"^[A-Z]{2,3}$")
 
@@ -55,6 +86,12 @@ class ImportReport:
     more_errors: int = 0
     duplicates: list[dict] = field(default_factory=list)
     sha256: str = ""
+    #: How the file was read: its encoding (spreadsheet_encoding), whether it had a byte
+    #: order mark, the delimiter, and each column's header as the file writes it.
+    encoding: str = "utf-8"
+    bom: bool = False
+    delimiter: str = ";"
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -64,7 +101,8 @@ class ImportReport:
         """A bad row. The message is English (the CLI prints it as it is); a literal one
         is extracted into the catalogue (exchange.i18n), one with values is a Text."""
         if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"row": row, "field": field_name, "message": message})
+            self.errors.append({"row": row, "field": field_name, "message": message,
+                                "column": self.headers.get(field_name)})
         else:
             self.more_errors += 1
 
@@ -92,12 +130,13 @@ class CountingReader(io.RawIOBase):
 
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_GERMAN_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
-GENDERS = frozenset(g.value for g in Gender)
+# German Excel writes 02.05.1990, or 2.5.1990 in some cell formats.
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def _parse_date(value: str) -> date:
-    """YYYY-MM-DD or DD.MM.YYYY (by pattern: strptime is slow at a million rows)."""
+    """YYYY-MM-DD or DD.MM.YYYY, day and month with or without a leading zero (by
+    pattern: strptime is slow at a million rows)."""
     match = _ISO_DATE.match(value)
     if match:
         year, month, day = match.groups()
@@ -132,8 +171,9 @@ def check_row(number: int, record: dict[str, str], report: ImportReport) -> tupl
     for name, limit in MAX_LENGTHS.items():
         if len(values[name]) > limit:
             add_error(name, Text("Longer than %(limit)s characters.", limit=limit))
-    if values["gender"] and values["gender"] not in GENDERS:
-        add_error("gender", "Use f, m or x.")
+    gender = GENDER_VALUES.get(values["gender"].lower())
+    if values["gender"] and gender is None:
+        add_error("gender", "Use f or w, m, x or d.")
     dates: dict[str, date | None] = {}
     today = _today()
     for name in ("birth_date", "arrival_date"):
@@ -155,7 +195,7 @@ def check_row(number: int, record: dict[str, str], report: ImportReport) -> tupl
     nationality = values["nationality"].upper()
     if nationality and not NATIONALITY_CODE.match(nationality):
         add_error("nationality", "Use an ISO 3166 country code (two or three letters).")
-    languages = values["languages"].lower().split()
+    languages = values["languages"].lower().replace(",", " ").split()
     bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
     if bad:
         add_error("languages", Text("Not ISO 639-1 codes: %(codes)s.", codes=" ".join(bad)[:100]))
@@ -169,7 +209,7 @@ def check_row(number: int, record: dict[str, str], report: ImportReport) -> tupl
         values["family_name"],
         values["given_names"],
         dates["birth_date"].isoformat() if dates["birth_date"] else None,
-        values["gender"],
+        gender,
         nationality or None,
         " ".join(dict.fromkeys(languages)),
         dates["arrival_date"].isoformat() if dates["arrival_date"] else None,
@@ -179,25 +219,50 @@ def check_row(number: int, record: dict[str, str], report: ImportReport) -> tupl
     )
 
 
+def normalise_header(name: str) -> str:
+    """A header compared with HEADER_ALIASES: lower case, umlauts spelled out, spaces,
+    dots, hyphens and slashes as one underscore ("Geb.-Datum" → "geb_datum")."""
+    folded = name.strip().lower().translate(_UMLAUTS)
+    return _HEADER_SEPARATORS.sub("_", folded).strip("_")
+
+
+def column_of(header: str) -> str:
+    """The registry column a header names (German or English), or the header
+    normalised when it names none (such columns are ignored)."""
+    name = normalise_header(header)
+    return _COLUMN_OF_HEADER.get(name, name)
+
+
+def _named(columns) -> str:
+    """Columns as the messages name them: the column with its German header."""
+    return ", ".join(
+        f"{name} ({GERMAN_NAMES[name].capitalize()})" if name in GERMAN_NAMES else name
+        for name in columns
+    )
+
+
 def read_header(text_stream: IO[str], report: ImportReport) -> tuple[list[str], Iterator] | None:
-    """The header (lower-cased names) and the record iterator; None after an error about
-    the header. The delimiter is ';' or ',', whichever the header line holds more of."""
+    """The header (registry column names) and the record iterator; None after an error
+    about the header. The delimiter is ';', ',' or a tab, whichever the header line holds
+    most of (';' when none); headers may be German or English (HEADER_ALIASES)."""
     header_line = text_stream.readline()
     if not header_line.strip():
         report.add_error(1, "file", "The file is empty (a header row is needed).")
         return None
-    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-    header = [name.strip().lower() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    delimiter = max(";,\t", key=header_line.count)
+    written = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+    header = [column_of(name) for name in written]
+    report.delimiter = delimiter
+    report.headers = {column: name for column, name in zip(header, written, strict=True)
+                      if column}
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         report.add_error(1, "header", Text("Missing columns: %(columns)s.",
-                                           columns=", ".join(missing)))
+                                           columns=_named(missing)))
         return None
     doubled = sorted({name for name in header if name and header.count(name) > 1})
     if doubled:
         report.add_error(1, "header", Text("Columns named twice: %(columns)s.",
-                                           columns=", ".join(doubled)))
+                                           columns=_named(doubled)))
         return None
     return header, csv.reader(text_stream, delimiter=delimiter)
-
-

@@ -29,6 +29,7 @@ from exchange.errors import Forbidden, NotFound, Text
 from exchange.extensions import db
 from exchange.hygiene import text_problem
 from exchange.profiles.models import Organization, Role, User
+from exchange.spreadsheet_encoding import UTF8, DecodingReader
 
 from .access import CASE_ROLES, capacity_scope, may_see_restricted, require_in_scope
 from .audit import AuditAction
@@ -105,8 +106,9 @@ def import_registry(
     report = ImportReport(import_id=log.id, dry_run=dry_run)
 
     counting = CountingReader(stream)
+    decoding = DecodingReader(counting)  # UTF-8 (BOM or not), Windows-1252 or UTF-16
     text_stream = io.TextIOWrapper(
-        io.BufferedReader(counting, CHUNK), encoding="utf-8-sig", errors="strict", newline=""
+        io.BufferedReader(decoding, CHUNK), encoding="utf-8", errors="strict", newline=""
     )
     present_optional: set[str] = set()
     with db.session.begin_nested():
@@ -118,8 +120,8 @@ def import_registry(
                 header, records = parsed
                 present_optional = {name for name in OPTIONAL_COLUMNS if name in header}
                 _copy_rows(cursor, header, records, report, counting, progress)
-        except UnicodeDecodeError:
-            report.add_error(report.rows + 2, "file", "Not UTF-8 text.")
+        except UnicodeDecodeError as exc:
+            report.add_error(report.rows + 2, "file", _not_text(exc))
         except csv.Error as exc:
             report.add_error(report.rows + 2, "file", Text("Unreadable CSV: %(reason)s.",
                                                           reason=str(exc)))
@@ -140,6 +142,7 @@ def import_registry(
     while counting.read(CHUNK):
         pass
     report.sha256 = counting.sha256.hexdigest()
+    report.encoding, report.bom = decoding.encoding or UTF8, decoding.bom
     if progress is not None:
         progress(report.import_id, counting.bytes_read, report.rows)
     log.sha256 = report.sha256
@@ -152,6 +155,13 @@ def import_registry(
     log.finished_at = database_now()
     db.session.flush()
     return report
+
+
+def _not_text(exc: UnicodeDecodeError) -> Text:
+    """The message for bytes the file's encoding cannot read (its name in ``encoding``,
+    as DecodingReader tells it)."""
+    return Text("Not %(encoding)s text (the encoding was told by the file's first "
+                "characters that are not ASCII): save it as CSV UTF-8.", encoding=exc.encoding)
 
 
 def _copy_rows(cursor, header, records, report, counting, progress) -> None:
@@ -172,9 +182,9 @@ def _copy_rows(cursor, header, records, report, counting, progress) -> None:
                 report.add_error(number, "row", Text("Unreadable CSV: %(reason)s.",
                                                      reason=str(exc)))
                 break
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
                 report.rows += 1
-                report.add_error(number, "file", "Not UTF-8 text.")
+                report.add_error(number, "file", _not_text(exc))
                 break
             if not any(value.strip() for value in fields_):
                 continue  # blank lines

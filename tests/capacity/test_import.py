@@ -101,7 +101,10 @@ def test_good_file_imports_and_reimport_changes_nothing(caseworker, district):
 def test_delimiters_and_bom(caseworker, district, delimiter, bom):
     response = post_import(caseworker, district.id, csv_bytes(delimiter=delimiter, bom=bom))
     assert response.status_code == 200, response.get_json()
-    assert response.get_json()["created"] == 3
+    report = response.get_json()
+    assert report["created"] == 3
+    # Ärztin makes it UTF-8 (not ASCII); the BOM is reported, not read as a header.
+    assert (report["encoding"], report["bom"], report["delimiter"]) == ("utf-8", bom, delimiter)
     assert set(persons_of(district)) == {"S-1", "S-2", "S-3"}
 
 
@@ -132,16 +135,89 @@ def test_bad_rows_write_nothing_and_are_all_named(caseworker, district):
     assert (log.status, log.error_count) == ("rejected", 5)
 
 
-def test_missing_columns_and_not_utf8(caseworker, district):
-    response = post_import(caseworker, district.id, b"external_id;family_name\nA;B\n")
+def test_missing_columns_are_named_with_their_german_headers(caseworker, district):
+    response = post_import(caseworker, district.id, b"external_id;Familienname\nA;B\n")
     assert response.status_code == 422
-    assert response.get_json()["errors"][0]["field"] == "header"
-    latin1 = (
-        csv_bytes([f"S-9;Müller;Jörg;1990-01-01;m;DEU;de;{iso(-300)};;;"]).decode().encode("latin-1")
-    )
-    response = post_import(caseworker, district.id, latin1)
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "header"
+    assert "given_names (Vorname)" in error["message"] and "family_name" not in error["message"]
+    assert persons_of(district) == {}
+
+
+# What German Excel saves as "CSV (Trennzeichen-getrennt)": Windows-1252, ';', German
+# headers and dates, w/d for gender.
+GERMAN_HEADER = (
+    "Aktenzeichen;Familienname;Vorname;Geburtsdatum;Geschlecht;Staatsangehörigkeit;Sprachen;"
+    "Ankunftsdatum;Haushalt;Beruf"
+)
+GERMAN_ROWS = [
+    f"D-1;Weiß;Käthe;2.5.1990;w;DEU;de, en;{ARRIVED:%d.%m.%Y};;Ärztin",
+    f"D-2;Schäfer;Ünal;17.11.1985;d;TUR;tr de;{ARRIVED:%d.%m.%Y};H-7;",
+    f"D-3;Haddad;Rüya;01.02.2001;W;SYR;ar;{ARRIVED:%d.%m.%Y};H-7;Schülerin",
+    f"D-4;Öztürk;Mehmet;03.04.1979;M;TUR;tr;{ARRIVED:%d.%m.%Y};;",
+]
+
+
+def test_windows_1252_with_german_headers_genders_and_dates(caseworker, district):
+    data = "\r\n".join([GERMAN_HEADER, *GERMAN_ROWS, ""]).encode("cp1252")
+    response = post_import(caseworker, district.id, data)
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["encoding"], report["bom"], report["delimiter"]) == ("windows-1252", False, ";")
+    assert report["created"] == 4
+    persons = persons_of(district)
+    kaethe, uenal, rueya, mehmet = (persons[f"D-{n}"] for n in range(1, 5))
+    assert (kaethe.family_name, kaethe.given_names, kaethe.gender) == ("Weiß", "Käthe", "f")
+    assert (str(kaethe.birth_date), kaethe.languages, kaethe.profession) == (
+        "1990-05-02", ["de", "en"], "Ärztin")
+    assert (uenal.family_name, uenal.given_names, uenal.gender) == ("Schäfer", "Ünal", "x")
+    assert (rueya.given_names, rueya.gender, mehmet.family_name, mehmet.gender) == (
+        "Rüya", "f", "Öztürk", "m")
+    assert uenal.household_id == rueya.household_id is not None
+    assert kaethe.arrival_date == ARRIVED
+    # The same file again changes nothing; saved as UTF-8 it is the same data.
+    again = post_import(caseworker, district.id, data).get_json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 4)
+    utf8 = post_import(caseworker, district.id, data.decode("cp1252").encode()).get_json()
+    assert (utf8["encoding"], utf8["unchanged"]) == ("utf-8", 4)
+
+
+def test_errors_name_the_column_as_the_file_writes_it(caseworker, district):
+    rows = [GERMAN_ROWS[0], GERMAN_ROWS[1].replace(";d;", ";q;").replace("17.11.", "31.02.")]
+    data = "\n".join([GERMAN_HEADER, *rows]).encode("cp1252")
+    response = post_import(caseworker, district.id, data)
     assert response.status_code == 422
-    assert response.get_json()["errors"][0]["field"] == "file"
+    errors = {(e["row"], e["field"], e["column"]) for e in response.get_json()["errors"]}
+    assert errors == {(3, "gender", "Geschlecht"), (3, "birth_date", "Geburtsdatum")}
+    assert persons_of(district) == {}
+
+
+def test_english_headers_in_other_words_and_a_utf16_tab_file(caseworker, district):
+    header = ("File number\tLast name\tFirst name\tDate of birth\tSex\tCitizenship\t"
+              "Languages\tArrival date\tHousehold")
+    row = f"E-1\tNguyễn\tThị\t1992-08-09\tfemale\tVNM\tvi\t{ARRIVED}\t"
+    response = post_import(caseworker, district.id, f"{header}\r\n{row}\r\n".encode("utf-16"))
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["encoding"], report["bom"], report["delimiter"]) == ("utf-16", True, "\t")
+    person = persons_of(district)["E-1"]
+    assert (person.family_name, person.given_names, person.gender) == ("Nguyễn", "Thị", "f")
+
+
+@pytest.mark.parametrize(("data", "encoding"), [
+    # Valid UTF-8 first (so the file is UTF-8), a Windows-1252 byte later.
+    (csv_bytes([ROWS[0].replace("Lina", "Lïna"), ROWS[1].replace("Omar", "Omär")])
+     .replace("Omär".encode(), "Omär".encode("cp1252")), "UTF-8"),
+    # Windows-1252 first, then a byte Windows-1252 does not define.
+    (csv_bytes([ROWS[0].replace("Lina", "Lïna"), ROWS[1]]).decode().encode("cp1252")
+     + b"S-4;N\x81;x;;m;;;;;;\n", "Windows-1252"),
+])
+def test_bytes_the_detected_encoding_cannot_read_are_named(caseworker, district, data,
+                                                            encoding):
+    response = post_import(caseworker, district.id, data)
+    assert response.status_code == 422
+    error = response.get_json()["errors"][0]
+    assert error["field"] == "file" and f"Not {encoding} text" in error["message"]
     assert persons_of(district) == {}
 
 
@@ -193,6 +269,7 @@ def test_cli_dry_run_and_import(run, tmp_path, district, make_user):
     done = run("import-registry", str(path), "--organization", str(district.id))
     assert done.exit_code == 0, done.output
     assert "Imported 3 row(s): 3 created" in done.output
+    assert "Read as UTF-8 with a byte order mark." in done.output
     assert set(persons_of(district)) == {"S-1", "S-2", "S-3"}
     path.write_bytes(csv_bytes([ROWS[0], "S-2;;x;1990-01-01;m;SYR;ar;;;;"]))
     bad = run("import-registry", str(path), "--organization", str(district.id))

@@ -5,7 +5,7 @@ import { test } from "node:test";
 
 import { useStrings } from "../../exchange/static/js/common/i18n.js";
 import {
-  bedState, duplicateOf, errorText, importVerdict, isImportReport, isOverdue, percent, personLabel,
+  bedState, duplicateOf, encodingLabel, errorText, importVerdict, isImportReport, isOverdue, percent, personLabel,
 } from "../../exchange/static/js/capacity/logic.js";
 
 useStrings({ error_fields: "Bitte prüfen", error_conflict: "Konflikt", error_generic: "Fehler" });
@@ -58,4 +58,6 @@ test("the import report: counts or an error, its verdict, duplicates named", () 
   assert.deepEqual(duplicateOf({ existing_id: 6, external_id: "A-17" }), { id: 6, who: "A-17" });
   assert.deepEqual(duplicateOf({ id: 7 }), { id: 7, who: "#7" });
   assert.deepEqual(duplicateOf({}), { id: undefined, who: "" });
+  assert.equal(encodingLabel("windows-1252"), "Windows-1252");
+  assert.equal(encodingLabel("utf-8"), "UTF-8");
 });

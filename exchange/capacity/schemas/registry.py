@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from exchange.errors import localise
 from exchange.profiles.schemas import VALID_ID
+from exchange.spreadsheet_encoding import UTF8, UTF16, WINDOWS_1252
 
 from .persons import RegistryPersonSchema
 
@@ -35,7 +36,10 @@ class LocalisedString(fields.String):
 
 class ImportErrorSchema(Schema):
     row = fields.Integer(allow_none=True)
-    field = fields.String(allow_none=True)
+    field = fields.String(allow_none=True, metadata={
+        "description": "the registry column (`family_name`), or `file`, `header`, `row`"})
+    column = fields.String(allow_none=True, metadata={
+        "description": "the column's header as the file writes it (`Familienname`)"})
     message = LocalisedString()
 
 
@@ -52,6 +56,16 @@ class ImportReportSchema(Schema):
     more_errors = fields.Integer()
     duplicates = fields.List(fields.Dict())
     sha256 = fields.String(allow_none=True)
+    encoding = fields.String(
+        validate=validate.OneOf([UTF8, WINDOWS_1252, UTF16]),
+        metadata={"description": "the file's encoding as detected: a byte order mark, or "
+                  "else the first bytes that are not ASCII (valid UTF-8 or Windows-1252); "
+                  "a file of ASCII only is reported as UTF-8"},
+    )
+    bom = fields.Boolean(metadata={"description": "whether the file starts with a byte "
+                                   "order mark"})
+    delimiter = fields.String(metadata={"description": "`;`, `,` or a tab, as the header "
+                                        "line holds most of"})
 
 
 class MergeArgs(Schema):

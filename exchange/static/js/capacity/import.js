@@ -7,7 +7,7 @@ import { formatNumber, formatPercent } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { config } from "../common/page.js";
 import { sharedSocket } from "../common/socket.js";
-import { duplicateOf, errorText, importVerdict, isImportReport, personLabel } from "./logic.js";
+import { duplicateOf, encodingLabel, errorText, importVerdict, isImportReport, personLabel } from "./logic.js";
 
 function parseJson(text) {
   try {
@@ -66,12 +66,16 @@ export function importPage() {
     verdict.textContent = t(outcome.key);
     if (data.more_errors) verdict.textContent += " " + t("more_errors", { n: formatNumber(data.more_errors, 0) });
     verdict.className = "verdict " + (outcome.ok ? "ok" : "error");
+    if (data.encoding) {
+      report.querySelector(".encoding").textContent = t(data.bom ? "read_as_bom" : "read_as",
+        { encoding: encodingLabel(data.encoding) });
+    }
     if (errors.length) {
       report.querySelector(".errors").hidden = false;
       const body = report.querySelector(".errors tbody");
       errors.forEach((error) => {
         body.appendChild(el("tr", {}, [
-          el("td", { text: String(error.row) }), el("td", { text: error.field || "" }),
+          el("td", { text: String(error.row) }), el("td", { text: error.column || error.field || "" }),
           el("td", { text: error.message || "" }),
         ]));
       });

@@ -38,6 +38,11 @@ export function isImportReport(data) {
   return Boolean(data) && typeof data === "object" && data.created !== undefined;
 }
 
+/** An encoding the import reports (WHATWG name) as people name it. */
+export function encodingLabel(encoding) {
+  return { "utf-8": "UTF-8", "windows-1252": "Windows-1252", "utf-16": "UTF-16" }[encoding] || encoding;
+}
+
 /** The report's verdict: {key, ok} of its first sentence. */
 export function importVerdict(report, dryRun) {
   const errors = report.errors || [];
