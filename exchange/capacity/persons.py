@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, insert, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, func, insert, literal, literal_column, or_, select
 
 from exchange.db import escape_like
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound
 from exchange.extensions import db
-from exchange.pagination import Page, page_by_id
+from exchange.pagination import Page, encode_cursor, offset_cursor, page_by_id
 from exchange.profiles.models import User
 
 from .access import (
@@ -167,6 +167,12 @@ def update_person(actor: User, person_id: int, changes: dict) -> Person:
     return person
 
 
+#: Shorter queries match names as typed only (a name containing them), in id order: a few
+#: letters are in many names, and ranking all of them costs too much in a large registry
+#: (docs/decisions/capacity.md has the figures).
+FUZZY_MIN_LENGTH = 4
+
+
 def search_persons(
     actor: User,
     q: str | None = None,
@@ -176,7 +182,8 @@ def search_persons(
     cursor: str | None = None,
 ) -> Page:
     """Persons within the actor's reach (caseworkers and admins), by name or external id;
-    every person returned is audited."""
+    every person returned is audited. A name of four letters or more is also found
+    misspelt, without its diacritics or transliterated otherwise (``name_matches``)."""
     reach = capacity_scope(actor, CASE_ROLES)
     if not reach:
         raise Forbidden("Only caseworkers and admins see the registry.")
@@ -189,12 +196,59 @@ def search_persons(
     )
     if household_id is not None:
         stmt = stmt.where(Person.household_id == household_id)
-    if q:
-        pattern = f"%{escape_like(q.strip().lower())}%"
-        stmt = stmt.where(or_(NAME_EXPRESSION.like(pattern), Person.external_id == q.strip()))
-    page = page_by_id(stmt, Person.id, limit, cursor)
+    q = (q or "").strip()
+    if len(q) >= FUZZY_MIN_LENGTH:
+        page = _ranked_page(stmt, q, limit, cursor)
+    else:
+        if q:
+            pattern = f"%{escape_like(q.lower())}%"
+            stmt = stmt.where(or_(NAME_EXPRESSION.like(pattern), Person.external_id == q))
+        page = page_by_id(stmt, Person.id, limit, cursor)
     audit(actor, page.items, AuditAction.SEARCH)
     return page
+
+
+def name_matches(q: str) -> tuple[ColumnElement[bool], list[ColumnElement]]:
+    """Where a person matches ``q`` and how well, best first: the external id itself, then
+    names containing ``q`` as typed, then by trigram word similarity (pg_trgm ``<%``, at
+    least ``pg_trgm.word_similarity_threshold``, 0.6) of ``q`` to the name (typos:
+    "Hadad" finds "Haddad") or of its duplicate key to the person's ``name_key``
+    (diacritics and transliterations: "Ruya" finds "Rüya", "Muhammad" "Mohammed"), the
+    higher of the two. Each condition is answered by a GIN trigram index
+    (ix_persons_name_trgm, ix_persons_name_key_trgm) or the external id's unique index."""
+    typed = q.lower()
+    key = db.session.scalar(select(func.registry_name_key(q, "")))
+    pattern = f"%{escape_like(typed)}%"
+    conditions = [
+        Person.external_id == q,
+        NAME_EXPRESSION.like(pattern),
+        literal(typed).op("<%", is_comparison=True)(NAME_EXPRESSION),
+    ]
+    as_typed = func.word_similarity(typed, NAME_EXPRESSION)
+    similarity = as_typed
+    if key:  # a query of digits or signs only has no key (and would scan the index)
+        conditions.append(literal(key).op("<%", is_comparison=True)(Person.name_key))
+        similarity = func.greatest(similarity, func.word_similarity(key, Person.name_key))
+    order = [
+        (Person.external_id == q).desc().nulls_last(),  # no external id: NULL
+        NAME_EXPRESSION.like(pattern).desc(),
+        similarity.desc(),
+        as_typed.desc(),
+        NAME_EXPRESSION,
+        Person.id,
+    ]
+    return or_(*conditions), order
+
+
+def _ranked_page(stmt: Select, q: str, limit: int, cursor: str | None) -> Page:
+    """One page of the persons matching ``q``, best first (offset cursor)."""
+    condition, order = name_matches(q)
+    offset = offset_cursor(cursor) if cursor else 0
+    rows = list(db.session.scalars(
+        stmt.where(condition).order_by(*order).offset(offset).limit(limit + 1)
+    ))
+    more = len(rows) > limit
+    return Page(rows[:limit], encode_cursor([offset + limit]) if more else None)
 
 
 # --- households ----------------------------------------------------------------------------

@@ -65,7 +65,8 @@ def test_changes_since_leave_out_the_import(as_user, district, make_org):
     # the exported CSV imports again (its extra columns are ignored): S-2 goes back as is
     again = post_import(client, district.id, response.get_data()).get_json()
     assert again.get("errors") == [  # in the session's language (German)
-        {"row": 3, "field": "external_id", "message": "Dieses Feld ist erforderlich."}
+        {"row": 3, "field": "external_id", "column": "external_id",
+         "message": "Dieses Feld ist erforderlich."}
     ]
 
 
