@@ -119,6 +119,9 @@ class Message(Base):
         Index("uq_chat_messages_author_client_key", "author_id", "client_key", unique=True,
               postgresql_where=sql_text("client_key IS NOT NULL")),
         Index("ix_chat_messages_search", "search", postgresql_using="gin"),
+        # Parts of compounds ("Kaution" in "Mietkaution"): exchange.text_search.
+        Index("ix_chat_messages_body_trgm", "body", postgresql_using="gin",
+              postgresql_ops={"body": "gin_trgm_ops"}),
         CheckConstraint(f"char_length(body) <= {BODY_MAX_LENGTH}", name="body_length"),
         CheckConstraint("reply_to_id <> id", name="not_own_reply"),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import select
 
 from exchange.chat.access import readable_room_ids
 from exchange.chat.messages import with_documents
@@ -14,8 +14,7 @@ from exchange.extensions import db
 from exchange.pagination import Page, encode_cursor, id_cursor
 from exchange.profiles import authz
 from exchange.profiles.models import User
-
-SEARCH_CONFIG = "german"
+from exchange.text_search import text_match
 
 
 @dataclass
@@ -33,13 +32,14 @@ def search_messages(
     """German full-text search over the messages of rooms the user may read, best first.
 
     `websearch_to_tsquery` takes what people type ("Unterkunft -Zelt", quoted phrases);
-    German stemming finds other forms of a word ("Unterkünfte" for "Unterkunft").
+    German stemming finds other forms of a word ("Unterkünfte" for "Unterkunft"); a
+    trigram fallback finds parts of compounds ("Kaution" in "Mietkaution"), ranked after
+    the full-text matches (exchange.text_search).
     """
     authz.require_user(user)
-    query = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q)
-    rank = func.ts_rank_cd(Message.search, query)
-    stmt = select(Message, rank).where(
-        Message.search.op("@@")(query),
+    match = text_match(Message.search, Message.body, q)
+    stmt = select(Message, match.rank).where(
+        match.condition,
         Message.deleted_at.is_(None),
         Message.room_id.in_(readable_room_ids(user)),
     )
@@ -47,7 +47,7 @@ def search_messages(
         stmt = stmt.where(Message.room_id == room_id)
     offset = id_cursor(cursor) if cursor else 0
     rows = db.session.execute(
-        with_documents(stmt.order_by(rank.desc(), Message.id.desc()))
+        with_documents(stmt.order_by(*match.order, Message.id.desc()))
         .offset(offset)
         .limit(limit + 1)
     ).all()

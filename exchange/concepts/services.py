@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from exchange import signals
 from exchange.concepts.models import (
+    CONCEPT_TEXT,
     SEED_TOPICS,
     Concept,
     ConceptComment,
@@ -31,8 +32,8 @@ from exchange.extensions import db
 from exchange.pagination import Page, encode_cursor, id_cursor, offset_cursor
 from exchange.profiles import authz
 from exchange.profiles.models import User
+from exchange.text_search import text_match
 
-SEARCH_CONFIG = "german"
 MAX_TOPICS = 10
 
 # --- who ---------------------------------------------------------------------------------
@@ -227,7 +228,8 @@ class ConceptHit:
 def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
                   cursor: str | None) -> Page:
     """Concepts, newest first; with ``q`` a German full-text search, best first (title
-    counts more than the summary, the summary more than the body)."""
+    counts more than the summary, the summary more than the body), then the concepts that
+    hold the words as parts of compounds ("Kaution" in "Mietkaution", text_search)."""
     require_reader(user)
     stmt = select(Concept).options(
         selectinload(Concept.author), selectinload(Concept.organization)
@@ -235,12 +237,11 @@ def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
     if topic:
         stmt = stmt.where(Concept.topics.contains([" ".join(topic.split()).lower()]))
     if q and q.strip():
-        query = func.websearch_to_tsquery(literal_column(f"'{SEARCH_CONFIG}'::regconfig"), q)
-        rank = func.ts_rank_cd(Concept.search, query)
+        match = text_match(Concept.search, CONCEPT_TEXT, q)
         offset = _offset(cursor)
         rows = db.session.execute(
-            stmt.add_columns(rank).where(Concept.search.op("@@")(query))
-            .order_by(rank.desc(), Concept.id.desc()).offset(offset).limit(limit + 1)
+            stmt.add_columns(match.rank).where(match.condition)
+            .order_by(*match.order, Concept.id.desc()).offset(offset).limit(limit + 1)
         ).all()
         more = len(rows) > limit
         return Page([ConceptHit(c, float(r)) for c, r in rows[:limit]],

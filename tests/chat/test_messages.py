@@ -203,6 +203,26 @@ def test_search_finds_german_word_forms_in_readable_rooms_only(
     assert client.get("/api/v1/chat/search").status_code == 422
 
 
+def test_search_finds_parts_of_compounds_in_readable_rooms_only(
+    as_user, make_user, make_room, make_message
+):
+    client = as_user("official")
+    other = make_user("official")
+    mine = make_room(client.user, other)
+    theirs = make_room(other)
+    whole = make_message(mine, other, "Die Kaution ist bezahlt.")
+    part = make_message(mine, other, "Wer übernimmt die Mietkaution?")
+    plural = make_message(mine, other, "Bürgschaften der Gemeinde liegen vor.")
+    make_message(mine, other, "Auktion und Kautschuk.")
+    make_message(theirs, other, "Mietkaution für Familie K.")  # not readable for me
+    found = client.get("/api/v1/chat/search?q=Kaution").get_json()
+    assert _ids(found) == [whole.id, part.id]
+    assert found["items"][0]["rank"] > 0
+    assert _ids(client.get("/api/v1/chat/search?q=Bürgschaft").get_json()) == [plural.id]
+    assert client.get(f"/api/v1/chat/search?q=Kaution&room_id={theirs.id}").get_json()[
+        "items"] == []
+
+
 def test_search_ranks_and_pages(as_user, make_room, make_message):
     client = as_user("official")
     room = make_room(client.user)

@@ -70,6 +70,29 @@ def test_search_finds_german_word_forms_best_first(official):
     assert [h["title"] for h in both] == ["Unterkünfte in Turnhallen vermeiden"]
 
 
+def test_search_finds_parts_of_compounds_after_whole_words(official, as_user, make_org):
+    whole = write(official, title="Kaution übernehmen", summary="", body="").get_json()
+    part = write(official, title="Wohnungssuche", summary="Wer zahlt die Mietkaution?",
+                 body="").get_json()
+    plural = write(official, title="Bürgschaften der Stadt", summary="", body="").get_json()
+    write(official, title="Kautschuk und Auktionen", summary="", body="")
+    hits = official.get("/api/v1/concepts?q=Kaution").get_json()["items"]
+    assert [h["id"] for h in hits] == [whole["id"], part["id"]]
+    assert hits[0]["rank"] > 0
+    bail = official.get("/api/v1/concepts?q=Bürgschaft").get_json()["items"]
+    assert [h["id"] for h in bail] == [plural["id"]]
+    # Every word must be there (as a part at least); a negated one is not looked for.
+    assert [h["id"] for h in official.get("/api/v1/concepts?q=Kaution Stadt").get_json()[
+        "items"]] == []
+    assert [h["id"] for h in official.get("/api/v1/concepts?q=Kaution -Mietkaution").get_json()[
+        "items"]] == [whole["id"]]
+    # Another organisation's staff find public concepts alike; landlords nothing.
+    other = as_user("official", org=make_org("municipality"))
+    assert [h["id"] for h in other.get("/api/v1/concepts?q=Kaution").get_json()["items"]] == [
+        whole["id"], part["id"]]
+    assert as_user("landlord").get("/api/v1/concepts?q=Kaution").status_code == 404
+
+
 def test_pagination_with_and_without_query(official):
     for i in range(5):
         write(official, title=f"Konzept Wohnung {i}")
