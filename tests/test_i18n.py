@@ -387,12 +387,12 @@ def test_the_import_report_follows_the_ui_language_and_the_cli_stays_english(
     expected = {
         "de": {(2, "family_name"): "Länger als 200 Zeichen.",
                (2, "birth_date"): "Diesen Tag gibt es nicht.",
-               (2, "gender"): "Verwenden Sie f, m oder x.",
+               (2, "gender"): "Verwenden Sie w oder f, m, d oder x.",
                (2, "languages"): "Keine Sprachcodes nach ISO 639-1: 123.",
                (4, "external_id"): "S-2 steht bereits in Zeile 3."},
         "en": {(2, "family_name"): "Longer than 200 characters.",
                (2, "birth_date"): "No such day.",
-               (2, "gender"): "Use f, m or x.",
+               (2, "gender"): "Use f or w, m, x or d.",
                (2, "languages"): "Not ISO 639-1 codes: 123.",
                (4, "external_id"): "S-2 appears in row 3 already."},
     }
@@ -404,7 +404,8 @@ def test_the_import_report_follows_the_ui_language_and_the_cli_stays_english(
         headerless = post_import(make_client("caseworker", district), district.id,
                                  csv_bytes(rows=[], header=HEADER.replace(";gender", "")))
         assert headerless.get_json()["errors"][0]["message"] == {
-            "de": "Fehlende Spalten: gender.", "en": "Missing columns: gender."}[language]
+            "de": "Fehlende Spalten: gender (Geschlecht).",
+            "en": "Missing columns: gender (Geschlecht)."}[language]
     # the CLI prints the report as it is: English
     caseworker = german("caseworker", district).user
     report = registry_import.import_registry(caseworker, district.id, io.BytesIO(bad), dry_run=True)
