@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from exchange.chat.models import Message, MessageDocument
@@ -178,13 +179,17 @@ def test_posting_reads_up_to_ones_own_message(as_user, make_user, make_room, mak
     assert client.get(f"/api/v1/rooms/{room.id}").get_json()["unread"] == 0
 
 
-def test_search_finds_german_word_forms_in_readable_rooms_only(
-    as_user, make_user, make_room, make_message
-):
+@pytest.fixture
+def search_rooms(as_user, make_user, make_room):
+    """(client, other, mine, theirs): an official's room with another official, and a
+    room of the other's that the official may not read."""
     client = as_user("official")
     other = make_user("official")
-    mine = make_room(client.user, other)
-    theirs = make_room(other)
+    return client, other, make_room(client.user, other), make_room(other)
+
+
+def test_search_finds_german_word_forms_in_readable_rooms_only(search_rooms, make_message):
+    client, other, mine, theirs = search_rooms
     hit = make_message(mine, other, "Wir suchen Unterkünfte für drei Familien.")
     make_message(mine, other, "Nichts Passendes hier.")
     make_message(theirs, other, "Unterkunft in Melle frei.")  # not readable for me
@@ -203,13 +208,8 @@ def test_search_finds_german_word_forms_in_readable_rooms_only(
     assert client.get("/api/v1/chat/search").status_code == 422
 
 
-def test_search_finds_parts_of_compounds_in_readable_rooms_only(
-    as_user, make_user, make_room, make_message
-):
-    client = as_user("official")
-    other = make_user("official")
-    mine = make_room(client.user, other)
-    theirs = make_room(other)
+def test_search_finds_parts_of_compounds_in_readable_rooms_only(search_rooms, make_message):
+    client, other, mine, theirs = search_rooms
     whole = make_message(mine, other, "Die Kaution ist bezahlt.")
     part = make_message(mine, other, "Wer übernimmt die Mietkaution?")
     plural = make_message(mine, other, "Bürgschaften der Gemeinde liegen vor.")
