@@ -144,18 +144,28 @@ def test_import_person_activities_and_dashboard(new_page):
     expect(report.get_by_test_id("report-unchanged")).to_have_text("2")
     expect(report.get_by_test_id("report-created")).to_have_text("0")
 
-    # A bad row: nothing written, the row and field are named.
-    bad = csv.replace(";m;SYR;", ";q;SYR;").replace("E2E-0002", "E2E-0003")
+    expect(report.get_by_test_id("report-encoding")).to_have_text("Gelesen als UTF-8.")
+
+    # A bad row in what German Excel saves (Windows-1252, German headers, d.m.yyyy): nothing
+    # written, the row and the column as the file names it are shown, and how it was read.
+    bad = (
+        "Aktenzeichen;Familienname;Vorname;Geburtsdatum;Geschlecht;Staatsangehörigkeit;"
+        "Sprachen;Ankunftsdatum;Haushalt\n"
+        f"E2E-0003;Größe;Jürgen;1.2.1970;q;DEU;de;{iso(-35)};\n"
+    )
     page.get_by_test_id("import-file").set_input_files(
-        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode("cp1252")}]
     )
     page.get_by_test_id("import-submit").click()
-    expect(report.get_by_test_id("report-error-rows")).to_contain_text("gender")
+    expect(report.get_by_test_id("report-error-rows")).to_contain_text("Geschlecht")
+    expect(report.get_by_test_id("report-encoding")).to_have_text("Gelesen als Windows-1252.")
     expect(report.get_by_test_id("report-created")).to_have_text("0")
     page.screenshot(path=f"{SCREENSHOTS}/capacity-import-errors.png", full_page=True)
 
     # Person search and detail: add an activity, mark it done.
     page.goto("/persons")
+    page.get_by_test_id("person-q").fill("Beispil")  # misspelt: found all the same
+    expect(page.get_by_test_id("person-row")).to_have_count(4)
     page.get_by_test_id("person-q").fill("Beispiel")
     expect(page.get_by_test_id("person-row")).to_have_count(4)
     page.get_by_test_id("person-row").filter(has_text="Lina").get_by_role("link").click()
