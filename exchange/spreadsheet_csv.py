@@ -15,7 +15,8 @@ quote from an escaped cell only. So ``restore(neutralise(v)) == v`` for every va
 foreign file's ``'t Hooft`` (a quote before an ordinary letter) is read as it stands.
 
 Exports start with a UTF-8 byte order mark: without it, Excel set to German reads UTF-8 as
-Windows-1252 and shows "MÃ¼ller". Readers decode with ``utf-8-sig``, which drops it.
+Windows-1252 and shows "MÃ¼ller". The registry import takes the BOM as telling UTF-8 and
+drops it (exchange.spreadsheet_encoding, which reads Windows-1252 and UTF-16 files too).
 """
 
 from __future__ import annotations

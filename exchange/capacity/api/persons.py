@@ -54,7 +54,9 @@ def create_person(args: dict):
 @blp.response(200, RegistryPersonPageSchema)
 @login_required
 def search_persons(args: dict):
-    """Persons within my reach by name or external id (audited)."""
+    """Persons within my reach by name or external id (audited). A `q` of four characters
+    or more also finds misspelt, unaccented and transliterated names ("Hadad" finds
+    "Haddad", "Ruya" "Rüya"), best first; its pages have an offset cursor."""
     user = current_actor()
     page = persons.search_persons(
         user,

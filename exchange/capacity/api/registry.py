@@ -79,7 +79,9 @@ def _registry_import_limit(endpoint: str | None, values: dict | None) -> None:
     "type": "object",
     "required": ["file", "organization_id"],
     "properties": {
-        "file": {"type": "string", "format": "binary", "description": "the registry CSV"},
+        "file": {"type": "string", "format": "binary", "description": (
+            "the registry CSV: UTF-8 with or without BOM, Windows-1252 or UTF-16 (detected, "
+            "reported as `encoding`), `;`, `,` or tab separated, German or English headers")},
         "organization_id": {"type": "integer", "minimum": 1},
         "dry_run": {"type": "boolean", "default": False},
     },
