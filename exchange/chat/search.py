@@ -10,11 +10,10 @@ from sqlalchemy import select
 from exchange.chat.access import readable_room_ids
 from exchange.chat.messages import with_documents
 from exchange.chat.models import Message
-from exchange.extensions import db
-from exchange.pagination import Page, encode_cursor, id_cursor
+from exchange.pagination import Page, id_cursor
 from exchange.profiles import authz
 from exchange.profiles.models import User
-from exchange.text_search import text_match
+from exchange.text_search import search_page
 
 
 @dataclass
@@ -37,20 +36,13 @@ def search_messages(
     the full-text matches (exchange.text_search).
     """
     authz.require_user(user)
-    match = text_match(Message.search, Message.body, q)
-    stmt = select(Message, match.rank).where(
-        match.condition,
+    stmt = select(Message).where(
         Message.deleted_at.is_(None),
         Message.room_id.in_(readable_room_ids(user)),
     )
     if room_id is not None:
         stmt = stmt.where(Message.room_id == room_id)
     offset = id_cursor(cursor) if cursor else 0
-    rows = db.session.execute(
-        with_documents(stmt.order_by(*match.order, Message.id.desc()))
-        .offset(offset)
-        .limit(limit + 1)
-    ).all()
-    more = len(rows) > limit
-    hits = [SearchHit(message, float(score)) for message, score in rows[:limit]]
-    return Page(hits, encode_cursor([offset + limit]) if more else None)
+    page = search_page(with_documents(stmt), Message.search, Message.body, q,
+                       Message.id.desc(), limit, offset)
+    return Page([SearchHit(message, rank) for message, rank in page.items], page.next_cursor)

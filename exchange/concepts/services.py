@@ -32,7 +32,7 @@ from exchange.extensions import db
 from exchange.pagination import Page, encode_cursor, id_cursor, offset_cursor
 from exchange.profiles import authz
 from exchange.profiles.models import User
-from exchange.text_search import text_match
+from exchange.text_search import search_page
 
 MAX_TOPICS = 10
 
@@ -237,15 +237,9 @@ def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
     if topic:
         stmt = stmt.where(Concept.topics.contains([" ".join(topic.split()).lower()]))
     if q and q.strip():
-        match = text_match(Concept.search, CONCEPT_TEXT, q)
-        offset = _offset(cursor)
-        rows = db.session.execute(
-            stmt.add_columns(match.rank).where(match.condition)
-            .order_by(*match.order, Concept.id.desc()).offset(offset).limit(limit + 1)
-        ).all()
-        more = len(rows) > limit
-        return Page([ConceptHit(c, float(r)) for c, r in rows[:limit]],
-                    encode_cursor([offset + limit]) if more else None)
+        page = search_page(stmt, Concept.search, CONCEPT_TEXT, q, Concept.id.desc(), limit,
+                           _offset(cursor))
+        return Page([ConceptHit(c, rank) for c, rank in page.items], page.next_cursor)
     if cursor:
         stmt = stmt.where(Concept.id < id_cursor(cursor))
     rows = list(db.session.scalars(stmt.order_by(Concept.id.desc()).limit(limit + 1)))

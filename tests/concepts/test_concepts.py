@@ -86,10 +86,19 @@ def test_search_finds_parts_of_compounds_after_whole_words(official, as_user, ma
         "items"]] == []
     assert [h["id"] for h in official.get("/api/v1/concepts?q=Kaution -Mietkaution").get_json()[
         "items"]] == [whole["id"]]
+    # Pages run from the whole words into the parts.
+    more = write(official, title="Mietkautionskonto", summary="", body="").get_json()
+    kaution = write(official, title="Kaution", summary="", body="").get_json()
+    first = official.get("/api/v1/concepts?q=Kaution&limit=3").get_json()
+    second = official.get(f"/api/v1/concepts?q=Kaution&limit=3&cursor={first['next_cursor']}"
+                          ).get_json()
+    assert [h["id"] for h in first["items"]] == [kaution["id"], whole["id"], part["id"]]
+    assert [h["id"] for h in second["items"]] == [more["id"]] and not second["next_cursor"]
+    assert [h["rank"] for h in first["items"][2:] + second["items"]] == [0, 0]
     # Another organisation's staff find public concepts alike; landlords nothing.
     other = as_user("official", org=make_org("municipality"))
     assert [h["id"] for h in other.get("/api/v1/concepts?q=Kaution").get_json()["items"]] == [
-        whole["id"], part["id"]]
+        kaution["id"], whole["id"], part["id"], more["id"]]
     assert as_user("landlord").get("/api/v1/concepts?q=Kaution").status_code == 404
 
 
