@@ -2,15 +2,15 @@
 searched text of concepts and chat messages, for exchange.text_search's fallback
 (pg_trgm's ``<%``: "Kaution" finds "Mietkaution"). pg_trgm is there since 0001.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-07 06:40:00
 """
 
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
