@@ -6,7 +6,7 @@ text also matches when each word of the query (of MIN_PART_LENGTH letters or mor
 negated) is in it as a part of a word, and no negated word is, by pg_trgm's word
 similarity (``<%``, at least ``pg_trgm.word_similarity_threshold``, 0.6: "kaution" in
 "Mietkaution" is 0.75). A GIN
-trigram index on the searched text answers it (migration 0022), beside the tsvector's GIN
+trigram index on the searched text answers it (migration 0023), beside the tsvector's GIN
 index. Full-text matches rank first, by ``ts_rank_cd`` as before, then the texts that only
 contain the words as parts, by their mean word similarity; the fallback's query runs only
 once the full-text matches run out (search_page). ``searched_text`` must be one

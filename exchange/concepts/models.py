@@ -18,7 +18,7 @@ SEED_TOPICS = ("integration", "housing", "schools", "health", "climate", "urban 
 
 
 #: The text searched for parts of compounds (exchange.text_search), as the trigram index
-#: ix_concepts_text_trgm covers it (migration 0022): the query must spell it the same way.
+#: ix_concepts_text_trgm covers it (migration 0023): the query must spell it the same way.
 CONCEPT_TEXT = literal_column(
     "(concepts.title || ' ' || concepts.summary || ' ' || concepts.body)"
 )

@@ -2,15 +2,15 @@
 searched text of concepts and chat messages, for exchange.text_search's fallback
 (pg_trgm's ``<%``: "Kaution" finds "Mietkaution"). pg_trgm is there since 0001.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07 06:40:00
 """
 
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
