@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import IO
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Engine, insert, select, text
 
 from exchange import spreadsheet_csv
 from exchange.db import set_statement_timeout
@@ -94,15 +94,14 @@ def import_registry(
     if organization_id not in capacity_scope(actor, {Role.CASEWORKER}):
         raise Forbidden("Only caseworkers import the registry.")
     set_statement_timeout(current_app.config["DATABASE_IMPORT_STATEMENT_TIMEOUT_MS"])
-    log = RegistryImport(
+    fail_ended_imports(organization_id)
+    log = _record_start(RegistryImport(
         organization_id=organization_id,
         user_id=actor.id if actor is not None else None,
         filename=(filename or "")[:255] or None,
         dry_run=dry_run,
         status=ImportStatus.RUNNING.value,
-    )
-    db.session.add(log)
-    db.session.flush()
+    ))
     report = ImportReport(import_id=log.id, dry_run=dry_run)
 
     counting = CountingReader(stream)
@@ -155,6 +154,48 @@ def import_registry(
     log.finished_at = database_now()
     db.session.flush()
     return report
+
+
+def _record_start(log: RegistryImport) -> RegistryImport:
+    """Store the import's row at once, in a transaction of its own, so that it stays even
+    when the import does not end (a killed process): it names the importing transaction,
+    whose end without an outcome makes it ``failed`` (fail_ended_imports). A session bound
+    to one connection (the tests' transaction) has no other: a savepoint stands in."""
+    log.xact_id = db.session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar()
+    bind = db.session.get_bind()
+    if not isinstance(bind, Engine):
+        db.session.add(log)
+        db.session.flush()
+        return log
+    columns = {column.key: getattr(log, column.key) for column in RegistryImport.__table__.c
+               if column.key not in ("id", "started_at") and getattr(log, column.key) is not None}
+    with bind.begin() as connection:
+        import_id = connection.execute(insert(RegistryImport).values(**columns)
+                                       .returning(RegistryImport.id)).scalar_one()
+    return db.session.get(RegistryImport, import_id)
+
+
+def recent_imports(actor: User, organization_id: int, limit: int = 20) -> list[RegistryImport]:
+    """The organisation's latest imports, newest first, for its caseworkers (404 for
+    anyone else); one whose transaction ended without an outcome shows as failed."""
+    if db.session.get(Organization, organization_id) is None:
+        raise NotFound()
+    if organization_id not in capacity_scope(actor, {Role.CASEWORKER}):
+        raise NotFound()
+    fail_ended_imports(organization_id)
+    return list(db.session.scalars(
+        select(RegistryImport).where(RegistryImport.organization_id == organization_id)
+        .order_by(RegistryImport.id.desc()).limit(limit)))
+
+
+def fail_ended_imports(organization_id: int) -> int:
+    """Mark ``failed`` the organisation's imports still ``running`` whose transaction has
+    ended (rolled back, or its process killed: PostgreSQL aborts it); the number marked."""
+    return db.session.execute(text(
+        "UPDATE registry_imports SET status = 'failed', finished_at = now()"
+        " WHERE organization_id = :organization_id AND status = 'running'"
+        " AND coalesce(pg_xact_status(xact_id::text::xid8), 'aborted') <> 'in progress'"
+    ), {"organization_id": organization_id}).rowcount
 
 
 def _not_text(exc: UnicodeDecodeError) -> Text:

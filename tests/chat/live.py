@@ -36,7 +36,8 @@ def seed(database_url: str) -> dict:
         tokens = {name: servers.token(session, user) for name, user in users.items()}
         ids = {name: user.id for name, user in users.items()}
         session.commit()
-        result = {"room_id": room.id, "tokens": tokens, "ids": ids}
+        result = {"room_id": room.id, "tokens": tokens, "ids": ids,
+                  "district_id": district.id}
     engine.dispose()
     return result
 

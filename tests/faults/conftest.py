@@ -7,10 +7,14 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from exchange.profiles.models import Membership, User
 from tests import servers
 from tests.chat import live
 from tests.faults.cluster import Cluster
@@ -46,6 +50,21 @@ class Deployment:
             return connection.execute(query, params).fetchall()
 
 
+def _caseworker(database_url: str, district_id: int) -> str:
+    """Dora, caseworker of the district (who imports the registry); her API token."""
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        # Caseworkers must use a second factor: hers is set up (tokens need it).
+        dora = User(email="dora@mp.example", name="Dora", totp_secret="JBSWY3DPEHPK3PXP",
+                    totp_enabled_at=datetime.now(UTC))
+        session.add_all([dora, Membership(user=dora, organization_id=district_id,
+                                          role="caseworker", status="active")])
+        token = servers.token(session, dora)
+        session.commit()
+    engine.dispose()
+    return token
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults")
@@ -65,6 +84,7 @@ def deployment(tmp_path_factory):
             folder / f"{port}.log") for port in ports}
         servers.upgrade_database(database_url)
         data = live.seed(database_url)
+        data["tokens"]["dora"] = _caseworker(database_url, data["district_id"])
         for port, process in processes.items():
             servers.wait_until_serving(process, port, folder / f"{port}.log")
         yield Deployment(cluster, database_url, redis_port, ports, processes, data, folder,

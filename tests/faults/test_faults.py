@@ -15,16 +15,20 @@ The waits below are the faults' durations, not synchronisation.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import threading
 import time
 from contextlib import ExitStack
 
 import pytest
 import redis
+import requests
 
 from tests import servers
 from tests.chat import live
+from tests.dates import day
 from tests.faults.load import Load
 
 pytestmark = pytest.mark.usefixtures("no_transaction")
@@ -164,3 +168,58 @@ def test_an_app_process_killed(deployment):
     _settled(deployment, load)
     _failures_were_503(load)
     _delivered(deployment, pane, load)
+
+
+def _registry_csv(rows: int) -> bytes:
+    arrived = day(-30).isoformat()
+    lines = ["external_id;family_name;given_names;birth_date;gender;nationality;languages;"
+             "arrival_date;household_ref"]
+    lines += [f"F-{n};Familie{n % 977};Vorname{n % 113};1990-01-01;f;SYR;ar;{arrived};"
+              for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_an_import_killed_midway_leaves_nothing_and_shows_as_failed(deployment):
+    """A third process takes a large import and is killed while it copies rows: nothing
+    of it is written, its orphaned database session ends within seconds
+    (client_connection_check_interval), and the import log says `failed`."""
+    port = servers.free_port()
+    env = {**os.environ, "DATABASE_URL": deployment.database_url, "EXCHANGE_ENV": "production",
+           "REDIS_URL": f"redis://127.0.0.1:{deployment.redis_port}/0",
+           "SECRET_KEY": "faults-" + "k" * 32, "INSTANCE_PATH": str(deployment.folder / "imp")}
+    log = deployment.folder / "importer.log"
+    importer = servers.start_server(deployment.stack, env, port, log)
+    servers.wait_until_serving(importer, port, log)
+    district = deployment.data["district_id"]
+    headers = {"Authorization": f"Bearer {deployment.data['tokens']['dora']}"}
+
+    answers: list = []
+
+    def run_import() -> None:
+        with contextlib.suppress(requests.RequestException):  # the process dies under it
+            answers.append(requests.post(
+                f"{deployment.base(port)}/registry/imports", headers=headers,
+                data={"organization_id": district},
+                files={"file": ("gross.csv", _registry_csv(400_000))}, timeout=120))
+
+    thread = threading.Thread(target=run_import, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not deployment.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'COPY registry%%'"):
+        assert not answers and time.monotonic() < deadline, (
+            f"the import never started copying: {answers and answers[0].text[:300]}")
+        time.sleep(0.05)
+    os.killpg(importer.pid, signal.SIGKILL)
+    importer.wait(10)
+    killed_at = time.monotonic()
+    while deployment.sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'COPY registry%%'"
+                         " AND state = 'active'"):
+        assert time.monotonic() - killed_at < 10, "the orphaned import runs on"
+        time.sleep(0.1)
+    thread.join(10)
+
+    survivor = deployment.base(deployment.ports[1])
+    listed = requests.get(f"{survivor}/registry/imports", params={"organization_id": district},
+                          headers=headers, timeout=10).json()
+    assert [(i["filename"], i["status"]) for i in listed] == [("gross.csv", "failed")]
+    assert deployment.sql("SELECT count(*) FROM persons") == [(0,)]

@@ -15,6 +15,8 @@ from exchange.capacity.schemas.registry import (
     MergeArgs,
     RegistryChangesArgs,
     RegistryChangesSchema,
+    RegistryImportsArgs,
+    RegistryImportSchema,
 )
 from exchange.documents.storage import file_too_large
 from exchange.errors import Forbidden, InvalidInput, InvalidUpload, NotFound
@@ -124,6 +126,17 @@ def import_registry():
     if not report.ok:
         keep_despite_error()  # its log says what was refused (the rows are rolled back)
     return report, 200 if report.ok else 422
+
+
+@blp.get("/registry/imports")
+@blp.arguments(RegistryImportsArgs, location="query")
+@blp.response(200, RegistryImportSchema(many=True))
+@login_required
+def registry_imports(args: dict):
+    """The organisation's latest 20 imports, newest first (its caseworkers): who ran
+    what when, and how it ended; an import that never ended (a killed process) is
+    `failed`."""
+    return registry_import.recent_imports(current_actor(), args["organization_id"])
 
 
 @blp.post("/persons/<int:person_id>/merge")

@@ -49,6 +49,7 @@ class ImportStatus(enum.StrEnum):
     RUNNING = "running"
     DONE = "done"
     REJECTED = "rejected"
+    FAILED = "failed"  # ended without an answer (a crash, a killed process, a lost database)
 
 
 class TransferStatus(enum.StrEnum):

@@ -260,6 +260,9 @@ class RegistryImport(Base):
     size: Mapped[int | None] = mapped_column(BigInteger)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     status: Mapped[str] = mapped_column(String(20), default=ImportStatus.RUNNING.value)
+    # The importing transaction (pg_current_xact_id): while it runs, the import runs; once
+    # it has ended without setting done/rejected, the import failed (registry_import.py).
+    xact_id: Mapped[int | None] = mapped_column(BigInteger)
     rows_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

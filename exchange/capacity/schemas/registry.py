@@ -68,6 +68,29 @@ class ImportReportSchema(Schema):
                                         "line holds most of"})
 
 
+class RegistryImportSchema(Schema):
+    """One import of the registry (its log: no person data)."""
+
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "`running`, `done`, `rejected` (bad "
+                                     "rows, nothing written) or `failed` (ended without an "
+                                     "answer: a crash, a killed process; nothing written)"})
+    dry_run = fields.Boolean()
+    filename = fields.String(allow_none=True)
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    rows_total = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    error_count = fields.Integer()
+    duplicate_count = fields.Integer()
+
+
+class RegistryImportsArgs(Schema):
+    organization_id = fields.Integer(required=True, validate=VALID_ID)
+
+
 class MergeArgs(Schema):
     other_id = fields.Integer(required=True, validate=VALID_ID)
 
