@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from exchange import headers, limits, notifications, realtime, unavailable
+from exchange import headers, limits, notifications, realtime, replicas, unavailable
 from exchange.capacity import events as capacity_events
 from exchange.capacity import notices as capacity_notices
 from exchange.capacity.api import occupancy as occupancy_api
@@ -135,6 +135,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = with_timeouts(app.config)
     db.init_app(app)
+    replicas.init_app(app)
     with app.app_context():
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -69,6 +69,14 @@ class Config:
     DATABASE_PING_AFTER_IDLE_SECONDS = float(
         os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
     )
+    # Streaming replicas (comma separated URLs) for the map's searches, clusters and OGC
+    # reads (exchange/replicas.py): one lagging more than REPLICA_MAX_LAG_BYTES of WAL is
+    # skipped, one that fails is left alone for REPLICA_RETRY_SECONDS, and a user who
+    # wrote within READ_YOUR_WRITES_SECONDS reads from one only once it has their write.
+    DATABASE_REPLICA_URLS = os.environ.get("DATABASE_REPLICA_URLS", "")
+    REPLICA_MAX_LAG_BYTES = int(os.environ.get("REPLICA_MAX_LAG_BYTES", str(16 * 1024 * 1024)))
+    REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "10"))
+    READ_YOUR_WRITES_SECONDS = float(os.environ.get("READ_YOUR_WRITES_SECONDS", "300"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Socket and connect timeout of the app's own Redis calls (presence): a hung or lost
     # Redis costs a call at most this long, never the request that made it.

@@ -20,6 +20,7 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app
+from flask_sqlalchemy.session import Session as FlaskSession
 from geoalchemy2 import Geography
 from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, cast, event, func, text
 from sqlalchemy.exc import DisconnectionError
@@ -117,22 +118,50 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
 
 
 def read_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """For endpoints that only read (the map's search and clusters): their statements run
-    without a transaction (autocommit), which saves the BEGIN and ROLLBACK round trips of
-    every request. What they read is the same: at READ COMMITTED each statement takes its
-    own snapshot either way. Place it above ``login_required`` so that the sign-in check
-    runs so too. Sessions bound to one connection (the tests' outer transaction) are left
-    as they are."""
+    """For endpoints that only read (the map's search and clusters, OGC items): their
+    statements run without a transaction (autocommit), which saves the BEGIN and ROLLBACK
+    round trips of every request. What they read is the same: at READ COMMITTED each
+    statement takes its own snapshot either way. Place it above ``login_required`` so that
+    the sign-in check runs so too. With replicas configured, the read router sends their
+    queries to a fit replica instead (exchange/replicas.py). Sessions bound to one
+    connection (the tests' outer transaction) are left as they are."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         session = current_app.extensions["sqlalchemy"].session()
-        if not session.in_transaction() and isinstance(session.get_bind(), Engine):
+        if not isinstance(session.get_bind(), Engine):
+            return view(*args, **kwargs)
+        if _read_router is not None:
+            return _read_router(session, lambda: view(*args, **kwargs))
+        if not session.in_transaction():
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         return view(*args, **kwargs)
 
     wrapper.read_only = True  # type: ignore[attr-defined]
     return wrapper
+
+
+ReadRouter = Callable[[Session, Callable[[], Any]], Any]
+_read_router: ReadRouter | None = None
+
+
+def set_read_router(router: ReadRouter | None) -> None:
+    """Let ``router(session, run)`` choose where a read-only view's queries go (the
+    replicas set it when configured: exchange/replicas.py); ``run()`` runs the view."""
+    global _read_router
+    _read_router = router
+
+
+class RoutingSession(FlaskSession):
+    """Flask-SQLAlchemy's session that a read-only view may point at a replica for one
+    request (``info["read_engine"]``); everything else goes where it always does."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
+        engine = self.info.get("read_engine")
+        if engine is not None and bind is None:
+            return engine
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
 class Base(DeclarativeBase):

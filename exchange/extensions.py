@@ -8,10 +8,10 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from exchange.db import Base
+from exchange.db import Base, RoutingSession
 from exchange.hygiene import HygienicParser
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
 login_manager = LoginManager()
 socketio = SocketIO()

@@ -25,7 +25,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from exchange import idempotency, unavailable
+from exchange import idempotency, replicas, unavailable
 from exchange.errors import conflict_from_integrity_error
 from exchange.extensions import db
 
@@ -54,6 +54,7 @@ def finish(response: Response) -> None:
         if conflict is None:
             raise
         raise conflict from error
+    replicas.after_commit_of_request(response.status_code)
 
 
 class UnitOfWorkFlask(Flask):

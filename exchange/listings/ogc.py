@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 
-from exchange.db import MAX_ID, utcnow
+from exchange.db import MAX_ID, read_only, utcnow
 from exchange.errors import NotFound, Text, localise
 from exchange.listings import access, ogc_documents, search
 from exchange.listings.ogc_documents import NESTED_PREFIX
@@ -323,6 +323,7 @@ def flat_properties(item: dict) -> dict:
 
 
 @bp.get("/collections/<collection_id>/items")
+@read_only
 def items(collection_id: str):
     _require_collection(collection_id)
     _reject_unknown_parameters()
@@ -363,6 +364,7 @@ def items(collection_id: str):
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
+@read_only
 def item(collection_id: str, feature_id: str):
     _require_collection(collection_id)
     # Read here, not by an int converter: an id that is no id is a JSON 404 like any other.

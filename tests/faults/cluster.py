@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -104,3 +106,52 @@ class Cluster:
     @property
     def log(self) -> Path:
         return Path(f"/var/log/postgresql/postgresql-{self.version}-{self.name}.log")
+
+
+class Replica:
+    """A streaming replica of a Cluster (pg_basebackup -R), run by pg_ctl from a folder of
+    its own (owned by postgres), on ``port``."""
+
+    def __init__(self, primary: Cluster, port: int) -> None:
+        self.primary = primary
+        self.port = port
+        self.folder = Path(tempfile.mkdtemp(prefix="exchange-replica-"))
+        shutil.chown(self.folder, "postgres", "postgres")
+        self.folder.chmod(0o700)
+        self.data = self.folder / "data"
+        self.bin = Path(f"/usr/lib/postgresql/{primary.version}/bin")
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _as_postgres(self, *command: str) -> None:
+        subprocess.run(["runuser", "-u", "postgres", "--", *command], check=True,
+                       capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._as_postgres(str(self.bin / "pg_basebackup"), "-h", "127.0.0.1",
+                          "-p", str(self.primary.port), "-U", "postgres", "-D", str(self.data),
+                          "-R", "-X", "stream", "--checkpoint=fast")
+        for name, text in (("postgresql.conf", ""), ("pg_hba.conf", (
+                "local all all trust\nhost all all 127.0.0.1/32 trust\n"))):
+            path = self.data / name
+            path.write_text(text)
+            shutil.chown(path, "postgres", "postgres")
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l",
+                          str(self.folder / "log"), "-w", "start", "-o",
+                          f"-p {self.port} -c listen_addresses=127.0.0.1 "
+                          f"-c unix_socket_directories={self.folder}")
+
+    def sql(self, query: str) -> list[tuple]:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres",
+                             autocommit=True) as connection:
+            return connection.execute(query).fetchall()
+
+    def stop(self) -> None:
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                          "stop")
+
+    def drop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)

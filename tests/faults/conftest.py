@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from exchange.profiles.models import Membership, User
+from exchange.profiles.models import Membership, Organization, User
 from tests import servers
 from tests.chat import live
 from tests.faults.cluster import Cluster
@@ -47,22 +47,29 @@ class Deployment:
     def sql(self, query: str, *params) -> list[tuple]:
         url = self.database_url.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(url) as connection:
-            return connection.execute(query, params).fetchall()
+            cursor = connection.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
 
-def _caseworker(database_url: str, district_id: int) -> str:
-    """Dora, caseworker of the district (who imports the registry); her API token."""
+def _more_people(database_url: str, district_id: int) -> dict[str, str]:
+    """Dora, caseworker of the district (who imports the registry), and Lena, a landlord
+    (who offers flats); their API tokens."""
     engine = create_engine(database_url)
     with Session(engine) as session:
         # Caseworkers must use a second factor: hers is set up (tokens need it).
         dora = User(email="dora@mp.example", name="Dora", totp_secret="JBSWY3DPEHPK3PXP",
                     totp_enabled_at=datetime.now(UTC))
-        session.add_all([dora, Membership(user=dora, organization_id=district_id,
-                                          role="caseworker", status="active")])
-        token = servers.token(session, dora)
+        landlord = Organization(name="Vermietung Lena", kind="landlord")
+        lena = User(email="lena@mp.example", name="Lena")
+        session.add_all([dora, lena, landlord,
+                         Membership(user=dora, organization_id=district_id,
+                                    role="caseworker", status="active"),
+                         Membership(user=lena, organization=landlord, role="landlord",
+                                    status="active")])
+        tokens = {"dora": servers.token(session, dora), "lena": servers.token(session, lena)}
         session.commit()
     engine.dispose()
-    return token
+    return tokens
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +91,7 @@ def deployment(tmp_path_factory):
             folder / f"{port}.log") for port in ports}
         servers.upgrade_database(database_url)
         data = live.seed(database_url)
-        data["tokens"]["dora"] = _caseworker(database_url, data["district_id"])
+        data["tokens"].update(_more_people(database_url, data["district_id"]))
         for port, process in processes.items():
             servers.wait_until_serving(process, port, folder / f"{port}.log")
         yield Deployment(cluster, database_url, redis_port, ports, processes, data, folder,

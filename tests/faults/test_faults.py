@@ -29,6 +29,7 @@ import requests
 from tests import servers
 from tests.chat import live
 from tests.dates import day
+from tests.faults.cluster import Replica
 from tests.faults.load import Load
 
 pytestmark = pytest.mark.usefixtures("no_transaction")
@@ -223,3 +224,66 @@ def test_an_import_killed_midway_leaves_nothing_and_shows_as_failed(deployment):
                           headers=headers, timeout=10).json()
     assert [(i["filename"], i["status"]) for i in listed] == [("gross.csv", "failed")]
     assert deployment.sql("SELECT count(*) FROM persons") == [(0,)]
+
+
+FLAT = {
+    "kind": "flat", "title": "Am Markt", "description": "Hell.",
+    "address": {"street": "Am Markt 3", "postal_code": "49565", "city": "Bramsche"},
+    "location": {"lat": 52.4086, "lon": 7.9858}, "rooms": 2, "max_occupants": 3,
+    "rent_cold": "400.00", "publish": True,
+}
+AROUND = {"near": "52.4,7.98", "radius_km": 10}
+
+
+def _until(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.2)
+
+
+def test_map_reads_from_a_streaming_replica(deployment):
+    """A real replica (pg_basebackup) behind a process with DATABASE_REPLICA_URLS: the
+    map's search is served from it, the writer reads her own write at once, a replica
+    that lags too far or dies is skipped."""
+    replica = Replica(deployment.cluster, servers.free_port())
+    deployment.stack.callback(replica.drop)
+    replica.start()
+    port = servers.free_port()
+    env = {**os.environ, "DATABASE_URL": deployment.database_url, "EXCHANGE_ENV": "production",
+           "REDIS_URL": f"redis://127.0.0.1:{deployment.redis_port}/0",
+           "DATABASE_REPLICA_URLS": replica.url("exchange_faults"),
+           "REPLICA_MAX_LAG_BYTES": str(8 * 1024 * 1024),
+           "SECRET_KEY": "faults-" + "k" * 32, "INSTANCE_PATH": str(deployment.folder / "rep")}
+    log = deployment.folder / "replicated.log"
+    servers.wait_until_serving(servers.start_server(deployment.stack, env, port, log), port, log)
+    api = deployment.base(port)
+    lena, alice = (requests.Session(), requests.Session())
+    lena.headers["Authorization"] = f"Bearer {deployment.data['tokens']['lena']}"
+    alice.headers["Authorization"] = f"Bearer {deployment.data['tokens']['alice']}"
+
+    def found(client, listing_id: int) -> bool:
+        answer = client.get(f"{api}/listings", params=AROUND, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return listing_id in [item["id"] for item in answer.json()["items"]]
+
+    # The replica stops applying WAL: what it serves is the past.
+    replica.sql("SELECT pg_wal_replay_pause()")
+    first = lena.post(f"{api}/listings", json=FLAT, timeout=10).json()["id"]
+    assert found(lena, first)  # the writer reads her own write (from the primary)
+    assert not found(alice, first)  # everyone else reads the replica
+    replica.sql("SELECT pg_wal_replay_resume()")
+    _until(lambda: found(alice, first))
+
+    # Lagging more than REPLICA_MAX_LAG_BYTES: skipped, the primary answers.
+    replica.sql("SELECT pg_wal_replay_pause()")
+    second = lena.post(f"{api}/listings", json={**FLAT, "title": "Am Dom"}, timeout=10).json()
+    deployment.sql("CREATE TABLE wal_ballast AS SELECT repeat('x', 1000) AS x"
+                   " FROM generate_series(1, 20000)")
+    _until(lambda: found(alice, second["id"]))
+
+    # A dead replica: skipped too.
+    replica.sql("SELECT pg_wal_replay_resume()")
+    replica.stop()
+    third = lena.post(f"{api}/listings", json={**FLAT, "title": "Am Wall"}, timeout=10).json()
+    assert found(alice, third["id"])
