@@ -40,6 +40,7 @@ from exchange.chat.schemas import (
     SearchArgs,
     SearchPageSchema,
 )
+from exchange.openapi import endpoint
 
 blp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat")
 
@@ -68,55 +69,40 @@ def create_room(args: dict):
     return _room_view(room), 201 if created else 200
 
 
-@blp.get("/rooms")
-@blp.arguments(RoomListArgs, location="query")
-@blp.response(200, RoomPageSchema)
-@login_required
+@endpoint(blp, "get", "/rooms", 200, RoomPageSchema, query=RoomListArgs)
 def list_rooms(args: dict):
     """My rooms with unread counts, or (`scope=network`) the network rooms I may join."""
     return rooms.list_rooms(current_user, args["scope"], args["limit"], args["cursor"])
 
 
-@blp.get("/rooms/<int:room_id>")
-@blp.response(200, RoomSchema)
-@login_required
+@endpoint(blp, "get", "/rooms/<int:room_id>", 200, RoomSchema)
 def get_room(room_id: int):
     """One room (a member's, or a network room one may join)."""
     return _room_view(get_room_for(current_user, room_id))
 
 
-@blp.patch("/rooms/<int:room_id>")
-@blp.arguments(RoomUpdateArgs)
-@blp.response(200, RoomSchema)
-@login_required
+@endpoint(blp, "patch", "/rooms/<int:room_id>", 200, RoomSchema, body=RoomUpdateArgs)
 def update_room(args: dict, room_id: int):
     """Rename a room, set its topic or retention (owners, platform admins)."""
     room = rooms.do_update_room(current_user, room_id, args)
     return _room_view(room)
 
 
-@blp.patch("/rooms/<int:room_id>/membership")
-@blp.arguments(MembershipArgs)
-@blp.response(200, RoomSchema)
-@login_required
+@endpoint(blp, "patch", "/rooms/<int:room_id>/membership", 200, RoomSchema, body=MembershipArgs)
 def update_membership(args: dict, room_id: int):
     """Mute or unmute a room for myself."""
     rooms.do_set_muted(current_user, room_id, args["muted"])
     return _room_view(get_room_for(current_user, room_id))
 
 
-@blp.post("/rooms/<int:room_id>/join")
-@blp.response(200, RoomSchema)
-@login_required
+@endpoint(blp, "post", "/rooms/<int:room_id>/join", 200, RoomSchema)
 def join_room(room_id: int):
     """Join a network room."""
     room = rooms.do_join_room(current_user, room_id)
     return _room_view(room)
 
 
-@blp.get("/rooms/<int:room_id>/members")
-@blp.response(200, RoomMemberSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/rooms/<int:room_id>/members", 200, RoomMemberSchema(many=True))
 def list_members(room_id: int):
     """A room's members, with who is online now."""
     members = rooms.room_members(current_user, room_id)
@@ -124,66 +110,47 @@ def list_members(room_id: int):
     return [MemberView(m, m.user_id in online) for m in members]
 
 
-@blp.post("/rooms/<int:room_id>/members")
-@blp.arguments(AddMemberArgs)
-@blp.response(201, RoomMemberSchema)
-@login_required
+@endpoint(blp, "post", "/rooms/<int:room_id>/members", 201, RoomMemberSchema, body=AddMemberArgs)
 def add_member(args: dict, room_id: int):
     """Add someone who may take part (members of the room)."""
     member = rooms.do_add_member(current_user, room_id, args["user_id"])
     return MemberView(member, bool(realtime.presence.online([member.user_id])))
 
 
-@blp.get("/rooms/<int:room_id>/messages")
-@blp.arguments(MessageListArgs, location="query")
-@blp.response(200, MessagePageSchema)
-@login_required
+@endpoint(blp, "get", "/rooms/<int:room_id>/messages", 200, MessagePageSchema,
+          query=MessageListArgs)
 def list_messages(args: dict, room_id: int):
     """Messages in ascending id order: `after=` what one has (reconnecting), the latest
     ones, or those `before=` an id (scrolling back); `thread=` one thread."""
     return messages.list_messages(current_user, room_id, **args)
 
 
-@blp.post("/rooms/<int:room_id>/messages")
-@blp.arguments(MessageArgs)
-@blp.response(201, MessageSchema)
-@login_required
+@endpoint(blp, "post", "/rooms/<int:room_id>/messages", 201, MessageSchema, body=MessageArgs)
 def post_message(args: dict, room_id: int):
     """Post a message (stored, then sent to the room's sockets)."""
     return messages.do_post_message(current_user, room_id, **args)
 
 
-@blp.patch("/messages/<int:message_id>")
-@blp.arguments(MessageEditArgs)
-@blp.response(200, MessageSchema)
-@blp.alt_response(409, description="Deleted, or past CHAT_EDIT_WINDOW_SECONDS")
-@login_required
+@endpoint(blp, "patch", "/messages/<int:message_id>", 200, MessageSchema, body=MessageEditArgs,
+          errors={409: "Deleted, or past CHAT_EDIT_WINDOW_SECONDS"})
 def edit_message(args: dict, message_id: int):
     """Edit one's own message within the edit window."""
     return messages.do_edit_message(current_user, message_id, args["body"])
 
 
-@blp.delete("/messages/<int:message_id>")
-@blp.response(204)
-@login_required
+@endpoint(blp, "delete", "/messages/<int:message_id>", 204)
 def delete_message(message_id: int):
     """Delete one's own message (its row stays, emptied; attachments are unlinked)."""
     messages.do_delete_message(current_user, message_id)
 
 
-@blp.post("/rooms/<int:room_id>/read")
-@blp.arguments(ReadArgs)
-@blp.response(204)
-@login_required
+@endpoint(blp, "post", "/rooms/<int:room_id>/read", 204, body=ReadArgs)
 def mark_read(args: dict, room_id: int):
     """Everything up to this message is read (the watermark never moves back)."""
     read_state.do_mark_read(current_user, room_id, args["message_id"])
 
 
-@blp.get("/chat/search")
-@blp.arguments(SearchArgs, location="query")
-@blp.response(200, SearchPageSchema)
-@login_required
+@endpoint(blp, "get", "/chat/search", 200, SearchPageSchema, query=SearchArgs)
 def search(args: dict):
     """German full-text search over the messages of my rooms, best match first."""
     return message_search.search_messages(
@@ -191,9 +158,7 @@ def search(args: dict):
     )
 
 
-@blp.get("/rooms/<int:room_id>/export")
-@blp.response(200, ExportSchema)
-@login_required
+@endpoint(blp, "get", "/rooms/<int:room_id>/export", 200, ExportSchema)
 def export_room(room_id: int):
     """The whole room for the records (owners, platform admins)."""
     return records.export_room(current_user, room_id), 200, {
@@ -201,20 +166,15 @@ def export_room(room_id: int):
     }
 
 
-@blp.get("/chat/people")
-@blp.arguments(PeopleArgs, location="query")
-@blp.response(200, ChatPersonSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/chat/people", 200, ChatPersonSchema(many=True), query=PeopleArgs)
 def find_people(args: dict):
     """Staff whose name or e-mail contains `q`, to open a room with (staff only)."""
     return people.find_people(current_user, args["q"])
 
 
-@blp.post("/listings/<int:listing_id>/request")
-@blp.arguments(ListingRequestArgs)
-@blp.response(201, ListingRequestSchema)
-@blp.alt_response(409, description="Not published any more (reserved by someone else…)")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/request", 201, ListingRequestSchema,
+          body=ListingRequestArgs,
+          errors={409: "Not published any more (reserved by someone else…)"})
 def request_listing(args: dict, listing_id: int):
     """An official asks for a listing shared in chat: reserves it, opens the room with
     the poster and shares it there as the first message, all or nothing."""

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from exchange.documents import images, services, storage
 from exchange.documents.schemas import DocumentSchema, UploadArgs
+from exchange.openapi import endpoint
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
 
@@ -51,9 +52,7 @@ def upload(files: dict):
     return document
 
 
-@blp.get("/documents/<int:document_id>")
-@blp.response(200, DocumentSchema)
-@login_required
+@endpoint(blp, "get", "/documents/<int:document_id>", 200, DocumentSchema)
 def get_document(document_id: int):
     """A document's metadata (uploader, or whoever sees what it is attached to)."""
     return services.get_readable(current_user, document_id)

@@ -34,6 +34,7 @@ from exchange.listings.schemas import (
     SavedSearchSchema,
     feature,
 )
+from exchange.openapi import endpoint
 
 blp = Blueprint(
     "listings", __name__, url_prefix="/api/v1", description="Listings: flats and free beds"
@@ -80,11 +81,8 @@ def _geojson_links(next_cursor: str | None) -> list[dict]:
              "title": "The next page"}]
 
 
-@blp.post("/listings")
-@blp.arguments(ListingCreateArgs)
-@blp.response(201, ListingSchema)
-@blp.alt_response(403, description="Not a landlord or official (beds: officials only)")
-@login_required
+@endpoint(blp, "post", "/listings", 201, ListingSchema, body=ListingCreateArgs,
+          errors={403: "Not a landlord or official (beds: officials only)"})
 def create_listing(args: dict):
     """A new listing: a draft, or published at once with `"publish": true`."""
     organization_id = args.pop("organization_id")
@@ -134,18 +132,13 @@ def listing_clusters(args: dict):
     return clusters.listing_clusters(current_user, bbox, zoom, ListingFilter(**args))
 
 
-@blp.get("/listings/<int:listing_id>")
-@blp.response(200, ListingSchema)
-@login_required
+@endpoint(blp, "get", "/listings/<int:listing_id>", 200, ListingSchema)
 def get_listing(listing_id: int):
     """One listing, as far as you may see it."""
     return _answer(access.get_listing_for(current_user, listing_id))
 
 
-@blp.patch("/listings/<int:listing_id>")
-@blp.arguments(ListingUpdateArgs)
-@blp.response(200, ListingSchema)
-@login_required
+@endpoint(blp, "patch", "/listings/<int:listing_id>", 200, ListingSchema, body=ListingUpdateArgs)
 def update_listing(args: dict, listing_id: int):
     """Change a listing (its owner, or an official of the owning organisation)."""
     listing = operations.update_listing(current_user, listing_id, args)
@@ -157,56 +150,43 @@ def _change_status(listing_id: int, action: str) -> dict:
     return _answer(listing)
 
 
-@blp.post("/listings/<int:listing_id>/publish")
-@blp.response(200, ListingSchema)
-@blp.alt_response(409, description="Illegal transition")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/publish", 200, ListingSchema,
+          errors={409: "Illegal transition"})
 def publish_listing(listing_id: int):
     """draft, withdrawn or expired → published (starts a new availability period)."""
     return _change_status(listing_id, "publish")
 
 
-@blp.post("/listings/<int:listing_id>/withdraw")
-@blp.response(200, ListingSchema)
-@blp.alt_response(409, description="Illegal transition")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/withdraw", 200, ListingSchema,
+          errors={409: "Illegal transition"})
 def withdraw_listing(listing_id: int):
     """published or reserved → withdrawn."""
     return _change_status(listing_id, "withdraw")
 
 
-@blp.post("/listings/<int:listing_id>/reserve")
-@blp.response(200, ListingSchema)
-@blp.alt_response(409, description="Illegal transition")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/reserve", 200, ListingSchema,
+          errors={409: "Illegal transition"})
 def reserve_listing(listing_id: int):
     """published → reserved (officials)."""
     return _change_status(listing_id, "reserve")
 
 
-@blp.post("/listings/<int:listing_id>/let")
-@blp.response(200, ListingSchema)
-@blp.alt_response(409, description="Illegal transition")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/let", 200, ListingSchema,
+          errors={409: "Illegal transition"})
 def let_listing(listing_id: int):
     """reserved → let."""
     return _change_status(listing_id, "let")
 
 
-@blp.post("/listings/<int:listing_id>/confirm")
-@blp.response(200, ListingSchema)
-@blp.alt_response(409, description="Not published")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/confirm", 200, ListingSchema,
+          errors={409: "Not published"})
 def confirm_listing(listing_id: int):
     """Still available: renews `expires_at` by LISTING_TTL_DAYS and clears a flag."""
     listing = operations.confirm_listing(current_user, listing_id)
     return _answer(listing)
 
 
-@blp.post("/listings/<int:listing_id>/flag")
-@blp.arguments(FlagArgs)
-@blp.response(200, ListingSchema)
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/flag", 200, ListingSchema, body=FlagArgs)
 def flag_listing(args: dict, listing_id: int):
     """Report a listing as no longer available (officials): the owner is asked to confirm
     or withdraw it, and it expires within LISTING_REMINDER_DAYS unless confirmed."""
@@ -214,11 +194,9 @@ def flag_listing(args: dict, listing_id: int):
     return _answer(listing)
 
 
-@blp.post("/listings/<int:listing_id>/documents")
-@blp.arguments(ListingDocumentArgs)
-@blp.response(201, AttachedDocumentSchema)
-@blp.alt_response(409, description="Attached already, or the listing holds the most files")
-@login_required
+@endpoint(blp, "post", "/listings/<int:listing_id>/documents", 201, AttachedDocumentSchema,
+          body=ListingDocumentArgs,
+          errors={409: "Attached already, or the listing holds the most files"})
 def attach_listing_document(args: dict, listing_id: int):
     """Attach an uploaded document (POST /documents) as a photo or a document (who may edit
     the listing); whoever sees the listing may then read it."""
@@ -228,18 +206,13 @@ def attach_listing_document(args: dict, listing_id: int):
     return attachment
 
 
-@blp.delete("/listings/<int:listing_id>/documents/<int:document_id>")
-@blp.response(204)
-@login_required
+@endpoint(blp, "delete", "/listings/<int:listing_id>/documents/<int:document_id>", 204)
 def detach_listing_document(listing_id: int, document_id: int):
     """Take a file off a listing (the document itself stays with its uploader)."""
     attachments.detach_document(current_user, listing_id, document_id)
 
 
-@blp.post("/saved-searches")
-@blp.arguments(SavedSearchArgs)
-@blp.response(201, SavedSearchSchema)
-@login_required
+@endpoint(blp, "post", "/saved-searches", 201, SavedSearchSchema, body=SavedSearchArgs)
 def create_saved_search(args: dict):
     """Save filters (and optionally an area) to be told of new matching listings."""
     saved = saved_searches.create_saved_search(
@@ -248,17 +221,13 @@ def create_saved_search(args: dict):
     return saved
 
 
-@blp.get("/saved-searches")
-@blp.response(200, SavedSearchSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/saved-searches", 200, SavedSearchSchema(many=True))
 def list_saved_searches():
     """My saved searches."""
     return saved_searches.list_saved_searches(current_user)
 
 
-@blp.delete("/saved-searches/<int:saved_search_id>")
-@blp.response(204)
-@login_required
+@endpoint(blp, "delete", "/saved-searches/<int:saved_search_id>", 204)
 def delete_saved_search(saved_search_id: int):
     """Delete one of my saved searches."""
     saved_searches.delete_saved_search(current_user, saved_search_id)

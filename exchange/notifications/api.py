@@ -12,24 +12,20 @@ from exchange.notifications.schemas import (
     NotificationPageSchema,
     NotificationSchema,
 )
+from exchange.openapi import endpoint
 
 blp = Blueprint(
     "notifications", __name__, url_prefix="/api/v1", description="Notifications: my inbox"
 )
 
 
-@blp.get("/notifications")
-@blp.arguments(NotificationListArgs, location="query")
-@blp.response(200, NotificationPageSchema)
-@login_required
+@endpoint(blp, "get", "/notifications", 200, NotificationPageSchema, query=NotificationListArgs)
 def list_notifications(args: dict):
     """My notifications, newest first (`unread=true` for unread ones only)."""
     return services.list_notifications(current_user, args["unread"], args["limit"], args["cursor"])
 
 
-@blp.post("/notifications/<int:notification_id>/read")
-@blp.response(200, NotificationSchema)
-@login_required
+@endpoint(blp, "post", "/notifications/<int:notification_id>/read", 200, NotificationSchema)
 def read_notification(notification_id: int):
     """Mark one of my notifications read."""
     return services.mark_notification_read(current_user, notification_id)

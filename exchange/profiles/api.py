@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import request, session
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from exchange.errors import Conflict, Unauthorized
+from exchange.openapi import endpoint
 from exchange.profiles import (
     accounts,
     auth,
@@ -143,9 +144,7 @@ def second_factor(args: dict):
     return {"user": user, "csrf_token": csrf_token}
 
 
-@blp.post("/auth/logout")
-@blp.response(204)
-@login_required
+@endpoint(blp, "post", "/auth/logout", 204)
 def logout():
     """End this session; its open sockets are closed."""
     auth.sign_out()
@@ -163,10 +162,7 @@ def register(args: dict):
     return {"message": accounts.registration_message(args["organization_id"])}
 
 
-@blp.post("/auth/tokens")
-@blp.arguments(TokenArgs)
-@blp.response(201, NewTokenSchema)
-@login_required
+@endpoint(blp, "post", "/auth/tokens", 201, NewTokenSchema, body=TokenArgs)
 def create_token(args: dict):
     """A personal API token for `Authorization: Bearer`; shown once. Only a fully signed-in
     session makes one (a half-signed-in one is not signed in)."""
@@ -174,34 +170,25 @@ def create_token(args: dict):
     return {"id": token.id, "name": token.name, "created_at": token.created_at, "token": raw}
 
 
-@blp.get("/auth/tokens")
-@blp.response(200, TokenSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/auth/tokens", 200, TokenSchema(many=True))
 def list_tokens():
     """My unrevoked tokens (without their values)."""
     return tokens.list_api_tokens(current_user)
 
 
-@blp.delete("/auth/tokens/<int:token_id>")
-@blp.response(204)
-@login_required
+@endpoint(blp, "delete", "/auth/tokens/<int:token_id>", 204)
 def revoke_token(token_id: int):
     """Revoke one of my tokens."""
     tokens.revoke_api_token(current_user, token_id)
 
 
-@blp.get("/me")
-@blp.response(200, MeSchema)
-@login_required
+@endpoint(blp, "get", "/me", 200, MeSchema)
 def me():
     """My own profile."""
     return current_user
 
 
-@blp.patch("/me")
-@blp.arguments(ProfileArgs)
-@blp.response(200, MeSchema)
-@login_required
+@endpoint(blp, "patch", "/me", 200, MeSchema, body=ProfileArgs)
 def update_me(args: dict):
     """Change my profile: name, bio, phone (shown in the directory when given), languages,
     topics, locale, email_notifications, show_email (the directory shows my e-mail)."""
@@ -209,37 +196,27 @@ def update_me(args: dict):
     return user
 
 
-@blp.patch("/me/memberships/<int:organization_id>")
-@blp.arguments(OwnFunctionArgs)
-@blp.response(200, OwnMembershipSchema)
-@login_required
+@endpoint(blp, "patch", "/me/memberships/<int:organization_id>", 200, OwnMembershipSchema,
+          body=OwnFunctionArgs)
 def update_my_membership(args: dict, organization_id: int):
     """My job title in an organisation I am an active member of (404 for others)."""
     return memberships.set_own_function(current_user, organization_id, args["function"])
 
 
-@blp.get("/users/<int:user_id>")
-@blp.response(200, PublicUserSchema)
-@login_required
+@endpoint(blp, "get", "/users/<int:user_id>", 200, PublicUserSchema)
 def get_user(user_id: int):
     """Someone's public profile."""
     return accounts.get_user(user_id)
 
 
-@blp.post("/organizations")
-@blp.arguments(OrganizationArgs)
-@blp.response(201, OrganizationSchema)
-@login_required
+@endpoint(blp, "post", "/organizations", 201, OrganizationSchema, body=OrganizationArgs)
 def create_organization(args: dict):
     """A new organisation (platform admins)."""
     organization = organizations.create_organization(current_user, **args)
     return organization
 
 
-@blp.get("/organizations")
-@blp.arguments(OrganizationListArgs, location="query")
-@blp.response(200, OrganizationPageSchema)
-@login_required
+@endpoint(blp, "get", "/organizations", 200, OrganizationPageSchema, query=OrganizationListArgs)
 def list_organizations(args: dict):
     """The directory of organisations."""
     return organizations.list_organizations(
@@ -248,10 +225,7 @@ def list_organizations(args: dict):
     )
 
 
-@blp.get("/directory")
-@blp.arguments(DirectoryArgs, location="query")
-@blp.response(200, DirectorySchema)
-@login_required
+@endpoint(blp, "get", "/directory", 200, DirectorySchema, query=DirectoryArgs)
 def search_directory(args: dict):
     """Search the directory: organisations by name, and people by name, function
     ("Bürgermeister") or organisation, each with how to reach them. Staff and platform
@@ -266,28 +240,22 @@ def search_directory(args: dict):
     }
 
 
-@blp.get("/organizations/<int:organization_id>")
-@blp.response(200, OrganizationSchema)
-@login_required
+@endpoint(blp, "get", "/organizations/<int:organization_id>", 200, OrganizationSchema)
 def get_organization(organization_id: int):
     """One organisation."""
     return organizations.get_organization(organization_id)
 
 
-@blp.patch("/organizations/<int:organization_id>")
-@blp.arguments(OrganizationUpdateArgs)
-@blp.response(200, OrganizationSchema)
-@login_required
+@endpoint(blp, "patch", "/organizations/<int:organization_id>", 200, OrganizationSchema,
+          body=OrganizationUpdateArgs)
 def update_organization(args: dict, organization_id: int):
     """Name the organisation's contact person in the directory (org admins)."""
     organization = organizations.set_contact(current_user, organization_id, args["contact_user_id"])
     return organization
 
 
-@blp.post("/organizations/<int:organization_id>/verify")
-@blp.arguments(VerifyArgs)
-@blp.response(200, OrganizationSchema)
-@login_required
+@endpoint(blp, "post", "/organizations/<int:organization_id>/verify", 200, OrganizationSchema,
+          body=VerifyArgs)
 def verify_organization(args: dict, organization_id: int):
     """Verify or reject a landlord organisation with a reason (officials of a municipality
     or district; a reason is required to reject)."""
@@ -297,10 +265,8 @@ def verify_organization(args: dict, organization_id: int):
     return organization
 
 
-@blp.get("/organizations/<int:organization_id>/members")
-@blp.arguments(MemberListArgs, location="query")
-@blp.response(200, MemberSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/organizations/<int:organization_id>/members", 200, MemberSchema(many=True),
+          query=MemberListArgs)
 def list_members(args: dict, organization_id: int):
     """Active members, for staff of verified public organisations and the organisation's
     own members (404 for anyone else); org admins also list `?status=pending`, `disabled`
@@ -313,10 +279,8 @@ def list_members(args: dict, organization_id: int):
                                    else status)
 
 
-@blp.post("/organizations/<int:organization_id>/members")
-@blp.arguments(MemberArgs)
-@blp.response(201, NewInvitationSchema)
-@login_required
+@endpoint(blp, "post", "/organizations/<int:organization_id>/members", 201, NewInvitationSchema,
+          body=MemberArgs)
 def add_member(args: dict, organization_id: int):
     """Invite someone as a member in a role (org admins): the same as POST
     .../invitations. Nobody becomes a member without accepting, and the answer is the same
@@ -334,27 +298,22 @@ def _invite(organization_id: int, email: str, role: str):
     return invitation
 
 
-@blp.post("/organizations/<int:organization_id>/members/<int:user_id>/approve")
-@blp.response(200, MemberSchema)
-@login_required
+@endpoint(blp, "post", "/organizations/<int:organization_id>/members/<int:user_id>/approve", 200,
+          MemberSchema)
 def approve_member(organization_id: int, user_id: int):
     """Approve a pending join request (org admins); the member is notified."""
     membership = memberships.approve_member(current_user, organization_id, user_id)
     return membership
 
 
-@blp.post("/organizations/<int:organization_id>/members/<int:user_id>/reject")
-@blp.response(204)
-@login_required
+@endpoint(blp, "post", "/organizations/<int:organization_id>/members/<int:user_id>/reject", 204)
 def reject_member(organization_id: int, user_id: int):
     """Reject a pending join request (org admins): the membership is deleted."""
     memberships.reject_member(current_user, organization_id, user_id)
 
 
-@blp.patch("/organizations/<int:organization_id>/members/<int:user_id>")
-@blp.arguments(MemberUpdateArgs)
-@blp.response(200, MemberSchema)
-@login_required
+@endpoint(blp, "patch", "/organizations/<int:organization_id>/members/<int:user_id>", 200,
+          MemberSchema, body=MemberUpdateArgs)
 def update_member(args: dict, organization_id: int, user_id: int):
     """Change a member's role, or disable (`status: disabled`: their sessions, API tokens
     and open sockets stop at once) or re-enable them (org admins)."""
@@ -362,28 +321,24 @@ def update_member(args: dict, organization_id: int, user_id: int):
     return membership
 
 
-@blp.post("/organizations/<int:organization_id>/invitations")
-@blp.arguments(InvitationArgs)
-@blp.response(201, NewInvitationSchema)
-@login_required
+@endpoint(blp, "post", "/organizations/<int:organization_id>/invitations", 201, NewInvitationSchema,
+          body=InvitationArgs)
 def create_invitation(args: dict, organization_id: int):
     """Invite someone by e-mail (org admins): a one-time link valid for
     INVITATION_TTL_DAYS, mailed when the server sends e-mail, else in the answer."""
     return _invite(organization_id, args["email"], args["role"])
 
 
-@blp.get("/organizations/<int:organization_id>/invitations")
-@blp.response(200, InvitationSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/organizations/<int:organization_id>/invitations", 200,
+          InvitationSchema(many=True))
 def list_invitations(organization_id: int):
     """Invitations not yet accepted or revoked (org admins)."""
     organizations.get_organization(organization_id)
     return invitations.open_invitations(current_user, organization_id)
 
 
-@blp.delete("/organizations/<int:organization_id>/invitations/<int:invitation_id>")
-@blp.response(204)
-@login_required
+@endpoint(blp, "delete", "/organizations/<int:organization_id>/invitations/<int:invitation_id>",
+          204)
 def revoke_invitation(organization_id: int, invitation_id: int):
     """Revoke an open invitation (org admins): its link stops working."""
     invitations.revoke_invitation(current_user, organization_id, invitation_id)
@@ -405,17 +360,13 @@ def accept_invitation(args: dict):
     return answer
 
 
-@blp.get("/invitations")
-@blp.response(200, InvitationSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/invitations", 200, InvitationSchema(many=True))
 def my_invitations():
     """Open invitations addressed to my e-mail."""
     return invitations.my_invitations(current_user)
 
 
-@blp.post("/invitations/<int:invitation_id>/accept")
-@blp.response(200, MemberSchema)
-@login_required
+@endpoint(blp, "post", "/invitations/<int:invitation_id>/accept", 200, MemberSchema)
 def accept_my_invitation(invitation_id: int):
     """Accept an invitation addressed to my e-mail (signed in)."""
     membership = invitations.accept_my_invitation(current_user, invitation_id)

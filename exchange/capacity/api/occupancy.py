@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_login import login_required
 from flask_smorest import Blueprint
 
 from exchange.capacity import occupancy, placement
@@ -14,6 +13,7 @@ from exchange.capacity.schemas.occupancy import (
     PlacementArgs,
     PlacementResultSchema,
 )
+from exchange.openapi import endpoint
 
 from . import current_actor
 
@@ -25,40 +25,29 @@ blp = Blueprint(
 )
 
 
-@blp.post("/occupancies")
-@blp.arguments(OccupancyArgs)
-@blp.response(201, OccupancySchema)
-@blp.alt_response(409, description="The bed is taken or blocked, or the person is housed")
-@login_required
+@endpoint(blp, "post", "/occupancies", 201, OccupancySchema, body=OccupancyArgs,
+          errors={409: "The bed is taken or blocked, or the person is housed"})
 def check_in(args: dict):
     """Check a person into a free bed."""
     return occupancy.check_in(current_actor(), args["person_id"], args["bed_id"])
 
 
-@blp.post("/occupancies/<int:occupancy_id>/end")
-@blp.response(200, OccupancySchema)
-@blp.alt_response(409, description="The occupancy has ended already")
-@login_required
+@endpoint(blp, "post", "/occupancies/<int:occupancy_id>/end", 200, OccupancySchema,
+          errors={409: "The occupancy has ended already"})
 def check_out(occupancy_id: int):
     """Check a person out (the occupancy ends now)."""
     return occupancy.check_out(current_actor(), occupancy_id)
 
 
-@blp.post("/moves")
-@blp.arguments(MoveArgs)
-@blp.response(200, MoveResultSchema)
-@blp.alt_response(409, description="A bed is taken or blocked; nothing was changed")
-@login_required
+@endpoint(blp, "post", "/moves", 200, MoveResultSchema, body=MoveArgs,
+          errors={409: "A bed is taken or blocked; nothing was changed"})
 def move(args: dict):
     """Move a person or a whole household to other beds, in one step."""
     return occupancy.move(current_actor(), args["bed_ids"], args["person_id"],
                           args["household_id"])
 
 
-@blp.post("/placements/search")
-@blp.arguments(PlacementArgs)
-@blp.response(200, PlacementResultSchema)
-@login_required
+@endpoint(blp, "post", "/placements/search", 200, PlacementResultSchema, body=PlacementArgs)
 def search_placements(args: dict):
     """Rooms that can take a household (or persons described by gender and age)
     together, honouring room policy; best fit first, then nearest."""

@@ -3,7 +3,6 @@ of persons write the audit log too."""
 
 from __future__ import annotations
 
-from flask_login import login_required
 from flask_smorest import Blueprint
 
 from exchange.capacity import access, activities, audit, persons
@@ -23,6 +22,7 @@ from exchange.capacity.schemas.persons import (
     RegistryPersonSchema,
 )
 from exchange.capacity.schemas.rights import ReadReasonArgs
+from exchange.openapi import endpoint
 from exchange.pagination import Page
 
 from . import current_actor
@@ -35,10 +35,7 @@ blp = Blueprint(
 )
 
 
-@blp.post("/persons")
-@blp.arguments(PersonCreateArgs)
-@blp.response(201, NewRegistryPersonSchema)
-@login_required
+@endpoint(blp, "post", "/persons", 201, NewRegistryPersonSchema, body=PersonCreateArgs)
 def create_person(args: dict):
     """Register a person; the answer names possible duplicates already registered."""
     user = current_actor()
@@ -49,10 +46,7 @@ def create_person(args: dict):
     return view
 
 
-@blp.get("/persons")
-@blp.arguments(PersonListArgs, location="query")
-@blp.response(200, RegistryPersonPageSchema)
-@login_required
+@endpoint(blp, "get", "/persons", 200, RegistryPersonPageSchema, query=PersonListArgs)
 def search_persons(args: dict):
     """Persons within my reach by name or external id (audited). A `q` of four characters
     or more also finds misspelt, unaccented and transliterated names ("Hadad" finds
@@ -69,48 +63,37 @@ def search_persons(args: dict):
     return Page(persons.person_views(user, page.items), page.next_cursor)
 
 
-@blp.get("/persons/<int:person_id>")
-@blp.arguments(ReadReasonArgs, location="query")
-@blp.response(200, RegistryPersonSchema)
-@login_required
+@endpoint(blp, "get", "/persons/<int:person_id>", 200, RegistryPersonSchema, query=ReadReasonArgs)
 def get_person(args: dict, person_id: int):
     """One person (audited; a restricted person needs `reason`, audited with it)."""
     user = current_actor()
     return persons.person_view(user, persons.read_person(user, person_id, args.get("reason")))
 
 
-@blp.patch("/persons/<int:person_id>")
-@blp.arguments(PersonUpdateArgs)
-@blp.response(200, RegistryPersonSchema)
-@login_required
+@endpoint(blp, "patch", "/persons/<int:person_id>", 200, RegistryPersonSchema,
+          body=PersonUpdateArgs)
 def update_person(args: dict, person_id: int):
     """Correct a person's data (audited)."""
     user = current_actor()
     return persons.person_view(user, persons.update_person(user, person_id, args))
 
 
-@blp.get("/persons/<int:person_id>/activities")
-@blp.arguments(ReadReasonArgs, location="query")
-@blp.response(200, ActivitySchema(many=True))
-@login_required
+@endpoint(blp, "get", "/persons/<int:person_id>/activities", 200, ActivitySchema(many=True),
+          query=ReadReasonArgs)
 def list_activities(args: dict, person_id: int):
     """A person's activities by due date (audited; a restricted person needs `reason`)."""
     return activities.list_activities(current_actor(), person_id, args.get("reason"))
 
 
-@blp.post("/persons/<int:person_id>/activities")
-@blp.arguments(ActivityCreateArgs)
-@blp.response(201, ActivitySchema)
-@login_required
+@endpoint(blp, "post", "/persons/<int:person_id>/activities", 201, ActivitySchema,
+          body=ActivityCreateArgs)
 def create_activity(args: dict, person_id: int):
     """Something to do for a person: vaccination, BAMF hearing, kindergarten, school …"""
     return activities.create_activity(current_actor(), person_id, args)
 
 
-@blp.patch("/activities/<int:activity_id>")
-@blp.arguments(ActivityUpdateArgs)
-@blp.response(200, ActivitySchema)
-@login_required
+@endpoint(blp, "patch", "/activities/<int:activity_id>", 200, ActivitySchema,
+          body=ActivityUpdateArgs)
 def update_activity(args: dict, activity_id: int):
     """Change an activity: title, due date, status (open, done, cancelled)."""
     return activities.update_activity(current_actor(), activity_id, args)
@@ -119,10 +102,7 @@ def update_activity(args: dict, activity_id: int):
 # --- households ----------------------------------------------------------------------------
 
 
-@blp.post("/households")
-@blp.arguments(HouseholdArgs)
-@blp.response(201, HouseholdSchema)
-@login_required
+@endpoint(blp, "post", "/households", 201, HouseholdSchema, body=HouseholdArgs)
 def create_household(args: dict):
     """A household of registered persons (they leave their previous household)."""
     return persons.create_household(
@@ -130,9 +110,7 @@ def create_household(args: dict):
     )
 
 
-@blp.get("/households/<int:household_id>")
-@blp.response(200, HouseholdSchema)
-@login_required
+@endpoint(blp, "get", "/households/<int:household_id>", 200, HouseholdSchema)
 def get_household(household_id: int):
     """A household and its members' ids."""
     return access.get_household_for(current_actor(), household_id)
@@ -141,10 +119,8 @@ def get_household(household_id: int):
 # --- audit ---------------------------------------------------------------------------------
 
 
-@blp.get("/organizations/<int:organization_id>/audit")
-@blp.arguments(AuditArgs, location="query")
-@blp.response(200, AuditPageSchema)
-@login_required
+@endpoint(blp, "get", "/organizations/<int:organization_id>/audit", 200, AuditPageSchema,
+          query=AuditArgs)
 def organization_audit(args: dict, organization_id: int):
     """Who read or changed which person when (the organisation's admins)."""
     return audit.list_audit(

@@ -21,6 +21,7 @@ from exchange.capacity.schemas.registry import (
 from exchange.documents.storage import file_too_large
 from exchange.errors import Forbidden, InvalidInput, InvalidUpload, NotFound
 from exchange.hygiene import text_problem
+from exchange.openapi import endpoint
 from exchange.profiles import authz
 from exchange.profiles.models import Role
 from exchange.realtime import emit_import_progress
@@ -128,10 +129,8 @@ def import_registry():
     return report, 200 if report.ok else 422
 
 
-@blp.get("/registry/imports")
-@blp.arguments(RegistryImportsArgs, location="query")
-@blp.response(200, RegistryImportSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/registry/imports", 200, RegistryImportSchema(many=True),
+          query=RegistryImportsArgs)
 def registry_imports(args: dict):
     """The organisation's latest 20 imports, newest first (its caseworkers): who ran
     what when, and how it ended; an import that never ended (a killed process) is
@@ -139,11 +138,8 @@ def registry_imports(args: dict):
     return registry_import.recent_imports(current_actor(), args["organization_id"])
 
 
-@blp.post("/persons/<int:person_id>/merge")
-@blp.arguments(MergeArgs)
-@blp.response(200, RegistryPersonSchema)
-@blp.alt_response(409, description="Both are housed now, or their stays overlap")
-@login_required
+@endpoint(blp, "post", "/persons/<int:person_id>/merge", 200, RegistryPersonSchema, body=MergeArgs,
+          errors={409: "Both are housed now, or their stays overlap"})
 def merge_persons(args: dict, person_id: int):
     """Merge another person (a duplicate) into this one: the other's occupancies and
     activities move here, the other is marked merged and hidden from search (audited)."""

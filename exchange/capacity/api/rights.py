@@ -3,12 +3,12 @@ disclosure (Art. 15), restriction (Art. 18) and erasure (Art. 17) of a person.""
 
 from __future__ import annotations
 
-from flask_login import login_required
 from flask_smorest import Blueprint
 
 from exchange.capacity import persons, rights
 from exchange.capacity.schemas.persons import RegistryPersonSchema
 from exchange.capacity.schemas.rights import DisclosureSchema, ReadReasonArgs, ReasonArgs
+from exchange.openapi import endpoint
 
 from . import current_actor
 
@@ -20,20 +20,16 @@ blp = Blueprint(
 )
 
 
-@blp.get("/persons/<int:person_id>/disclosure")
-@blp.arguments(ReadReasonArgs, location="query")
-@blp.response(200, DisclosureSchema)
-@login_required
+@endpoint(blp, "get", "/persons/<int:person_id>/disclosure", 200, DisclosureSchema,
+          query=ReadReasonArgs)
 def person_disclosure(args: dict, person_id: int):
     """Everything held about a person (GDPR Art. 15) for an access request: caseworkers
     of the person's district; audited (a restricted person needs `reason`)."""
     return rights.disclosure(current_actor(), person_id, args.get("reason"))
 
 
-@blp.post("/persons/<int:person_id>/restriction")
-@blp.arguments(ReasonArgs)
-@blp.response(200, RegistryPersonSchema)
-@login_required
+@endpoint(blp, "post", "/persons/<int:person_id>/restriction", 200, RegistryPersonSchema,
+          body=ReasonArgs)
 def restrict_person(args: dict, person_id: int):
     """Restrict processing of a person (GDPR Art. 18; the district's admins): hidden
     from search, duplicates and placement for everyone else, reads need a reason."""
@@ -41,20 +37,15 @@ def restrict_person(args: dict, person_id: int):
     return persons.person_view(user, rights.restrict(user, person_id, args["reason"]))
 
 
-@blp.delete("/persons/<int:person_id>/restriction")
-@blp.response(200, RegistryPersonSchema)
-@login_required
+@endpoint(blp, "delete", "/persons/<int:person_id>/restriction", 200, RegistryPersonSchema)
 def lift_restriction(person_id: int):
     """Lift the restriction of a person (the district's admins)."""
     user = current_actor()
     return persons.person_view(user, rights.lift_restriction(user, person_id))
 
 
-@blp.post("/persons/<int:person_id>/erasure")
-@blp.arguments(ReasonArgs)
-@blp.response(200, RegistryPersonSchema)
-@blp.alt_response(409, description="The person is housed, or erased already")
-@login_required
+@endpoint(blp, "post", "/persons/<int:person_id>/erasure", 200, RegistryPersonSchema,
+          body=ReasonArgs, errors={409: "The person is housed, or erased already"})
 def erase_person(args: dict, person_id: int):
     """Erase a person now (GDPR Art. 17; the district's admins, with the reason): the
     retention rule's anonymisation; published figures do not change."""

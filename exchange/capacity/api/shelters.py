@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_login import login_required
 from flask_smorest import Blueprint
 
 from exchange.capacity import access, counts, shelters
@@ -22,6 +21,7 @@ from exchange.capacity.schemas.shelters import (
     TrendArgs,
     TrendPointSchema,
 )
+from exchange.openapi import endpoint
 from exchange.pagination import Page
 
 from . import current_actor
@@ -38,21 +38,15 @@ def _shelter_view(shelter) -> shelters.ShelterView:
     return shelters.shelter_views([shelter])[0]
 
 
-@blp.post("/shelters")
-@blp.arguments(ShelterCreateArgs)
-@blp.response(201, ShelterSchema)
-@blp.alt_response(403, description="Not a caseworker or admin of the organisation")
-@login_required
+@endpoint(blp, "post", "/shelters", 201, ShelterSchema, body=ShelterCreateArgs,
+          errors={403: "Not a caseworker or admin of the organisation"})
 def create_shelter(args: dict):
     """A new shelter; with `publish_capacity` its free beds go on the map."""
     organization_id = args.pop("organization_id")
     return _shelter_view(shelters.create_shelter(current_actor(), args, organization_id))
 
 
-@blp.get("/shelters")
-@blp.arguments(ShelterListArgs, location="query")
-@blp.response(200, ShelterPageSchema)
-@login_required
+@endpoint(blp, "get", "/shelters", 200, ShelterPageSchema, query=ShelterListArgs)
 def list_shelters(args: dict):
     """Shelters within my reach (staff), with their capacity."""
     page = shelters.list_shelters(
@@ -61,73 +55,55 @@ def list_shelters(args: dict):
     return Page(shelters.shelter_views(page.items), page.next_cursor)
 
 
-@blp.get("/shelters/<int:shelter_id>")
-@blp.response(200, ShelterSchema)
-@login_required
+@endpoint(blp, "get", "/shelters/<int:shelter_id>", 200, ShelterSchema)
 def get_shelter(shelter_id: int):
     """One shelter with its capacity."""
     return _shelter_view(access.get_shelter_for(current_actor(), shelter_id))
 
 
-@blp.patch("/shelters/<int:shelter_id>")
-@blp.arguments(ShelterUpdateArgs)
-@blp.response(200, ShelterSchema)
-@login_required
+@endpoint(blp, "patch", "/shelters/<int:shelter_id>", 200, ShelterSchema, body=ShelterUpdateArgs)
 def update_shelter(args: dict, shelter_id: int):
     """Change a shelter or its publication (`publish_capacity`, `reserve_beds`)."""
     return _shelter_view(shelters.update_shelter(current_actor(), shelter_id, args))
 
 
-@blp.get("/shelters/<int:shelter_id>/capacity")
-@blp.response(200, CapacitySchema)
-@login_required
+@endpoint(blp, "get", "/shelters/<int:shelter_id>/capacity", 200, CapacitySchema)
 def shelter_capacity(shelter_id: int):
     """A shelter's beds: total, occupied, blocked, free (also by room policy, accessible)."""
     return counts.shelter_capacity(current_actor(), shelter_id)
 
 
-@blp.post("/shelters/<int:shelter_id>/rooms")
-@blp.arguments(ShelterRoomCreateArgs)
-@blp.response(201, ShelterRoomSchema)
-@login_required
+@endpoint(blp, "post", "/shelters/<int:shelter_id>/rooms", 201, ShelterRoomSchema,
+          body=ShelterRoomCreateArgs)
 def add_room(args: dict, shelter_id: int):
     """A room with that many new beds."""
     user = current_actor()
     return shelters.room_view(user, shelters.add_room(user, shelter_id, **args))
 
 
-@blp.get("/shelters/<int:shelter_id>/rooms")
-@blp.response(200, ShelterRoomSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/shelters/<int:shelter_id>/rooms", 200, ShelterRoomSchema(many=True))
 def list_rooms(shelter_id: int):
     """The room plan: rooms and beds, which are occupied (occupants' ids for caseworkers
     and admins only)."""
     return shelters.shelter_rooms(current_actor(), shelter_id)
 
 
-@blp.patch("/shelters/<int:shelter_id>/rooms/<int:room_id>")
-@blp.arguments(ShelterRoomUpdateArgs)
-@blp.response(200, ShelterRoomSchema)
-@login_required
+@endpoint(blp, "patch", "/shelters/<int:shelter_id>/rooms/<int:room_id>", 200, ShelterRoomSchema,
+          body=ShelterRoomUpdateArgs)
 def update_room(args: dict, shelter_id: int, room_id: int):
     """Rename a room, change its policy or accessibility."""
     user = current_actor()
     return shelters.room_view(user, shelters.update_room(user, shelter_id, room_id, args))
 
 
-@blp.post("/beds/<int:bed_id>/block")
-@blp.arguments(BlockArgs)
-@blp.response(200, BedStateSchema)
-@blp.alt_response(409, description="The bed is occupied")
-@login_required
+@endpoint(blp, "post", "/beds/<int:bed_id>/block", 200, BedStateSchema, body=BlockArgs,
+          errors={409: "The bed is occupied"})
 def block_bed(args: dict, bed_id: int):
     """Block a bed (or take it out of service) with a reason."""
     return shelters.set_bed_status(current_actor(), bed_id, args["status"], args["reason"])
 
 
-@blp.post("/beds/<int:bed_id>/unblock")
-@blp.response(200, BedStateSchema)
-@login_required
+@endpoint(blp, "post", "/beds/<int:bed_id>/unblock", 200, BedStateSchema)
 def unblock_bed(bed_id: int):
     """Make a blocked bed available again."""
     return shelters.set_bed_status(current_actor(), bed_id, "available")
@@ -136,18 +112,15 @@ def unblock_bed(bed_id: int):
 # --- organisations -------------------------------------------------------------------------
 
 
-@blp.get("/organizations/<int:organization_id>/capacity")
-@blp.response(200, OrganizationCapacitySchema)
-@login_required
+@endpoint(blp, "get", "/organizations/<int:organization_id>/capacity", 200,
+          OrganizationCapacitySchema)
 def organization_capacity(organization_id: int):
     """Totals over the shelters of the organisation and the ones below it."""
     return counts.organization_capacity(current_actor(), organization_id)
 
 
-@blp.get("/organizations/<int:organization_id>/capacity/trend")
-@blp.arguments(TrendArgs, location="query")
-@blp.response(200, TrendPointSchema(many=True))
-@login_required
+@endpoint(blp, "get", "/organizations/<int:organization_id>/capacity/trend", 200,
+          TrendPointSchema(many=True), query=TrendArgs)
 def capacity_trend(args: dict, organization_id: int):
     """Daily totals from the snapshots (`exchange snapshot-capacity`), oldest first."""
     return counts.capacity_trend(current_actor(), organization_id, args["days"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_login import login_required
 from flask_smorest import Blueprint
 
 from exchange.capacity import transfers
@@ -13,6 +12,7 @@ from exchange.capacity.schemas.transfers import (
     TransferPageSchema,
     TransferSchema,
 )
+from exchange.openapi import endpoint
 
 from . import current_actor
 
@@ -24,11 +24,8 @@ blp = Blueprint(
 )
 
 
-@blp.post("/transfers")
-@blp.arguments(TransferCreateArgs)
-@blp.response(201, TransferSchema)
-@blp.alt_response(409, description="Not as many free beds are published")
-@login_required
+@endpoint(blp, "post", "/transfers", 201, TransferSchema, body=TransferCreateArgs,
+          errors={409: "Not as many free beds are published"})
 def request_transfer(args: dict):
     """Ask another district for beds of its published beds listing (opens a chat thread)."""
     transfer = transfers.request_transfer(
@@ -38,10 +35,7 @@ def request_transfer(args: dict):
     return transfer
 
 
-@blp.get("/transfers")
-@blp.arguments(TransferListArgs, location="query")
-@blp.response(200, TransferPageSchema)
-@login_required
+@endpoint(blp, "get", "/transfers", 200, TransferPageSchema, query=TransferListArgs)
 def list_transfers(args: dict):
     """Requests of my organisations: incoming (asked of us) or outgoing (we asked)."""
     return transfers.list_transfers(
@@ -49,37 +43,29 @@ def list_transfers(args: dict):
     )
 
 
-@blp.get("/transfers/<int:transfer_id>")
-@blp.response(200, TransferSchema)
-@login_required
+@endpoint(blp, "get", "/transfers/<int:transfer_id>", 200, TransferSchema)
 def get_transfer(transfer_id: int):
     """One request (staff of either side)."""
     return transfers.get_transfer_for(current_actor(), transfer_id)
 
 
-@blp.post("/transfers/<int:transfer_id>/accept")
-@blp.response(200, TransferSchema)
-@blp.alt_response(409, description="Not as many free beds are published any more")
-@login_required
+@endpoint(blp, "post", "/transfers/<int:transfer_id>/accept", 200, TransferSchema,
+          errors={409: "Not as many free beds are published any more"})
 def accept_transfer(transfer_id: int):
     """Accept: the beds are held (the published free beds drop) until the request's date."""
     transfer = transfers.accept_transfer(current_actor(), transfer_id)
     return transfer
 
 
-@blp.post("/transfers/<int:transfer_id>/decline")
-@blp.arguments(TransferDeclineArgs)
-@blp.response(200, TransferSchema)
-@login_required
+@endpoint(blp, "post", "/transfers/<int:transfer_id>/decline", 200, TransferSchema,
+          body=TransferDeclineArgs)
 def decline_transfer(args: dict, transfer_id: int):
     """Decline, with a reason."""
     transfer = transfers.decline_transfer(current_actor(), transfer_id, args["reason"])
     return transfer
 
 
-@blp.post("/transfers/<int:transfer_id>/release")
-@blp.response(200, TransferSchema)
-@login_required
+@endpoint(blp, "post", "/transfers/<int:transfer_id>/release", 200, TransferSchema)
 def release_transfer(transfer_id: int):
     """Release held beds before the date (either side)."""
     transfer = transfers.release_transfer(current_actor(), transfer_id)
