@@ -12,6 +12,7 @@ view (Indico's request handler, Zulip's actions): services flush, nobody else co
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -175,6 +176,11 @@ def utcnow() -> datetime:
 def created_at_column() -> Mapped[datetime]:
     """A timestamptz set by the database when the row is inserted."""
     return mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)
+
+
+def check_in_enum(column: str, values: type[enum.StrEnum]) -> str:
+    """The SQL condition of a CHECK constraint: the column holds one of the enum's values."""
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
 def point_column(nullable: bool = True) -> Mapped[object]:

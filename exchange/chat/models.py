@@ -21,7 +21,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.db import Base, created_at_column
+from exchange.db import Base, check_in_enum, created_at_column
 from exchange.documents.models import Document
 from exchange.profiles.models import User
 
@@ -44,10 +44,6 @@ class MemberRole(enum.StrEnum):
     MEMBER = "member"
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
 def direct_key(first_user_id: int, second_user_id: int) -> str:
     """The one key of the direct room of two users, whoever opens it."""
     low, high = sorted((first_user_id, second_user_id))
@@ -57,8 +53,8 @@ def direct_key(first_user_id: int, second_user_id: int) -> str:
 class Room(Base):
     __tablename__ = "chat_rooms"
     __table_args__ = (
-        CheckConstraint(_in("kind", RoomKind), name="kind"),
-        CheckConstraint(_in("visibility", Visibility), name="visibility"),
+        CheckConstraint(check_in_enum("kind", RoomKind), name="kind"),
+        CheckConstraint(check_in_enum("visibility", Visibility), name="visibility"),
         # A direct room is private, about no listing, and keyed by its pair of users.
         CheckConstraint(
             "kind <> 'direct' OR (direct_key IS NOT NULL AND visibility = 'private'"
@@ -94,7 +90,7 @@ class Member(Base):
     __tablename__ = "chat_members"
     __table_args__ = (
         UniqueConstraint("room_id", "user_id", name="uq_chat_members_room_user"),
-        CheckConstraint(_in("role", MemberRole), name="role"),
+        CheckConstraint(check_in_enum("role", MemberRole), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.db import Base, created_at_column, point_column
+from exchange.db import Base, check_in_enum, created_at_column, point_column
 from exchange.documents.models import Document
 from exchange.geo import point_to_dict
 from exchange.profiles.models import Organization, User
@@ -53,32 +53,11 @@ COMMON_FIELDS = ("title", "description", "address", "location")
 POLICIES = ("male", "female", "family", "mixed")
 
 
-class ListingKind(enum.StrEnum):
-    FLAT = "flat"
-    BEDS = "beds"
-
-
-class ListingStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    RESERVED = "reserved"
-    LET = "let"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-
-
-class BedsSource(enum.StrEnum):
-    MANUAL = "manual"
-    REGISTRY = "registry"
-
-
-class AttachmentKind(enum.StrEnum):
-    PHOTO = "photo"
-    DOCUMENT = "document"
-
-
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+# A member's value is its name in lower case (functional StrEnum API).
+ListingKind = enum.StrEnum("ListingKind", "FLAT BEDS")
+ListingStatus = enum.StrEnum("ListingStatus", "DRAFT PUBLISHED RESERVED LET WITHDRAWN EXPIRED")
+BedsSource = enum.StrEnum("BedsSource", "MANUAL REGISTRY")
+AttachmentKind = enum.StrEnum("AttachmentKind", "PHOTO DOCUMENT")
 
 
 def _non_negative(*columns: str) -> list[CheckConstraint]:
@@ -94,9 +73,9 @@ class Listing(Base):
 
     __tablename__ = "listings"
     __table_args__ = (
-        CheckConstraint(_in("kind", ListingKind), name="kind"),
-        CheckConstraint(_in("status", ListingStatus), name="status"),
-        CheckConstraint(f"source IS NULL OR {_in('source', BedsSource)}", name="source"),
+        CheckConstraint(check_in_enum("kind", ListingKind), name="kind"),
+        CheckConstraint(check_in_enum("status", ListingStatus), name="status"),
+        CheckConstraint(f"source IS NULL OR {check_in_enum('source', BedsSource)}", name="source"),
         CheckConstraint("kind <> 'flat' OR max_occupants IS NOT NULL", name="flat_occupants"),
         CheckConstraint(
             "kind <> 'beds' OR (free_beds IS NOT NULL AND source IS NOT NULL)", name="beds_fields"
@@ -290,7 +269,7 @@ class ListingDocument(Base):
     documents domain asks listings through a registered reader)."""
 
     __tablename__ = "listing_documents"
-    __table_args__ = (CheckConstraint(_in("kind", AttachmentKind), name="kind"),)
+    __table_args__ = (CheckConstraint(check_in_enum("kind", AttachmentKind), name="kind"),)
 
     # The primary key makes (listing, document) unique: a file is attached once.
     listing_id: Mapped[int] = mapped_column(

@@ -22,38 +22,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.db import Base, created_at_column, point_column
+from exchange.db import Base, check_in_enum, created_at_column, point_column
 
-
-class OrganizationKind(enum.StrEnum):
-    STATE = "state"
-    DISTRICT = "district"
-    MUNICIPALITY = "municipality"
-    LANDLORD = "landlord"
-    PROVIDER = "provider"
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    OFFICIAL = "official"
-    CASEWORKER = "caseworker"
-    LANDLORD = "landlord"
-
-
-class MembershipStatus(enum.StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    DISABLED = "disabled"
-
-
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+# A member's value is its name in lower case (functional StrEnum API).
+OrganizationKind = enum.StrEnum("OrganizationKind", "STATE DISTRICT MUNICIPALITY LANDLORD PROVIDER")
+Role = enum.StrEnum("Role", "ADMIN OFFICIAL CASEWORKER LANDLORD")
+MembershipStatus = enum.StrEnum("MembershipStatus", "PENDING ACTIVE DISABLED")
 
 
 class Organization(Base):
     __tablename__ = "organizations"
     __table_args__ = (
-        CheckConstraint(_in("kind", OrganizationKind), name="kind"),
+        CheckConstraint(check_in_enum("kind", OrganizationKind), name="kind"),
         CheckConstraint("parent_id <> id", name="not_own_parent"),
         Index("ix_organizations_location", "location", postgresql_using="gist"),
         Index(
@@ -156,8 +136,8 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "organization_id", name="uq_memberships_user_org"),
-        CheckConstraint(_in("role", Role), name="role"),
-        CheckConstraint(_in("status", MembershipStatus), name="status"),
+        CheckConstraint(check_in_enum("role", Role), name="role"),
+        CheckConstraint(check_in_enum("status", MembershipStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,7 +209,7 @@ class Invitation(Base):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        CheckConstraint(_in("role", Role), name="role"),
+        CheckConstraint(check_in_enum("role", Role), name="role"),
         Index(
             "uq_invitations_open_org_email",
             "organization_id",

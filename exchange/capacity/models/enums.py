@@ -1,28 +1,14 @@
 """The capacity domain's enumerations (stored as their string values, checked by the
-database)."""
+database). Made by the functional StrEnum API, a member's value is its name in lower case
+(ShelterKind.FLAT == "flat"); Gender's values are the registry's letters."""
 
 from __future__ import annotations
 
 import enum
 
-
-class ShelterKind(enum.StrEnum):
-    COLLECTIVE = "collective"
-    FLAT = "flat"
-    EMERGENCY = "emergency"
-
-
-class RoomPolicy(enum.StrEnum):
-    MALE = "male"
-    FEMALE = "female"
-    FAMILY = "family"
-    MIXED = "mixed"
-
-
-class BedStatus(enum.StrEnum):
-    AVAILABLE = "available"
-    BLOCKED = "blocked"
-    OUT_OF_SERVICE = "out_of_service"
+ShelterKind = enum.StrEnum("ShelterKind", "COLLECTIVE FLAT EMERGENCY")
+RoomPolicy = enum.StrEnum("RoomPolicy", "MALE FEMALE FAMILY MIXED")
+BedStatus = enum.StrEnum("BedStatus", "AVAILABLE BLOCKED OUT_OF_SERVICE")
 
 
 class Gender(enum.StrEnum):
@@ -31,34 +17,8 @@ class Gender(enum.StrEnum):
     OTHER = "x"
 
 
-class ActivityKind(enum.StrEnum):
-    VACCINATION = "vaccination"
-    BAMF_HEARING = "bamf_hearing"
-    KINDERGARTEN = "kindergarten"
-    SCHOOL = "school"
-    CUSTOM = "custom"
-
-
-class ActivityStatus(enum.StrEnum):
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class ImportStatus(enum.StrEnum):
-    RUNNING = "running"
-    DONE = "done"
-    REJECTED = "rejected"
-    FAILED = "failed"  # ended without an answer (a crash, a killed process, a lost database)
-
-
-class TransferStatus(enum.StrEnum):
-    REQUESTED = "requested"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    RELEASED = "released"
-
-
-def check_in_enum(column: str, values: type[enum.StrEnum]) -> str:
-    """The SQL condition of a CHECK constraint: the column holds one of the enum's values."""
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+ActivityKind = enum.StrEnum("ActivityKind", "VACCINATION BAMF_HEARING KINDERGARTEN SCHOOL CUSTOM")
+ActivityStatus = enum.StrEnum("ActivityStatus", "OPEN DONE CANCELLED")
+# An import FAILED: it ended without an answer (a crash, a killed process, a lost database).
+ImportStatus = enum.StrEnum("ImportStatus", "RUNNING DONE REJECTED FAILED")
+TransferStatus = enum.StrEnum("TransferStatus", "REQUESTED ACCEPTED DECLINED RELEASED")

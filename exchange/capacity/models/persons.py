@@ -26,9 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from exchange.db import Base, created_at_column
+from exchange.db import Base, check_in_enum, created_at_column
 
-from .enums import ActivityKind, ActivityStatus, Gender, ImportStatus, check_in_enum
+from .enums import ActivityKind, ActivityStatus, Gender, ImportStatus
 
 
 class Household(Base):

@@ -24,10 +24,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from exchange.db import Base, created_at_column, point_column
+from exchange.db import Base, check_in_enum, created_at_column, point_column
 from exchange.profiles.models import Organization
 
-from .enums import BedStatus, RoomPolicy, ShelterKind, check_in_enum
+from .enums import BedStatus, RoomPolicy, ShelterKind
 
 
 class Shelter(Base):

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from exchange.db import Base, created_at_column
+from exchange.db import Base, check_in_enum, created_at_column
 
-from .enums import TransferStatus, check_in_enum
+from .enums import TransferStatus
 
 
 class BedTransfer(Base):
