@@ -8,20 +8,15 @@ from exchange.chat.models import BODY_MAX_LENGTH, RoomKind, Visibility
 from exchange.db import MAX_ID
 from exchange.documents.schemas import DocumentSchema
 from exchange.pagination import ListArgs, page_schema
+from exchange.profiles.schemas import VALID_ID, UserRefSchema
 
-VALID_ID = validate.Range(1, MAX_ID, error="Not a valid id.")
 RETENTION_DAYS = validate.Range(1, 36500, error="Between 1 and 36500 days.")
-
-
-class AuthorSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
 
 
 class MessageSchema(Schema):
     id = fields.Integer()
     room_id = fields.Integer()
-    author = fields.Nested(AuthorSchema, allow_none=True)
+    author = fields.Nested(UserRefSchema, allow_none=True)
     body = fields.String()
     created_at = fields.DateTime()
     edited_at = fields.DateTime(allow_none=True)
@@ -73,7 +68,7 @@ class RoomSchema(ExportRoomSchema):
     muted = fields.Boolean(attribute="member.muted", allow_none=True)
     role = fields.String(attribute="member.role", allow_none=True,
                          metadata={"description": "My role here; null if I am not a member."})
-    peer = fields.Nested(AuthorSchema, allow_none=True, metadata={
+    peer = fields.Nested(UserRefSchema, allow_none=True, metadata={
         "description": "A direct room's other member (its name is the room's name to me)."})
     last_message_id = fields.Integer(allow_none=True)
     last_message_at = fields.DateTime(allow_none=True)

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from exchange.concepts.markdown import render_markdown
 from exchange.documents.schemas import DocumentSchema
 from exchange.pagination import ListArgs, page_schema
-from exchange.profiles.schemas import VALID_ID
+from exchange.profiles.schemas import VALID_ID, UserRefSchema
 
 TOPIC = fields.String(validate=validate.Length(1, 60))
 
@@ -43,11 +43,6 @@ class CommentArgs(Schema):
     body = fields.String(required=True, validate=validate.Length(1, 10_000))
 
 
-class ConceptAuthorSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class ConceptSchema(Schema):
     id = fields.Integer()
     title = fields.String()
@@ -55,7 +50,7 @@ class ConceptSchema(Schema):
     body = fields.String()
     body_html = fields.Function(lambda c: render_markdown(c.body))
     topics = fields.List(fields.String())
-    author = fields.Nested(ConceptAuthorSchema, allow_none=True)
+    author = fields.Nested(UserRefSchema, allow_none=True)
     organization_id = fields.Integer()
     organization_name = fields.String(attribute="organization.name")
     documents = fields.List(fields.Nested(DocumentSchema))
@@ -63,17 +58,17 @@ class ConceptSchema(Schema):
     updated_at = fields.DateTime()
 
 
-class ConceptHitSchema(Schema):
-    id = fields.Integer(attribute="concept.id")
-    title = fields.String(attribute="concept.title")
-    summary = fields.String(attribute="concept.summary")
-    topics = fields.List(fields.String(), attribute="concept.topics")
-    author = fields.Nested(ConceptAuthorSchema, attribute="concept.author", allow_none=True)
-    organization_id = fields.Integer(attribute="concept.organization_id")
-    organization_name = fields.String(attribute="concept.organization.name")
-    created_at = fields.DateTime(attribute="concept.created_at")
-    updated_at = fields.DateTime(attribute="concept.updated_at")
+class ConceptHitSchema(ConceptSchema):
+    """A concept in a list (dumps services.ConceptHit): its fields without the body and
+    files, and the search rank."""
+
+    class Meta:
+        exclude = ("body", "body_html", "documents")
+
     rank = fields.Float(allow_none=True)
+
+    def get_attribute(self, obj, attr: str, default):
+        return super().get_attribute(obj if attr == "rank" else obj.concept, attr, default)
 
 
 ConceptPageSchema = page_schema(ConceptHitSchema, "ConceptPageSchema")
@@ -82,7 +77,7 @@ ConceptPageSchema = page_schema(ConceptHitSchema, "ConceptPageSchema")
 class CommentSchema(Schema):
     id = fields.Integer()
     concept_id = fields.Integer()
-    author = fields.Nested(ConceptAuthorSchema, allow_none=True)
+    author = fields.Nested(UserRefSchema, allow_none=True)
     body = fields.String()
     created_at = fields.DateTime()
 

@@ -16,6 +16,13 @@ ISO_639_1 = validate.Regexp(r"^[a-z]{2}$", error="Use a two-letter ISO 639-1 cod
 VALID_ID = validate.Range(1, MAX_ID, error="Not a valid id.")
 
 
+class UserRefSchema(Schema):
+    """A user by id and name: the author of a message or concept, a direct chat's peer."""
+
+    id = fields.Integer()
+    name = fields.String()
+
+
 class LocationField(Schema):
     lat = fields.Float(required=True, validate=validate.Range(-90, 90))
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))

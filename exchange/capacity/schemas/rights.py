@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from .persons import RegistryPersonSchema
+from .persons import ActivitySchema, RegistryPersonSchema
 
 REASON = validate.Length(min=1, max=2000)
 
@@ -56,12 +56,9 @@ class DisclosedOccupancySchema(Schema):
     bed = fields.String()
 
 
-class DisclosedActivitySchema(Schema):
-    kind = fields.String()
-    title = fields.String()
-    due_date = fields.Date(allow_none=True)
-    status = fields.String()
-    created_at = fields.DateTime()
+class DisclosedActivitySchema(ActivitySchema):
+    class Meta:
+        exclude = ("id", "person_id", "updated_at")
 
 
 class DisclosedPersonSchema(RegistryPersonSchema):
