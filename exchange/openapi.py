@@ -32,6 +32,7 @@ from typing import Any
 
 from apispec import BasePlugin
 from flask_login import login_required
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -143,7 +144,16 @@ class ContractPlugin(BasePlugin):
                 responses[str(status)] = _ERROR_RESPONSES[status]
 
 
-def endpoint(blp: Any, method: str, rule: str, status: int = 200,
+API_PREFIX = "/api/v1"
+
+
+def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
+    """A blueprint of the REST API: its calls below API_PREFIX, in the document's section
+    ``description``."""
+    return Blueprint(name, import_name, url_prefix=API_PREFIX, description=description)
+
+
+def endpoint(blp: Blueprint, method: str, rule: str, status: int = 200,
              schema: type[Schema] | Schema | None = None, *,
              body: type[Schema] | Schema | None = None,
              query: type[Schema] | Schema | None = None,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from exchange import realtime
 from exchange.chat import listing_requests, messages, people, read_state, records, rooms
@@ -40,9 +39,9 @@ from exchange.chat.schemas import (
     SearchArgs,
     SearchPageSchema,
 )
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
-blp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat")
+blp = api_blueprint("chat", __name__, "Chat")
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from exchange.concepts import services as concepts
 from exchange.concepts.markdown import render_markdown
@@ -20,9 +19,11 @@ from exchange.concepts.schemas import (
     PreviewSchema,
     TopicListSchema,
 )
+from exchange.openapi import api_blueprint
 
-blp = Blueprint("concepts", __name__, url_prefix="/api/v1",
-                description="Concepts: papers, plans and experience that officials share")
+blp = api_blueprint(
+    "concepts", __name__, "Concepts: papers, plans and experience that officials share"
+)
 
 
 def _me():

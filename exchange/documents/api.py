@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from flask import Response, current_app, request, send_file
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from exchange.documents import images, services, storage
 from exchange.documents.schemas import DocumentSchema, UploadArgs
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
-blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents")
+blp = api_blueprint("documents", __name__, "Documents")
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
 # Room for the multipart framing around the one file of an upload (boundaries, part

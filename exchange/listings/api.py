@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, jsonify, request
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from exchange.db import read_only
 from exchange.listings import (
@@ -34,11 +33,9 @@ from exchange.listings.schemas import (
     SavedSearchSchema,
     feature,
 )
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
-blp = Blueprint(
-    "listings", __name__, url_prefix="/api/v1", description="Listings: flats and free beds"
-)
+blp = api_blueprint("listings", __name__, "Listings: flats and free beds")
 
 GEOJSON = "application/geo+json"
 # A search page as GeoJSON: the items' fields are each feature's properties.
@@ -145,37 +142,29 @@ def update_listing(args: dict, listing_id: int):
     return _answer(listing)
 
 
-def _change_status(listing_id: int, action: str) -> dict:
-    listing = operations.change_status(current_user, listing_id, action)
-    return _answer(listing)
+# The status changes, each a call of its own: POST /listings/{id}/<action>.
+STATUS_CHANGES = {
+    "publish": "draft, withdrawn or expired → published (starts a new availability period).",
+    "withdraw": "published or reserved → withdrawn.",
+    "reserve": "published → reserved (officials).",
+    "let": "reserved → let.",
+}
 
 
-@endpoint(blp, "post", "/listings/<int:listing_id>/publish", 200, ListingSchema,
-          errors={409: "Illegal transition"})
-def publish_listing(listing_id: int):
-    """draft, withdrawn or expired → published (starts a new availability period)."""
-    return _change_status(listing_id, "publish")
+def _status_change(action: str, doc: str) -> None:
+    """Register the call `<action>_listing` that makes the status change `action`."""
+
+    def view(listing_id: int):
+        return _answer(operations.change_status(current_user, listing_id, action))
+
+    view.__name__ = view.__qualname__ = f"{action}_listing"
+    view.__doc__ = doc
+    endpoint(blp, "post", f"/listings/<int:listing_id>/{action}", 200, ListingSchema,
+             errors={409: "Illegal transition"})(view)
 
 
-@endpoint(blp, "post", "/listings/<int:listing_id>/withdraw", 200, ListingSchema,
-          errors={409: "Illegal transition"})
-def withdraw_listing(listing_id: int):
-    """published or reserved → withdrawn."""
-    return _change_status(listing_id, "withdraw")
-
-
-@endpoint(blp, "post", "/listings/<int:listing_id>/reserve", 200, ListingSchema,
-          errors={409: "Illegal transition"})
-def reserve_listing(listing_id: int):
-    """published → reserved (officials)."""
-    return _change_status(listing_id, "reserve")
-
-
-@endpoint(blp, "post", "/listings/<int:listing_id>/let", 200, ListingSchema,
-          errors={409: "Illegal transition"})
-def let_listing(listing_id: int):
-    """reserved → let."""
-    return _change_status(listing_id, "let")
+for _action, _doc in STATUS_CHANGES.items():
+    _status_change(_action, _doc)
 
 
 @endpoint(blp, "post", "/listings/<int:listing_id>/confirm", 200, ListingSchema,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from exchange.notifications import services
 from exchange.notifications.schemas import (
@@ -12,11 +11,9 @@ from exchange.notifications.schemas import (
     NotificationPageSchema,
     NotificationSchema,
 )
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
-blp = Blueprint(
-    "notifications", __name__, url_prefix="/api/v1", description="Notifications: my inbox"
-)
+blp = api_blueprint("notifications", __name__, "Notifications: my inbox")
 
 
 @endpoint(blp, "get", "/notifications", 200, NotificationPageSchema, query=NotificationListArgs)

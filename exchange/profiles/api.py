@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import request, session
 from flask_login import current_user
-from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
 
 from exchange.errors import Conflict, Unauthorized
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 from exchange.profiles import (
     accounts,
     auth,
@@ -58,7 +57,7 @@ from exchange.profiles.schemas import (
     VerifyArgs,
 )
 
-blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Accounts and organisations")
+blp = api_blueprint("auth", __name__, "Accounts and organisations")
 
 
 def client_address() -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from exchange.capacity import occupancy, placement
 from exchange.capacity.schemas.occupancy import (
     MoveArgs,
@@ -13,15 +11,12 @@ from exchange.capacity.schemas.occupancy import (
     PlacementArgs,
     PlacementResultSchema,
 )
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
 from . import current_actor
 
-blp = Blueprint(
-    "capacity_occupancy",
-    __name__,
-    url_prefix="/api/v1",
-    description="Occupancy: check-in, check-out, moves, placement search",
+blp = api_blueprint(
+    "capacity_occupancy", __name__, "Occupancy: check-in, check-out, moves, placement search"
 )
 
 

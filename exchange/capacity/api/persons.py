@@ -3,8 +3,6 @@ of persons write the audit log too."""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from exchange.capacity import access, activities, audit, persons
 from exchange.capacity.schemas.persons import (
     ActivityCreateArgs,
@@ -22,17 +20,13 @@ from exchange.capacity.schemas.persons import (
     RegistryPersonSchema,
 )
 from exchange.capacity.schemas.rights import ReadReasonArgs
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 from exchange.pagination import Page
 
 from . import current_actor
 
-blp = Blueprint(
-    "capacity_persons",
-    __name__,
-    url_prefix="/api/v1",
-    description="The person registry: persons, households, activities, the audit log",
-)
+blp = api_blueprint("capacity_persons", __name__,
+                    "The person registry: persons, households, activities, the audit log")
 
 
 @endpoint(blp, "post", "/persons", 201, NewRegistryPersonSchema, body=PersonCreateArgs)

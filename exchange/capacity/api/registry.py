@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask_login import current_user, login_required
-from flask_smorest import Blueprint
 
 from exchange.capacity import access, duplicates, persons, registry_import
 from exchange.capacity import registry_changes as changes_export
@@ -21,7 +20,7 @@ from exchange.capacity.schemas.registry import (
 from exchange.documents.storage import file_too_large
 from exchange.errors import Forbidden, InvalidInput, InvalidUpload, NotFound
 from exchange.hygiene import text_problem
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 from exchange.profiles import authz
 from exchange.profiles.models import Role
 from exchange.realtime import emit_import_progress
@@ -29,12 +28,8 @@ from exchange.transaction import keep_despite_error
 
 from . import current_actor
 
-blp = Blueprint(
-    "capacity_registry",
-    __name__,
-    url_prefix="/api/v1",
-    description="The registry's exchange with the state system: import, duplicates, changes",
-)
+blp = api_blueprint("capacity_registry", __name__,
+                    "The registry's exchange with the state system: import, duplicates, changes")
 
 REGISTRY_IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
 

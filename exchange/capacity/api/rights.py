@@ -3,21 +3,15 @@ disclosure (Art. 15), restriction (Art. 18) and erasure (Art. 17) of a person.""
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from exchange.capacity import persons, rights
 from exchange.capacity.schemas.persons import RegistryPersonSchema
 from exchange.capacity.schemas.rights import DisclosureSchema, ReadReasonArgs, ReasonArgs
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
 from . import current_actor
 
-blp = Blueprint(
-    "registry_rights",
-    __name__,
-    url_prefix="/api/v1",
-    description="Data-subject rights in the person registry: disclosure, restriction, erasure",
-)
+blp = api_blueprint("registry_rights", __name__,
+                    "Data-subject rights in the person registry: disclosure, restriction, erasure")
 
 
 @endpoint(blp, "get", "/persons/<int:person_id>/disclosure", 200, DisclosureSchema,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from exchange.capacity import access, counts, shelters
 from exchange.capacity.schemas.shelters import (
     BedStateSchema,
@@ -21,16 +19,13 @@ from exchange.capacity.schemas.shelters import (
     TrendArgs,
     TrendPointSchema,
 )
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 from exchange.pagination import Page
 
 from . import current_actor
 
-blp = Blueprint(
-    "capacity",
-    __name__,
-    url_prefix="/api/v1",
-    description="Capacity: shelters, rooms and beds, their counts and published free beds",
+blp = api_blueprint(
+    "capacity", __name__, "Capacity: shelters, rooms and beds, their counts and published free beds"
 )
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from exchange.capacity import transfers
 from exchange.capacity.schemas.transfers import (
     TransferCreateArgs,
@@ -12,16 +10,12 @@ from exchange.capacity.schemas.transfers import (
     TransferPageSchema,
     TransferSchema,
 )
-from exchange.openapi import endpoint
+from exchange.openapi import api_blueprint, endpoint
 
 from . import current_actor
 
-blp = Blueprint(
-    "capacity_transfers",
-    __name__,
-    url_prefix="/api/v1",
-    description="Transfer requests: districts ask each other for published free beds",
-)
+blp = api_blueprint("capacity_transfers", __name__,
+                    "Transfer requests: districts ask each other for published free beds")
 
 
 @endpoint(blp, "post", "/transfers", 201, TransferSchema, body=TransferCreateArgs,
