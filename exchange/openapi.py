@@ -157,15 +157,19 @@ def endpoint(blp: Blueprint, method: str, rule: str, status: int = 200,
              schema: type[Schema] | Schema | None = None, *,
              body: type[Schema] | Schema | None = None,
              query: type[Schema] | Schema | None = None,
-             errors: Mapping[int, str] | None = None) -> Callable[[Callable], Callable]:
+             errors: Mapping[int, str] | None = None,
+             public: bool = False) -> Callable[[Callable], Callable]:
     """The decorators of a call for signed-in users, in one: the route (``method`` on
     ``rule`` of the flask-smorest blueprint ``blp``), its arguments from a JSON ``body``
     or the ``query`` string, its answer (``status`` with ``schema``, none for 204), the
     error answers it documents in its own words (``errors``: status → description), and
-    ``login_required`` innermost. The document comes out as from the stacked decorators."""
+    ``login_required`` innermost; a ``public`` call (signing in) has no login_required
+    and ``security: []`` in the document. The document comes out as from the stacked
+    decorators."""
 
     def decorate(view: Callable) -> Callable:
-        view = login_required(view)
+        if not public:
+            view = login_required(view)
         for code, description in reversed(list((errors or {}).items())):
             view = blp.alt_response(code, description=description)(view)
         view = blp.response(status, schema)(view)
@@ -173,6 +177,8 @@ def endpoint(blp: Blueprint, method: str, rule: str, status: int = 200,
             view = blp.arguments(query, location="query")(view)
         if body is not None:
             view = blp.arguments(body)(view)
+        if public:
+            view = blp.doc(security=[])(view)
         return blp.route(rule, methods=[method.upper()])(view)
 
     return decorate

@@ -64,12 +64,9 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
-@blp.post("/auth/login")
-@blp.doc(security=[])
-@blp.arguments(LoginArgs)
-@blp.response(200, LoginResultSchema)
-@blp.alt_response(401, description="Wrong e-mail or password (the same for both)")
-@blp.alt_response(429, description="Too many failed attempts")
+@endpoint(blp, "post", "/auth/login", 200, LoginResultSchema, body=LoginArgs, public=True,
+          errors={401: "Wrong e-mail or password (the same for both)",
+                  429: "Too many failed attempts"})
 def login(args: dict):
     """Sign in with e-mail and password; sets the session cookie.
 
@@ -94,11 +91,9 @@ def _enrolling_user() -> tuple[User, bool]:
     return user, True
 
 
-@blp.post("/auth/2fa/setup")
-@blp.doc(security=[])
-@blp.response(200, TotpSetupSchema)
-@blp.alt_response(401, description="Neither signed in nor half-signed-in")
-@blp.alt_response(409, description="TOTP is set up already")
+@endpoint(blp, "post", "/auth/2fa/setup", 200, TotpSetupSchema,
+          errors={401: "Neither signed in nor half-signed-in", 409: "TOTP is set up already"},
+          public=True)
 def totp_setup():
     """Start setting up TOTP: a new secret and its otpauth:// URI (for a QR code)."""
     user, _half = _enrolling_user()
@@ -106,12 +101,10 @@ def totp_setup():
     return {"secret": secret, "otpauth_uri": two_factor.totp_uri(user)}
 
 
-@blp.post("/auth/2fa/confirm")
-@blp.doc(security=[])
-@blp.arguments(SecondFactorCodeArgs)
-@blp.response(200, RecoveryCodesSchema)
-@blp.alt_response(422, description="The code is wrong (counts as a failed login)")
-@blp.alt_response(429, description="Too many failed attempts")
+@endpoint(blp, "post", "/auth/2fa/confirm", 200, RecoveryCodesSchema,
+          body=SecondFactorCodeArgs, public=True,
+          errors={422: "The code is wrong (counts as a failed login)",
+                  429: "Too many failed attempts"})
 def totp_confirm(args: dict):
     """Put TOTP in force with a first code; answers the recovery codes (shown once) and
     signs a half-signed-in session in."""
@@ -126,12 +119,9 @@ def totp_confirm(args: dict):
     return {"recovery_codes": codes, "user": user, "csrf_token": csrf_token}
 
 
-@blp.post("/auth/2fa")
-@blp.doc(security=[])
-@blp.arguments(SecondFactorCodeArgs)
-@blp.response(200, LoginResultSchema)
-@blp.alt_response(401, description="Wrong or used code, or no half-signed-in session")
-@blp.alt_response(429, description="Too many failed attempts")
+@endpoint(blp, "post", "/auth/2fa", 200, LoginResultSchema, body=SecondFactorCodeArgs,
+          public=True, errors={401: "Wrong or used code, or no half-signed-in session",
+                               429: "Too many failed attempts"})
 def second_factor(args: dict):
     """Finish signing in with a TOTP code (each accepted once) or a recovery code."""
     pending = auth.pending_user()
@@ -149,10 +139,7 @@ def logout():
     auth.sign_out()
 
 
-@blp.post("/auth/register")
-@blp.doc(security=[])
-@blp.arguments(RegisterArgs)
-@blp.response(202, RegisterResultSchema)
+@endpoint(blp, "post", "/auth/register", 202, RegisterResultSchema, body=RegisterArgs, public=True)
 def register(args: dict):
     """Register: a landlord account (sign in with it), or a pending request to join an
     organisation. The answer is the same whether the e-mail has an account already or not
@@ -343,11 +330,8 @@ def revoke_invitation(organization_id: int, invitation_id: int):
     invitations.revoke_invitation(current_user, organization_id, invitation_id)
 
 
-@blp.post("/invitations/accept")
-@blp.doc(security=[])
-@blp.arguments(AcceptInvitationArgs)
-@blp.response(201, LoginResultSchema)
-@blp.alt_response(404, description="The link is unknown, used, revoked or expired")
+@endpoint(blp, "post", "/invitations/accept", 201, LoginResultSchema, body=AcceptInvitationArgs,
+          errors={404: "The link is unknown, used, revoked or expired"}, public=True)
 def accept_invitation(args: dict):
     """Accept an invitation with the token of its link: a new account (name, password) or
     the existing one of that address (its password). Signs in like a login (a second

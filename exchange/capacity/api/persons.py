@@ -23,7 +23,7 @@ from exchange.capacity.schemas.rights import ReadReasonArgs
 from exchange.openapi import api_blueprint, endpoint
 from exchange.pagination import Page
 
-from . import current_actor
+from . import current_actor, person_answer
 
 blp = api_blueprint("capacity_persons", __name__,
                     "The person registry: persons, households, activities, the audit log")
@@ -60,16 +60,14 @@ def search_persons(args: dict):
 @endpoint(blp, "get", "/persons/<int:person_id>", 200, RegistryPersonSchema, query=ReadReasonArgs)
 def get_person(args: dict, person_id: int):
     """One person (audited; a restricted person needs `reason`, audited with it)."""
-    user = current_actor()
-    return persons.person_view(user, persons.read_person(user, person_id, args.get("reason")))
+    return person_answer(persons.read_person, person_id, args.get("reason"))
 
 
 @endpoint(blp, "patch", "/persons/<int:person_id>", 200, RegistryPersonSchema,
           body=PersonUpdateArgs)
 def update_person(args: dict, person_id: int):
     """Correct a person's data (audited)."""
-    user = current_actor()
-    return persons.person_view(user, persons.update_person(user, person_id, args))
+    return person_answer(persons.update_person, person_id, args)
 
 
 @endpoint(blp, "get", "/persons/<int:person_id>/activities", 200, ActivitySchema(many=True),

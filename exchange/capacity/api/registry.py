@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 from flask_login import current_user, login_required
 
-from exchange.capacity import access, duplicates, persons, registry_import
+from exchange.capacity import access, duplicates, registry_import
 from exchange.capacity import registry_changes as changes_export
 from exchange.capacity.schemas.persons import RegistryPersonSchema
 from exchange.capacity.schemas.registry import (
@@ -26,7 +26,7 @@ from exchange.profiles.models import Role
 from exchange.realtime import emit_import_progress
 from exchange.transaction import keep_despite_error
 
-from . import current_actor
+from . import current_actor, person_answer
 
 blp = api_blueprint("capacity_registry", __name__,
                     "The registry's exchange with the state system: import, duplicates, changes")
@@ -138,8 +138,7 @@ def registry_imports(args: dict):
 def merge_persons(args: dict, person_id: int):
     """Merge another person (a duplicate) into this one: the other's occupancies and
     activities move here, the other is marked merged and hidden from search (audited)."""
-    user = current_actor()
-    return persons.person_view(user, duplicates.merge_persons(user, person_id, args["other_id"]))
+    return person_answer(duplicates.merge_persons, person_id, args["other_id"])
 
 
 @blp.get("/registry/changes")

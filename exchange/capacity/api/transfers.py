@@ -22,11 +22,10 @@ blp = api_blueprint("capacity_transfers", __name__,
           errors={409: "Not as many free beds are published"})
 def request_transfer(args: dict):
     """Ask another district for beds of its published beds listing (opens a chat thread)."""
-    transfer = transfers.request_transfer(
+    return transfers.request_transfer(
         current_actor(), args["listing_id"], args["beds"], args["until"], args["message"],
         args["organization_id"],
     )
-    return transfer
 
 
 @endpoint(blp, "get", "/transfers", 200, TransferPageSchema, query=TransferListArgs)
@@ -47,20 +46,17 @@ def get_transfer(transfer_id: int):
           errors={409: "Not as many free beds are published any more"})
 def accept_transfer(transfer_id: int):
     """Accept: the beds are held (the published free beds drop) until the request's date."""
-    transfer = transfers.accept_transfer(current_actor(), transfer_id)
-    return transfer
+    return transfers.accept_transfer(current_actor(), transfer_id)
 
 
 @endpoint(blp, "post", "/transfers/<int:transfer_id>/decline", 200, TransferSchema,
           body=TransferDeclineArgs)
 def decline_transfer(args: dict, transfer_id: int):
     """Decline, with a reason."""
-    transfer = transfers.decline_transfer(current_actor(), transfer_id, args["reason"])
-    return transfer
+    return transfers.decline_transfer(current_actor(), transfer_id, args["reason"])
 
 
 @endpoint(blp, "post", "/transfers/<int:transfer_id>/release", 200, TransferSchema)
 def release_transfer(transfer_id: int):
     """Release held beds before the date (either side)."""
-    transfer = transfers.release_transfer(current_actor(), transfer_id)
-    return transfer
+    return transfers.release_transfer(current_actor(), transfer_id)
