@@ -74,9 +74,14 @@ def _value(item: Any) -> Any:
 
 
 class ServiceError(Exception):
-    status = 400
+    """A rule of a service says no: answered with ``status``, the message (the class's
+    ``default_message`` where none is given) and the messages per field, if any."""
 
-    def __init__(self, message: str = "", errors: dict | None = None) -> None:
+    status = 400
+    default_message = ""
+
+    def __init__(self, message: str | None = None, errors: dict | None = None) -> None:
+        message = self.default_message if message is None else message
         super().__init__(message)
         self.source_message = message
         self.source_errors = errors
@@ -104,27 +109,29 @@ class NotFound(ServiceError):
     """Missing, or outside the caller's reach (the two are never told apart)."""
 
     status = 404
-
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__(message)
+    default_message = "Not found."
 
 
 class Forbidden(ServiceError):
     status = 403
-
-    def __init__(self, message: str = "You are not allowed to do this.") -> None:
-        super().__init__(message)
+    default_message = "You are not allowed to do this."
 
 
 class Unauthorized(ServiceError):
     status = 401
-
-    def __init__(self, message: str = "Not logged in.") -> None:
-        super().__init__(message)
+    default_message = "Not logged in."
 
 
 class Conflict(ServiceError):
     status = 409
+
+    def __init__(self, message: str | None = None, errors: dict | None = None, *,
+                 field: str | None = None) -> None:
+        """``field``: the body's field the conflict is over; the message stands under its
+        name too (as a schema names a bad field)."""
+        if field is not None:
+            errors = {"json": {field: [message]}}
+        super().__init__(message, errors)
 
 
 class TooManyRequests(ServiceError):
@@ -196,7 +203,7 @@ def conflict_from_integrity_error(error: Exception) -> Conflict | None:
     )
     message = (Text("This already exists.") if field is None
                else Text("This %(field)s is taken already.", field=field))
-    return Conflict(message, {"json": {field: [message]}} if field else None)
+    return Conflict(message, field=field)
 
 
 def flash_errors(error: ServiceError) -> None:

@@ -116,40 +116,43 @@ def _call_name(node: ast.Call) -> str | None:
     return None
 
 
-def _literals(node: ast.AST | None, *, values_only: bool = False) -> Iterator[ast.Constant]:
-    """String literals in an argument: the string itself, the items of a list/tuple, the
-    values (not the keys: they name fields) of a dict."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
-        yield node
-    elif isinstance(node, ast.List | ast.Tuple):
+def _parts(node: ast.AST | None) -> Iterator[ast.AST]:
+    """What an argument is made of: itself, the items of a list/tuple, the values (not the
+    keys: they name fields) of a dict, both branches of a conditional."""
+    if isinstance(node, ast.List | ast.Tuple):
         for item in node.elts:
-            yield from _literals(item)
+            yield from _parts(item)
     elif isinstance(node, ast.Dict):
         for value in node.values:
-            yield from _literals(value)
+            yield from _parts(value)
     elif isinstance(node, ast.IfExp):
-        yield from _literals(node.body)
-        yield from _literals(node.orelse)
+        yield from _parts(node.body)
+        yield from _parts(node.orelse)
+    elif node is not None:
+        yield node
+
+
+def _literals(node: ast.AST | None) -> Iterator[ast.Constant]:
+    """The non-empty string literals of an argument: ``"..."``, ``["...", "..."]``."""
+    for part in _parts(node):
+        if isinstance(part, ast.Constant) and isinstance(part.value, str) and part.value:
+            yield part
 
 
 def _names(node: ast.AST) -> Iterator[str]:
     """Variables an argument is made of: ``message``, ``{"json": {"name": [message]}}``."""
-    if isinstance(node, ast.Name):
-        yield node.id
-    elif isinstance(node, ast.List | ast.Tuple):
-        for item in node.elts:
-            yield from _names(item)
-    elif isinstance(node, ast.Dict):
-        for value in node.values:
-            yield from _names(value)
+    for part in _parts(node):
+        if isinstance(part, ast.Name):
+            yield part.id
 
 
 def service_messages(source: str) -> Iterator[tuple[int, str]]:
     """(line, message) of every literal message given to a service error in the source:
     written in the call, or put into a variable the call is given (``message = "..."``,
-    ``errors["field"] = "..."``, a module constant)."""
+    ``errors["field"] = "..."``, a module constant, an error class's ``default_message``)."""
     tree = ast.parse(source)
-    passed: set[str] = set()
+    # An error class's own message: ``default_message = "..."`` (exchange.errors).
+    passed: set[str] = {"default_message"}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _call_name(node) in ERROR_CLASSES:
             for argument in [*node.args, *(k.value for k in node.keywords)]:

@@ -120,7 +120,7 @@ def merge_persons(actor: User, keep_id: int, other_id: int) -> Person:
     open_ = open_occupancies_of([keep.id, other.id])
     if len({o.person_id for o in open_}) == 2:
         message = "Both persons are housed now; check one of them out first."
-        raise Conflict(message, {"json": {"other_id": [message]}})
+        raise Conflict(message, field="other_id")
     try:
         with db.session.begin_nested():
             db.session.execute(
@@ -132,7 +132,7 @@ def merge_persons(actor: User, keep_id: int, other_id: int) -> Person:
         if getattr(getattr(exc, "orig", None), "sqlstate", None) != "23P01":
             raise
         message = "Their stays overlap in time; they cannot be one person."
-        raise Conflict(message, {"json": {"other_id": [message]}}) from exc
+        raise Conflict(message, field="other_id") from exc
     db.session.execute(
         Activity.__table__.update().where(Activity.person_id == other.id).values(person_id=keep.id)
     )

@@ -84,7 +84,7 @@ def _shelter_of_bed(bed_id: int) -> int:
 
 def _bed_taken(bed: Bed) -> Conflict:
     message = "This bed is taken."
-    return Conflict(message, {"json": {"bed_id": [message]}})
+    return Conflict(message, field="bed_id")
 
 
 def _bed_blocked(bed: Bed) -> Conflict:
@@ -93,7 +93,7 @@ def _bed_blocked(bed: Bed) -> Conflict:
         if bed.status == BedStatus.BLOCKED
         else ("This bed is out of service.")
     )
-    return Conflict(message, {"json": {"bed_id": [message]}})
+    return Conflict(message, field="bed_id")
 
 
 def check_in(actor: User, person_id: int, bed_id: int) -> Occupancy:
@@ -106,7 +106,7 @@ def check_in(actor: User, person_id: int, bed_id: int) -> Occupancy:
     lock_counts([shelter_id])
     if open_occupancies_of([person.id]):
         message = "This person is housed already; move them instead."
-        raise Conflict(message, {"json": {"person_id": [message]}})
+        raise Conflict(message, field="person_id")
     if bed.status != BedStatus.AVAILABLE:
         raise _bed_blocked(bed)
     if open_occupancy_of_bed(bed.id) is not None:
@@ -137,7 +137,7 @@ def check_out(actor: User, occupancy_id: int) -> Occupancy:
     lock_counts([shelter_id])
     if not occupancy.is_open:
         message = "This occupancy has ended already."
-        raise Conflict(message, {"json": {"occupancy_id": [message]}})
+        raise Conflict(message, field="occupancy_id")
     _end(occupancy, database_now(), actor)
     db.session.flush()
     audit(actor, [person], AuditAction.CHECK_OUT)

@@ -91,7 +91,7 @@ def _check_external_id(organization_id: int, external_id: str | None, person_id=
         stmt = stmt.where(Person.id != person_id)
     if db.session.scalar(stmt) is not None:
         message = "This external_id is taken already."
-        raise Conflict(message, {"json": {"external_id": [message]}})
+        raise Conflict(message, field="external_id")
 
 
 def create_person(

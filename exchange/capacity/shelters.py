@@ -140,7 +140,7 @@ def _check_room_name(shelter_id: int, name: str, room_id: int | None = None) -> 
         stmt = stmt.where(ShelterRoom.id != room_id)
     if db.session.scalar(stmt) is not None:
         message = "This shelter has a room of this name already."
-        raise Conflict(message, {"json": {"name": [message]}})
+        raise Conflict(message, field="name")
 
 
 def update_room(actor: User, shelter_id: int, room_id: int, changes: dict) -> ShelterRoom:
@@ -226,7 +226,7 @@ def set_bed_status(actor: User, bed_id: int, status: str, reason: str | None = N
     lock_counts([shelter_id])
     if status != BedStatus.AVAILABLE and open_occupancy_of_bed(bed.id) is not None:
         message = "This bed is occupied; move or check out its occupant first."
-        raise Conflict(message, {"json": {"status": [message]}})
+        raise Conflict(message, field="status")
     bed.status = status
     bed.block_reason = None
     if status != BedStatus.AVAILABLE:

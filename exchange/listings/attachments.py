@@ -71,10 +71,10 @@ def attach_document(actor: User, listing_id: int, document_id: int, kind: str) -
     ).one()
     if db.session.get(ListingDocument, (listing.id, document.id)) is not None:
         message = "This document is attached to the listing already."
-        raise Conflict(message, {"json": {"document_id": [message]}})
+        raise Conflict(message, field="document_id")
     if attached >= MAX_LISTING_DOCUMENTS:
         message = Text("A listing holds at most %(n)d files.", n=MAX_LISTING_DOCUMENTS)
-        raise Conflict(message, {"json": {"document_id": [message]}})
+        raise Conflict(message, field="document_id")
     attachment = ListingDocument(
         listing_id=listing.id,
         document_id=document.id,

@@ -202,7 +202,7 @@ def transition(
     if listing.status not in allowed:
         message = Text("A %(status)s listing cannot be %(action)s.",
                        status=_word(listing.status), action=_word(PAST_TENSE[action]))
-        raise Conflict(message, {"json": {"status": [message]}})
+        raise Conflict(message, field="status")
     now = now or utcnow()
     previous = listing.status
     listing.status = target
@@ -245,7 +245,7 @@ def confirm_listing(actor: User, listing_id: int) -> Listing:
     if listing.status != S.PUBLISHED:
         message = Text("Only published listings are confirmed; this one is %(status)s.",
                        status=_word(listing.status))
-        raise Conflict(message, {"json": {"status": [message]}})
+        raise Conflict(message, field="status")
     _renew(listing, utcnow())
     db.session.flush()
     announce(listing, "updated", previous_status=listing.status)
@@ -261,7 +261,7 @@ def flag_listing(actor: User, listing_id: int, reason: str) -> Listing:
     if listing.status != S.PUBLISHED:
         message = Text("Only published listings can be flagged; this one is %(status)s.",
                        status=_word(listing.status))
-        raise Conflict(message, {"json": {"status": [message]}})
+        raise Conflict(message, field="status")
     if listing.flagged_at is not None:
         return listing  # the owner has been asked already
     now = utcnow()
