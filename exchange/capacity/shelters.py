@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, insert, select
 
-from exchange.db import point_wkt
 from exchange.errors import Conflict, InvalidInput, NotFound, Text
 from exchange.extensions import db
+from exchange.listings.operations import set_place
 from exchange.pagination import Page, page_by_id
 from exchange.profiles.models import User
 
@@ -47,13 +47,7 @@ def shelter_views(shelters: list[Shelter]) -> list[ShelterView]:
 
 def _apply_shelter(shelter: Shelter, values: dict) -> None:
     for name, value in values.items():
-        if name == "address":
-            for part in ("street", "postal_code", "city"):
-                if part in value:
-                    setattr(shelter, part, value[part] if value[part] is not None else "")
-        elif name == "location":
-            shelter.location = point_wkt(value["lat"], value["lon"])
-        elif name in SHELTER_FIELDS:
+        if not set_place(shelter, name, value) and name in SHELTER_FIELDS:
             setattr(shelter, name, value)
 
 

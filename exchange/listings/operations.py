@@ -79,17 +79,27 @@ def check_kind_fields(kind: str, values: dict) -> None:
         raise InvalidInput(errors)
 
 
+def set_place(target: object, name: str, value: dict) -> bool:
+    """Set ``address`` (its parts given; null as "") or ``location`` ({lat, lon}) as the
+    API takes them on the columns of a listing or a shelter. False for any other field."""
+    if name == "address":
+        for part in ("street", "postal_code", "city"):
+            if part in value:
+                setattr(target, part, value[part] if value[part] is not None else "")
+    elif name == "location":
+        target.location = point_wkt(value["lat"], value["lon"])
+    else:
+        return False
+    return True
+
+
 def apply_fields(listing: Listing, values: dict) -> None:
     """Set the fields as the API takes them (``address`` and ``location`` as dictionaries,
     ``beds_by_policy`` by policy) on the listing's columns."""
     for name, value in values.items():
-        if name == "address":
-            for part in ("street", "postal_code", "city"):
-                if part in value:
-                    setattr(listing, part, value[part] if value[part] is not None else "")
-        elif name == "location":
-            listing.location = point_wkt(value["lat"], value["lon"])
-        elif name == "beds_by_policy":
+        if set_place(listing, name, value):
+            continue
+        if name == "beds_by_policy":
             for policy in POLICIES:
                 if policy in (value or {}):
                     setattr(listing, f"beds_{policy}", value[policy])
