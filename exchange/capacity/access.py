@@ -48,6 +48,15 @@ RIGHTS_ROLES = frozenset({Role.ADMIN})
 REASON_NEEDED = N_("This record is restricted (GDPR Art. 18): state why you open it.")
 
 
+def taken(id_column, own_id: int | None, *conditions) -> bool:
+    """Whether a row other than ``own_id`` (the row being changed; None for a new one)
+    meets the conditions: a value that must be unique is taken."""
+    stmt = select(id_column).where(*conditions)
+    if own_id is not None:
+        stmt = stmt.where(id_column != own_id)
+    return db.session.scalar(stmt) is not None
+
+
 # --- reach ---------------------------------------------------------------------------------
 
 

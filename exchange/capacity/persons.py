@@ -28,6 +28,7 @@ from .access import (
     may_see_restricted,
     may_see_special_categories,
     organization_for_new,
+    taken,
     visible_persons_clause,
 )
 from .audit import AuditAction, audit
@@ -82,16 +83,9 @@ def _check_household(household_id: int | None, organization_id: int) -> None:
 
 
 def _check_external_id(organization_id: int, external_id: str | None, person_id=None) -> None:
-    if not external_id:
-        return
-    stmt = select(Person.id).where(
-        Person.organization_id == organization_id, Person.external_id == external_id
-    )
-    if person_id is not None:
-        stmt = stmt.where(Person.id != person_id)
-    if db.session.scalar(stmt) is not None:
-        message = "This external_id is taken already."
-        raise Conflict(message, field="external_id")
+    if external_id and taken(Person.id, person_id, Person.organization_id == organization_id,
+                             Person.external_id == external_id):
+        raise Conflict("This external_id is taken already.", field="external_id")
 
 
 def create_person(

@@ -21,6 +21,7 @@ from .access import (
     get_shelter_for,
     may_see_persons,
     organization_for_new,
+    taken,
 )
 from .counts import Capacity, counts_for, lock_counts
 from .models import Bed, BedStatus, Occupancy, Shelter, ShelterRoom
@@ -127,14 +128,9 @@ def add_room(
 
 
 def _check_room_name(shelter_id: int, name: str, room_id: int | None = None) -> None:
-    stmt = select(ShelterRoom.id).where(
-        ShelterRoom.shelter_id == shelter_id, ShelterRoom.name == name
-    )
-    if room_id is not None:
-        stmt = stmt.where(ShelterRoom.id != room_id)
-    if db.session.scalar(stmt) is not None:
-        message = "This shelter has a room of this name already."
-        raise Conflict(message, field="name")
+    if taken(ShelterRoom.id, room_id, ShelterRoom.shelter_id == shelter_id,
+             ShelterRoom.name == name):
+        raise Conflict("This shelter has a room of this name already.", field="name")
 
 
 def update_room(actor: User, shelter_id: int, room_id: int, changes: dict) -> ShelterRoom:
