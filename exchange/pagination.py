@@ -99,5 +99,10 @@ def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema))})
 
 
+def list_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """A list answer schema without pages: all the items of ``item_schema`` at once."""
+    return type(name, (Schema,), {"items": fields.List(fields.Nested(item_schema))})
+
+
 def validation_error(exc: ValidationError) -> InvalidInput:
     return InvalidInput(exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages})

@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from exchange.concepts.markdown import render_markdown
 from exchange.documents.schemas import DocumentSchema
-from exchange.pagination import ListArgs, page_schema
+from exchange.pagination import ListArgs, list_schema, page_schema
 from exchange.profiles.schemas import VALID_ID, UserRefSchema
 
 TOPIC = fields.String(validate=validate.Length(1, 60))
@@ -82,8 +82,7 @@ class CommentSchema(Schema):
     created_at = fields.DateTime()
 
 
-class CommentListSchema(Schema):
-    items = fields.List(fields.Nested(CommentSchema))
+CommentListSchema = list_schema(CommentSchema, "CommentListSchema")
 
 
 class PreviewSchema(Schema):
@@ -97,5 +96,4 @@ class TopicSchema(Schema):
     following = fields.Boolean()
 
 
-class TopicListSchema(Schema):
-    items = fields.List(fields.Nested(TopicSchema))
+TopicListSchema = list_schema(TopicSchema, "TopicListSchema")

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from exchange.capacity.models import Gender
+from exchange.pagination import list_schema
 from exchange.profiles.schemas import VALID_ID, LocationField
 
 from . import one_of as _one_of
@@ -87,5 +88,4 @@ class PlacementSchema(Schema):
     distance_km = fields.Float(allow_none=True, metadata={"description": "with near only"})
 
 
-class PlacementResultSchema(Schema):
-    items = fields.List(fields.Nested(PlacementSchema))
+PlacementResultSchema = list_schema(PlacementSchema, "PlacementResultSchema")

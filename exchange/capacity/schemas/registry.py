@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import Schema, fields, pre_load, validate
 
 from exchange.errors import localise
+from exchange.pagination import list_schema
 from exchange.profiles.schemas import VALID_ID
 from exchange.spreadsheet_encoding import UTF8, UTF16, WINDOWS_1252
 
@@ -22,8 +23,7 @@ class ChangedPersonSchema(RegistryPersonSchema):
     changed_at = fields.DateTime()
 
 
-class RegistryChangesSchema(Schema):
-    items = fields.List(fields.Nested(ChangedPersonSchema))
+RegistryChangesSchema = list_schema(ChangedPersonSchema, "RegistryChangesSchema")
 
 
 class LocalisedString(fields.String):
