@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import Base, check_in_enum, created_at_column
-from exchange.documents.models import Document
+from exchange.documents.models import Document, HasDocuments, attached_document_column
 from exchange.profiles.models import User
 
 BODY_MAX_LENGTH = 10_000
@@ -107,7 +107,7 @@ class Member(Base):
     user: Mapped[User] = relationship()
 
 
-class Message(Base):
+class Message(HasDocuments, Base):
     __tablename__ = "chat_messages"
     __table_args__ = (
         Index("ix_chat_messages_room_id_id", "room_id", "id"),
@@ -153,10 +153,6 @@ class Message(Base):
         order_by="MessageDocument.position", passive_deletes=True
     )
 
-    @property
-    def documents(self) -> list[Document]:
-        return [attachment.document for attachment in self.attachments]
-
 
 class MessageDocument(Base):
     """A document attached to a message; room members may read it (documents' reader)."""
@@ -166,9 +162,7 @@ class MessageDocument(Base):
     message_id: Mapped[int] = mapped_column(
         ForeignKey("chat_messages.id", ondelete="CASCADE"), primary_key=True
     )
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    document_id: Mapped[int] = attached_document_column()
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     document: Mapped[Document] = relationship()

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import Base, created_at_column
-from exchange.documents.models import Document
+from exchange.documents.models import Document, HasDocuments, attached_document_column
 from exchange.profiles.models import Organization, User
 
 #: The topics offered first; the list is open (any short lower-case word or phrase).
@@ -24,7 +24,7 @@ CONCEPT_TEXT = literal_column(
 )
 
 
-class Concept(Base):
+class Concept(HasDocuments, Base):
     """A concept written by a member of staff for their organisation (markdown body)."""
 
     __tablename__ = "concepts"
@@ -72,10 +72,6 @@ class Concept(Base):
         order_by="ConceptDocument.position", cascade="all, delete-orphan"
     )
 
-    @property
-    def documents(self) -> list[Document]:
-        return [attachment.document for attachment in self.attachments]
-
 
 class ConceptDocument(Base):
     """A document attached to a concept, in order."""
@@ -85,9 +81,7 @@ class ConceptDocument(Base):
     concept_id: Mapped[int] = mapped_column(
         ForeignKey("concepts.id", ondelete="CASCADE"), primary_key=True
     )
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    document_id: Mapped[int] = attached_document_column()
     position: Mapped[int] = mapped_column(default=0)
 
     document: Mapped[Document] = relationship()

@@ -48,3 +48,20 @@ class DocumentBlobChunk(Base):
         ForeignKey("document_blobs.sha256", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def attached_document_column() -> Mapped[int]:
+    """``document_id`` of a row that attaches a document to something (a message, a
+    concept, a listing): part of the row's key, indexed, gone with the document."""
+    return mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class HasDocuments:
+    """For a model whose ``attachments`` (rows with a ``document``) hold its files in
+    order: ``documents`` lists those files."""
+
+    @property
+    def documents(self) -> list[Document]:
+        return [attachment.document for attachment in self.attachments]

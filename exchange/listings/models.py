@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import Base, check_in_enum, created_at_column, point_column
-from exchange.documents.models import Document
+from exchange.documents.models import Document, attached_document_column
 from exchange.geo import point_to_dict
 from exchange.profiles.models import Organization, User
 
@@ -275,9 +275,7 @@ class ListingDocument(Base):
     listing_id: Mapped[int] = mapped_column(
         ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True
     )
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    document_id: Mapped[int] = attached_document_column()
     kind: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
