@@ -6,9 +6,9 @@ apispec's own hooks (an attribute function of the marshmallow converter and a pl
 ``operation_helper``), what follows from the way the API works for every call:
 
 - an ``operationId`` (the view function's name);
-- ``security: []`` stays where a route declares it (``@blp.doc(security=[])``: the calls
-  that sign in), every other call answers 401 without a session or token and 403 when
-  the signed-in user may not do it;
+- ``security: []`` stays where a route declares it (``endpoint(public=True)`` or
+  ``@blp.doc(security=[])``: the calls that sign in), every other call answers 401
+  without a session or token and 403 when the signed-in user may not do it;
 - the ``X-CSRFToken`` header on state-changing calls made with the session cookie, and
   the optional ``Idempotency-Key`` header (exchange/idempotency.py) on signed-in writes;
 - 400 (unreadable JSON, missing CSRF token), 404 (an id in the path outside one's reach),
