@@ -107,6 +107,21 @@ def _check(deployment, load, recovered_at, pane) -> None:
     _failures_were_503(load)
     _recovered(load, recovered_at)
     _delivered(deployment, pane, load)
+    _report(load, recovered_at)
+
+
+def _report(load: Load, recovered_at: float | None) -> None:
+    """One line for docs/operations.md (shown with `pytest -s tests/faults`)."""
+    answered = [a for a in load.answers if a.status is not None]
+    ok_after = [a.ended - recovered_at for a in answered
+                if recovered_at is not None and a.started >= recovered_at
+                and 200 <= a.status < 300]
+    print(f"\nFAULT {os.environ.get('PYTEST_CURRENT_TEST', '').split('::')[-1].split(' ')[0]}:"
+          f" {len(load.writes)} writes, {sum(w.acked_id is not None for w in load.writes)}"
+          f" acknowledged, 0 lost, 0 doubled; {len(load.answers)} requests,"
+          f" {sum(a.status == 503 for a in answered)} answered 503,"
+          f" {len(load.answers) - len(answered)} unanswered;"
+          f" first success {min(ok_after) if ok_after else float('nan'):.2f} s after recovery")
 
 
 def test_database_restart(deployment):
@@ -169,6 +184,7 @@ def test_an_app_process_killed(deployment):
     _settled(deployment, load)
     _failures_were_503(load)
     _delivered(deployment, pane, load)
+    _report(load, None)
 
 
 def _registry_csv(rows: int) -> bytes:
