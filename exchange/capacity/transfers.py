@@ -25,7 +25,6 @@ from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
 from exchange.listings import access as listings
 from exchange.listings.models import BedsSource, Listing, ListingKind
-from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
 from exchange.profiles.models import Membership, MembershipStatus, Organization, Role, User
 
@@ -44,6 +43,7 @@ _STATUS_WORDS = {
     "accepted": Text("accepted"),
     "declined": Text("declined"),
     "released": Text("released"),
+    "withdrawn": Text("withdrawn"),
 }
 
 
@@ -102,6 +102,7 @@ def _payload(transfer: BedTransfer, actor: User | None) -> dict:
         "listing_id": transfer.listing_id,
         "beds": transfer.beds,
         "until": transfer.until.isoformat(),
+        "arrival_date": transfer.arrival_date.isoformat() if transfer.arrival_date else None,
         "status": transfer.status,
         "room_id": transfer.room_id,
         "by": {"id": actor.id, "name": actor.name} if actor is not None else None,
@@ -119,7 +120,7 @@ def _requesting_side(transfer: BedTransfer) -> list[int]:
             *_side_user_ids(transfer.requesting_organization_id)]
 
 
-def _visible_clause(actor: User):
+def visible_clause(actor: User):
     orgs = authz.organizations_with_role(actor, REQUESTER_ROLES)
     return or_(
         BedTransfer.requesting_organization_id.in_(orgs),
@@ -130,7 +131,7 @@ def _visible_clause(actor: User):
 def get_transfer_for(actor: User, transfer_id: int, lock: bool = False) -> BedTransfer:
     """A request seen by staff of either side; anyone else gets 404."""
     authz.require_user(actor)
-    stmt = select(BedTransfer).where(BedTransfer.id == transfer_id, _visible_clause(actor))
+    stmt = select(BedTransfer).where(BedTransfer.id == transfer_id, visible_clause(actor))
     if lock:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     transfer = db.session.scalar(stmt)
@@ -146,10 +147,11 @@ def request_transfer(
     until: date,
     message: str = "",
     organization_id: int | None = None,
+    arrival_date: date | None = None,
 ) -> BedTransfer:
     """District A asks for ``beds`` of listing ``listing_id`` (another organisation's
-    published beds listing) until ``until``. B's officials and admins are notified; the
-    chat domain opens the request's thread."""
+    published beds listing) from ``arrival_date`` (today when not given) until ``until``.
+    B's officials and admins are notified; the chat domain opens the request's thread."""
     authz.require_user(actor)
     requesting_id = _requesting_organization(actor, organization_id)
     listing = listings.get_published_listing_for(actor, listing_id)
@@ -159,8 +161,14 @@ def request_transfer(
         raise InvalidInput({"listing_id": "This is your own organisation's listing."})
     if beds < 1:
         raise InvalidInput({"beds": "Must be at least 1."})
-    if until < date.today():
+    today = date.today()
+    arrival_date = arrival_date or today
+    if arrival_date < today:
+        raise InvalidInput({"arrival_date": "Must not be in the past."})
+    if until < today:
         raise InvalidInput({"until": "Must not be in the past."})
+    if arrival_date > until:
+        raise InvalidInput({"arrival_date": "Must not be after the end date."})
     if (listing.free_beds or 0) < beds:
         raise Conflict("Not as many free beds are published.")
     transfer = BedTransfer(
@@ -169,6 +177,7 @@ def request_transfer(
         providing_organization_id=listing.organization_id,
         beds=beds,
         until=until,
+        arrival_date=arrival_date,
         message=message.strip(),
         status=T.REQUESTED.value,
         requested_by_id=actor.id,
@@ -266,6 +275,40 @@ def decline_transfer(actor: User, transfer_id: int, reason: str = "") -> BedTran
     return transfer
 
 
+def may_decide(actor: User, transfer: BedTransfer) -> bool:
+    """Whether ``actor`` may accept or decline ``transfer`` now (an open request, asked of
+    an organisation where they are an official or admin)."""
+    return transfer.status == T.REQUESTED and authz.has_role(
+        actor, transfer.providing_organization_id, PROVIDER_ROLES)
+
+
+def may_withdraw(actor: User, transfer: BedTransfer) -> bool:
+    """Whether ``actor`` may take ``transfer`` back: an open request of their side."""
+    return transfer.status == T.REQUESTED and (
+        transfer.requested_by_id == actor.id
+        or authz.has_role(actor, transfer.requesting_organization_id, REQUESTER_ROLES))
+
+
+def may_release(actor: User, transfer: BedTransfer) -> bool:
+    """Whether ``actor`` may give held beds back (either side of an accepted request)."""
+    return transfer.status == T.ACCEPTED
+
+
+def withdraw_transfer(actor: User, transfer_id: int) -> BedTransfer:
+    """The asking side takes an open request back; B's officials and admins are told."""
+    transfer = get_transfer_for(actor, transfer_id, lock=True)
+    if transfer.status != T.REQUESTED:
+        raise _not_open(transfer)
+    if not may_withdraw(actor, transfer):
+        raise Forbidden("Only the asking organisation may withdraw its request.")
+    transfer.status = T.WITHDRAWN.value
+    transfer.withdrawn_at = _now()
+    db.session.flush()
+    _notify(_side_user_ids(transfer.providing_organization_id), "transfer_withdrawn",
+            transfer, actor)
+    return transfer
+
+
 def _release(transfer: BedTransfer, actor: User | None) -> None:
     listing = db.session.get(Listing, transfer.listing_id)
     _hold(listing, -transfer.beds)
@@ -318,41 +361,3 @@ def release_due_transfers(today: date | None = None) -> int:
                 notifications.notify(user_id, "transfer_released", _payload(transfer, None))
         released += 1
     return released
-
-
-def _direction_clause(actor: User, direction: str | None):
-    authz.require_user(actor)
-    orgs = authz.organizations_with_role(actor, REQUESTER_ROLES)
-    if direction == "incoming":
-        return BedTransfer.providing_organization_id.in_(orgs)
-    if direction == "outgoing":
-        return BedTransfer.requesting_organization_id.in_(orgs)
-    if direction in (None, ""):
-        return _visible_clause(actor)
-    raise InvalidInput({"direction": "Must be one of: incoming, outgoing."})
-
-
-def list_transfers(
-    actor: User, direction: str | None, limit: int, cursor: str | None
-) -> Page:
-    """Requests of my organisations: ``incoming`` (asked of us), ``outgoing`` (we asked)."""
-    stmt = select(BedTransfer).where(_direction_clause(actor, direction))
-    return page_by_id(stmt, BedTransfer.id, limit, cursor)
-
-
-def recent_transfers(actor: User, direction: str | None, limit: int) -> list[BedTransfer]:
-    """The newest ``limit`` requests of my organisations, newest first (the /transfers
-    page: what was asked last matters most, and older ones must not push it off)."""
-    stmt = select(BedTransfer).where(_direction_clause(actor, direction))
-    return list(db.session.scalars(stmt.order_by(BedTransfer.id.desc()).limit(limit)))
-
-
-def organization_names(transfers) -> dict[int, str]:
-    ids = {t.requesting_organization_id for t in transfers} | {
-        t.providing_organization_id for t in transfers
-    }
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
-    ).all())

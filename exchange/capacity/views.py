@@ -10,31 +10,28 @@ caseworkers and admins of the owning district, and every person shown is audited
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from exchange.capacity import access, counts, persons, rights_views, shelters, transfers
+from exchange.capacity import access, counts, persons, rights_views, shelters, transfer_views
 from exchange.capacity.audit import AuditAction, audit
 from exchange.capacity.models import Bed, Person, Shelter, ShelterRoom
 from exchange.capacity.occupancy import current_beds
 from exchange.capacity.schemas.shelters import CapacitySchema, ShelterRoomSchema
-from exchange.errors import InvalidInput, ServiceError
+from exchange.errors import InvalidInput
 from exchange.extensions import db
-from exchange.listings import access as listing_access
 from exchange.profiles import authz
 from exchange.profiles.models import Organization
 
 bp = Blueprint("capacity_views", __name__, template_folder="templates")
 # The pages of data-subject rights (disclosure, restriction, erasure) join this blueprint.
 rights_views.register(bp)
+# So do the pages of bed requests between districts.
+transfer_views.register(bp)
 
 #: Shelters listed on one page (a district runs tens, not thousands).
 SHELTER_PAGE = 200
-#: Transfer requests per table of /transfers, the newest.
-TRANSFER_PAGE = 200
 
 
 def _user():
@@ -271,76 +268,3 @@ def _navigation() -> dict:
         return access.may_run_capacity(current_user)
 
     return {"shows_shelters_link": shows_shelters_link}
-
-
-# --- transfer requests between districts -----------------------------------------------------
-
-
-@bp.get("/transfers")
-@login_required
-def transfers_page():
-    user = _user()
-    incoming = transfers.recent_transfers(user, "incoming", TRANSFER_PAGE)
-    outgoing = transfers.recent_transfers(user, "outgoing", TRANSFER_PAGE)
-    names = transfers.organization_names([*incoming, *outgoing])
-    deciding = authz.organizations_with_role(user, transfers.PROVIDER_ROLES)
-    return render_template(
-        "capacity/transfers.html",
-        incoming=incoming,
-        outgoing=outgoing,
-        names=names,
-        deciding=deciding,
-    )
-
-
-@bp.get("/transfers/new")
-@login_required
-def transfer_form():
-    listing_id = request.args.get("listing_id", type=int)
-    if listing_id is None:
-        abort(404)
-    listing = listing_access.get_published_listing_for(_user(), listing_id)
-    return render_template("capacity/transfer_new.html", listing=listing)
-
-
-@bp.post("/transfers/new")
-@login_required
-def transfer_create():
-    form = request.form
-    try:
-        try:
-            until = date.fromisoformat(form.get("until", ""))
-            beds = int(form.get("beds", ""))
-        except ValueError:
-            raise InvalidInput({"beds": "Not a valid number or date."}) from None
-        transfers.request_transfer(
-            _user(), int(form.get("listing_id", "0")), beds, until, form.get("message", "")
-        )
-    except ServiceError as error:
-        db.session.rollback()
-        field_messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
-        for message in field_messages or [error.message]:
-            flash(message, "error")
-        return redirect(url_for("capacity_views.transfer_form",
-                                listing_id=form.get("listing_id", type=int)))
-    return redirect(url_for("capacity_views.transfers_page"))
-
-
-@bp.post("/transfers/<int:transfer_id>/<any(accept, decline, release):action>")
-@login_required
-def transfer_action(transfer_id: int, action: str):
-    user = _user()
-    try:
-        if action == "accept":
-            transfers.accept_transfer(user, transfer_id)
-        elif action == "decline":
-            transfers.decline_transfer(user, transfer_id, request.form.get("reason", ""))
-        else:
-            transfers.release_transfer(user, transfer_id)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash(error.message, "error")
-    return redirect(url_for("capacity_views.transfers_page"))
-

@@ -184,7 +184,7 @@ def test_pages_request_and_accept(sides):
     assert b'data-testid="transfer-form"' in form.data
     sent = a.post("/transfers/new", data={
         "listing_id": listing_id, "beds": "2", "until": UNTIL, "message": "Hallo",
-        "csrf_token": a.csrf_token,
+        "arrival_date": date.today().isoformat(), "csrf_token": a.csrf_token,
     })
     assert sent.status_code == 302
     (transfer,) = db.session.scalars(
@@ -201,7 +201,7 @@ def test_pages_request_and_accept(sides):
 
 
 def test_the_page_shows_the_newest_requests_first_with_their_chat_room(sides, monkeypatch):
-    from exchange.capacity import views
+    from exchange.capacity import transfer_views
 
     a, b, listing_id = sides["a"], sides["b"], sides["listing_id"]
     made = []
@@ -209,7 +209,7 @@ def test_the_page_shows_the_newest_requests_first_with_their_chat_room(sides, mo
         response = _request(a, listing_id, 1)
         assert response.status_code == 201, response.get_json()
         made.append(response.get_json())
-    monkeypatch.setattr(views, "TRANSFER_PAGE", 2)
+    monkeypatch.setattr(transfer_views, "TRANSFER_PAGE", 2)
 
     for client, table in ((a, "outgoing"), (b, "incoming")):
         html = client.get("/transfers").get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exchange.capacity import transfers
+from exchange.capacity import transfer_lists, transfers
 from exchange.capacity.schemas.transfers import (
     TransferCreateArgs,
     TransferDeclineArgs,
@@ -24,14 +24,14 @@ def request_transfer(args: dict):
     """Ask another district for beds of its published beds listing (opens a chat thread)."""
     return transfers.request_transfer(
         current_actor(), args["listing_id"], args["beds"], args["until"], args["message"],
-        args["organization_id"],
+        args["organization_id"], args["arrival_date"],
     )
 
 
 @endpoint(blp, "get", "/transfers", 200, TransferPageSchema, query=TransferListArgs)
 def list_transfers(args: dict):
     """Requests of my organisations: incoming (asked of us) or outgoing (we asked)."""
-    return transfers.list_transfers(
+    return transfer_lists.list_transfers(
         current_actor(), args["direction"], args["limit"], args["cursor"]
     )
 
@@ -54,6 +54,14 @@ def accept_transfer(transfer_id: int):
 def decline_transfer(args: dict, transfer_id: int):
     """Decline, with a reason."""
     return transfers.decline_transfer(current_actor(), transfer_id, args["reason"])
+
+
+@endpoint(blp, "post", "/transfers/<int:transfer_id>/withdraw", 200, TransferSchema,
+          errors={409: "The request is decided already"})
+def withdraw_transfer(transfer_id: int):
+    """The asking side takes an open request back; the offering side is told
+    (`transfer_withdrawn`)."""
+    return transfers.withdraw_transfer(current_actor(), transfer_id)
 
 
 @endpoint(blp, "post", "/transfers/<int:transfer_id>/release", 200, TransferSchema)

@@ -21,4 +21,4 @@ ActivityKind = enum.StrEnum("ActivityKind", "VACCINATION BAMF_HEARING KINDERGART
 ActivityStatus = enum.StrEnum("ActivityStatus", "OPEN DONE CANCELLED")
 # An import FAILED: it ended without an answer (a crash, a killed process, a lost database).
 ImportStatus = enum.StrEnum("ImportStatus", "RUNNING DONE REJECTED FAILED")
-TransferStatus = enum.StrEnum("TransferStatus", "REQUESTED ACCEPTED DECLINED RELEASED")
+TransferStatus = enum.StrEnum("TransferStatus", "REQUESTED ACCEPTED DECLINED RELEASED WITHDRAWN")

@@ -38,6 +38,8 @@ class BedTransfer(Base):
     )
     beds: Mapped[int] = mapped_column(Integer)
     until: Mapped[date] = mapped_column(Date)
+    #: The day the persons are to arrive (None: asked before arrival dates were recorded).
+    arrival_date: Mapped[date | None] = mapped_column(Date)
     message: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default=TransferStatus.REQUESTED.value)
     reason: Mapped[str | None] = mapped_column(Text)
@@ -52,3 +54,4 @@ class BedTransfer(Base):
     created_at: Mapped[datetime] = created_at_column()
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

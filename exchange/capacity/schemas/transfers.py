@@ -14,6 +14,8 @@ class TransferCreateArgs(Schema):
     listing_id = fields.Integer(required=True, validate=VALID_ID)
     beds = fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
     until = fields.Date(required=True)
+    #: The day the persons are to arrive: today or later, not after ``until`` (default today).
+    arrival_date = fields.Date(load_default=None, allow_none=True)
     message = fields.String(load_default="", validate=validate.Length(max=5000))
     organization_id = fields.Integer(load_default=None, validate=VALID_ID)
 
@@ -35,6 +37,7 @@ class TransferSchema(Schema):
     providing_organization_id = fields.Integer()
     beds = fields.Integer()
     until = fields.Date()
+    arrival_date = fields.Date(allow_none=True)
     message = fields.String()
     status = fields.String()
     reason = fields.String(allow_none=True)
@@ -44,6 +47,7 @@ class TransferSchema(Schema):
     created_at = fields.AwareDateTime(default_timezone=UTC)
     decided_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
     released_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
+    withdrawn_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
 
 
 TransferPageSchema = page_schema(TransferSchema, "TransferPageSchema")

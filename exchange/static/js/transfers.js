@@ -1,6 +1,7 @@
-/* Live: a transfer notification (the other side asked, accepted, declined or released)
-   reloads both tables from the server; a table where a reason is being typed is kept. */
-const TABLES = ["incoming", "outgoing"];
+/* Live: a transfer notification (the other side asked, accepted, declined, withdrew or
+   released) reloads the request tables (/transfers) or the request (/transfers/<id>) from
+   the server; one where a reason is being typed is kept. */
+const TABLES = ["incoming", "outgoing", "transfer-detail"];
 
 function busy(table) {
   return Array.prototype.some.call(table.querySelectorAll("input[name=reason]"),
