@@ -8,6 +8,10 @@ domain registers, from its ``init_app`` in create_app, the kinds it writes
 (``register_link``: ``listing_id`` → the listing's page). The kinds of profiles' events are
 registered here, by network_notices.py. Labels are listed in the order of registration.
 
+A kind may also register the actions its reader can take right in the feed
+(``register_actions``: accept or decline a bed request), asked afresh each time the feed is
+shown so that a decided request shows none.
+
 The text is built from the payload on the server in the reader's language; the page's
 script fetches the rendered list (``/notifications/panel``) when the socket says a new one
 arrived, so no text lives in JavaScript. Unknown kinds get a generic line: the kind's name
@@ -37,7 +41,22 @@ class NotificationKind:
     describe: Describe
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button in the feed: a form that posts to ``url`` (with ``fields`` hidden)."""
+
+    label: str
+    url: str
+    name: str  # what it does ("accept"): its test id is f"notification-{name}"
+    primary: bool = False
+    fields: tuple[tuple[str, str], ...] = ()
+
+
+#: ``actions(payload, reader)``: the buttons the reader has now.
+Actions = Callable[[dict, Any], list[Action]]
+
 _KINDS: dict[str, NotificationKind] = {}
+_ACTIONS: dict[str, Actions] = {}
 #: payload key → the endpoint of the page it names, taking that key as its argument.
 _LINKS: dict[str, str] = {}
 #: The page a payload names when no registered one does (profiles sits below us).
@@ -47,6 +66,17 @@ _ORGANIZATION = ("organization_id", "organizations_views.organization")
 def register_kind(kind: str, label: Any, describe: Describe) -> None:
     """Let the feed and the e-mails tell notifications of ``kind`` (again: replaced)."""
     _KINDS[kind] = NotificationKind(label, describe)
+
+
+def register_actions(kind: str, actions: Actions) -> None:
+    """The buttons a notification of ``kind`` shows in the feed, for its reader."""
+    _ACTIONS[kind] = actions
+
+
+def actions(notification: Notification, reader: Any) -> list[Action]:
+    """The buttons of one notification for its reader (none for most kinds)."""
+    found = _ACTIONS.get(notification.kind)
+    return found(notification.payload or {}, reader) if found is not None else []
 
 
 def register_kinds(kinds: Iterable[tuple[str, Any, Any]], line: Callable[[Any], Describe]) -> None:

@@ -28,7 +28,9 @@ def _notification_badge() -> dict:
 
 def _feed(limit: int) -> list[tuple]:
     page = services.list_notifications(current_user, False, limit, None)
-    return [(n, *texts.describe(n), format_datetime(n.created_at, "short"))
+    reader = current_user._get_current_object()
+    return [(n, *texts.describe(n), format_datetime(n.created_at, "short"),
+             texts.actions(n, reader))
             for n in page.items]
 
 

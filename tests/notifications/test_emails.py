@@ -160,7 +160,8 @@ def test_a_transfer_request_is_mailed_to_the_providing_side(
     assert message["X-Envelope-To"] == "berta@emsland.example"
     assert message["Subject"] == "Landkreis Osnabrück fragt 3 Plätze an („Unterkunft Lingen“)"
     assert transfer.room_id is not None
-    assert f"http://localhost/chat/{transfer.room_id}" in message.get_content()
+    # The letter leads to the request's page, where it is accepted or declined.
+    assert f"http://localhost/transfers/{transfer.id}" in message.get_content()
     _nothing_more(smtp_server, 1)  # not the requester
 
 

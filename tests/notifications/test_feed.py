@@ -141,4 +141,4 @@ def test_transfer_notifications_name_the_organisation_and_the_beds(client, make_
     db.session.flush()
     panel = client.get("/notifications/panel").get_data(as_text=True)
     assert "Landkreis Emsland fragt 4 Plätze an („Halle 3“)" in panel
-    assert 'href="/chat/9"' in panel
+    assert 'href="/transfers/1"' in panel
