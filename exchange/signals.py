@@ -43,3 +43,6 @@ capacity_changed = _signals.signal("capacity-changed")
 #: recipient_ids: the providing side's officials and admins. The chat domain opens the
 #: request's thread and sets ``sender.room_id``.
 transfer_requested = _signals.signal("transfer-requested")
+#: sender: the Listing an official just reserved (flushed); actor: the official. The chat
+#: domain tells the owner side (notification) and opens the conversation with them.
+listing_reserved = _signals.signal("listing-reserved")

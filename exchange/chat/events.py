@@ -19,6 +19,7 @@ from typing import Any
 
 from exchange import realtime, signals
 from exchange.chat.access import may_read_attachment
+from exchange.chat.listing_requests import on_listing_reserved
 from exchange.chat.models import Member, Message, Room
 from exchange.chat.rooms import socket_room_ids
 from exchange.chat.schemas import MessageSchema, ReadReceiptSchema
@@ -75,3 +76,4 @@ def register() -> None:
     signals.chat_members_added.connect(on_members_added)
     signals.chat_read.connect(on_read)
     signals.transfer_requested.connect(open_transfer_thread)
+    signals.listing_reserved.connect(on_listing_reserved)

@@ -106,6 +106,15 @@ def do_request_listing(
         poster_id = shared.author_id
     # Locks the listing row: of two officials asking at once, the second waits and gets 409.
     listing = listing_operations.change_status(actor, listing_id, "reserve")
+    return tell_owner_side(actor, listing, poster_id, body)
+
+
+def tell_owner_side(
+    actor: User, listing: Listing, poster_id: int | None = None, body: str = ""
+) -> ListingRequest:
+    """The hand-off of a reserved listing: a room with whom to talk (the poster, else the
+    owner side) is opened or found, a first message there shares the listing, and they are
+    notified, their notification leading into that room."""
     other = _counterpart(actor, listing, poster_id)
     if may_take_part_anywhere(other):
         room, _created = open_direct_room(actor, [other.id], None, None, "", "", None)
@@ -125,3 +134,9 @@ def do_request_listing(
         },
     )
     return ListingRequest(room, message, listing)
+
+
+def on_listing_reserved(listing: Listing, actor: User, **_extra: object) -> None:
+    """``signals.listing_reserved`` (a reservation through the listings API or the map):
+    the owner side hears of it in the conversation opened with them."""
+    tell_owner_side(actor, listing)

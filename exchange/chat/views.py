@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from exchange.capacity import transfer_lists, transfer_views
 from exchange.chat import rooms
 from exchange.chat.access import may_take_part_anywhere
 from exchange.chat.models import RoomKind
@@ -60,6 +61,19 @@ def open_direct_room(user_id: int):
     return redirect(url_for("chat_views.room_page", room_id=room.id))
 
 
+def _transfer_banner(room_id: int | None) -> dict | None:
+    """The bed request a room is the thread of, with the viewer's actions on it (the
+    request's hand-off happens where its two sides talk)."""
+    if room_id is None:
+        return None
+    user = current_user._get_current_object()
+    transfer = transfer_lists.transfer_of_room(user, room_id)
+    if transfer is None:
+        return None
+    return {"transfer": transfer, "actions": transfer_views.actions_for(user, transfer),
+            "names": transfer_lists.organization_names([transfer])}
+
+
 def _chat(room_id: int | None):
     config = current_app.config
     page_config = {
@@ -79,4 +93,5 @@ def _chat(room_id: int | None):
         "room_url": url_for("chat_views.room_page", room_id=0),
         "listing_url": url_for("listings_views.listing_detail", listing_id=0),
     }
-    return render_template("chat/chat.html", page_config=page_config)
+    return render_template("chat/chat.html", page_config=page_config,
+                           transfer=_transfer_banner(room_id))

@@ -146,7 +146,8 @@ def update_listing(args: dict, listing_id: int):
 STATUS_CHANGES = {
     "publish": "draft, withdrawn or expired → published (starts a new availability period).",
     "withdraw": "published or reserved → withdrawn.",
-    "reserve": "published → reserved (officials).",
+    "reserve": "published → reserved (officials): the owner side is notified and a "
+               "conversation with them is opened (as POST /listings/{id}/request).",
     "let": "reserved → let.",
 }
 
@@ -155,7 +156,7 @@ def _status_change(action: str, doc: str) -> None:
     """Register the call `<action>_listing` that makes the status change `action`."""
 
     def view(listing_id: int):
-        return _answer(operations.change_status(current_user, listing_id, action))
+        return _answer(operations.status_action(current_user, listing_id, action))
 
     view.__name__ = view.__qualname__ = f"{action}_listing"
     view.__doc__ = doc

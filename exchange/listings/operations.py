@@ -203,6 +203,24 @@ def change_status(actor: User, listing_id: int, action: str) -> Listing:
     return listing
 
 
+def reserve_listing(actor: User, listing_id: int) -> Listing:
+    """An official reserves a listing: the owner side must hear of it and talk with them,
+    so ``signals.listing_reserved`` goes to the chat domain (which notifies the owner side
+    and opens their conversation). The chat's own request (chat.listing_requests) reserves
+    through change_status and does the same itself."""
+    listing = change_status(actor, listing_id, "reserve")
+    signals.listing_reserved.send(listing, actor=actor)
+    return listing
+
+
+def status_action(actor: User, listing_id: int, action: str) -> Listing:
+    """A status change asked for through the API: a reservation also hands the listing
+    over to its owner side (reserve_listing)."""
+    if action == "reserve":
+        return reserve_listing(actor, listing_id)
+    return change_status(actor, listing_id, action)
+
+
 def transition(
     listing: Listing, action: str, actor: User | None, now: datetime | None = None
 ) -> None:

@@ -58,6 +58,8 @@ def _page_config(**extra) -> dict:
         "new_url": url_for("listings_views.new_listing"),
         "detail_url": url_for("listings_views.listing_detail", listing_id=0),
         "edit_url": url_for("listings_views.edit_listing", listing_id=0),
+        # Where a reservation continues: the conversation with the owner side.
+        "room_url": url_for("chat_views.room_page", room_id=0),
         **extra,
     }
 

@@ -12,6 +12,7 @@ export const ui = {
   roomTitle: byId("room-title"),
   roomSub: byId("room-sub"),
   roomListingLink: byId("room-listing"),
+  roomTransfer: byId("room-transfer"),
   joinButton: byId("join-room"),
   pane: byId("pane"),
   scroller: byId("messages"),

@@ -59,6 +59,8 @@ export function openRoom(id, options = {}) {
   ui.roomSub.textContent = "";
   ui.joinButton.hidden = true;
   ui.roomListingLink.hidden = true;
+  // The bed request of the room the page was opened on, shown only in that room.
+  if (ui.roomTransfer) ui.roomTransfer.hidden = String(id) !== ui.roomTransfer.dataset.roomId;
   ui.scroller.hidden = false;
   ui.composer.hidden = true;
   return api("GET", "/rooms/" + id).then((answer) => {

@@ -98,10 +98,23 @@ function definitions(rows) {
 }
 
 function runAction(id, name) {
+  if (name === "reserve") { reserve(id); return; }
   api("POST", "/listings/" + id + "/" + name, {}).then((answer) => {
     if (answer.ok) {
       openDetail(id, { message: { text: t("action_done"), error: false } });
       refreshSoon();
+    } else {
+      renderDetail(state.selected, { text: (answer.data && answer.data.message) || errorText(answer), error: true });
+    }
+  }, () => { renderDetail(state.selected, { text: t("error_generic"), error: true }); });
+}
+
+/* Reserving hands the listing over to its owner side: they are notified and the
+   official continues in the conversation with them (POST /listings/{id}/request). */
+function reserve(id) {
+  api("POST", "/listings/" + id + "/request", {}).then((answer) => {
+    if (answer.ok) {
+      window.location.assign(config.room_url.replace("/0", "/" + answer.data.room.id));
     } else {
       renderDetail(state.selected, { text: (answer.data && answer.data.message) || errorText(answer), error: true });
     }
