@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from exchange.errors import Forbidden, NotFound
 from exchange.extensions import db
+from exchange.listings.models import BedsSource, Listing, ListingKind, ListingStatus
 from exchange.profiles import authz
 from exchange.profiles.models import Organization, User
 
@@ -35,12 +36,22 @@ class Capacity:
     accessible_free: int = 0
     free_published: int = 0
     shelters: int = 0
+    #: Free beds held for accepted bed requests of other districts (shelters.held_beds).
+    held: int = 0
+    #: Free beds of published manual bed listings (not kept by the registry).
+    listed_free: int = 0
     #: The organisation summed up (organization_capacity), else None.
     organization_id: int | None = None
 
     @property
     def free(self) -> int:
         return sum(self.by_policy.values())
+
+    @property
+    def free_places(self) -> int:
+        """The region's free places: the registry's free beds and those of manual bed
+        listings (the one figure of the start page and the dashboard)."""
+        return self.free + self.listed_free
 
     def add(self, counts: CapacityCount, shelter: Shelter) -> None:
         self.total += counts.total
@@ -50,6 +61,7 @@ class Capacity:
             self.by_policy[policy] += free
         self.accessible_free += counts.free_accessible
         self.free_published += published_free(counts, shelter)
+        self.held += shelter.held_beds
         self.shelters += 1
 
 
@@ -112,10 +124,27 @@ def organization_capacity(viewer: User, organization_id: int) -> Capacity:
     these are counts, as on the map)."""
     if db.session.get(Organization, organization_id) is None:
         raise NotFound()
+    capacity = region_capacity(viewer, [organization_id])
+    capacity.organization_id = organization_id
+    return capacity
+
+
+def region_capacity(viewer: User, organization_ids: Iterable[int]) -> Capacity:
+    """Totals over the shelters and the published manual bed listings of these
+    organisations and those below them, each counted once (the official's start page sums
+    all of their organisations; the dashboard one)."""
     if not authz.is_staff(viewer) and not viewer.is_platform_admin:
         raise Forbidden("Only staff of public organisations see capacity.")
-    reach = sorted(authz.descendants_and_self([organization_id]))
-    capacity = Capacity(organization_id=organization_id)
+    reach = sorted(authz.descendants_and_self(list(organization_ids))) or [0]
+    capacity = Capacity()
+    capacity.listed_free = db.session.scalar(
+        select(func.coalesce(func.sum(Listing.free_beds), 0)).where(
+            Listing.organization_id.in_(reach),
+            Listing.kind == ListingKind.BEDS.value,
+            Listing.source == BedsSource.MANUAL.value,
+            Listing.status == ListingStatus.PUBLISHED.value,
+        )
+    )
     rows = db.session.execute(
         select(CapacityCount, Shelter)
         .join(Shelter, Shelter.id == CapacityCount.shelter_id)

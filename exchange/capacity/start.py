@@ -13,7 +13,7 @@ from exchange.capacity.counts import (
     TrendPoint,
     capacity_trend,
     counts_for,
-    organization_capacity,
+    region_capacity,
 )
 from exchange.capacity.models import (
     Activity,
@@ -41,19 +41,20 @@ class RegionFigures:
 
 
 def region_figures(user: User) -> RegionFigures:
-    """Free beds of the official's organisations (and those below), and the free-bed trend
-    of the first one that has snapshots."""
+    """The official's region: the free places of their organisations and those below
+    (counts.region_capacity, the dashboard's figure: registry and manual bed listings,
+    each organisation counted once), and the free-bed trend of the first one that has
+    snapshots."""
     figures = RegionFigures()
-    for organization_id in sorted(authz.organizations_with_role(user, {Role.OFFICIAL})):
-        capacity = organization_capacity(user, organization_id)
-        figures.capacity.total += capacity.total
-        figures.capacity.blocked += capacity.blocked
-        figures.capacity.occupied += capacity.occupied
-        figures.capacity.shelters += capacity.shelters
-        if figures.organization_id is None:
-            figures.organization_id = organization_id
-        if not figures.trend:
-            figures.trend = capacity_trend(user, organization_id)
+    organization_ids = sorted(authz.organizations_with_role(user, {Role.OFFICIAL}))
+    if not organization_ids:
+        return figures
+    figures.capacity = region_capacity(user, organization_ids)
+    figures.organization_id = organization_ids[0]
+    for organization_id in organization_ids:
+        figures.trend = capacity_trend(user, organization_id)
+        if figures.trend:
+            break
     return figures
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from exchange.capacity import start as capacity_start
+from exchange.capacity import transfer_lists, transfer_views
 from exchange.chat import read_state as chat
 from exchange.listings import start as listings_start
 from exchange.profiles import authz, memberships
@@ -36,4 +37,12 @@ def index():
                               "unread": chat.unread_total(current_user)}
     if Role.ADMIN.value in roles:
         blocks["admin"] = memberships.admin_figures(current_user)
-    return render_template("home/index.html", blocks=blocks)
+    if transfer_lists.may_answer_requests(current_user):
+        incoming = transfer_lists.open_incoming(current_user)
+        blocks["transfers"] = {
+            "incoming": incoming,
+            "names": transfer_lists.organization_names(incoming),
+            "actions": {t.id: transfer_views.actions_for(current_user, t) for t in incoming},
+        }
+    return render_template("home/index.html", blocks=blocks,
+                           can_create_listing=listings_start.may_create_listing(current_user))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select
 
 from exchange.db import utcnow
 from exchange.extensions import db
-from exchange.listings.access import member_organizations, visible_clause
-from exchange.listings.models import Listing, ListingStatus
+from exchange.listings.access import creator_organizations, member_organizations, visible_clause
+from exchange.listings.models import Listing, ListingKind, ListingStatus
 from exchange.profiles.models import User
-
-EXPIRING_DAYS = 14
 
 
 def newest_offers(user: User, limit: int = 5) -> list[Listing]:
@@ -52,8 +51,15 @@ def my_listings(user: User, limit: int = 20) -> list[Listing]:
     ))
 
 
+def may_create_listing(user: User) -> bool:
+    """Whether the start page offers "New listing" (the user may list a flat somewhere)."""
+    return bool(creator_organizations(user, ListingKind.FLAT))
+
+
 def expiring_soon(listings: list[Listing]) -> list[Listing]:
-    """Of these, the published ones that expire within EXPIRING_DAYS."""
-    deadline = utcnow() + timedelta(days=EXPIRING_DAYS)
+    """Of these, the published ones that expire within the reminder window
+    (LISTING_REMINDER_DAYS, when the owner is reminded too), not the listing's lifetime:
+    a listing just published is not "expiring soon"."""
+    deadline = utcnow() + timedelta(days=current_app.config["LISTING_REMINDER_DAYS"])
     return [x for x in listings if x.status == ListingStatus.PUBLISHED.value
             and x.expires_at is not None and x.expires_at <= deadline]

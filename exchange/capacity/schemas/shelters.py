@@ -47,13 +47,19 @@ class CapacitySchema(Schema):
     by_policy = fields.Nested(ByPolicySchema, metadata={"description": "free beds by room policy"})
     accessible_free = fields.Integer()
     free_published = fields.Integer(
-        metadata={"description": "on the map: max(free - reserve_beds, 0) where published"}
+        metadata={"description": "on the map: max(free - reserve_beds - held, 0) where published"}
     )
+    held = fields.Integer(metadata={"description": "free beds held for accepted bed requests"})
 
 
 class OrganizationCapacitySchema(CapacitySchema):
     organization_id = fields.Integer()
     shelters = fields.Integer()
+    listed_free = fields.Integer(
+        metadata={"description": "free beds of published manual bed listings"})
+    free_places = fields.Integer(
+        metadata={"description": "free + listed_free: the region's free places (start page "
+                                 "and dashboard)"})
 
 
 class TrendPointSchema(Schema):
