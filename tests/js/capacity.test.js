@@ -5,7 +5,8 @@ import { test } from "node:test";
 
 import { useStrings } from "../../exchange/static/js/common/i18n.js";
 import {
-  bedState, duplicateOf, encodingLabel, errorText, importVerdict, isImportReport, isOverdue, percent, personLabel,
+  bedState, duplicateOf, encodingLabel, errorText, heldBeds, importVerdict, isImportReport, isOverdue, percent,
+  personLabel,
 } from "../../exchange/static/js/capacity/logic.js";
 
 useStrings({ error_fields: "Bitte prüfen", error_conflict: "Konflikt", error_generic: "Fehler" });
@@ -60,4 +61,15 @@ test("the import report: counts or an error, its verdict, duplicates named", () 
   assert.deepEqual(duplicateOf({}), { id: undefined, who: "" });
   assert.equal(encodingLabel("windows-1252"), "Windows-1252");
   assert.equal(encodingLabel("utf-8"), "UTF-8");
+});
+
+test("heldBeds: the first free beds in plan order stand for the held ones", () => {
+  const rooms = [
+    { beds: [{ id: 1, occupied: true, status: "available" }, { id: 2, occupied: false, status: "available" }] },
+    { beds: [{ id: 3, occupied: false, status: "blocked" }, { id: 4, occupied: false, status: "available" },
+      { id: 5, occupied: false, status: "available" }] },
+  ];
+  assert.deepEqual([...heldBeds(rooms, 2)], [2, 4]);
+  assert.deepEqual([...heldBeds(rooms, 0)], []);
+  assert.deepEqual([...heldBeds(rooms, 9)], [2, 4, 5]);
 });

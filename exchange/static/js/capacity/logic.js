@@ -28,6 +28,19 @@ export function bedState(bed) {
   return bed.status === "available" ? "free" : "blocked";
 }
 
+/** The ids of the free beds shown as held for accepted bed requests: the shelter holds
+    `held` of its free beds (not particular ones), so the first free beds in plan order
+    stand for them; the free beds left are those the map publishes (less the reserve). */
+export function heldBeds(rooms, held) {
+  const ids = new Set();
+  rooms.forEach((room) => {
+    room.beds.forEach((bed) => {
+      if (ids.size < held && bedState(bed) === "free") ids.add(bed.id);
+    });
+  });
+  return ids;
+}
+
 /** An open activity whose due day (YYYY-MM-DD) lies before today. */
 export function isOverdue(activity, today) {
   return activity.status === "open" && Boolean(activity.due_date) && activity.due_date < today;

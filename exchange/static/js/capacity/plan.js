@@ -5,7 +5,7 @@ import { holdsFocus } from "../common/focus.js";
 import { t, tn } from "../common/i18n.js";
 import { config } from "../common/page.js";
 import { makeBedPanel } from "./bed_panel.js";
-import { bedState } from "./logic.js";
+import { bedState, heldBeds } from "./logic.js";
 import { connectCapacity, updateBar } from "./shared.js";
 
 export function planPage() {
@@ -13,7 +13,7 @@ export function planPage() {
   const panelElement = document.getElementById("bedpanel");
   const summary = document.getElementById("summary");
   const manage = Boolean(config.manage);
-  const state = { rooms: [], beds: new Map(), selected: null, moving: null, loading: null };
+  const state = { rooms: [], beds: new Map(), held: new Set(), selected: null, moving: null, loading: null };
   const panel = makeBedPanel(panelElement, { state, load, render });
 
   function load() {
@@ -27,11 +27,14 @@ export function planPage() {
     return request.then((data) => {
       if (state.loading !== request) return;
       state.rooms = data.rooms;
+      state.held = heldBeds(data.rooms, (data.capacity && data.capacity.held) || 0);
       state.beds = new Map();
       data.rooms.forEach((room) => {
         room.beds.forEach((bed) => { bed.room = room; state.beds.set(bed.id, bed); });
       });
       updateBar(summary, data.capacity);
+      const heldLine = summary && summary.querySelector('[data-testid="held-line"]');
+      if (heldLine) heldLine.hidden = !(data.capacity && data.capacity.held);
       render();
       if (state.selected && state.beds.has(state.selected)) {
         if (!holdsFocus(panelElement)) panel.show(state.beds.get(state.selected));
@@ -46,7 +49,7 @@ export function planPage() {
   }
 
   function bedTile(bed) {
-    const kind = bedState(bed);
+    const kind = state.held.has(bed.id) ? "held" : bedState(bed);
     const target = state.moving && kind === "free";
     const lines = [el("span", { class: "bedlabel", text: bed.label })];
     if (kind === "occupied" && bed.person_name) {
@@ -79,12 +82,14 @@ export function planPage() {
     state.rooms.forEach((room) => {
       const tags = [el("span", { class: "policy policy-" + room.policy, text: t("policy_" + room.policy) })];
       if (room.accessible) tags.push(el("span", { class: "policy access", text: "♿ " + t("accessible") }));
+      const held = room.beds.filter((bed) => state.held.has(bed.id)).length;
       plan.appendChild(el("section", { class: "room card", "data-testid": "room-" + room.id }, [
         el("header", { class: "roomhead" }, [
           el("strong", { text: room.name }),
           el("span", { class: "roomtags" }, tags),
           el("span", { class: "spacer" }),
-          el("span", { class: "muted", text: tn("room_free", room.free_beds) }),
+          el("span", { class: "muted", text: tn("room_free", room.free_beds - held) +
+            (held ? " · " + t("room_held", { n: held }) : "") }),
         ]),
         el("div", { class: "beds" }, room.beds.map(bedTile)),
       ]));

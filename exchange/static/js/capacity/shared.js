@@ -26,7 +26,7 @@ export function updateBar(box, capacity) {
     bar.title = title;
     bar.setAttribute("aria-label", title);
   }
-  ["occupied", "blocked", "free", "total", "free_published"].forEach((name) => {
+  ["occupied", "blocked", "free", "total", "free_published", "held"].forEach((name) => {
     box.querySelectorAll('[data-field="' + name + '"]').forEach((field) => {
       if (capacity[name] !== undefined) field.textContent = formatNumber(capacity[name], 0);
     });
