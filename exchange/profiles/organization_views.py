@@ -82,7 +82,27 @@ def organization(organization_id: int):
         contact=people.reach(current_user, contact) if contact else None,
         can_verify=verification.may_verify(current_user, org),
         is_admin=authz.is_org_admin(current_user, org.id),
+        # Where the "invitation" notification leads: the invitation is accepted here.
+        invitations=[i for i in invitations.my_invitations(current_user)
+                     if i.organization_id == org.id],
     )
+
+
+@bp.post("/directory/<int:organization_id>/invitations/<int:invitation_id>/accept")
+@login_required
+def accept_invitation(organization_id: int, invitation_id: int):
+    """A signed-in user accepts an invitation to their e-mail from the organisation's
+    page (another's is 404)."""
+    try:
+        invitations.accept_my_invitation(current_user, invitation_id)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash_errors(error)
+    else:
+        flash(_("You joined the organisation."), "info")
+    return redirect(url_for("organizations_views.organization", organization_id=organization_id))
 
 
 @bp.post("/directory/<int:organization_id>/verify")

@@ -113,3 +113,21 @@ def make_person(app):
         return person
 
     return make
+
+
+@pytest.fixture
+def sides(make_org, make_user, as_user, make_shelter):
+    """District B publishes a shelter with 4 free beds; A and C are other districts."""
+    a, b, c = make_org("district"), make_org("district"), make_org("district")
+    b_official = make_user(role="official", org=b)
+    shelter = make_shelter(b, rooms=[("mixed", 4)], publish=True)
+    return {
+        "a": as_user(role="official", org=a),
+        "b": as_user(user=b_official),
+        "c": as_user(role="official", org=c),
+        "b_official": b_official,
+        "shelter": shelter,
+        "listing_id": shelter.listing_id,
+        "org_a": a,
+        "org_b": b,
+    }

@@ -7,7 +7,6 @@ import contextvars
 import re
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from exchange.capacity import transfers
@@ -19,24 +18,6 @@ from exchange.listings.models import Listing
 from tests.listings.conftest import make_listing as make_listing  # noqa: F401  (fixture)
 
 UNTIL = (date.today() + timedelta(days=30)).isoformat()
-
-
-@pytest.fixture
-def sides(make_org, make_user, as_user, make_shelter):
-    """District B publishes a shelter with 4 free beds; A and C are other districts."""
-    a, b, c = make_org("district"), make_org("district"), make_org("district")
-    b_official = make_user(role="official", org=b)
-    shelter = make_shelter(b, rooms=[("mixed", 4)], publish=True)
-    return {
-        "a": as_user(role="official", org=a),
-        "b": as_user(user=b_official),
-        "c": as_user(role="official", org=c),
-        "b_official": b_official,
-        "shelter": shelter,
-        "listing_id": shelter.listing_id,
-        "org_a": a,
-        "org_b": b,
-    }
 
 
 def _free(listing_id: int) -> int:

@@ -218,3 +218,38 @@ def _cleanup(user_ids: list[int], listing_id: int) -> None:
     db.session.execute(User.__table__.delete().where(User.id.in_(user_ids)))
     db.session.execute(Organization.__table__.delete().where(Organization.id.in_(org_ids)))
     db.session.commit()
+
+
+def test_reserving_through_the_listings_api_tells_the_landlord_and_opens_their_room(
+    as_user, make_listing
+):
+    """The hand-off of "Reservieren" (issue 14): the landlord is notified, their
+    notification leads into the conversation with the official, who finds it too."""
+    landlord = as_user("landlord")
+    official = as_user("official")
+    flat = make_listing(owner=landlord.user, title="Dreizimmerwohnung am Hasetor")
+
+    reserved = official.post(f"/api/v1/listings/{flat.id}/reserve")
+    assert reserved.status_code == 200, reserved.get_json()
+    assert reserved.get_json()["status"] == "reserved"
+
+    (note,) = landlord.get("/api/v1/notifications").get_json()["items"]
+    assert note["kind"] == "listing_requested"
+    room_id = note["payload"]["room_id"]
+    members = set(db.session.scalars(select(Member.user_id).where(Member.room_id == room_id)))
+    assert members == {landlord.user.id, official.user.id}
+    assert db.session.get(Room, room_id).listing_id == flat.id
+    panel = landlord.get("/notifications/panel").get_data(as_text=True)
+    assert f'href="/chat/{room_id}"' in panel and "Dreizimmerwohnung am Hasetor" in panel
+    assert [r["id"] for r in official.get("/api/v1/rooms").get_json()["items"]] == [room_id]
+    assert landlord.get(f"/api/v1/rooms/{room_id}/messages").status_code == 200
+
+
+def test_a_listing_out_of_reach_is_not_reserved_and_nobody_is_told(as_user, make_listing):
+    landlord = as_user("landlord")
+    official = as_user("official")
+    draft = make_listing(owner=landlord.user, status="draft")
+    assert official.post(f"/api/v1/listings/{draft.id}/reserve").status_code == 404
+    assert official.post("/api/v1/listings/999999/reserve").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Room)) == 0
