@@ -1,7 +1,7 @@
 """Bed requests carry an arrival date and can be withdrawn (issue 14).
 
-- bed_transfers.arrival_date: the day the persons are to arrive (the service refuses one after ``until``);
-  requests made before this revision have none.
+- bed_transfers.arrival_date: the day the persons are to arrive (the service refuses one
+  after ``until``); requests made before this revision have none.
 - bed_transfers.withdrawn_at and the status ``withdrawn``: the requester took the request
   back before it was decided.
 

@@ -53,11 +53,16 @@ def test_a_district_asks_another_for_beds_and_sees_the_acceptance_live(new_page)
     form.locator("textarea[name=message]").fill(message)
     osnabrueck.get_by_test_id("transfer-send").click()
 
-    expect(osnabrueck).to_have_url(re.compile(r"/transfers$"))
+    # The form leads to the request's own page; the list has it too.
+    expect(osnabrueck).to_have_url(re.compile(r"/transfers/\d+$"))
+    osnabrueck.goto("/transfers")
     outgoing = osnabrueck.get_by_test_id("outgoing").locator("tbody tr", has_text=message)
     expect(outgoing).to_contain_text(EMSLAND)
     expect(outgoing.locator("[data-field=status]")).to_have_text("Angefragt")
-    expect(outgoing.locator("time")).to_have_attribute("datetime", until.isoformat())
+    expect(outgoing.locator("time[data-field=until]")).to_have_attribute(
+        "datetime", until.isoformat())
+    expect(outgoing.locator("time[data-field=arrival]")).to_have_attribute(
+        "datetime", date.today().isoformat())
     # The asking side cannot decide its own request.
     expect(outgoing.locator("[data-testid^=accept-]")).to_have_count(0)
     osnabrueck.wait_for_function(
