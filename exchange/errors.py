@@ -13,10 +13,12 @@ messages passed to these classes are extracted into the catalogue by
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import flash, has_request_context
+from flask import abort, flash, has_request_context
 
+from exchange.extensions import db
 from exchange.i18n import library_template
 
 
@@ -212,3 +214,22 @@ def flash_errors(error: ServiceError) -> None:
     messages = [m for ms in (error.errors or {}).get("json", {}).values() for m in ms]
     for message in messages or [error.message]:
         flash(message, "error")
+
+
+_Result = TypeVar("_Result")
+
+
+def form_action(call: Callable[[], _Result], done: str) -> _Result | None:
+    """Run what a page's form asks for: refused, the request's writes are rolled back and
+    the refusal is flashed (an object out of reach stays 404); done, ``done`` is flashed.
+    Returns what ``call`` returned, or None when refused."""
+    try:
+        result = call()
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash_errors(error)
+        return None
+    flash(done, "info")
+    return result

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from exchange.capacity import transfer_lists, transfers
 from exchange.capacity.models import BedTransfer
-from exchange.errors import InvalidInput, ServiceError, flash_errors
+from exchange.errors import InvalidInput, ServiceError, flash_errors, form_action
 from exchange.extensions import db
 from exchange.listings import access as listing_access
 from exchange.listings.models import Listing
@@ -130,35 +130,24 @@ def _back(transfer: BedTransfer | None, transfer_id: int) -> str:
     return url_for("capacity_views.transfers_page")
 
 
-_DONE = {
-    "accept": _l("The request is accepted; the beds are held."),
-    "decline": _l("The request is declined."),
-    "withdraw": _l("The request is withdrawn."),
-    "release": _l("The held beds are released."),
+#: What each action does, and what the page says when it is done.
+_ACTIONS = {
+    "accept": (lambda user, transfer_id: transfers.accept_transfer(user, transfer_id),
+               _l("The request is accepted; the beds are held.")),
+    "decline": (lambda user, transfer_id: transfers.decline_transfer(
+        user, transfer_id, request.form.get("reason", "")), _l("The request is declined.")),
+    "withdraw": (lambda user, transfer_id: transfers.withdraw_transfer(user, transfer_id),
+                 _l("The request is withdrawn.")),
+    "release": (lambda user, transfer_id: transfers.release_transfer(user, transfer_id),
+                _l("The held beds are released.")),
 }
 
 
 @login_required
 def transfer_action(transfer_id: int, action: str):
     user = _user()
-    transfer = None
-    try:
-        if action == "accept":
-            transfer = transfers.accept_transfer(user, transfer_id)
-        elif action == "decline":
-            transfer = transfers.decline_transfer(user, transfer_id,
-                                                  request.form.get("reason", ""))
-        elif action == "withdraw":
-            transfer = transfers.withdraw_transfer(user, transfer_id)
-        else:
-            transfer = transfers.release_transfer(user, transfer_id)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash_errors(error)
-    else:
-        flash(str(_DONE[action]), "info")
+    call, done = _ACTIONS[action]
+    transfer = form_action(lambda: call(user, transfer_id), str(done))
     return redirect(_back(transfer, transfer_id))
 
 

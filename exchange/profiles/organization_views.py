@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from exchange import mail
 from exchange.db import utcnow
-from exchange.errors import NotFound, ServiceError, flash_errors
+from exchange.errors import NotFound, ServiceError, flash_errors, form_action
 from exchange.extensions import db
 from exchange.geo import point_to_dict
 from exchange.places import attribution as places_attribution
@@ -93,15 +93,8 @@ def organization(organization_id: int):
 def accept_invitation(organization_id: int, invitation_id: int):
     """A signed-in user accepts an invitation to their e-mail from the organisation's
     page (another's is 404)."""
-    try:
-        invitations.accept_my_invitation(current_user, invitation_id)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.status == 404:
-            abort(404)
-        flash_errors(error)
-    else:
-        flash(_("You joined the organisation."), "info")
+    form_action(lambda: invitations.accept_my_invitation(current_user, invitation_id),
+                _("You joined the organisation."))
     return redirect(url_for("organizations_views.organization", organization_id=organization_id))
 
 

@@ -24,6 +24,12 @@ from tests.e2e.test_listings_map import (
 )
 
 LANDLORD = "vermietung@wohnbau-emsland.example"
+#: The landlord's flat, less its title.
+FLAT = {
+    "kind": "flat", "rooms": 3, "area_m2": 72, "max_occupants": 5, "accessible": False,
+    "rent_cold": "560.00", "utilities": "160.00", "location": {"lat": 52.5220, "lon": 7.3170},
+    "address": {"street": "Am Pferdemarkt 3", "postal_code": "49808", "city": "Lingen (Ems)"},
+}
 OSNABRUECK = "Landkreis Osnabrück"
 ACCEPTED = "Angenommen (Betten reserviert)"
 
@@ -71,6 +77,15 @@ def _ask_by_api(page: Page, listing: dict, beds: int) -> dict:
         "message": unique("Bitte um Plätze")})
     assert answer.status == 201, answer.text()
     return answer.json()
+
+
+def open_listing_as(new_page, email: str, listing: dict, title: str) -> Page:
+    """A new browser context of ``email`` with the listing's detail open on the map."""
+    page = new_page()
+    sign_in(page, email)
+    page.goto(f"/listings/{listing['id']}")
+    expect(page.get_by_test_id("detail-title")).to_have_text(title)
+    return page
 
 
 def _open_bell(page: Page):
@@ -181,21 +196,13 @@ def test_a_reservation_reaches_the_landlord_and_opens_their_conversation(new_pag
     landlord = new_page()
     csrf = sign_in(landlord, LANDLORD)
     title = unique("3-Zimmer-Wohnung am Pferdemarkt")
-    flat = create_listing(
-        landlord.request, csrf, kind="flat", title=title,
-        address={"street": "Am Pferdemarkt 3", "postal_code": "49808", "city": "Lingen (Ems)"},
-        location={"lat": 52.5220, "lon": 7.3170}, rooms=3, area_m2=72, max_occupants=5,
-        rent_cold="560.00", utilities="160.00", accessible=False,
-    )
+    flat = create_listing(landlord.request, csrf, title=title, **FLAT)
     landlord.goto("/")
     # The landlord's main action is on their start page.
     expect(landlord.get_by_test_id("start-new-listing")).to_have_text("Neues Inserat")
     _live(landlord)
 
-    official = new_page()
-    sign_in(official, OFFICIAL_OSNABRUECK)
-    official.goto(f"/listings/{flat['id']}")
-    expect(official.get_by_test_id("detail-title")).to_have_text(title)
+    official = open_listing_as(new_page, OFFICIAL_OSNABRUECK, flat, title)
     official.get_by_test_id("detail-reserve").click()
     # The official continues in the conversation with the landlord.
     expect(official).to_have_url(re.compile(r"/chat/\d+$"))

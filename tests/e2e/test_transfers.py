@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_foundation import DEMO_PASSWORD, START_URL, log_in
-from tests.e2e.test_listings_map import OFFICIAL_OSNABRUECK, create_listing, sign_in, unique
+from tests.e2e.test_handoffs import open_listing_as
+from tests.e2e.test_listings_map import OFFICIAL_OSNABRUECK, create_listing, unique
 
 EMSLAND_ADMIN = "kreisadmin@emsland.example"
 EMSLAND = "Landkreis Emsland"
@@ -38,10 +39,7 @@ def test_a_district_asks_another_for_beds_and_sees_the_acceptance_live(new_page)
     )
 
     # Osnabrück's official asks for 5 of them from the listing's detail on the map.
-    osnabrueck = new_page()
-    sign_in(osnabrueck, OFFICIAL_OSNABRUECK)
-    osnabrueck.goto(f"/listings/{listing['id']}")
-    expect(osnabrueck.get_by_test_id("detail-title")).to_have_text(title)
+    osnabrueck = open_listing_as(new_page, OFFICIAL_OSNABRUECK, listing, title)
     osnabrueck.get_by_test_id("detail-transfer").click()
     expect(osnabrueck).to_have_url(re.compile(rf"/transfers/new\?listing_id={listing['id']}$"))
     form = osnabrueck.get_by_test_id("transfer-form")
