@@ -73,6 +73,12 @@ def _expired(p: dict, url: UrlFor) -> tuple[str, str | None]:
             texts.link(p, "listing_id", url))
 
 
+def _reservation_ended(p: dict, url: UrlFor) -> tuple[str, str | None]:
+    # The listing is withdrawn, out of the reserver's sight: the map is where to look next.
+    return (_("“%(title)s”, which you reserved, was withdrawn by its owner",
+              title=p.get("title", "")), url("listings_views.map_page"))
+
+
 def _flagged(p: dict, url: UrlFor) -> tuple[str, str | None]:
     return (_("Your listing “%(title)s” was reported as no longer available",
               title=p.get("title", "")), texts.link(p, "listing_id", url))
@@ -153,6 +159,8 @@ def register() -> None:
     texts.register_kind("listing_flagged", _l("Listing reported as no longer available"),
                         _flagged)
     texts.register_kind("listing_expired", _l("Listing expired"), _expired)
+    texts.register_kind("listing_reservation_ended", _l("Reserved listing withdrawn"),
+                        _reservation_ended)
     emails.register_letter("saved_search_match", _saved_search_match_letter)
     emails.register_letter("listing_expiring", _expiring_letter)
     emails.register_letter("listing_flagged", _flagged_letter)

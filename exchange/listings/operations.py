@@ -246,6 +246,20 @@ def transition(
     announce(listing, TRANSITION_EVENTS[action], previous_status=previous)
     if target == S.PUBLISHED:
         saved_searches.notify_saved_searches(listing)
+    if previous == S.RESERVED and target == S.WITHDRAWN:
+        _tell_reserver(listing, actor)
+
+
+def _tell_reserver(listing: Listing, actor: User | None) -> None:
+    """The official who reserved a listing hears that its owner side withdrew it (the
+    reservation ends with it)."""
+    reserver = listing.reserved_by_id
+    if reserver is None or (actor is not None and actor.id == reserver):
+        return
+    notifications.notify(reserver, "listing_reservation_ended", {
+        **listing_ref(listing),
+        "by": {"id": actor.id, "name": actor.name} if actor is not None else None,
+    })
 
 
 def _renew(listing: Listing, now: datetime) -> None:

@@ -80,6 +80,7 @@ def test_shelters_rooms_beds_and_capacity(caseworker, district):
         "by_policy": {"male": 0, "female": 0, "family": 0, "mixed": 2},
         "accessible_free": 2,
         "free_published": 1,
+        "held": 0,
     }
     assert caseworker.post(f"/api/v1/beds/{bed_id}/unblock").get_json()["status"] == "available"
 

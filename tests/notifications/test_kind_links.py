@@ -91,6 +91,9 @@ def test_every_kind_links_to_a_page_with_its_action(
     assert a.post(f"/api/v1/listings/{flat.id}/reserve").status_code == 200
     room_id = landlord.get("/api/v1/notifications").get_json()["items"][0]["payload"]["room_id"]
     check("listing_requested", landlord, _config("room_id", room_id))
+    # The landlord withdraws it: the official is sent to the map to look for another.
+    assert landlord.post(f"/api/v1/listings/{flat.id}/withdraw").status_code == 200
+    check("listing_reservation_ended", a, _config("map_url", "/map"))
 
     # The owner's listing notices lead to the listing (confirm, withdraw, publish there).
     owner = as_user("landlord")
@@ -98,9 +101,10 @@ def test_every_kind_links_to_a_page_with_its_action(
     for kind in ("listing_expiring", "listing_flagged", "listing_expired"):
         notifications.notify(owner.user.id, kind, {"listing_id": own.id, "title": own.title})
         check(kind, owner, _config("listing_id", own.id))
+    match = make_listing(title="Neue Wohnung am Wall")
     notifications.notify(a.user.id, "saved_search_match",
-                         {"listing_id": flat.id, "title": flat.title, "saved_search_name": "x"})
-    check("saved_search_match", a, _config("listing_id", flat.id))
+                         {"listing_id": match.id, "title": match.title, "saved_search_name": "x"})
+    check("saved_search_match", a, _config("listing_id", match.id))
 
     # Mentions and replies lead into the room (to answer there).
     room = make_room(b.user, a.user, name="Lagebesprechung")
