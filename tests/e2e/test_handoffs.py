@@ -4,9 +4,9 @@ the request's chat thread) with accept and decline at hand, and its outcome reac
 asking official; a reservation of a landlord's flat reaches the landlord and opens their
 conversation.
 
-The offering side is the city of Lingen (an official, no second factor), the asking side
-the Landkreis Osnabrück's official; each test announces its own beds so that none depends
-on another."""
+The offering side is the city of Melle's official, the asking side Bramsche's mayor (two
+municipalities side by side, no second factor, whom no test of the chat's unread counts
+uses); each test announces its own beds so that none depends on another."""
 
 from __future__ import annotations
 
@@ -15,32 +15,28 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_listings_map import (
-    OFFICIAL_LINGEN,
-    OFFICIAL_OSNABRUECK,
-    create_listing,
-    sign_in,
-    unique,
-)
+from tests.e2e.test_listings_map import create_listing, sign_in, unique
 
 LANDLORD = "vermietung@wohnbau-emsland.example"
+MELLE = "rathaus@melle.example"  # offers beds
+BRAMSCHE = "buergermeister@bramsche.example"  # asks for them
 #: The landlord's flat, less its title.
 FLAT = {
     "kind": "flat", "rooms": 3, "area_m2": 72, "max_occupants": 5, "accessible": False,
     "rent_cold": "560.00", "utilities": "160.00", "location": {"lat": 52.5220, "lon": 7.3170},
     "address": {"street": "Am Pferdemarkt 3", "postal_code": "49808", "city": "Lingen (Ems)"},
 }
-OSNABRUECK = "Landkreis Osnabrück"
+ASKING = "Stadt Bramsche"
 ACCEPTED = "Angenommen (Betten reserviert)"
 
 
 def _announce_beds(page: Page, free_beds: int = 12) -> dict:
-    """Lingen announces free beds (a manual announcement) and opens its start page."""
-    csrf = sign_in(page, OFFICIAL_LINGEN)
+    """Melle announces free beds (a manual announcement) and opens its start page."""
+    csrf = sign_in(page, MELLE)
     listing = create_listing(
-        page.request, csrf, kind="beds", title=unique("Notunterkunft Emslandhallen"),
-        address={"street": "Lindenstraße 24", "postal_code": "49808", "city": "Lingen (Ems)"},
-        location={"lat": 52.5244, "lon": 7.3264}, free_beds=free_beds,
+        page.request, csrf, kind="beds", title=unique("Notunterkunft Grönegau-Halle"),
+        address={"street": "Weststraße 20", "postal_code": "49324", "city": "Melle"},
+        location={"lat": 52.2045, "lon": 8.3301}, free_beds=free_beds,
         beds_by_policy={"mixed": free_beds},
     )
     page.goto("/")
@@ -69,7 +65,7 @@ def _ask_in_the_form(page: Page, listing: dict, beds: int, message: str) -> int:
 
 
 def _ask_by_api(page: Page, listing: dict, beds: int) -> dict:
-    csrf = sign_in(page, OFFICIAL_OSNABRUECK)
+    csrf = sign_in(page, BRAMSCHE)
     answer = page.request.post("/api/v1/transfers", headers={"X-CSRFToken": csrf}, data={
         "listing_id": listing["id"], "beds": beds,
         "arrival_date": (date.today() + timedelta(days=1)).isoformat(),
@@ -97,99 +93,99 @@ def _open_bell(page: Page):
 
 
 def test_a_bed_request_is_accepted_from_the_notification(new_page):
-    lingen = new_page()
-    listing = _announce_beds(lingen)
+    melle = new_page()
+    listing = _announce_beds(melle)
 
-    osnabrueck = new_page()
-    sign_in(osnabrueck, OFFICIAL_OSNABRUECK)
-    osnabrueck.goto("/")
+    bramsche = new_page()
+    sign_in(bramsche, BRAMSCHE)
+    bramsche.goto("/")
     # "Anfragen" is in the navigation of those who ask and answer.
-    expect(osnabrueck.get_by_test_id("nav-requests")).to_have_text("Anfragen")
-    transfer_id = _ask_in_the_form(osnabrueck, listing, 3, unique("Drei Plätze für Familie K."))
-    expect(osnabrueck.get_by_test_id("transfer-status")).to_have_text("Angefragt")
-    _live(osnabrueck)
+    expect(bramsche.get_by_test_id("nav-requests")).to_have_text("Anfragen")
+    transfer_id = _ask_in_the_form(bramsche, listing, 3, unique("Drei Plätze für Familie K."))
+    expect(bramsche.get_by_test_id("transfer-status")).to_have_text("Angefragt")
+    _live(bramsche)
 
-    # Lingen's start page lists it with accept and decline; the bell has it live.
-    expect(lingen.get_by_test_id("nav-requests")).to_be_visible()
-    panel = _open_bell(lingen)
+    # Melle's start page lists it with accept and decline; the bell has it live.
+    expect(melle.get_by_test_id("nav-requests")).to_be_visible()
+    panel = _open_bell(melle)
     note = panel.locator('[data-kind="transfer_requested"]').first
-    expect(note).to_contain_text(f"{OSNABRUECK} fragt 3 Plätze an")
-    lingen.reload()
-    on_start = lingen.get_by_test_id(f"start-transfer-{transfer_id}")
-    expect(on_start).to_contain_text(OSNABRUECK)
+    expect(note).to_contain_text(f"{ASKING} fragt 3 Plätze an")
+    melle.reload()
+    on_start = melle.get_by_test_id(f"start-transfer-{transfer_id}")
+    expect(on_start).to_contain_text(ASKING)
     expect(on_start.get_by_test_id(f"accept-{transfer_id}")).to_be_visible()
 
     # Accept right in the notification.
-    panel = _open_bell(lingen)
+    panel = _open_bell(melle)
     panel.locator('[data-kind="transfer_requested"]').first.get_by_test_id(
         "notification-accept").click()
-    expect(lingen).to_have_url(re.compile(rf"/transfers/{transfer_id}$"))
-    expect(lingen.get_by_test_id("transfer-status")).to_have_text(ACCEPTED)
+    expect(melle).to_have_url(re.compile(rf"/transfers/{transfer_id}$"))
+    expect(melle.get_by_test_id("transfer-status")).to_have_text(ACCEPTED)
 
     # The asking official's open page follows; the beds are held.
-    expect(osnabrueck.get_by_test_id("transfer-status")).to_have_text(ACCEPTED)
-    expect(osnabrueck.get_by_test_id(f"release-{transfer_id}")).to_be_visible()
-    expect(osnabrueck.get_by_test_id("nav-bell-count")).to_be_visible()
-    shown = osnabrueck.request.get(f"/api/v1/listings/{listing['id']}").json()
+    expect(bramsche.get_by_test_id("transfer-status")).to_have_text(ACCEPTED)
+    expect(bramsche.get_by_test_id(f"release-{transfer_id}")).to_be_visible()
+    expect(bramsche.get_by_test_id("nav-bell-count")).to_be_visible()
+    shown = bramsche.request.get(f"/api/v1/listings/{listing['id']}").json()
     assert shown["free_beds"] == 9
 
 
 def test_a_bed_request_is_declined_in_its_chat_thread(new_page):
-    lingen = new_page()
-    listing = _announce_beds(lingen)
-    osnabrueck = new_page()
-    transfer = _ask_by_api(osnabrueck, listing, 2)
-    osnabrueck.goto(f"/transfers/{transfer['id']}")
-    _live(osnabrueck)
+    melle = new_page()
+    listing = _announce_beds(melle)
+    bramsche = new_page()
+    transfer = _ask_by_api(bramsche, listing, 2)
+    bramsche.goto(f"/transfers/{transfer['id']}")
+    _live(bramsche)
 
-    # Lingen follows the notification to the request, then into its conversation.
-    panel = _open_bell(lingen)
+    # Melle follows the notification to the request, then into its conversation.
+    panel = _open_bell(melle)
     panel.locator('[data-kind="transfer_requested"]').first.locator("a").click()
-    expect(lingen).to_have_url(re.compile(rf"/transfers/{transfer['id']}$"))
-    lingen.get_by_test_id("transfer-chat").click()
-    expect(lingen).to_have_url(re.compile(rf"/chat/{transfer['room_id']}$"))
-    thread = lingen.get_by_test_id("room-transfer")
+    expect(melle).to_have_url(re.compile(rf"/transfers/{transfer['id']}$"))
+    melle.get_by_test_id("transfer-chat").click()
+    expect(melle).to_have_url(re.compile(rf"/chat/{transfer['room_id']}$"))
+    thread = melle.get_by_test_id("room-transfer")
     expect(thread).to_be_visible()
-    expect(lingen.get_by_test_id("message").filter(has_text=transfer["message"])).to_have_count(1)
+    expect(melle.get_by_test_id("message").filter(has_text=transfer["message"])).to_have_count(1)
     thread.get_by_label("Begründung").fill("Belegt bis Monatsende")
     thread.get_by_test_id(f"decline-{transfer['id']}").click()
-    expect(lingen).to_have_url(re.compile(rf"/chat/{transfer['room_id']}$"))
-    expect(lingen.get_by_test_id("room-transfer").locator("[data-field=status]")).to_have_text(
+    expect(melle).to_have_url(re.compile(rf"/chat/{transfer['room_id']}$"))
+    expect(melle.get_by_test_id("room-transfer").locator("[data-field=status]")).to_have_text(
         "Abgelehnt")
 
     # The asking side is told, with the reason, and is offered to ask elsewhere.
-    expect(osnabrueck.get_by_test_id("transfer-status")).to_have_text(
+    expect(bramsche.get_by_test_id("transfer-status")).to_have_text(
         "Abgelehnt – Belegt bis Monatsende")
-    expect(osnabrueck.get_by_test_id("transfer-find-beds")).to_be_visible()
-    panel = _open_bell(osnabrueck)
+    expect(bramsche.get_by_test_id("transfer-find-beds")).to_be_visible()
+    panel = _open_bell(bramsche)
     expect(panel.locator('[data-kind="transfer_declined"]').first).to_contain_text("abgelehnt")
 
 
 def test_a_bed_request_is_withdrawn_and_the_offering_side_is_told(new_page):
-    lingen = new_page()
-    listing = _announce_beds(lingen)
-    osnabrueck = new_page()
-    transfer = _ask_by_api(osnabrueck, listing, 2)
-    expect(lingen.get_by_test_id("nav-bell-count")).to_be_visible()
+    melle = new_page()
+    listing = _announce_beds(melle)
+    bramsche = new_page()
+    transfer = _ask_by_api(bramsche, listing, 2)
+    expect(melle.get_by_test_id("nav-bell-count")).to_be_visible()
 
-    osnabrueck.goto(f"/transfers/{transfer['id']}")
-    osnabrueck.get_by_test_id(f"withdraw-{transfer['id']}").click()
-    expect(osnabrueck).to_have_url(re.compile(rf"/transfers/{transfer['id']}$"))
-    expect(osnabrueck.get_by_test_id("transfer-status")).to_have_text("Zurückgezogen")
-    expect(osnabrueck.get_by_test_id(f"withdraw-{transfer['id']}")).to_have_count(0)
+    bramsche.goto(f"/transfers/{transfer['id']}")
+    bramsche.get_by_test_id(f"withdraw-{transfer['id']}").click()
+    expect(bramsche).to_have_url(re.compile(rf"/transfers/{transfer['id']}$"))
+    expect(bramsche.get_by_test_id("transfer-status")).to_have_text("Zurückgezogen")
+    expect(bramsche.get_by_test_id(f"withdraw-{transfer['id']}")).to_have_count(0)
 
-    # Lingen hears of it; the request no longer waits for an answer anywhere.
-    panel = _open_bell(lingen)
+    # Melle hears of it; the request no longer waits for an answer anywhere.
+    panel = _open_bell(melle)
     withdrawn = panel.locator('[data-kind="transfer_withdrawn"]').first
-    expect(withdrawn).to_contain_text(f"{OSNABRUECK} hat die Anfrage nach 2 Plätzen zurückgezogen")
+    expect(withdrawn).to_contain_text(f"{ASKING} hat die Anfrage nach 2 Plätzen zurückgezogen")
     expect(panel.locator('[data-kind="transfer_requested"]').first.get_by_test_id(
         "notification-accept")).to_have_count(0)
     withdrawn.locator("a").click()
-    expect(lingen).to_have_url(re.compile(rf"/transfers/{transfer['id']}$"))
-    expect(lingen.get_by_test_id("transfer-status")).to_have_text("Zurückgezogen")
-    expect(lingen.get_by_test_id(f"accept-{transfer['id']}")).to_have_count(0)
-    lingen.goto("/")
-    expect(lingen.get_by_test_id(f"start-transfer-{transfer['id']}")).to_have_count(0)
+    expect(melle).to_have_url(re.compile(rf"/transfers/{transfer['id']}$"))
+    expect(melle.get_by_test_id("transfer-status")).to_have_text("Zurückgezogen")
+    expect(melle.get_by_test_id(f"accept-{transfer['id']}")).to_have_count(0)
+    melle.goto("/")
+    expect(melle.get_by_test_id(f"start-transfer-{transfer['id']}")).to_have_count(0)
 
 
 def test_a_reservation_reaches_the_landlord_and_opens_their_conversation(new_page):
@@ -202,7 +198,7 @@ def test_a_reservation_reaches_the_landlord_and_opens_their_conversation(new_pag
     expect(landlord.get_by_test_id("start-new-listing")).to_have_text("Neues Inserat")
     _live(landlord)
 
-    official = open_listing_as(new_page, OFFICIAL_OSNABRUECK, flat, title)
+    official = open_listing_as(new_page, BRAMSCHE, flat, title)
     official.get_by_test_id("detail-reserve").click()
     # The official continues in the conversation with the landlord.
     expect(official).to_have_url(re.compile(r"/chat/\d+$"))
