@@ -5,16 +5,16 @@
 - bed_transfers.withdrawn_at and the status ``withdrawn``: the requester took the request
   back before it was decided.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-07 06:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019"
-down_revision = "0018"
+revision = "0025"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
