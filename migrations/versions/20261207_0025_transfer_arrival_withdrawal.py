@@ -16,8 +16,6 @@ from alembic import op
 
 revision = "0025"
 down_revision = "0023"
-branch_labels = None
-depends_on = None
 
 OLD_STATUSES = "status IN ('requested', 'accepted', 'declined', 'released')"
 NEW_STATUSES = "status IN ('requested', 'accepted', 'declined', 'released', 'withdrawn')"
