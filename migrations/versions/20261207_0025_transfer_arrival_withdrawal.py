@@ -6,8 +6,7 @@
   back before it was decided.
 
 Revision ID: 0025
-Revises: 0023 (0024 is the registry import's, not yet on main when this was written:
-once it is, this revises 0024)
+Revises: 0024
 Create Date: 2026-12-07 06:00:00
 """
 
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 
 OLD_STATUSES = "status IN ('requested', 'accepted', 'declined', 'released')"
 NEW_STATUSES = "status IN ('requested', 'accepted', 'declined', 'released', 'withdrawn')"
