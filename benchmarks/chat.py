@@ -329,7 +329,8 @@ def connect_client(url: str, token: str, on_message=None):
     client = _client_class()(reconnection=False)
     if on_message is not None:
         client.on("message", on_message)
-    client.connect(url, auth={"token": token}, transports=["websocket"],
+    client.connect(url, auth={"token": token}, headers={"Authorization": f"Bearer {token}"},
+                   transports=["websocket"],
                    wait_timeout=CONNECT_TIMEOUT)
     return client
 

@@ -24,7 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from exchange import headers, limits, notifications, realtime, replicas, unavailable
+from exchange import (
+    headers,
+    limits,
+    notifications,
+    realtime,
+    replicas,
+    socket_gate,
+    unavailable,
+)
 from exchange.capacity import events as capacity_events
 from exchange.capacity import notices as capacity_notices
 from exchange.capacity.api import occupancy as occupancy_api
@@ -155,6 +163,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         manage_session=False,
     )
 
+    socket_gate.init_app(app)
     _register_blueprints(app)
     _register_domains(app)
     _register_error_handlers(app)

@@ -267,7 +267,7 @@ def set_token_authenticator(authenticate: TokenAuthenticator) -> None:
     _token_authenticator = authenticate
 
 
-def _token_user(token: str):
+def token_user(token: str):
     """The user of an API token, or None (also when no authenticator is set)."""
     return _token_authenticator(token) if _token_authenticator is not None else None
 
@@ -275,7 +275,7 @@ def _token_user(token: str):
 def _authenticate_socket(auth: Any):
     """The user of a socket: an API token in `auth`, or the session cookie's user."""
     if isinstance(auth, dict) and auth.get("token"):
-        return _token_user(str(auth["token"])), None
+        return token_user(str(auth["token"])), None
     if current_user.is_authenticated:
         return current_user._get_current_object(), session.get("login_session")
     return None, None
@@ -356,7 +356,7 @@ def require_socket_user():
     something about users, tokens or sessions was committed."""
     token = _socket_tokens.get(request.sid)
     if token is not None:
-        user = _token_user(token)
+        user = token_user(token)
         if user is not None:
             return user
     elif current_user.is_authenticated:  # the loader checked the login session

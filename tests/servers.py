@@ -73,12 +73,13 @@ def token(session: Session, user: User) -> str:
     return raw
 
 
-def start_server(stack: ExitStack, env: dict, port: int, log: Path) -> subprocess.Popen:
+def start_server(stack: ExitStack, env: dict, port: int, log: Path,
+                 threads: int = 20) -> subprocess.Popen:
     """gunicorn with one threaded worker, as in production (see docs/deploy.md)."""
     out = stack.enter_context(log.open("wb"))
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
-         "--threads", "20", "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
+         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
 

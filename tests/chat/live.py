@@ -48,7 +48,8 @@ def client(stack: ExitStack, port: int, token: str) -> queue.Queue:
     client = socketio.Client(reconnection=False)
     for name in ("message", "room", "presence", "resync"):
         client.on(name, lambda data, name=name: received.put((name, data)))
-    client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, wait_timeout=10)
+    client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, wait_timeout=10,
+                   headers={"Authorization": f"Bearer {token}"})
     stack.callback(client.disconnect)
     return received
 

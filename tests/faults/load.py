@@ -52,6 +52,10 @@ class Load:
         self.room_id = room_id
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
+        # A new connection per request: a kept-alive one that the server closes as idle
+        # just when the next request goes out fails on the client's side (browsers send it
+        # again by themselves); that race is not what these tests measure.
+        self.http.headers["Connection"] = "close"
         self.answers: list[Answer] = []
         self.writes: list[Write] = []
         self._lock = threading.Lock()
