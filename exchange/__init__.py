@@ -158,7 +158,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         client_manager=realtime.client_manager(
             app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"],
             app.config["REDIS_TIMEOUT_SECONDS"]),
-        async_mode="threading",
+        async_mode=realtime.serving_mode(),
         cors_allowed_origins=socket_origins(app.config.get("SOCKETIO_ALLOWED_ORIGINS")),
         manage_session=False,
     )

@@ -24,6 +24,7 @@ import socketio as python_socketio
 from flask import Flask, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room, rooms
+from gevent import monkey
 
 from exchange import signals, unavailable
 from exchange.db import on_commit
@@ -40,6 +41,14 @@ _CLOSE_ROOM = "_exchange_close_room"
 # Likewise: every process moves the named user's sockets to the rooms given (those joined
 # on connect that no longer fit are left).
 _REROOM = "_exchange_reroom"
+
+
+def serving_mode() -> str:
+    """Socket.IO's async mode for this process: ``gevent`` when gunicorn's gevent worker
+    has patched the standard library before loading the app (as deployed: every open
+    socket is then a greenlet, not a thread, so thousands of them cannot take the threads
+    HTTP requests need), else ``threading`` (the development server, the test client)."""
+    return "gevent" if monkey.is_module_patched("socket") else "threading"
 
 
 def user_room(user_id: int) -> str:

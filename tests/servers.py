@@ -74,12 +74,13 @@ def token(session: Session, user: User) -> str:
 
 
 def start_server(stack: ExitStack, env: dict, port: int, log: Path,
-                 threads: int = 20) -> subprocess.Popen:
-    """gunicorn with one threaded worker, as in production (see docs/deploy.md)."""
+                 connections: int = 1000) -> subprocess.Popen:
+    """gunicorn with one gevent worker, as in production (see docs/deploy.md)."""
     out = stack.enter_context(log.open("wb"))
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--worker-class", "gthread", "--workers", "1",
-         "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
+        [str(BIN / "gunicorn"), "--worker-class", "gevent", "--workers", "1",
+         "--worker-connections", str(connections), "--no-control-socket",
+         "--bind", f"127.0.0.1:{port}", "exchange:create_app()"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
 
