@@ -63,6 +63,10 @@ class Config:
     DATABASE_IMPORT_STATEMENT_TIMEOUT_MS = int(
         os.environ.get("DATABASE_IMPORT_STATEMENT_TIMEOUT_MS", "600000"))
     DATABASE_CHECK_INTERVAL_MS = int(os.environ.get("DATABASE_CHECK_INTERVAL_MS", "2000"))
+    # Connections a process keeps (and may open beyond that at a burst): under the gevent
+    # worker these bound how many of its requests and sockets query at once.
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
+    DATABASE_MAX_OVERFLOW = int(os.environ.get("DATABASE_MAX_OVERFLOW", "20"))
     # A pooled connection idle longer than this is checked with a ping before use (a
     # restarted database); one in use moments ago is not (pool_pre_ping would cost every
     # request a round trip). exchange/db.py: ping_when_idle.

@@ -76,7 +76,8 @@ def _drop_on_rollback(session: Session, _previous_transaction: Any) -> None:
 
 def with_timeouts(config: Mapping[str, Any]) -> dict[str, Any]:
     """SQLALCHEMY_ENGINE_OPTIONS with PostgreSQL's connect, statement and lock timeouts and
-    the client check interval added to every connection (see config.py; 0: none)."""
+    the client check interval added to every connection (see config.py; 0: none), and the
+    pool's size."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
     settings = [connect_args.get("options", ""),
@@ -86,6 +87,8 @@ def with_timeouts(config: Mapping[str, Any]) -> dict[str, Any]:
     connect_args["options"] = " ".join(part for part in settings if part)
     connect_args.setdefault("connect_timeout", int(config["DATABASE_CONNECT_TIMEOUT_SECONDS"]))
     options["connect_args"] = connect_args
+    options.setdefault("pool_size", int(config.get("DATABASE_POOL_SIZE", 10)))
+    options.setdefault("max_overflow", int(config.get("DATABASE_MAX_OVERFLOW", 20)))
     return options
 
 
