@@ -376,6 +376,8 @@ class LeanClient:
         sock.sendall((
             "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
             f"Host: {self.host}:{self.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            # the socket gate (exchange/socket_gate.py) wants the token on the handshake
+            f"Authorization: Bearer {self.token}\r\n"
             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
         ).encode())
         while b"\r\n\r\n" not in self.buffer:
