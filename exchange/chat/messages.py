@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from exchange import signals
 from exchange.chat.access import get_membership_for, visible_listing
@@ -117,19 +118,26 @@ def do_post_message(
         client_key=client_key,
     )
     message.author = actor
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-            db.session.flush()
-    except IntegrityError:  # a twin of this send, with the same key, committed meanwhile
-        if client_key is not None and (sent := _sent_before(actor, room.id, client_key)):
-            return sent
-        raise
-    for position, document in enumerate(attachments):
-        db.session.add(MessageDocument(message_id=message.id, document=document,
-                                       position=position))
-    db.session.flush()
-    db.session.refresh(message, ["attachments"])
+    if client_key is None:
+        db.session.add(message)
+        db.session.flush()
+    else:  # only a keyed send can meet a twin: a savepoint's round trips only for those
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+                db.session.flush()
+        except IntegrityError:  # a twin of this send, with the same key, committed meanwhile
+            if sent := _sent_before(actor, room.id, client_key):
+                return sent
+            raise
+    if attachments:
+        for position, document in enumerate(attachments):
+            db.session.add(MessageDocument(message_id=message.id, document=document,
+                                           position=position))
+        db.session.flush()
+        db.session.refresh(message, ["attachments"])
+    else:  # known to be none: no query to learn it
+        set_committed_value(message, "attachments", [])
     # One's own message is read.
     move_watermark(member, message.id)
     mentioned = notify_mentioned(actor, room, message)

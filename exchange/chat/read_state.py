@@ -7,6 +7,7 @@ forward. Unread are the messages of others after it (deleted ones do not count).
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from exchange import signals
 from exchange.chat.access import get_membership_for, readable_room_ids
@@ -70,8 +71,12 @@ def move_watermark(member: Member, message_id: int) -> bool:
         )
         .values(last_read_message_id=message_id)
         .returning(Member.id)
+        .execution_options(synchronize_session=False)
     )
-    db.session.refresh(member, ["last_read_message_id"])
+    if moved is None:  # someone moved it further meanwhile: learn how far
+        db.session.refresh(member, ["last_read_message_id"])
+    else:
+        set_committed_value(member, "last_read_message_id", message_id)
     return moved is not None
 
 
