@@ -22,7 +22,7 @@ from exchange.chat.access import may_read_attachment
 from exchange.chat.listing_requests import on_listing_reserved
 from exchange.chat.models import Member, Message, Room
 from exchange.chat.rooms import socket_room_ids
-from exchange.chat.schemas import MessageSchema, ReadReceiptSchema
+from exchange.chat.schemas import MESSAGE_SCHEMA, ReadReceiptSchema
 from exchange.chat.transfer_threads import open_transfer_thread
 from exchange.documents import services as documents
 from exchange.profiles.models import User
@@ -40,13 +40,13 @@ def rooms_on_connect(user: User) -> list[str]:
 
 def on_message_posted(message: Message, **_: Any) -> None:
     """`message` to the room."""
-    realtime.emit_after_commit("message", MessageSchema().dump(message),
+    realtime.emit_after_commit("message", MESSAGE_SCHEMA.dump(message),
                                room=room_key(message.room_id))
 
 
 def on_message_changed(message: Message, **_: Any) -> None:
     """`message_updated` to the room (edited, or deleted and emptied)."""
-    realtime.emit_after_commit("message_updated", MessageSchema().dump(message),
+    realtime.emit_after_commit("message_updated", MESSAGE_SCHEMA.dump(message),
                                room=room_key(message.room_id))
 
 

@@ -27,6 +27,11 @@ class MessageSchema(Schema):
     documents = fields.List(fields.Nested(DocumentSchema))
 
 
+# One instance for every dump of a message (a send dumps it twice: the ack and the event);
+# making a marshmallow schema costs far more than dumping one message with it.
+MESSAGE_SCHEMA = MessageSchema()
+
+
 class ReadReceiptSchema(Schema):
     """The `read` socket event: a member's read watermark moved."""
 

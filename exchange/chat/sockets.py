@@ -20,10 +20,14 @@ from exchange.chat.access import get_membership_for
 from exchange.chat.events import room_key
 from exchange.chat.messages import do_post_message
 from exchange.chat.read_state import do_mark_read
-from exchange.chat.schemas import MessageArgs, MessageSchema, ReadArgs
+from exchange.chat.schemas import MESSAGE_SCHEMA, MessageArgs, ReadArgs
 from exchange.errors import ServiceError, Text, localise
 from exchange.extensions import socketio
 from exchange.transaction import socket_unit_of_work
+
+# Made once: a marshmallow schema costs more to make than a message costs to load.
+_MESSAGE_ARGS = MessageArgs()
+_READ_ARGS = ReadArgs()
 
 
 def _error(error: ServiceError | ValidationError) -> dict:
@@ -63,8 +67,8 @@ def register_handlers() -> None:
     @socket_unit_of_work
     def _send(data: Any = None) -> dict:
         def post(user: Any, room_id: int, fields: dict) -> dict:
-            message = do_post_message(user, room_id, **MessageArgs().load(fields))
-            return MessageSchema().dump(message)
+            message = do_post_message(user, room_id, **_MESSAGE_ARGS.load(fields))
+            return MESSAGE_SCHEMA.dump(message)
 
         return _room_event(data, post)
 
@@ -89,7 +93,7 @@ def register_handlers() -> None:
     @socket_unit_of_work
     def _read(data: Any = None) -> dict:
         def mark(user: Any, room_id: int, fields: dict) -> dict:
-            do_mark_read(user, room_id, ReadArgs().load(fields)["message_id"])
+            do_mark_read(user, room_id, _READ_ARGS.load(fields)["message_id"])
             return {}
 
         return _room_event(data, mark)
