@@ -1,7 +1,9 @@
 """The capacity domain's tables, one module per part: shelters (rooms, beds, counters,
-snapshots), persons (the registry, its audit log and imports), occupancy, transfers. All
+snapshots), persons (the registry, its audit log and imports), occupancy, transfers,
+allocations (the forecast's announced arrivals, move-outs and threshold). All
 are imported here, so that `exchange.capacity.models` names every one of them."""
 
+from .allocations import Allocation, ForecastSetting, PlannedMoveOut
 from .enums import (
     ActivityKind,
     ActivityStatus,
@@ -31,6 +33,7 @@ __all__ = [
     "PERSON_FIELDS",
     "SPECIAL_FIELDS",
     "Activity",
+    "Allocation",
     "ActivityKind",
     "ActivityStatus",
     "Bed",
@@ -38,6 +41,7 @@ __all__ = [
     "BedTransfer",
     "CapacityCount",
     "CapacitySnapshot",
+    "ForecastSetting",
     "Gender",
     "Household",
     "ImportStatus",
@@ -46,6 +50,7 @@ __all__ = [
     "PersonAudit",
     "PersonAuditReason",
     "PersonChange",
+    "PlannedMoveOut",
     "RegistryImport",
     "RoomPolicy",
     "Shelter",

@@ -57,6 +57,9 @@ class Shelter(Base):
     # exchange.capacity.transfers under the counter row's lock): published free beds are
     # max(free - reserve_beds - held_beds, 0).
     held_beds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The day an announced shelter opens (None: open). Until then its beds are not part
+    #: of today's free beds in the forecast; they come in the week it opens.
+    opens_on: Mapped[date | None] = mapped_column(Date)
     # The `beds` listing this shelter publishes (kept while unpublished, so that turning
     # publication on again republishes the same listing).
     listing_id: Mapped[int | None] = mapped_column(
