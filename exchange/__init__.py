@@ -35,6 +35,7 @@ from exchange import (
 )
 from exchange.capacity import events as capacity_events
 from exchange.capacity import notices as capacity_notices
+from exchange.capacity.api import forecast as forecast_api
 from exchange.capacity.api import occupancy as occupancy_api
 from exchange.capacity.api import persons as persons_api
 from exchange.capacity.api import registry as registry_api
@@ -186,7 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(chat_api)
     api.register_blueprint(places_api)
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
-                         transfers_api, rights_api):
+                         transfers_api, rights_api, forecast_api):
         api.register_blueprint(capacity_api.blp)
     app.register_blueprint(home_views)
     app.register_blueprint(profiles_views)

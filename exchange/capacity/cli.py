@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select, text
 
-from exchange.capacity import counts, registry_import, retention, transfers
+from exchange.capacity import counts, forecast, registry_import, retention, transfers
 from exchange.extensions import db
 from exchange.profiles.models import Membership, MembershipStatus, Role, User
 from exchange.spreadsheet_encoding import LABELS
@@ -145,10 +145,25 @@ def release_transfers() -> None:
     click.echo(f"Released {count} transfer request(s).")
 
 
+@click.command("forecast-check")
+@with_appcontext
+def forecast_check() -> None:
+    """Warn admins whose free-bed forecast fell below their threshold (once per crossing).
+
+    Run it from cron once a day, after `exchange snapshot-capacity`: `exchange
+    forecast-check`. Changes of allocations, move-outs and thresholds are checked at once;
+    this catches check-ins, beds, shelters and the weeks moving on.
+    """
+    checked, warned = forecast.check_all()
+    db.session.commit()
+    click.echo(f"Checked the forecast of {checked} organisation(s); warned {warned} admin(s).")
+
+
 COMMANDS = (
     snapshot_capacity,
     purge_registry,
     rebuild_capacity_counts,
     import_registry,
     release_transfers,
+    forecast_check,
 )

@@ -24,12 +24,15 @@ from .access import (
     taken,
 )
 from .counts import Capacity, counts_for, lock_counts
+from .forecast import check_thresholds
 from .models import Bed, BedStatus, Occupancy, Shelter, ShelterRoom
 from .occupancy import open_occupancy_of_bed
 from .publication import publish
 
 MAX_BEDS_PER_ROOM = 500
-SHELTER_FIELDS = ("name", "kind", "address", "location", "publish_capacity", "reserve_beds")
+SHELTER_FIELDS = (
+    "name", "kind", "address", "location", "publish_capacity", "reserve_beds", "opens_on",
+)
 
 
 @dataclass
@@ -84,6 +87,8 @@ def update_shelter(actor: User, shelter_id: int, changes: dict) -> Shelter:
     _apply_shelter(shelter, changes)
     db.session.flush()
     publish([shelter.id], place=True)
+    if "opens_on" in changes:  # the forecast's beds from announced shelters moved
+        check_thresholds(shelter.organization_id)
     return shelter
 
 

@@ -87,6 +87,8 @@ class ShelterSchema(Schema):
     location = PointField(attribute="shelter.location")
     publish_capacity = fields.Boolean(attribute="shelter.publish_capacity")
     reserve_beds = fields.Integer(attribute="shelter.reserve_beds")
+    opens_on = fields.Date(allow_none=True, attribute="shelter.opens_on", metadata={
+        "description": "an announced shelter's opening day (its beds join the forecast then)"})
     listing_id = fields.Integer(allow_none=True, attribute="shelter.listing_id")
     capacity = fields.Nested(CapacitySchema)
     created_at = fields.DateTime(attribute="shelter.created_at")
@@ -103,6 +105,7 @@ class ShelterUpdateArgs(Schema):
     location = fields.Nested(LocationField)
     publish_capacity = fields.Boolean()
     reserve_beds = fields.Integer(validate=validate.Range(0, 100_000))
+    opens_on = fields.Date(allow_none=True)
 
 
 class ShelterCreateArgs(ShelterUpdateArgs):
