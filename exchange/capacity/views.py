@@ -14,7 +14,15 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from exchange.capacity import access, counts, persons, rights_views, shelters, transfer_views
+from exchange.capacity import (
+    access,
+    counts,
+    forecast_views,
+    persons,
+    rights_views,
+    shelters,
+    transfer_views,
+)
 from exchange.capacity.audit import AuditAction, audit
 from exchange.capacity.models import Bed, Person, Shelter, ShelterRoom
 from exchange.capacity.occupancy import current_beds
@@ -29,6 +37,8 @@ bp = Blueprint("capacity_views", __name__, template_folder="templates")
 rights_views.register(bp)
 # So do the pages of bed requests between districts.
 transfer_views.register(bp)
+# And the forecast's fragment and threshold form.
+forecast_views.register(bp)
 
 #: Shelters listed on one page (a district runs tens, not thousands).
 SHELTER_PAGE = 200
@@ -253,7 +263,11 @@ def dashboard_page(organization_id: int | None = None):
         organization=organization,
         total=total,
         rows=rows,
-        page_config=_page_config("dashboard", organization_id=organization.id),
+        forecast_section=forecast_views.forecast_context(user, organization.id),
+        page_config=_page_config(
+            "dashboard", organization_id=organization.id,
+            forecast_url=url_for("capacity_views.forecast_fragment",
+                                 organization_id=organization.id)),
     )
 
 

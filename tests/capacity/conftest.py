@@ -55,7 +55,8 @@ def district(make_org) -> Organization:
 @pytest.fixture
 def make_shelter(app, make_user):
     """make_shelter(org, rooms=[("mixed", 4)], publish=False, reserve_beds=0, lat, lon,
-    name=None, actor=None) → Shelter, made through the services (counters, listing)."""
+    name=None, actor=None, kind="collective", opens_on=None) → Shelter, made through the
+    services (counters, listing)."""
 
     def make(
         org: Organization,
@@ -66,6 +67,8 @@ def make_shelter(app, make_user):
         lon: float = BERLIN[1],
         name: str | None = None,
         actor=None,
+        kind: str = "collective",
+        opens_on: date | None = None,
     ) -> Shelter:
         actor = actor or make_user(role="caseworker", org=org)
         n = next(_numbers)
@@ -73,7 +76,8 @@ def make_shelter(app, make_user):
             actor,
             {
                 "name": name or f"Unterkunft {n}",
-                "kind": "collective",
+                "kind": kind,
+                "opens_on": opens_on,
                 "address": {"street": "Hauptstraße 1", "postal_code": "10115", "city": "Berlin"},
                 "location": {"lat": lat, "lon": lon},
                 "publish_capacity": publish,

@@ -4,9 +4,11 @@ import { api } from "../common/api.js";
 import { formatDate, locale } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { config } from "../common/page.js";
+import { forecastSection } from "./forecast.js";
 import { errorText } from "./logic.js";
 
 export function dashboardPage() {
+  forecastSection();
   const canvas = document.getElementById("trend");
   const empty = document.getElementById("trendempty");
   function showEmpty(text) {
