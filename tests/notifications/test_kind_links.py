@@ -85,6 +85,13 @@ def test_every_kind_links_to_a_page_with_its_action(
     assert a.post(f"/api/v1/transfers/{withdrawn['id']}/withdraw").status_code == 200
     check("transfer_withdrawn", b, _has('data-testid="transfer-status"'))
 
+    # The forecast's warning: the admin lands on the dashboard, at the threshold's form.
+    admin = as_user(role="admin", org=sides["org_a"])
+    threshold = admin.put(f"/api/v1/capacity/organizations/{sides['org_a'].id}/forecast/"
+                          "threshold", json={"threshold": 1})  # nothing free: below at once
+    assert threshold.status_code == 200, threshold.get_json()
+    check("forecast_below_threshold", admin, _has('data-testid="threshold-form"'))
+
     # A reservation: the landlord lands in the conversation with the official.
     landlord = as_user("landlord")
     flat = make_listing(owner=landlord.user, title="Wohnung am Markt")
