@@ -125,10 +125,13 @@ def test_the_dashboard_shows_chart_and_table(district, district_staff, make_shel
 def test_english_and_german(district, district_staff, make_shelter):
     caseworker = district_staff["caseworker"]
     make_shelter(district, rooms=[("mixed", 3)], actor=caseworker.user)
-    german = caseworker.get(f"/capacity/{district.id}/forecast",
-                            headers={"Accept-Language": "de"}).get_data(as_text=True)
-    english = caseworker.get(f"/capacity/{district.id}/forecast",
-                             headers={"Accept-Language": "en"}).get_data(as_text=True)
+    pages = {}
+    for language in ("de", "en"):
+        with caseworker.session_transaction() as session:  # the language switch's choice
+            session["locale"] = language
+        pages[language] = caseworker.get(f"/capacity/{district.id}/forecast").get_data(
+            as_text=True)
+    german, english = pages["de"], pages["en"]
     assert "Freie Betten" in german and "Gemeinschaftsunterkünfte" in german
     assert "Free beds" in english and "Collective shelters" in english
 
