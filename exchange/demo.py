@@ -7,8 +7,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from exchange.capacity import activities, counts, occupancy, persons
-from exchange.capacity.models import Bed, CapacitySnapshot, Person, Shelter, ShelterRoom
+from exchange.capacity import activities, allocations, counts, occupancy, persons
+from exchange.capacity.models import (
+    Allocation,
+    Bed,
+    CapacitySnapshot,
+    Person,
+    Shelter,
+    ShelterRoom,
+)
 from exchange.capacity.shelters import add_room, create_shelter, set_bed_status
 from exchange.db import point_wkt
 from exchange.extensions import db
@@ -263,3 +270,11 @@ def _seed_capacity(rows: dict[str, Organization]) -> None:
                 )
             )
     db.session.flush()
+
+    # The state announced an allocation for next week (Tuesday): the forecast shows it.
+    if db.session.scalar(select(Allocation.id).where(
+            Allocation.organization_id == district.id)) is None:
+        next_tuesday = today - timedelta(days=today.weekday()) + timedelta(weeks=1, days=1)
+        allocations.create_allocation(actor, district.id, {
+            "arrives_on": next_tuesday, "persons": 6, "households": [4, 2],
+            "note": "Zuweisung des Landes (Demo)"})

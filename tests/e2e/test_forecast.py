@@ -1,6 +1,7 @@
 """The forecast on the capacity dashboard in the browser (issue 18, points 4 and 5): a
 caseworker of Landkreis Osnabrück records an allocation announced for next week, and the
-forecast's table and chart change without reloading the page; a bad entry names its
+forecast's table and chart change without reloading the page (the demo announces one
+for next week already); a bad entry names its
 field and changes nothing; removing the allocation brings the figures back.
 
 Works on the demo data (exchange seed-demo); the allocation is removed at the end, so the
@@ -45,6 +46,7 @@ def test_an_allocation_changes_the_forecast_chart_and_table(new_page):
     expect(week_2).to_have_attribute("data-free", str(before))
 
     form.get_by_test_id("allocation-households").fill("3, 2")
+    form.locator("input[name=note]").fill("E2E-Zuweisung")
     form.get_by_test_id("allocation-save").click()
     expect(week_2).to_have_attribute("data-free", str(before - 5))
     expect(section.get_by_test_id("forecast-week-2")).to_contain_text("−5")
@@ -54,6 +56,7 @@ def test_an_allocation_changes_the_forecast_chart_and_table(new_page):
     page.screenshot(path=f"{SCREENSHOTS}/capacity-forecast.png", full_page=True)
 
     # Removed again: the figures are back (and the demo district as it was).
-    section.get_by_test_id("allocations").get_by_role("button").first.click()
+    ours = section.get_by_test_id("allocations").locator("li", has_text="E2E-Zuweisung")
+    ours.get_by_role("button").click()
     expect(section.get_by_test_id("forecast-week-2")).to_have_attribute("data-free", str(before))
     expect(chart).to_have_attribute("data-free", drawn)
