@@ -89,7 +89,7 @@ def _server_env(database_url: str, instance_path: Path) -> dict[str, str]:
 def _run_cli(args: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(
         _exchange_command() + args, env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=120,
+        timeout=max(120.0, 4 * SERVER_START_TIMEOUT),
     )
     if result.returncode != 0:
         pytest.fail(
