@@ -65,6 +65,9 @@ from exchange.listings.views import bp as listings_views
 from exchange.notifications.api import blp as notifications_api
 from exchange.notifications.views import bp as notifications_views
 from exchange.openapi import init_api
+from exchange.placement import proposal_notices
+from exchange.placement.api.proposals import blp as proposals_api
+from exchange.placement.proposal_views import bp as proposal_views
 from exchange.places.api import blp as places_api
 from exchange.profiles import auth
 from exchange.profiles.api import blp as profiles_api
@@ -186,6 +189,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(listings_api)
     api.register_blueprint(chat_api)
     api.register_blueprint(places_api)
+    api.register_blueprint(proposals_api)
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
                          transfers_api, rights_api, forecast_api):
         api.register_blueprint(capacity_api.blp)
@@ -198,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_views)
     app.register_blueprint(chat_views)
     app.register_blueprint(capacity_views)
+    app.register_blueprint(proposal_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 
@@ -220,6 +225,7 @@ def _register_domains(app: Flask) -> None:
     chat_notices.register()
     notifications.init_app(app)
     capacity_notices.register()
+    proposal_notices.register()
 
 
 def _plain_json_error(code: int, name: str) -> Response:

@@ -145,6 +145,28 @@ def check_out(actor: User, occupancy_id: int) -> Occupancy:
     return occupancy
 
 
+def check_out_household(actor: User, household_id: int) -> list[Occupancy]:
+    """A household leaves its shelter beds (it moved into a flat): every member's open
+    occupancy ends at one instant, under the locks in the usual order (persons, beds'
+    counter rows), audited and published, in the caller's transaction. Members not housed
+    are left alone; returns the ended occupancies."""
+    reach = capacity_scope(actor, CASE_ROLES)
+    household = get_household_for(actor, household_id)
+    members = get_persons_for(actor, household.member_ids, lock=True, reach=reach)
+    check_not_anonymised(members)
+    current = open_occupancies_of([p.id for p in members])
+    shelter_ids = [_shelter_of_bed(occupancy.bed_id) for occupancy in current]
+    lock_counts(shelter_ids)
+    now = database_now()
+    for occupancy in current:
+        _end(occupancy, now, actor)
+    db.session.flush()
+    housed = {occupancy.person_id for occupancy in current}
+    audit(actor, [p for p in members if p.id in housed], AuditAction.CHECK_OUT)
+    publish(shelter_ids)
+    return current
+
+
 def _end(occupancy: Occupancy, now: datetime, actor: User | None) -> None:
     occupancy.period = Range(occupancy.period.lower, now, bounds="[)")
     occupancy.ended_by_id = actor.id if actor is not None else None

@@ -86,6 +86,20 @@ def _listing_room_of(actor: User, other: User, listing: Listing) -> Room:
     return room
 
 
+def owner_side_room(
+    actor: User, listing: Listing, poster_id: int | None = None
+) -> tuple[Room, User]:
+    """The conversation of ``actor`` with whom answers for the listing (the poster, else
+    the owner side): their direct room, or with a landlord a private room about the
+    listing; opened when there is none. Returns the room and the other person."""
+    other = _counterpart(actor, listing, poster_id)
+    if may_take_part_anywhere(other):
+        room, _created = open_direct_room(actor, [other.id], None, None, "", "", None)
+    else:
+        room = _listing_room_of(actor, other, listing)
+    return room, other
+
+
 def do_request_listing(
     actor: User, listing_id: int, body: str = "", message_id: int | None = None
 ) -> ListingRequest:
@@ -115,11 +129,7 @@ def tell_owner_side(
     """The hand-off of a reserved listing: a room with whom to talk (the poster, else the
     owner side) is opened or found, a first message there shares the listing, and they are
     notified, their notification leading into that room."""
-    other = _counterpart(actor, listing, poster_id)
-    if may_take_part_anywhere(other):
-        room, _created = open_direct_room(actor, [other.id], None, None, "", "", None)
-    else:
-        room = _listing_room_of(actor, other, listing)
+    room, other = owner_side_room(actor, listing, poster_id)
     message = do_post_message(actor, room.id, body, listing_id=listing.id)
     notifications.notify(
         other.id,
