@@ -17,7 +17,7 @@ from sqlalchemy import select
 from exchange.capacity.access import get_household_for
 from exchange.capacity.audit import audit
 from exchange.capacity.models import Person
-from exchange.errors import InvalidInput
+from exchange.errors import InvalidInput, Text
 from exchange.extensions import db
 from exchange.profiles.models import User
 
@@ -114,7 +114,8 @@ def record_consent(actor: User, household_id: int, shares: list[str], note: str 
     household = get_household_for(actor, household_id)
     unknown = [s for s in shares if s not in CONSENT_SHARES]
     if unknown:
-        raise InvalidInput({"shares": f"Unknown: {', '.join(unknown)}."})
+        raise InvalidInput({"shares": Text("Not something a household shares: %(values)s.",
+                                           values=", ".join(unknown))})
     consent = HouseholdConsent(
         household_id=household.id,
         organization_id=household.organization_id,

@@ -26,6 +26,7 @@ from exchange.chat.messages import do_post_message
 from exchange.db import utcnow
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
+from exchange.i18n import N_
 from exchange.listings import access as listing_access
 from exchange.listings import operations as listing_operations
 from exchange.listings.models import Listing, ListingKind, ListingStatus
@@ -52,7 +53,7 @@ PROPOSE_AUDIT = "proposal"
 MOVED_IN_AUDIT = "moved_in"
 #: The reason of the proposals declined because the flat was let to another household
 #: (stored in English, shown in the reader's language).
-LET_ELSEWHERE = "The flat has been let to another household."
+LET_ELSEWHERE = N_("The flat has been let to another household.")
 TAKEN_INDEX = "uq_placement_proposals_listing_taken"
 OPEN_INDEX = "uq_placement_proposals_household_listing_open"
 # The words of the states in messages, in the reader's language (exchange.errors.Text).

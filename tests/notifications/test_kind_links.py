@@ -18,8 +18,11 @@ from exchange import notifications
 from exchange.extensions import db
 from exchange.notifications import texts
 from exchange.profiles import invitations
+from tests.capacity.conftest import make_person as make_person  # noqa: F401  (fixture)
 from tests.capacity.conftest import make_shelter as make_shelter  # noqa: F401  (fixture)
 from tests.capacity.conftest import sides as sides  # noqa: F401  (fixture)
+from tests.placement.proposal_fixtures import build_world as proposal_world
+from tests.placement.proposal_fixtures import propose
 
 UNTIL = (date.today() + timedelta(days=30)).isoformat()
 
@@ -54,7 +57,8 @@ def _config(key: str, value) -> Callable[[str], bool]:
 
 
 def test_every_kind_links_to_a_page_with_its_action(
-    sides, as_user, make_user, make_org, make_room, make_listing  # noqa: F811
+    sides, as_user, make_user, make_org, make_room, make_listing, make_shelter,  # noqa: F811
+    make_person,  # noqa: F811
 ):
     a, b = sides["a"], sides["b"]
     walked: set[str] = set()
@@ -101,6 +105,32 @@ def test_every_kind_links_to_a_page_with_its_action(
     # The landlord withdraws it: the official is sent to the map to look for another.
     assert landlord.post(f"/api/v1/listings/{flat.id}/withdraw").status_code == 200
     check("listing_reservation_ended", a, _config("map_url", "/map"))
+
+    # Proposals: each side lands on the proposal's page, where its next step is.
+    world = proposal_world(make_org, make_user, as_user, make_shelter, make_person,
+                           make_listing)
+    made = propose(world)
+    check("proposal_made", world.landlord.client, _has(f'data-testid="accept-{made["id"]}"'))
+    url = f"/api/v1/proposals/{made['id']}"
+    assert world.landlord.client.post(f"{url}/viewing", json={}).status_code == 200
+    check("proposal_viewing", world.caseworker.client,
+          _has(f'data-testid="withdraw-{made["id"]}"'))
+    assert world.landlord.client.post(f"{url}/accept").status_code == 200
+    check("proposal_accepted", world.caseworker.client,
+          _has(f'data-testid="moved_in-{made["id"]}"'))
+    assert world.caseworker.client.post(f"{url}/moved-in").status_code == 200
+    check("proposal_moved_in", world.landlord.client, _has('data-testid="proposal-state"'))
+    again = proposal_world(make_org, make_user, as_user, make_shelter, make_person,
+                           make_listing)
+    declined = propose(again)
+    assert again.landlord.client.post(f"/api/v1/proposals/{declined['id']}/decline",
+                                      json={"reason": "zu klein"}).status_code == 200
+    check("proposal_declined", again.caseworker.client, _has('data-testid="proposal-state"'))
+    withdrawn = again.caseworker.client.post("/api/v1/proposals", json={
+        "household_id": again.household.id, "listing_id": again.flat.id}).get_json()
+    assert again.caseworker.client.post(
+        f"/api/v1/proposals/{withdrawn['id']}/withdraw", json={}).status_code == 200
+    check("proposal_withdrawn", again.landlord.client, _has('data-testid="proposal-state"'))
 
     # The owner's listing notices lead to the listing (confirm, withdraw, publish there).
     owner = as_user("landlord")

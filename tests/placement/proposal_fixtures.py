@@ -43,6 +43,11 @@ def _birth(years: int) -> date:
 
 @pytest.fixture
 def world(make_org, make_user, as_user, make_shelter, make_person, make_listing):  # noqa: F811
+    return build_world(make_org, make_user, as_user, make_shelter, make_person, make_listing)
+
+
+def build_world(make_org, make_user, as_user, make_shelter, make_person, make_listing) -> World:
+    """The world from the factory fixtures (for tests that need several)."""
     district = make_org("district")
     caseworker = make_user(role="caseworker", org=district, name="Carla Caseworker")
     shelter = make_shelter(district, rooms=[("family", 4)], publish=True, actor=caseworker)
