@@ -18,6 +18,8 @@ from exchange.errors import InvalidInput, ServiceError, form_action
 from exchange.extensions import db
 from exchange.listings import access as listing_access
 from exchange.listings.models import Listing
+from exchange.profiles import authz
+from exchange.profiles.models import Role
 
 from . import proposal_lists, proposal_shares, proposals
 from .models import CONSENT_SHARES
@@ -148,3 +150,19 @@ def proposal_action(proposal_id: int, step: str):
     if request.form.get("back") == "list":
         return redirect(url_for("placement_views.proposals_page"))
     return redirect(url_for("placement_views.proposal_page", proposal_id=proposal_id))
+
+
+@bp.app_context_processor
+def _navigation() -> dict:
+    """`shows_proposals_link()` for the navigation: caseworkers (who propose) and
+    landlords (who answer; officials owning a flat get there from the notification); a
+    function, asked only where the navigation is shown."""
+
+    def shows_proposals_link() -> bool:
+        if not current_user.is_authenticated:
+            return False
+        user = _user()
+        return bool(case_reach(user)) or bool(
+            authz.organizations_with_role(user, {Role.LANDLORD}))
+
+    return {"shows_proposals_link": shows_proposals_link}
