@@ -7,7 +7,7 @@ A step returns to the page it was taken on; a refusal comes back as a flashed me
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -126,11 +126,21 @@ def _viewing_at() -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _move_in_date() -> date | None:
+    value = request.form.get("move_in_date", "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput({"move_in_date": "Not a valid date."}) from None
+
+
 #: What each step does, and what the page says when it is done.
 _STEPS = {
     "viewing": (lambda user, pid: proposals.arrange_viewing(user, pid, _viewing_at()),
                 _l("The viewing is arranged.")),
-    "accept": (lambda user, pid: proposals.accept(user, pid),
+    "accept": (lambda user, pid: proposals.accept(user, pid, _move_in_date()),
                _l("The proposal is accepted.")),
     "decline": (lambda user, pid: proposals.decline(user, pid, request.form.get("reason", "")),
                 _l("The proposal is declined.")),

@@ -12,7 +12,7 @@ transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -194,12 +194,19 @@ def arrange_viewing(actor: User, proposal_id: int, viewing_at: datetime | None =
     return proposal
 
 
-def accept(actor: User, proposal_id: int) -> Proposal:
-    """The owner side accepts: the flat is promised to this household. 409 when the flat
-    is off the market or accepted for another household (checked here, settled by the
-    unique index when two accepts race)."""
+def accept(actor: User, proposal_id: int, move_in_date: date | None = None) -> Proposal:
+    """The owner side accepts: the flat is promised to this household from
+    ``move_in_date`` (not in the past; default: the flat's available_from when still
+    ahead, else none). 409 when the flat is off the market or accepted for another
+    household (checked here, settled by the unique index when two accepts race)."""
+    if move_in_date is not None and move_in_date < date.today():
+        raise InvalidInput({"move_in_date": "Must not be in the past."})
     proposal = _start(actor, proposal_id, "accept")
     listing = db.session.get(Listing, proposal.listing_id)
+    if move_in_date is None and listing.available_from is not None \
+            and listing.available_from >= date.today():
+        move_in_date = listing.available_from
+    proposal.move_in_date = move_in_date
     if listing.status not in listing_access.STAFF_VISIBLE:
         raise Conflict("This flat is not on offer any more.", field="listing_id")
     taken = db.session.scalar(select(Proposal.id).where(

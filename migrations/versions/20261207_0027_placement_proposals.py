@@ -1,6 +1,7 @@
 """Proposals of a household for a flat (issue 18, point 3).
 
-- placement_proposals: proposed → viewing → accepted → moved_in, or declined / withdrawn;
+- placement_proposals: proposed → viewing → accepted → moved_in, or declined / withdrawn,
+  with the planned day of moving in agreed on accepting;
   a partial unique index keeps one flat from being accepted for two households, another
   keeps a household from being proposed for one flat twice at a time.
 - placement_proposal_steps: the append-only log of every step (who, when, what).
@@ -45,6 +46,7 @@ def upgrade() -> None:
         sa.Column("message", sa.Text(), server_default="", nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("viewing_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("move_in_date", sa.Date(), nullable=True),
         sa.Column("proposed_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("room_id", sa.Integer(), nullable=True),

@@ -14,6 +14,7 @@ from exchange.extensions import db
 from exchange.listings.models import Listing
 from exchange.notifications.models import Notification
 from exchange.placement.models import Proposal, ProposalStep
+from tests.dates import iso
 from tests.placement.proposal_fixtures import make_listing as make_listing  # noqa: F401
 from tests.placement.proposal_fixtures import make_person as make_person  # noqa: F401
 from tests.placement.proposal_fixtures import make_shelter as make_shelter  # noqa: F401
@@ -113,7 +114,12 @@ def test_viewing_accept_moved_in_frees_the_beds_and_lets_the_flat(world):  # noq
     landlord, caseworker = world.landlord.client, world.caseworker.client
     answer = _step(landlord, made["id"], "viewing", viewing_at="2030-01-05T10:00:00+01:00")
     assert answer.status_code == 200 and answer.get_json()["state"] == "viewing"
-    assert _step(landlord, made["id"], "accept").get_json()["state"] == "accepted"
+    past = _step(landlord, made["id"], "accept", move_in_date=iso(-1))
+    assert past.status_code == 422
+    assert "move_in_date" in past.get_json()["errors"]["json"]
+    accepted = _step(landlord, made["id"], "accept", move_in_date=iso(10)).get_json()
+    assert accepted["state"] == "accepted"
+    assert accepted["move_in_date"] == iso(10)  # the forecast counts the freed beds from then
     assert _kinds(world.caseworker.user)[-2:] == ["proposal_viewing", "proposal_accepted"]
     answer = _step(caseworker, made["id"], "moved-in")
     assert answer.status_code == 200, answer.get_json()

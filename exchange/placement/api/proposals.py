@@ -11,6 +11,7 @@ from exchange.profiles.models import User
 from .. import proposal_lists, proposal_shares, proposals
 from ..proposal_access import get_proposal_for
 from ..schemas.proposals import (
+    AcceptArgs,
     ConsentArgs,
     ConsentListArgs,
     ConsentListSchema,
@@ -71,10 +72,12 @@ def arrange_viewing(args: dict, proposal_id: int):
 
 
 @endpoint(blp, "post", "/proposals/<int:proposal_id>/accept", 200, ProposalSchema,
+          body=AcceptArgs,
           errors={409: "Decided already, or the flat is accepted for another household"})
-def accept_proposal(proposal_id: int):
-    """The owner side accepts (proposed or viewing → accepted); one household per flat."""
-    return _answer(proposals.accept(_actor(), proposal_id))
+def accept_proposal(args: dict, proposal_id: int):
+    """The owner side accepts (proposed or viewing → accepted), with the planned day of
+    moving in; one household per flat."""
+    return _answer(proposals.accept(_actor(), proposal_id, args["move_in_date"]))
 
 
 @endpoint(blp, "post", "/proposals/<int:proposal_id>/decline", 200, ProposalSchema,

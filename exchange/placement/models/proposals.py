@@ -5,11 +5,12 @@ append-only log of every step of a proposal."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -71,6 +72,9 @@ class Proposal(Base):
     #: Why the owner side declined (required) or the caseworker withdrew (optional).
     reason: Mapped[str | None] = mapped_column(Text)
     viewing_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The planned day of moving in, agreed on accepting (the forecast counts the beds an
+    #: accepted proposal frees from then).
+    move_in_date: Mapped[date | None] = mapped_column(Date)
     proposed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )

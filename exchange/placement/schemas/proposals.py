@@ -25,6 +25,11 @@ class ViewingArgs(Schema):
     viewing_at = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=UTC)
 
 
+class AcceptArgs(Schema):
+    #: The planned day of moving in (today or later); default: the flat's available_from.
+    move_in_date = fields.Date(load_default=None, allow_none=True)
+
+
 class DeclineArgs(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
@@ -110,6 +115,7 @@ class ProposalSchema(Schema):
     message = fields.String()
     reason = fields.String(allow_none=True)
     viewing_at = fields.AwareDateTime(allow_none=True, default_timezone=UTC)
+    move_in_date = fields.Date(allow_none=True)
     room_id = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime(default_timezone=UTC)
     updated_at = fields.AwareDateTime(default_timezone=UTC)
