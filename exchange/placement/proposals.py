@@ -33,7 +33,7 @@ from exchange.listings.models import Listing, ListingKind, ListingStatus
 from exchange.listings.notices import owner_recipients
 from exchange.profiles.models import User
 
-from . import events
+from . import events, move_outs
 from .models import Proposal, ProposalState, ProposalStep
 from .proposal_access import STEPS, get_proposal_for, is_case_side, is_owner_side
 from .proposal_shares import members
@@ -217,6 +217,7 @@ def accept(actor: User, proposal_id: int, move_in_date: date | None = None) -> P
                        field="listing_id")
     _move(proposal, actor, "accept")
     _flush_guarded("listing_id")
+    move_outs.plan(proposal)
     _log(proposal, actor, "accept")
     _tell(case_recipients(proposal), "accept", proposal, actor)
     return proposal
@@ -231,6 +232,7 @@ def decline(actor: User, proposal_id: int, reason: str) -> Proposal:
     _move(proposal, actor, "decline")
     proposal.reason = reason
     db.session.flush()
+    move_outs.cancel(proposal)
     _log(proposal, actor, "decline")
     _tell(case_recipients(proposal), "decline", proposal, actor)
     return proposal
@@ -242,6 +244,7 @@ def withdraw(actor: User, proposal_id: int, reason: str = "") -> Proposal:
     _move(proposal, actor, "withdraw")
     proposal.reason = (reason or "").strip() or None
     db.session.flush()
+    move_outs.cancel(proposal)
     _log(proposal, actor, "withdraw")
     _tell(_owners(proposal), "withdraw", proposal, actor)
     return proposal
@@ -267,6 +270,7 @@ def moved_in(actor: User, proposal_id: int) -> Proposal:
     proposal.state = P.MOVED_IN.value
     proposal.moved_in_at = utcnow()
     db.session.flush()
+    move_outs.cancel(proposal)  # the beds are free now, no longer planned to be
     _log(proposal, actor, "moved_in")
     audit(actor, members(proposal.household_id), MOVED_IN_AUDIT)
     _tell(_owners(proposal), "moved_in", proposal, actor)

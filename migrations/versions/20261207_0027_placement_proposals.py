@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0028"
 
 STATES = "'proposed', 'viewing', 'accepted', 'moved_in', 'declined', 'withdrawn'"
 

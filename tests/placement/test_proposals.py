@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from exchange.capacity.models import Occupancy, PersonAudit
+from exchange.capacity.models import Occupancy, PersonAudit, PlannedMoveOut
 from exchange.chat.models import Member, Message
 from exchange.extensions import db
 from exchange.listings.models import Listing
@@ -108,11 +108,27 @@ def test_a_consent_naming_something_unknown_is_refused(world):  # noqa: F811
     assert "shares" in answer.get_json()["errors"]["json"]
 
 
+def _planned(proposal_id: int) -> list[tuple[int, str, int]]:
+    """The forecast's planned move-outs of a proposal: (shelter, day, persons)."""
+    return [(row.shelter_id, row.moves_on.isoformat(), row.persons) for row in db.session.scalars(
+        select(PlannedMoveOut).where(PlannedMoveOut.source.startswith(f"proposal:{proposal_id}:"))
+        .order_by(PlannedMoveOut.shelter_id))]
+
+
+def test_an_accept_that_falls_through_takes_its_planned_move_out_back(world):  # noqa: F811
+    made = propose(world)
+    _step(world.landlord.client, made["id"], "accept", move_in_date=iso(14))
+    assert _planned(made["id"]) == [(world.shelter.id, iso(14), 3)]
+    answer = _step(world.caseworker.client, made["id"], "withdraw", reason="Familie zieht weg")
+    assert answer.status_code == 200, answer.get_json()
+    assert _planned(made["id"]) == []
+
+
 def test_viewing_accept_moved_in_frees_the_beds_and_lets_the_flat(world):  # noqa: F811
     made = propose(world)
     free_before = db.session.get(Listing, world.shelter.listing_id).free_beds
     landlord, caseworker = world.landlord.client, world.caseworker.client
-    answer = _step(landlord, made["id"], "viewing", viewing_at="2030-01-05T10:00:00+01:00")
+    answer = _step(landlord, made["id"], "viewing", viewing_at=f"{iso(5)}T10:00:00+01:00")
     assert answer.status_code == 200 and answer.get_json()["state"] == "viewing"
     past = _step(landlord, made["id"], "accept", move_in_date=iso(-1))
     assert past.status_code == 422
@@ -120,6 +136,7 @@ def test_viewing_accept_moved_in_frees_the_beds_and_lets_the_flat(world):  # noq
     accepted = _step(landlord, made["id"], "accept", move_in_date=iso(10)).get_json()
     assert accepted["state"] == "accepted"
     assert accepted["move_in_date"] == iso(10)  # the forecast counts the freed beds from then
+    assert _planned(made["id"]) == [(world.shelter.id, iso(10), 3)]
     assert _kinds(world.caseworker.user)[-2:] == ["proposal_viewing", "proposal_accepted"]
     answer = _step(caseworker, made["id"], "moved-in")
     assert answer.status_code == 200, answer.get_json()
@@ -131,6 +148,7 @@ def test_viewing_accept_moved_in_frees_the_beds_and_lets_the_flat(world):  # noq
     assert still_housed == 0
     assert db.session.get(Listing, world.shelter.listing_id).free_beds == free_before + 3
     assert db.session.get(Listing, world.flat.id).status == "let"
+    assert _planned(made["id"]) == []  # the beds are free now, no longer planned to be
     assert "proposal_moved_in" in _kinds(world.landlord.user)
     steps = db.session.scalars(select(ProposalStep.action).where(
         ProposalStep.proposal_id == made["id"]).order_by(ProposalStep.id))
