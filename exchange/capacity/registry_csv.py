@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
+from exchange import spreadsheet_csv
 from exchange.errors import Text
 
 from .models import PERSON_FIELDS, Gender
@@ -155,14 +156,72 @@ def _today() -> date:
     return date.today()
 
 
+def check_gender(value: str) -> tuple[str | None, str | None]:
+    """A stripped gender cell: (the registry's value, the error); empty is neither."""
+    gender = GENDER_VALUES.get(value.lower())
+    if value and gender is None:
+        return None, "Use f or w, m, x or d."
+    return gender, None
+
+
+def check_date(value: str, today: date) -> tuple[date | None, str | None]:
+    """A stripped date cell: (the day, the error); empty is neither. An implausible day
+    comes with its error (check_row still compares it with the other date)."""
+    if not value:
+        return None, None
+    try:
+        day = _parse_date(value)
+    except ValueError as exc:
+        return None, exc.args[0]
+    if day > today or day.year < 1900:
+        return day, "Not a plausible date (from 1900 until today)."
+    return day, None
+
+
+def check_nationality(value: str) -> tuple[str | None, str | None]:
+    """A stripped nationality cell: (the code, the error); empty is neither."""
+    nationality = value.upper()
+    if nationality and not NATIONALITY_CODE.match(nationality):
+        return None, "Use an ISO 3166 country code (two or three letters)."
+    return nationality or None, None
+
+
+def check_languages(value: str) -> tuple[str | None, str | None]:
+    """A stripped languages cell: (the codes, space-separated, each once; the error)."""
+    languages = value.lower().replace(",", " ").split()
+    bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
+    if bad:
+        return None, Text("Not ISO 639-1 codes: %(codes)s.", codes=" ".join(bad)[:100])
+    if len(languages) > 20:
+        return None, "At most 20 languages."
+    return " ".join(dict.fromkeys(languages)), None
+
+
+#: The columns checked by their value alone (the bulk path checks each distinct value once).
+VALUE_CHECKS = {
+    "gender": check_gender,
+    "birth_date": lambda value: check_date(value, _today()),
+    "arrival_date": lambda value: check_date(value, _today()),
+    "nationality": check_nationality,
+    "languages": check_languages,
+}
+
+
+def clean_cell(cell: str | None) -> str:
+    """A cell as the checks see it: a formula-quoted one restored, stripped."""
+    return spreadsheet_csv.restore(cell or "").strip()
+
+
 def check_row(number: int, record: dict[str, str], report: ImportReport) -> tuple | None:
-    """The row as a tuple for COPY, or None after adding its errors to the report."""
+    """The row as a tuple for COPY, or None after adding its errors to the report. The
+    cells are restored (spreadsheet_csv.restore) by the caller."""
     ok = True
 
-    def add_error(name: str, message: str) -> None:
+    def add_error(name: str, message: str | None) -> None:
         nonlocal ok
-        ok = False
-        report.add_error(number, name, message)
+        if message:
+            ok = False
+            report.add_error(number, name, message)
 
     values = {name: (record.get(name) or "").strip() for name in (*COLUMNS, *OPTIONAL_COLUMNS)}
     for name in REQUIRED_VALUES:
@@ -171,36 +230,23 @@ def check_row(number: int, record: dict[str, str], report: ImportReport) -> tupl
     for name, limit in MAX_LENGTHS.items():
         if len(values[name]) > limit:
             add_error(name, Text("Longer than %(limit)s characters.", limit=limit))
-    gender = GENDER_VALUES.get(values["gender"].lower())
-    if values["gender"] and gender is None:
-        add_error("gender", "Use f or w, m, x or d.")
-    dates: dict[str, date | None] = {}
+    gender, problem = check_gender(values["gender"])
+    add_error("gender", problem)
     today = _today()
+    dates: dict[str, date | None] = {}
     for name in ("birth_date", "arrival_date"):
-        dates[name] = None
-        if values[name]:
-            try:
-                dates[name] = _parse_date(values[name])
-            except ValueError as exc:
-                add_error(name, exc.args[0])
-                continue
-            if dates[name] > today or dates[name].year < 1900:
-                add_error(name, "Not a plausible date (from 1900 until today).")
+        dates[name], problem = check_date(values[name], today)
+        add_error(name, problem)
     if (
         dates["birth_date"]
         and dates["arrival_date"]
         and dates["arrival_date"] < dates["birth_date"]
     ):
         add_error("arrival_date", "Not before birth_date.")
-    nationality = values["nationality"].upper()
-    if nationality and not NATIONALITY_CODE.match(nationality):
-        add_error("nationality", "Use an ISO 3166 country code (two or three letters).")
-    languages = values["languages"].lower().replace(",", " ").split()
-    bad = [code for code in languages if not LANGUAGE_CODE.match(code)]
-    if bad:
-        add_error("languages", Text("Not ISO 639-1 codes: %(codes)s.", codes=" ".join(bad)[:100]))
-    elif len(languages) > 20:
-        add_error("languages", "At most 20 languages.")
+    nationality, problem = check_nationality(values["nationality"])
+    add_error("nationality", problem)
+    languages, problem = check_languages(values["languages"])
+    add_error("languages", problem)
     if not ok:
         return None
     return (
@@ -210,8 +256,8 @@ def check_row(number: int, record: dict[str, str], report: ImportReport) -> tupl
         values["given_names"],
         dates["birth_date"].isoformat() if dates["birth_date"] else None,
         gender,
-        nationality or None,
-        " ".join(dict.fromkeys(languages)),
+        nationality,
+        languages,
         dates["arrival_date"].isoformat() if dates["arrival_date"] else None,
         values["household_ref"] or None,
         values["religion"] or None,

@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable
 from typing import IO
 
+import psycopg
 from flask import current_app
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.exc import DBAPIError
 
 from exchange import spreadsheet_csv
 from exchange.db import set_statement_timeout
@@ -31,15 +33,14 @@ from exchange.hygiene import text_problem
 from exchange.profiles.models import Organization, Role, User
 from exchange.spreadsheet_encoding import UTF8, DecodingReader
 
+from . import registry_apply, registry_bulk
 from .access import CASE_ROLES, capacity_scope, may_see_restricted, require_in_scope
-from .audit import AuditAction
 from .duplicates import import_duplicates
 from .models import ImportStatus, RegistryImport
 from .occupancy import database_now
 from .registry_csv import (
     COLUMNS,
     OPTIONAL_COLUMNS,
-    PERSON_COLUMNS,
     CountingReader,
     ImportReport,
     check_row,
@@ -48,8 +49,6 @@ from .registry_csv import (
 
 CHUNK = 1 << 16
 Progress = Callable[[int, int, int], None]  # (import id, bytes read, rows done)
-#: The persons' columns an update of a known person takes from the file.
-UPDATED_COLUMNS = tuple(name for name in COLUMNS if name not in ("external_id", "household_ref"))
 _TEMP_COLUMNS = ", ".join(("row_number", *COLUMNS, *OPTIONAL_COLUMNS))
 
 
@@ -104,28 +103,10 @@ def import_registry(
     ))
     report = ImportReport(import_id=log.id, dry_run=dry_run)
 
-    counting = CountingReader(stream)
-    decoding = DecodingReader(counting)  # UTF-8 (BOM or not), Windows-1252 or UTF-16
-    text_stream = io.TextIOWrapper(
-        io.BufferedReader(decoding, CHUNK), encoding="utf-8", errors="strict", newline=""
-    )
-    present_optional: set[str] = set()
     with db.session.begin_nested():
         _create_temp_table()
-        cursor = db.session.connection().connection.driver_connection.cursor()
-        try:
-            parsed = read_header(text_stream, report)
-            if parsed is not None:
-                header, records = parsed
-                present_optional = {name for name in OPTIONAL_COLUMNS if name in header}
-                _copy_rows(cursor, header, records, report, counting, progress)
-        except UnicodeDecodeError as exc:
-            report.add_error(report.rows + 2, "file", _not_text(exc))
-        except csv.Error as exc:
-            report.add_error(report.rows + 2, "file", Text("Unreadable CSV: %(reason)s.",
-                                                          reason=str(exc)))
-        finally:
-            cursor.close()
+        counting, decoding, report = _read(stream, report, progress)
+        present_optional = {name for name in OPTIONAL_COLUMNS if name in report.headers}
         db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
         _check_duplicate_external_ids(report)
         if report.ok:
@@ -133,9 +114,9 @@ def import_registry(
                 organization_id, may_see_restricted(actor, organization_id)
             )
             if dry_run:
-                _count_changes(organization_id, present_optional, report)
+                registry_apply.count_changes(organization_id, present_optional, report)
             else:
-                _write(actor, organization_id, present_optional, report)
+                registry_apply.write(actor, organization_id, present_optional, report)
         db.session.execute(text("DROP TABLE IF EXISTS registry_import_rows"))
     # Read what is left (e.g. a trailing partial line) for the hash and the size.
     while counting.read(CHUNK):
@@ -154,6 +135,49 @@ def import_registry(
     log.finished_at = database_now()
     db.session.flush()
     return report
+
+
+def _read(stream: IO[bytes], report: ImportReport, progress: Progress | None
+          ) -> tuple[CountingReader, DecodingReader, ImportReport]:
+    """Read the file into registry_import_rows: on the fast path (registry_bulk) when the
+    stream can be read again should that give up, else (or then) row by row in Python.
+    The counting and decoding readers of the read that counts, and its report."""
+    if stream.seekable():
+        start = stream.tell()
+        counting = CountingReader(stream)
+        decoding = DecodingReader(counting)
+        # A savepoint of its own, not the session's: giving up must not expire the
+        # session's objects (the fast path touches none of them).
+        connection = db.session.connection().connection.driver_connection
+        connection.execute("SAVEPOINT registry_bulk")
+        try:
+            registry_bulk.load(report, decoding, counting, progress)
+            connection.execute("RELEASE SAVEPOINT registry_bulk")
+            return counting, decoding, report
+        except (registry_bulk.GiveUp, UnicodeDecodeError, DBAPIError, psycopg.Error):
+            connection.execute("ROLLBACK TO SAVEPOINT registry_bulk")
+            connection.execute("RELEASE SAVEPOINT registry_bulk")
+            stream.seek(start)
+            report = ImportReport(import_id=report.import_id, dry_run=report.dry_run)
+    counting = CountingReader(stream)
+    decoding = DecodingReader(counting)  # UTF-8 (BOM or not), Windows-1252 or UTF-16
+    text_stream = io.TextIOWrapper(
+        io.BufferedReader(decoding, CHUNK), encoding="utf-8", errors="strict", newline=""
+    )
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    try:
+        parsed = read_header(text_stream, report)
+        if parsed is not None:
+            header, records = parsed
+            _copy_rows(cursor, header, records, report, counting, progress)
+    except UnicodeDecodeError as exc:
+        report.add_error(report.rows + 2, "file", _not_text(exc))
+    except csv.Error as exc:
+        report.add_error(report.rows + 2, "file", Text("Unreadable CSV: %(reason)s.",
+                                                      reason=str(exc)))
+    finally:
+        cursor.close()
+    return counting, decoding, report
 
 
 def _record_start(log: RegistryImport) -> RegistryImport:
@@ -267,134 +291,3 @@ def _check_duplicate_external_ids(report: ImportReport) -> None:
                 number, "external_id", Text("%(external_id)s appears in row %(row)s already.",
                                             external_id=external_id[:64], row=numbers[0])
             )
-
-
-def _source_sql(present_optional: set[str]) -> str:
-    """The temporary rows as persons' columns (household ids looked up by ref)."""
-    return f"""
-        SELECT :org AS organization_id, r.external_id, r.family_name, r.given_names,
-               r.birth_date, r.gender, r.nationality,
-               CASE WHEN r.languages = '' THEN '{{}}'::varchar[]
-                    ELSE string_to_array(r.languages, ' ')::varchar[] END AS languages,
-               r.arrival_date, h.id AS household_id,
-               {"r.religion" if "religion" in present_optional else "NULL"} AS religion,
-               {"r.profession" if "profession" in present_optional else "NULL"} AS profession
-        FROM registry_import_rows AS r
-        LEFT JOIN households AS h ON h.organization_id = :org AND h.ref = r.household_ref
-    """
-
-
-def _updated_values(present_optional: set[str], new: str, old: str) -> dict[str, str]:
-    """column → the value an update gives it: the file's, except that a missing household
-    ref keeps the household set here, and absent optional columns keep their values."""
-    values = {name: f"{new}.{name}" for name in UPDATED_COLUMNS}
-    values["household_id"] = f"coalesce({new}.household_id, {old}.household_id)"
-    for name in OPTIONAL_COLUMNS:
-        values[name] = f"{new}.{name}" if name in present_optional else f"{old}.{name}"
-    return values
-
-
-def _changed_condition(values: dict[str, str], old: str) -> str:
-    names = list(values)
-    return (
-        f"({', '.join(f'{old}.{n}' for n in names)}) IS DISTINCT FROM "
-        f"({', '.join(values[n] for n in names)})"
-    )
-
-
-def _count_changes(organization_id: int, present_optional: set[str], report: ImportReport) -> None:
-    """What the import would do (dry run), computed without writing."""
-    values = _updated_values(present_optional, "s", "p")
-    # Households that would be new are unknown now: their rows count by the other fields.
-    values["household_id"] = "coalesce(s.household_id, p.household_id)"
-    row = db.session.execute(
-        text(
-            f"""
-            WITH s AS ({_source_sql(present_optional)})
-            SELECT count(*) FILTER (WHERE p.id IS NULL),
-                   count(*) FILTER (WHERE p.id IS NOT NULL AND {_changed_condition(values, "p")})
-            FROM s LEFT JOIN persons AS p
-              ON p.organization_id = :org AND p.external_id = s.external_id
-            """
-        ),
-        {"org": organization_id},
-    ).one()
-    report.created, report.updated = int(row[0]), int(row[1])
-    report.unchanged = report.rows - report.created - report.updated
-
-
-def _as_text_sql(expression: str, name: str) -> str:
-    """A column's value as text the way persons.as_text writes it (person_changes)."""
-    if name == "languages":
-        return f"nullif(array_to_string({expression}, ' '), '')"
-    return f"({expression})::text"
-
-
-def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:
-    """Before the import updates known persons: each field it changes into person_changes
-    with the old and the new value (GDPR Art. 16: every change keeps what it was), in one
-    statement over all rows."""
-    values = _updated_values(present_optional, "s", "p")
-    pairs = ", ".join(
-        f"('{name}', {_as_text_sql(f'p.{name}', name)}, {_as_text_sql(value, name)})"
-        for name, value in values.items()
-    )
-    db.session.execute(
-        text(
-            f"""
-            INSERT INTO person_changes
-                (person_id, organization_id, user_id, field, old_value, new_value)
-            SELECT p.id, :org, :user_id, v.field, v.old_value, v.new_value
-            FROM ({_source_sql(present_optional)}) AS s
-            JOIN persons AS p ON p.organization_id = :org AND p.external_id = s.external_id
-            CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, old_value, new_value)
-            WHERE p.anonymised_at IS NULL AND v.old_value IS DISTINCT FROM v.new_value
-            """
-        ),
-        {"org": organization_id, "user_id": actor.id if actor is not None else None},
-    )
-
-
-def _write(actor: User, organization_id: int, present_optional: set[str], report) -> None:
-    db.session.execute(
-        text(
-            """
-            INSERT INTO households (organization_id, ref)
-            SELECT DISTINCT :org, household_ref FROM registry_import_rows
-            WHERE household_ref IS NOT NULL
-            ON CONFLICT ON CONSTRAINT uq_households_ref DO NOTHING
-            """
-        ),
-        {"org": organization_id},
-    )
-    _record_import_changes(actor, organization_id, present_optional)
-    values = _updated_values(present_optional, "EXCLUDED", "persons")
-    columns = ", ".join(("organization_id", *PERSON_COLUMNS))
-    row = db.session.execute(
-        text(
-            f"""
-            WITH written AS (
-                INSERT INTO persons ({columns})
-                SELECT {columns} FROM ({_source_sql(present_optional)}) AS s
-                ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
-                SET {", ".join(f"{n} = {v}" for n, v in values.items())}, updated_at = now()
-                WHERE persons.anonymised_at IS NULL AND {_changed_condition(values, "persons")}
-                RETURNING id, (xmax = 0) AS created
-            ), audited AS (
-                INSERT INTO person_audit (user_id, organization_id, person_id, action)
-                SELECT :user_id, :org, id, CASE WHEN created THEN :create ELSE :update END
-                FROM written
-            )
-            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
-            FROM written
-            """
-        ),
-        {
-            "org": organization_id,
-            "user_id": actor.id if actor is not None else None,
-            "create": AuditAction.IMPORT_CREATE,
-            "update": AuditAction.IMPORT_UPDATE,
-        },
-    ).one()
-    report.created, report.updated = int(row[0]), int(row[1])
-    report.unchanged = report.rows - report.created - report.updated
