@@ -84,7 +84,6 @@ def load(report: ImportReport, decoding, counting: CountingReader,
     report.rows = db.session.execute(text("SELECT count(*) FROM registry_import_raw")).scalar()
     if report.rows != lines:
         raise GiveUp()
-    db.session.execute(text("ANALYZE registry_import_raw"))
     column = {name: f"r.c{header.index(name)}" for name in (*COLUMNS, *OPTIONAL_COLUMNS)
               if name in header}
     _check_unread_columns(header)
@@ -135,31 +134,27 @@ def _check_unread_columns(header: list[str]) -> None:
 
 
 def _check_values(column: dict[str, str]) -> None:
-    """registry_import_values: each distinct cell of the columns checked by value alone,
+    """registry_import_<column>: each distinct cell of a column checked by value alone,
     checked once by registry_csv's own functions; GiveUp at the first bad one."""
-    db.session.execute(text("DROP TABLE IF EXISTS registry_import_values"))
-    db.session.execute(text(
-        "CREATE TEMPORARY TABLE registry_import_values (field text NOT NULL, cell text NOT"
-        " NULL, value text) ON COMMIT DROP"
-    ))
-    selects = " UNION ALL ".join(
-        f"SELECT DISTINCT '{name}', coalesce({column[name]}, '') FROM registry_import_raw AS r"
-        for name in VALUE_CHECKS
-    )
-    checked = []
-    for name, cell in db.session.execute(text(selects)):
-        value, problem = VALUE_CHECKS[name](clean_cell(cell))
-        if problem:
-            raise GiveUp()
-        checked.append((name, cell, value.isoformat() if hasattr(value, "isoformat") else value))
     cursor = db.session.connection().connection.driver_connection.cursor()
     try:
-        with cursor.copy("COPY registry_import_values (field, cell, value) FROM STDIN") as copy:
-            for row in checked:
-                copy.write_row(row)
+        for name, check in VALUE_CHECKS.items():
+            table = f"registry_import_{name}"
+            cells = db.session.scalars(text(
+                f"SELECT DISTINCT coalesce({column[name]}, '') FROM registry_import_raw AS r"
+            )).all()
+            db.session.execute(text(f"DROP TABLE IF EXISTS {table}"))
+            db.session.execute(text(f"CREATE TEMPORARY TABLE {table} (cell text PRIMARY KEY,"
+                                    " value text) ON COMMIT DROP"))
+            with cursor.copy(f"COPY {table} (cell, value) FROM STDIN") as copy:
+                for cell in cells:
+                    value, problem = check(clean_cell(cell))
+                    if problem:
+                        raise GiveUp()
+                    copy.write_row((cell, value.isoformat() if hasattr(value, "isoformat")
+                                    else value))
     finally:
         cursor.close()
-    db.session.execute(text("ANALYZE registry_import_values"))
 
 
 def _insert_rows(column: dict[str, str]) -> None:
@@ -167,14 +162,17 @@ def _insert_rows(column: dict[str, str]) -> None:
     cleaned = {name: clean_sql(column[name]) if name in column else "''"
                for name in (*COLUMNS, *OPTIONAL_COLUMNS) if name not in VALUE_CHECKS}
     joins = " ".join(
-        f"JOIN registry_import_values AS v_{name} ON v_{name}.field = '{name}'"
-        f" AND v_{name}.cell = coalesce({column[name]}, '')"
+        f"JOIN registry_import_{name} AS v_{name}"
+        f" ON v_{name}.cell = coalesce({column[name]}, '')"
         for name in VALUE_CHECKS
     )
     good = [f"t.{name} <> ''" for name in REQUIRED_VALUES if name not in VALUE_CHECKS]
     good += [f"length(t.{name}) <= {limit}" for name, limit in MAX_LENGTHS.items()]
     good.append("v_gender.value IS NOT NULL")
     good.append("(v_arrival_date.value::date >= v_birth_date.value::date) IS NOT FALSE")
+    # The row checks multiply into a tiny row estimate and nested loops over a million
+    # rows; every join here is a hash join over a small table of values.
+    db.session.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
     inserted = db.session.execute(
         text(
             f"""
@@ -193,5 +191,6 @@ def _insert_rows(column: dict[str, str]) -> None:
         ),
         {"whitespace": PYTHON_WHITESPACE},
     ).rowcount
+    db.session.execute(text("SELECT set_config('enable_nestloop', 'on', true)"))
     if inserted != db.session.execute(text("SELECT count(*) FROM registry_import_raw")).scalar():
         raise GiveUp()
