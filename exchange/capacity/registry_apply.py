@@ -97,7 +97,7 @@ def _select_changed(organization_id: int, present_optional: set[str]) -> int:
     would change a person who is not anonymised; how many."""
     values = _updated_values(present_optional, "s", "p")
     db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
-    return db.session.execute(
+    changed = db.session.execute(
         text(
             f"""
             CREATE TEMPORARY TABLE registry_import_changed ON COMMIT DROP AS
@@ -111,6 +111,9 @@ def _select_changed(organization_id: int, present_optional: set[str]) -> int:
         ),
         {"org": organization_id},
     ).rowcount
+    # Plans by the real count: without it 100k changed rows were joined by nested loops.
+    db.session.execute(text("ANALYZE registry_import_changed"))
+    return changed
 
 
 def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:

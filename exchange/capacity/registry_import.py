@@ -1,17 +1,18 @@
 """Import of the state system's registry CSV (registry_csv describes the file).
 
-The file is read as a stream (never whole in memory). The usual file is parsed and checked
-by the server (registry_bulk, the fast path); any other, or one with a bad row, is read
-(again) record by record: each is checked (registry_csv.check_row) and the good ones are
-COPYed into a temporary table; duplicate
-external ids are then found in SQL over that table. Any error: nothing of the registry is
-written (the temporary table goes with the transaction) and the report names every bad
-row and field (the first MAX_ERRORS, and how many more). Otherwise, in the same
-transaction (registry_apply): households are made from ``household_ref`` (one per ref and
-organisation), then, for the rows new or changed only, one INSERT … ON CONFLICT
-(organization_id, external_id) DO UPDATE … WHERE something changed writes the persons (``xmax = 0`` in RETURNING tells created from updated; rows not
-returned are unchanged), and the audit rows (import_create / import_update) are written
-from that RETURNING in the same statement. Re-importing the same file changes nothing.
+The file is read as a stream (never whole in memory). The usual file is parsed and
+checked by the server (registry_bulk, the fast path); any other, or one with a bad row, is
+read (again) record by record: each is checked (registry_csv.check_row) and the good ones
+are COPYed into a temporary table; duplicate external ids are then found in SQL over that
+table. Any error: nothing of the registry is written (the temporary table goes with the
+transaction) and the report names every bad row and field (the first MAX_ERRORS, and how
+many more). Otherwise, in the same transaction (registry_apply): households are made from
+``household_ref`` (one per ref and organisation), then, for the new or changed rows only,
+one INSERT … ON CONFLICT (organization_id, external_id) DO UPDATE … WHERE something
+changed writes the persons (``xmax = 0`` in RETURNING tells created from updated; rows
+not returned are unchanged), and the audit rows (import_create / import_update) are
+written from that RETURNING in the same statement. Re-importing the same file changes
+nothing.
 """
 
 from __future__ import annotations
