@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0025"
+down_revision = "0027"
 
 TRIGGER_FUNCTION = """
 CREATE FUNCTION persons_name_key() RETURNS trigger LANGUAGE plpgsql AS $$
