@@ -14,7 +14,7 @@ round after a warm-up, so that the noise of a shared machine falls on every figu
 "Through the HTTP API" means the Flask test client in this process, signed in with an
 official's API token (Bearer): the whole WSGI stack without a socket. "The same SQL" is
 what the listings service behind the shape (search_listings, listing_clusters,
-count_and_page) sent to the database during that request, captured with a SQLAlchemy event
+ogc_page) sent to the database during that request, captured with a SQLAlchemy event
 and replayed verbatim with psycopg, unprepared like the app's, rows fetched.
 
 For every shape: 1M / 10k via the API ≤ 2 (filtered clusters at country zoom ≤ 3), and API
@@ -93,10 +93,10 @@ def capture(site: ListingsSite, path: str, service: str) -> tuple[object, list[t
     from sqlalchemy import event
 
     from exchange.extensions import db
-    from exchange.listings import clusters, search
+    from exchange.listings import clusters, ogc_pages, search
 
     module = {"search_listings": search, "listing_clusters": clusters,
-              "count_and_page": search}[service]
+              "ogc_page": ogc_pages}[service]
     with site.app.app_context():
         engine = db.engine
     statements: list[tuple[str, object, bool]] = []

@@ -58,7 +58,7 @@ class Shape:
 
     name: str
     path: str
-    service: str  # search_listings | listing_clusters | count_and_page
+    service: str  # search_listings | listing_clusters | ogc_page
     family: str  # search | clusters | ogc | download
 
 
@@ -126,10 +126,10 @@ def ogc_shapes(matched: int, next_path: str | None, quick: bool = False) -> list
         "first": 0, "offset5000": 5000, "half": matched // 2 // OGC_LIMIT * OGC_LIMIT,
         "deep90": deep}
     shapes = [Shape(f"ogc offset {label}", f"{OGC_ITEMS}?limit={OGC_LIMIT}&offset={offset}",
-                    "count_and_page", "ogc")
+                    "ogc_page", "ogc")
               for label, offset in offsets.items()]
     if next_path is not None:
-        shapes.append(Shape("ogc next-link deep90", next_path, "count_and_page", "ogc"))
+        shapes.append(Shape("ogc next-link deep90", next_path, "ogc_page", "ogc"))
     return shapes
 
 
@@ -137,5 +137,5 @@ def download_shape(place: str = "Osnabrück") -> Shape:
     lat, lon = PLACES[place]
     bbox = bbox_text(box(lat, lon, DISTRICT_KM))
     return Shape(f"download district {place}",
-                 f"{OGC_ITEMS}?bbox={bbox}&limit={DOWNLOAD_LIMIT}", "count_and_page",
+                 f"{OGC_ITEMS}?bbox={bbox}&limit={DOWNLOAD_LIMIT}", "ogc_page",
                  "download")

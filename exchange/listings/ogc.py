@@ -6,6 +6,7 @@ published listings, for QGIS, GDAL, OWSLib & co.
     /ogc/conformance                       what is implemented
     /ogc/collections                       the one collection, `listings`, with its extent
     /ogc/collections/listings/items        GeoJSON, `bbox`, `datetime`, `limit`, `offset`
+                                           (`after`: the id a `next` link continues after)
     /ogc/collections/listings/items/{id}   one feature
     /ogc/collections/listings/schema       JSON Schema of a feature (`describedby`)
     /ogc/collections/listings/queryables   what `bbox` and `datetime` select by
@@ -27,13 +28,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from flask_login import current_user
 
 from exchange.db import MAX_ID, read_only, utcnow
 from exchange.errors import NotFound, Text, localise
-from exchange.listings import access, ogc_documents, search
+from exchange.listings import access, ogc_documents, ogc_pages, search
 from exchange.listings.ogc_documents import NESTED_PREFIX
+from exchange.listings.page_json import page_json
 from exchange.listings.schemas import ListingSchema, feature
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -51,7 +53,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
 ]
 #: Query parameters of /items; any other is a 400 (Part 1, /req/core/query-param-unknown).
-ITEMS_PARAMETERS = frozenset({"limit", "offset", "bbox", "datetime"})
+ITEMS_PARAMETERS = frozenset({"limit", "offset", "after", "bbox", "datetime"})
 #: Dates in `datetime` are days in Germany, where the listings are.
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
@@ -331,12 +333,16 @@ def items(collection_id: str):
     listed = _datetime_param()
     limit = _int_param("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = _int_param("offset", 0, 0, 10**9)
-    listings, matched = search.count_and_page(current_user, bbox, limit, offset, listed)
-    exact = access.exact_view(current_user._get_current_object())
-    features = [_feature(listing, exact) for listing in listings]
+    after = _int_param("after", 0, 0, MAX_ID) if request.args.get("after") else None
+    viewer = current_user._get_current_object()
+    rows, matched, more = ogc_pages.ogc_page(viewer, bbox, limit, offset, listed, after)
+    features = [feature(flat_properties(item))
+                for item in page_json(rows, access.exact_view(viewer), [None] * len(rows))]
 
-    def page_link(rel: str, page_offset: int) -> dict:
-        values = {"limit": limit, "offset": page_offset}
+    def page_link(rel: str, page_offset: int, after_id: int | None = None) -> dict:
+        values: dict[str, Any] = {"limit": limit, "offset": page_offset}
+        if after_id is not None:
+            values["after"] = after_id
         if bbox is not None:
             values["bbox"] = ",".join(repr(n) for n in bbox)
         if request.args.get("datetime"):
@@ -345,21 +351,23 @@ def items(collection_id: str):
             "ogc.items", rel, GEOJSON, rel.capitalize(), collection_id=COLLECTION, **values
         )
 
-    links = [page_link("self", offset)]
-    if offset + len(features) < matched:
-        links.append(page_link("next", offset + limit))
+    links = [page_link("self", offset, after)]
+    if more:
+        # The next page starts after this page's last id (keyset): it costs what the first
+        # page costs at any depth. Its offset is kept for its own prev link.
+        links.append(page_link("next", offset + limit, features[-1]["id"]))
     if offset > 0:
         links.append(page_link("prev", max(offset - limit, 0)))
-    return _answer(
-        {
+    return Response(
+        current_app.json.dumps({
             "type": "FeatureCollection",
             "features": features,
             "numberMatched": matched,
             "numberReturned": len(features),
             "timeStamp": _timestamp(utcnow()),
             "links": links,
-        },
-        GEOJSON,
+        }),
+        mimetype=GEOJSON,
     )
 
 

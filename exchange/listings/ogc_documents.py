@@ -170,8 +170,11 @@ def openapi(server_url: str) -> dict[str, Any]:
         collection,
         _query("limit", "Features per page.",
                {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}),
-        _query("offset", "Features to skip (the `next` link carries it).",
+        _query("offset", "Features to skip.",
                {"type": "integer", "minimum": 0, "default": 0}),
+        _query("after", "Features after this id (the `next` link carries it, with the "
+               "offset it stands for): a next page costs the same at any depth.",
+               {"type": "integer", "minimum": 0}),
         _query("bbox", "minLon,minLat,maxLon,maxLat in CRS84 (six numbers: with heights, "
                "which are ignored); listings whose point lies in it.",
                {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},

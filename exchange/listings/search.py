@@ -1,6 +1,6 @@
 """GET /listings: one keyset page of the listings a viewer may see that match a filter,
-read as flat rows (cursors by date or distance); and the OGC collection's offset pages and
-extent.
+read as flat rows (cursors by date or distance); and the OGC collection's extent (its
+pages: ogc_pages).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from .access import (
 )
 from .filters import (
     ListingFilter,
-    filter_clauses,
     filter_params,
     filter_sql,
     geometry,
@@ -242,36 +241,6 @@ def _cursor_params(cursor: str, sort: str) -> dict[str, Any]:
     if type(key) not in (int, float) or not math.isfinite(key):
         raise bad
     return {"after_distance": float(key), "after_id": last_id}
-
-
-def count_and_page(
-    viewer: User,
-    bbox: tuple[float, float, float, float] | None,
-    limit: int,
-    offset: int,
-    listed: tuple[datetime | None, datetime | None] = (None, None),
-) -> tuple[list[Listing], int]:
-    """Published listings the viewer may see in a bbox, by id, with offset paging and the
-    total (OGC API – Features, where clients page by offset). ``listed`` keeps those
-    listed in [start, end) (the OGC `datetime`; None: open)."""
-    flt = ListingFilter(bbox=bbox)
-    flt.check()
-    conditions = [visible_clause(viewer, flt.status), *filter_clauses(flt)]
-    start, end = listed
-    if start is not None:
-        conditions.append(Listing.listed_at >= start)
-    if end is not None:
-        conditions.append(Listing.listed_at < end)
-    matched = db.session.scalar(select(func.count()).select_from(Listing).where(*conditions))
-    rows = db.session.scalars(
-        select(Listing)
-        .where(*conditions)
-        .order_by(Listing.id)
-        .limit(limit)
-        .offset(offset)
-        .options(*presentation_loads())
-    ).all()
-    return list(rows), matched or 0
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,7 @@ def test_service_desc_is_a_valid_openapi_document_of_the_ogc_paths(official):
         assert path in document["paths"], path
     items = document["paths"]["/collections/{collectionId}/items"]["get"]
     assert {p["name"] for p in items["parameters"]} == {
-        "collectionId", "limit", "offset", "bbox", "datetime"
+        "collectionId", "limit", "offset", "after", "bbox", "datetime"
     }
     assert {"200", "400", "401", "404"} <= set(items["responses"])
 
