@@ -48,8 +48,10 @@ class Config:
     # Statements are never prepared server-side: a prepared map search may switch to a
     # generic plan, which suits no viewport (a city's and a village's differ by thousands
     # of rows), and sessions that end with ROLLBACK lost their prepared statements anyway.
+    # No JIT: a map search whose estimate crosses jit_above_cost spent seconds compiling
+    # what runs in milliseconds (benchmarks/README.md, "Listings").
     SQLALCHEMY_ENGINE_OPTIONS = {
-        "connect_args": {"options": "-c timezone=UTC", "prepare_threshold": None}
+        "connect_args": {"options": "-c timezone=UTC -c jit=off", "prepare_threshold": None}
     }
     # Nothing waits on the database for ever (exchange/db.py: with_timeouts): connecting,
     # one statement, one lock wait. A request that hits one answers 503 with Retry-After

@@ -51,8 +51,8 @@ def ogc_page(
     after_id: int | None = None,
 ) -> tuple[list[Row], int, bool]:
     """One page of published listings the viewer may see in a bbox (None: all), by id, how
-    many match, and whether more follow it. ``after_id`` (a `next` link's keyset) starts after that id and
-    ignores ``offset``; ``listed`` keeps those listed in [start, end) (None: open)."""
+    many match, and whether more follow it. ``after_id`` (a `next` link's keyset) starts
+    after that id and ignores ``offset``; ``listed`` keeps those listed in [start, end)."""
     flt = ListingFilter(bbox=bbox)
     flt.check()
     reach, params = visibility(viewer, flt.status)
