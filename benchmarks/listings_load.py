@@ -2,7 +2,7 @@
 deployed, at 1M listings, against the same SQL run by 20 threads on the database.
 
     python -m benchmarks.listings_load                       # 20 users, 2 × 30 s per side
-    python -m benchmarks.listings_load --worker-class gevent --seconds 20 --rounds 1
+    python -m benchmarks.listings_load --worker-class gthread --threads 100 --seconds 20
 
 Each user repeats, around one of ten cities drawn at random, one of five map actions: a pan
 (a 10 × 10 km box, newest first), a filter change on the country map (clusters, a filter
@@ -12,7 +12,8 @@ paths are drawn once (seeded); before timing, each distinct path is sent once th
 app in this process and the SQL its listings service sent is captured (as in
 benchmarks/listings.py). Then, in alternating rounds of ``--seconds``: the 20 users send
 their paths over HTTP (keep-alive, one session each) to one gunicorn process started as in
-docs/deploy.md (``--worker-class``, ``--threads``; a Bearer token of an official), and 20
+docs/deploy.md (``--worker-class`` gevent with ``--connections``, or gthread with
+``--threads``; a Bearer token of an official), and 20
 threads each on their own psycopg connection (the app's settings) run the captured SQL of
 the same paths. Throughput is completed requests per second; latency median and p99.
 Targets: throughput ≥ 0.85 × the SQL's, median ≤ 2 × the SQL's. Results go to
@@ -76,16 +77,17 @@ def draw_paths(count: int, seed: int) -> list[tuple[str, str]]:
     return paths
 
 
-def start_gunicorn(url: str, worker_class: str, threads: int, port: int, log: Path):
+def start_gunicorn(url: str, worker_class: str, threads: int, connections: int, port: int,
+                   log: Path):
     env = {**os.environ, "EXCHANGE_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": url, "PROXY_FIX_HOPS": "0"}
     env.pop("REDIS_URL", None)  # one process: no message queue needed (docs/deploy.md)
     command = [str(BIN / "gunicorn"), "--worker-class", worker_class, "--workers", "1",
-               "--bind", f"127.0.0.1:{port}", "exchange:create_app()"]
+               "--no-control-socket", "--bind", f"127.0.0.1:{port}", "exchange:create_app()"]
     if worker_class == "gthread":
         command[5:5] = ["--threads", str(threads)]
     else:
-        command[5:5] = ["--worker-connections", str(threads)]
+        command[5:5] = ["--worker-connections", str(connections)]
     out = log.open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
                                stderr=subprocess.STDOUT, start_new_session=True)
@@ -181,9 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30, help="per round and side")
     parser.add_argument("--rounds", type=int, default=2, help="HTTP/SQL alternations")
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=100,
-                        help="gthread threads (or gevent worker connections)")
+    parser.add_argument("--worker-class", default="gevent",
+                        help="gunicorn worker class (docs/deploy.md: gevent; or gthread)")
+    parser.add_argument("--threads", type=int, default=100, help="threads of a gthread worker")
+    parser.add_argument("--connections", type=int, default=5000,
+                        help="--worker-connections of a gevent worker (docs/deploy.md)")
     parser.add_argument("--paths", type=int, default=400, help="map actions drawn")
     parser.add_argument("--port", type=int, default=5391)
     parser.add_argument("--seed", type=int, default=16)
@@ -203,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     plan = [[path for path, _ in actions[user::args.users]] for user in range(args.users)]
     connect_args = site.app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
     log = Path(f"/tmp/listings_load_{os.getpid()}.log")
-    server = start_gunicorn(url, args.worker_class, args.threads, args.port, log)
+    server = start_gunicorn(url, args.worker_class, args.threads, args.connections, args.port,
+                            log)
     results: dict[str, list[float]] = {"api": [], "sql": []}
     try:
         http, direct = HttpUsers(args.port, site.headers, plan), SqlUsers(url, connect_args,
@@ -242,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     write_results("listings_load", {
         "users": args.users, "seconds": args.seconds, "rounds": args.rounds,
-        "worker_class": args.worker_class, "threads": args.threads, "load": load,
+        "worker_class": args.worker_class, "threads": args.threads,
+        "connections": args.connections, "load": load,
         "figures": rows, "api": api, "sql": db_side, "distinct_paths": len(sql),
     })
     return 0 if all(row["pass"] is not False for row in rows) else 1
