@@ -64,6 +64,12 @@ def _non_negative(*columns: str) -> list[CheckConstraint]:
     return [CheckConstraint(f"{c} >= 0", name=f"{c}_non_negative") for c in columns]
 
 
+#: What the search filters by (filters.filter_sql), carried in the covering indexes.
+FILTER_COLUMNS = ("kind", "max_occupants", "free_beds", "rent_cold", "utilities",
+                  "available_from", "available_until", "valid_until", "accessible",
+                  "accessible_beds")
+
+
 class Listing(Base):
     """One offer on the shared map: a flat, or free beds in a shelter.
 
@@ -116,14 +122,25 @@ class Listing(Base):
             postgresql_where=text("status = 'published'"),
         ),
         # A dense viewport's newest page: published listings newest first, each location
-        # checked from the index, stopping after one page (migration 0016).
+        # and filter checked from the index, stopping after one page (0016, 0029).
         Index(
             "ix_listings_published_newest",
             text("listed_at DESC"),
             text("id DESC"),
-            postgresql_include=["location"],
+            postgresql_include=["location", *FILTER_COLUMNS],
             postgresql_where=text("status = 'published'"),
         ),
+        # A search by distance: published listings nearest first inside the radius's box,
+        # each filter in the index (migration 0029).
+        Index(
+            "ix_listings_published_knn",
+            "location",
+            postgresql_using="gist",
+            postgresql_include=[*FILTER_COLUMNS, "listed_at"],
+            postgresql_where=text("status = 'published'"),
+        ),
+        # OGC pages walk the published listings' ids (migration 0029).
+        Index("ix_listings_published_id", "id", postgresql_where=text("status = 'published'")),
         # sort=newest walks this index and stops after one page, whatever the table size.
         Index("ix_listings_status_listed_at", "status", "listed_at", "id"),
         Index("ix_listings_expires_at", "expires_at", postgresql_where="status = 'published'"),
