@@ -16,14 +16,14 @@ for the OGC collection's total and deep offsets; covering indexes for radius sea
 See benchmarks/README.md ("Listings").
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0030
 Create Date: 2026-12-07 14:00:00
 """
 
 from alembic import op
 
 revision = "0029"
-down_revision = "0025"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 
