@@ -18,6 +18,7 @@ from exchange.capacity.models import (
 )
 from exchange.capacity.shelters import add_room, create_shelter, set_bed_status
 from exchange.db import point_wkt
+from exchange.demo_placement import seed_placement
 from exchange.extensions import db
 from exchange.profiles import accounts, passwords
 from exchange.profiles.models import Membership, MembershipStatus, Organization, User
@@ -111,6 +112,7 @@ def seed() -> list[tuple[str, str, str]]:
     db.session.flush()
     _seed_directory()
     _seed_capacity(rows)
+    seed_placement()
     return logins
 
 
