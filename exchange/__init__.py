@@ -43,6 +43,10 @@ from exchange.capacity.api import rights as rights_api
 from exchange.capacity.api import shelters as shelters_api
 from exchange.capacity.api import transfers as transfers_api
 from exchange.capacity.views import bp as capacity_views
+from exchange.placement import rent_limits as placement_rent_limits
+from exchange.placement.api import matching as matching_api
+from exchange.placement.api import rent_limits as rent_limits_api
+from exchange.placement.views import bp as placement_views
 from exchange.chat import events as chat_events
 from exchange.chat import notices as chat_notices
 from exchange.chat import sockets as chat_sockets
@@ -189,6 +193,8 @@ def _register_blueprints(app: Flask) -> None:
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
                          transfers_api, rights_api, forecast_api):
         api.register_blueprint(capacity_api.blp)
+    for placement_api in (rent_limits_api, matching_api):
+        api.register_blueprint(placement_api.blp)
     app.register_blueprint(home_views)
     app.register_blueprint(profiles_views)
     app.register_blueprint(organizations_views)
@@ -198,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_views)
     app.register_blueprint(chat_views)
     app.register_blueprint(capacity_views)
+    app.register_blueprint(placement_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 
@@ -220,6 +227,7 @@ def _register_domains(app: Flask) -> None:
     chat_notices.register()
     notifications.init_app(app)
     capacity_notices.register()
+    placement_rent_limits.register()
 
 
 def _plain_json_error(code: int, name: str) -> Response:
