@@ -50,7 +50,7 @@ WITH household AS (
     SELECT h.id,
            (SELECT count(*) FROM persons p
              WHERE p.household_id = h.id AND p.merged_into_id IS NULL
-               AND p.anonymised_at IS NULL) AS size,
+               AND p.anonymised_at IS NULL)::integer AS size,
            coalesce(n.needs_step_free, false) AS step_free,
            coalesce(n.radius_km, {DEFAULT_RADIUS_KM}) * 1000.0 AS radius_m,
            coalesce(m.location, o.location) AS centre
@@ -127,7 +127,7 @@ fitting AS (
     SELECT near.id, s.size, near.step_free, s.waiting_since
     FROM near CROSS JOIN flat
     CROSS JOIN LATERAL (
-        SELECT count(*) AS size, bool_or(p.restricted_at IS NOT NULL) AS restricted,
+        SELECT count(*)::integer AS size, bool_or(p.restricted_at IS NOT NULL) AS restricted,
                min(lower(o.period)) AS waiting_since
         FROM persons p
         LEFT JOIN occupancies o ON o.person_id = p.id AND upper_inf(o.period)
