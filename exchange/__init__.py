@@ -43,10 +43,6 @@ from exchange.capacity.api import rights as rights_api
 from exchange.capacity.api import shelters as shelters_api
 from exchange.capacity.api import transfers as transfers_api
 from exchange.capacity.views import bp as capacity_views
-from exchange.placement import rent_limits as placement_rent_limits
-from exchange.placement.api import matching as matching_api
-from exchange.placement.api import rent_limits as rent_limits_api
-from exchange.placement.views import bp as placement_views
 from exchange.chat import events as chat_events
 from exchange.chat import notices as chat_notices
 from exchange.chat import sockets as chat_sockets
@@ -69,6 +65,10 @@ from exchange.listings.views import bp as listings_views
 from exchange.notifications.api import blp as notifications_api
 from exchange.notifications.views import bp as notifications_views
 from exchange.openapi import init_api
+from exchange.placement import rent_limits as placement_rent_limits
+from exchange.placement.api import matching as matching_api
+from exchange.placement.api import rent_limits as rent_limits_api
+from exchange.placement.views import bp as placement_views
 from exchange.places.api import blp as places_api
 from exchange.profiles import auth
 from exchange.profiles.api import blp as profiles_api

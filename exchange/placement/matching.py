@@ -33,7 +33,7 @@ from .rent_limits import today
 #: The nearest fitting flats that are scored (the KNN walk stops there: bounded work).
 CANDIDATES = 100
 #: Waiting households counted for a flat at most (the answer says `more` beyond).
-COUNT_CAP = 500
+COUNT_CAP = 100
 #: The largest radius a household may search in (km); centres farther off never fit.
 MAX_RADIUS_KM = 100
 DEFAULT_RADIUS_KM = 30
@@ -68,15 +68,16 @@ SELECT f.*, hh.size,
 FROM household hh
 CROSS JOIN LATERAL (
     SELECT l.id, l.title, l.postal_code, l.city, l.rooms, l.area_m2, l.max_occupants,
-           l.rent_cold + coalesce(l.utilities, 0) AS gross_rent, l.accessible,
-           l.available_from, l.organization_id,
+           l.gross_rent, l.accessible, l.available_from, l.organization_id,
            ST_Distance(l.location, hh.centre) AS distance_m,
            greatest(0, :today - l.listed_at::date) AS days_listed,
-           lim.max_gross_rent, lim.max_area_m2,
-           (lim.max_gross_rent - (l.rent_cold + coalesce(l.utilities, 0)))
-             / lim.max_gross_rent AS headroom
+           l.lim[1] AS max_gross_rent, l.lim[2] AS max_area_m2,
+           (l.lim[1] - l.gross_rent) / l.lim[1] AS headroom
     FROM (
-        SELECT * FROM listings l
+        SELECT l.*, l.rent_cold + coalesce(l.utilities, 0) AS gross_rent,
+               placement_rent_limit(placement_municipality_at(l.location), hh.size, :today)
+                 AS lim
+        FROM listings l
         WHERE l.status = 'published' AND l.kind = 'flat'
           AND l.max_occupants >= hh.size
           AND (NOT hh.step_free OR l.accessible IS TRUE)
@@ -88,8 +89,6 @@ CROSS JOIN LATERAL (
         ORDER BY l.location <-> hh.centre
         LIMIT {CANDIDATES}
     ) l
-    CROSS JOIN LATERAL placement_rent_limit(placement_municipality_at(l.location), hh.size,
-                                            :today) lim
 ) f
 WHERE hh.size > 0 AND hh.centre IS NOT NULL
 ORDER BY score DESC, f.distance_m, f.id
@@ -97,8 +96,9 @@ LIMIT :limit
 """)
 
 # The flat's sizes (those it is appropriate for), the organisations whose seat lies within
-# the largest radius, the households centred there that wait (a member in a shelter bed),
-# fit and are not restricted, at most COUNT_CAP of them, counted by size and need.
+# the largest radius, the households waiting for a flat that are centred there (their
+# caseworkers recorded their needs, and a member sleeps in a shelter bed), fit and are not
+# restricted, at most COUNT_CAP + 1 of them (the walk stops there), counted by size and need.
 HOUSEHOLDS_FOR_FLAT = text(f"""
 WITH flat AS (
     SELECT l.location, coalesce(l.accessible, false) AS accessible,
@@ -117,10 +117,9 @@ near AS (
            c.location AS centre
     FROM centres c JOIN household_needs n ON n.assigned_municipality_id = c.id
     UNION ALL
-    SELECT h.id, coalesce(n.needs_step_free, false), coalesce(n.radius_km, {DEFAULT_RADIUS_KM}),
-           c.location
-    FROM centres c JOIN households h ON h.organization_id = c.id
-    LEFT JOIN household_needs n ON n.household_id = h.id
+    SELECT n.household_id, n.needs_step_free, n.radius_km, c.location
+    FROM household_needs n JOIN households h ON h.id = n.household_id
+    JOIN centres c ON c.id = h.organization_id
     WHERE n.assigned_municipality_id IS NULL
 ),
 fitting AS (
@@ -128,16 +127,16 @@ fitting AS (
     FROM near CROSS JOIN flat
     CROSS JOIN LATERAL (
         SELECT count(*)::integer AS size, bool_or(p.restricted_at IS NOT NULL) AS restricted,
-               min(lower(o.period)) AS waiting_since
+               min((SELECT min(lower(o.period)) FROM occupancies o
+                    WHERE o.person_id = p.id AND upper_inf(o.period))) AS waiting_since
         FROM persons p
-        LEFT JOIN occupancies o ON o.person_id = p.id AND upper_inf(o.period)
         WHERE p.household_id = near.id AND p.merged_into_id IS NULL
           AND p.anonymised_at IS NULL
     ) s
-    WHERE s.waiting_since IS NOT NULL AND NOT s.restricted
-      AND s.size = ANY(flat.sizes)
-      AND (flat.accessible OR NOT near.step_free)
+    WHERE (flat.accessible OR NOT near.step_free)
       AND ST_DWithin(near.centre, flat.location, near.radius_km * 1000.0, false)
+      AND s.waiting_since IS NOT NULL AND NOT s.restricted
+      AND s.size = ANY(flat.sizes)
     LIMIT {COUNT_CAP + 1}
 )
 SELECT size, count(*) AS households, count(*) FILTER (WHERE step_free) AS needs_step_free,

@@ -109,12 +109,9 @@ def list_limits(user: User, district_id: int, municipality_id: int | None = None
 def limit_in_force(municipality_id: int, household_size: int,
                    day: date | None = None) -> tuple[Decimal, Decimal] | None:
     """(highest gross cold rent, highest area) for that size on that day, or None."""
-    row = db.session.execute(
-        select(func.placement_rent_limit(municipality_id, household_size,
-                                         day or today()).table_valued(
-            "max_gross_rent", "max_area_m2").render_derived())
-    ).first()
-    return (row.max_gross_rent, row.max_area_m2) if row is not None else None
+    found = db.session.scalar(
+        select(func.placement_rent_limit(municipality_id, household_size, day or today())))
+    return (found[0], found[1]) if found else None
 
 
 def municipality_of(listing: Listing) -> Organization | None:

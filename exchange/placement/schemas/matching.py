@@ -72,4 +72,4 @@ class FittingHouseholdsSchema(Schema):
 
     groups = fields.List(fields.Nested(HouseholdGroupSchema))
     more = fields.Boolean(metadata={
-        "description": "more households fit than were counted (500): the counts are a floor"})
+        "description": "more households fit than were counted (100): the counts are a floor"})
