@@ -12,7 +12,7 @@ matching, and the SQL that applies the limits (issue 18, points 1 and 2).
   appropriate; placement_fits_households(...): the sizes it is appropriate for.
 
 Revision ID: 0026
-Revises: 0025
+Revises: 0028
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0025"
+down_revision = "0028"
 
 # PL/pgSQL, not SQL: a non-inlined SQL function is planned anew on many calls (a third of
 # a millisecond for each listing the map's filter looks at); PL/pgSQL keeps its plans.
