@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import capacity, chat, listings
+from benchmarks import capacity, chat, listings, placement
 
-BENCHMARKS = {"listings": listings.main, "chat": chat.main, "capacity": capacity.main}
+BENCHMARKS = {"listings": listings.main, "chat": chat.main, "capacity": capacity.main,
+              "placement": placement.main}
 
 
 def main() -> int:

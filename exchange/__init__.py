@@ -66,8 +66,12 @@ from exchange.notifications.api import blp as notifications_api
 from exchange.notifications.views import bp as notifications_views
 from exchange.openapi import init_api
 from exchange.placement import proposal_notices
+from exchange.placement import rent_limits as placement_rent_limits
+from exchange.placement.api import matching as matching_api
+from exchange.placement.api import rent_limits as rent_limits_api
 from exchange.placement.api.proposals import blp as proposals_api
 from exchange.placement.proposal_views import bp as proposal_views
+from exchange.placement.views import bp as placement_views
 from exchange.places.api import blp as places_api
 from exchange.profiles import auth
 from exchange.profiles.api import blp as profiles_api
@@ -193,6 +197,8 @@ def _register_blueprints(app: Flask) -> None:
     for capacity_api in (shelters_api, persons_api, occupancy_api, registry_api,
                          transfers_api, rights_api, forecast_api):
         api.register_blueprint(capacity_api.blp)
+    for placement_api in (rent_limits_api, matching_api):
+        api.register_blueprint(placement_api.blp)
     app.register_blueprint(home_views)
     app.register_blueprint(profiles_views)
     app.register_blueprint(organizations_views)
@@ -203,6 +209,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(chat_views)
     app.register_blueprint(capacity_views)
     app.register_blueprint(proposal_views)
+    app.register_blueprint(placement_views)
 
     node_modules = Path(os.environ.get("NODE_MODULES_DIR", ROOT / "node_modules"))
 
@@ -226,6 +233,7 @@ def _register_domains(app: Flask) -> None:
     notifications.init_app(app)
     capacity_notices.register()
     proposal_notices.register()
+    placement_rent_limits.register()
 
 
 def _plain_json_error(code: int, name: str) -> Response:

@@ -12,6 +12,7 @@ from exchange.listings import (
     access,
     attachments,
     clusters,
+    fits,
     operations,
     saved_searches,
     search,
@@ -54,7 +55,8 @@ def _answer(listing, status: int = 200) -> Response:
     """One listing as the current user may see it, with its attached files."""
     viewer = current_user._get_current_object()
     schema = ListingSchema(exact=access.exact_view(viewer),
-                           attachments=attachments.listing_documents(listing))
+                           attachments=attachments.listing_documents(listing),
+                           fits_households=fits.fits_households(listing))
     return jsonify(schema.dump(listing)), status
 
 

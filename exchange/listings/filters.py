@@ -17,6 +17,7 @@ from exchange.db import geography_point
 from exchange.errors import InvalidInput
 from exchange.pagination import DEFAULT_LIMIT
 
+from .fits import fits_household_clause
 from .models import Listing, ListingKind
 from .models import ListingStatus as S
 
@@ -35,6 +36,8 @@ class ListingFilter:
     available_by: date | None = None
     accessible: bool = False
     organization_id: int | None = None
+    # Flats appropriate for a household of this size today (the rent and size limits).
+    fits_household: int | None = None
     status: str = S.PUBLISHED
     sort: str | None = None  # "distance" | "newest"; default: distance with near, else newest
     limit: int = DEFAULT_LIMIT
@@ -51,6 +54,7 @@ class ListingFilter:
         "available_by",
         "accessible",
         "organization_id",
+        "fits_household",
     )
 
     @property
@@ -143,7 +147,8 @@ def filter_params(flt: ListingFilter) -> dict[str, Any]:
         if flt.radius_km is not None:
             params["radius_m"] = flt.radius_km * 1000.0
     optional = {"kind": flt.kind, "min_beds": flt.min_beds, "max_rent": flt.max_rent,
-                "available_by": flt.available_by, "organization_id": flt.organization_id}
+                "available_by": flt.available_by, "organization_id": flt.organization_id,
+                "fits_household": flt.fits_household}
     params.update((name, value) for name, value in optional.items() if value is not None)
     if flt.accessible:
         params["accessible"] = True
@@ -206,6 +211,8 @@ def filter_sql(params: Container[str], value: Callable[[str], Any]) -> list[Colu
         clauses.append(or_(Listing.accessible.is_(True), Listing.accessible_beds > 0))
     if "organization_id" in params:
         clauses.append(Listing.organization_id == value("organization_id"))
+    if "fits_household" in params:
+        clauses.append(fits_household_clause(value("fits_household")))
     return clauses
 
 

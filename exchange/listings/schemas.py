@@ -95,11 +95,13 @@ class ListingSchema(Schema):
         *,
         exact: bool | Callable[[Any], bool] = False,
         attachments: Sequence[Any] | None = None,
+        fits_households: Sequence[int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.exact = exact if callable(exact) else (lambda _listing, exact=exact: exact)
         self.attachments = attachments
+        self.fits_households = fits_households
 
     id = fields.Integer()
     kind = fields.String()
@@ -154,6 +156,12 @@ class ListingSchema(Schema):
         fields.Nested(AttachedFileSchema),
         metadata={"description": "other files; in single-listing answers (not searches)"},
     )
+    fits_households = fields.List(
+        fields.Integer(),
+        metadata={"description": "flats: the household sizes it is appropriate for today "
+                  "(room for all, rent + utilities and area within the limits of its "
+                  "municipality); in single-listing answers (not searches)"},
+    )
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         """The listing's own fields, those of the other kind left out; the shown ones
@@ -203,6 +211,8 @@ SHOWN: dict[str, Callable[[ListingSchema, Any], Any]] = {
     "distance_km": ListingSchema._distance_km,
     "photos": lambda schema, obj: schema._attached(AttachmentKind.PHOTO),
     "documents": lambda schema, obj: schema._attached(AttachmentKind.DOCUMENT),
+    "fits_households": lambda schema, obj: (
+        list(schema.fits_households) if schema.fits_households is not None else missing),
 }
 
 
@@ -236,6 +246,12 @@ class FilterArgs(Schema):
     available_by = fields.Date()
     accessible = fields.Boolean()
     organization_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    fits_household = fields.Integer(
+        validate=validate.Range(min=1, max=20),
+        metadata={"description": "flats appropriate for a household of this size today: "
+                  "room for all, rent + utilities and area within the rent and size limits "
+                  "of the municipality the flat lies in"},
+    )
 
 
 class ListingSearchArgs(ListArgs, FilterArgs):

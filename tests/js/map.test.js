@@ -26,6 +26,8 @@ useStrings({
   furnished: "Möbliert", pets_allowed: "Haustiere", yes: "ja", no: "nein",
   accessible_beds: "Barrierefreie Betten", beds_by_policy: "Belegung", policy_male: "Männer", policy_family: "Familien",
   valid_until: "Gültig bis", source: "Quelle", source_registry: "Register",
+  fits_households: "Angemessen für", fits_sizes: "Haushalte mit {sizes} Personen",
+  fits_none: "keine Haushaltsgröße",
 });
 
 function formData(values) {
@@ -37,6 +39,15 @@ test("the filters that have a value, trimmed; accessible as true", () => {
     { kind: "flat", max_rent: "800" });
   assert.deepEqual(filtersFrom(formData({ accessible: "on" })), { accessible: "true" });
   assert.deepEqual(filtersFrom(formData({})), {});
+  assert.deepEqual(filtersFrom(formData({ fits_household: "4" })), { fits_household: "4" });
+});
+
+test("a flat's detail says for which household sizes it is appropriate", () => {
+  const rows = new Map(factRows({ kind: "flat", fits_households: [3, 4] }));
+  assert.equal(rows.get("Angemessen für"), "Haushalte mit 3, 4 Personen");
+  assert.equal(new Map(factRows({ kind: "flat", fits_households: [] })).get("Angemessen für"),
+    "keine Haushaltsgröße");
+  assert.equal(new Map(factRows({ kind: "flat" })).has("Angemessen für"), false);
 });
 
 test("the map area as bbox, clamped to the world", () => {

@@ -8,11 +8,14 @@ from .proposals import (
     ProposalState,
     ProposalStep,
 )
+from .rent_limits import HouseholdNeeds, RentLimit
 
 __all__ = [
     "CONSENT_SHARES",
     "HouseholdConsent",
+    "HouseholdNeeds",
     "Proposal",
     "ProposalState",
     "ProposalStep",
+    "RentLimit",
 ]

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the placement domain: *Schema dumps, *Args loads."""

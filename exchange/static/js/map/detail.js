@@ -198,10 +198,31 @@ function renderDetail(listing, message) {
     (listing.documents || []).length ? el("h3", { text: t("documents") }) : null,
     documentList(listing.documents || []),
     el("dl", { class: "facts meta" }, definitions(meta)),
+    fittingHouseholds(listing),
     el("div", { class: "actions" }, detailActions(listing, config).map((name) => actionButton(listing, name))),
   ];
   children.forEach((child) => { if (child) ui.detailView.appendChild(child); });
   ui.detailView.scrollTop = 0;
+}
+
+/** Flats, for their owner side and officials: how many waiting households fit, by shape
+    (counts only, never names); filled in when the answer comes. */
+function fittingHouseholds(listing) {
+  if (listing.kind !== "flat" || !(config.is_official || listing.contact)) return null;
+  const list = el("ul", { class: "fitting", "data-testid": "detail-fitting-households" });
+  const section = el("section", null, [el("h3", { text: t("fitting_title") }), list]);
+  api("GET", "/listings/" + listing.id + "/fitting-households").then((answer) => {
+    if (!answer.ok) { section.remove(); return; }
+    const groups = answer.data.groups;
+    if (!groups.length) list.appendChild(el("li", { class: "muted", text: t("fitting_none") }));
+    groups.forEach((group) => {
+      const parts = [t("fitting_group", { n: group.households, size: group.household_size })];
+      if (group.needs_step_free) parts.push(t("fitting_step_free", { n: group.needs_step_free }));
+      list.appendChild(el("li", { text: parts.join(", ") }));
+    });
+    if (answer.data.more) list.appendChild(el("li", { class: "muted", text: t("fitting_more") }));
+  });
+  return section;
 }
 
 function contentUrl(file) { return config.api + "/documents/" + file.id + "/content"; }

@@ -3,7 +3,7 @@
 
 export { bboxParam } from "../common/place_search.js";
 
-export const FILTER_FIELDS = ["kind", "min_beds", "max_rent", "available_by"];
+export const FILTER_FIELDS = ["kind", "min_beds", "max_rent", "available_by", "fits_household"];
 
 /** The filters that have a value, from the form's data (anything with get(name)). */
 export function filtersFrom(data) {

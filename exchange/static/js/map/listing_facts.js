@@ -80,6 +80,10 @@ export function factRows(listing) {
     row(t("rent_total"), total === null ? "" : formatMoney(total));
     row(t("available_from"), listing.available_from ? formatDate(listing.available_from) : t("available_now"));
     row(t("available_until"), formatDate(listing.available_until));
+    if (listing.fits_households) {
+      row(t("fits_households"), listing.fits_households.length
+        ? t("fits_sizes", { sizes: listing.fits_households.join(", ") }) : t("fits_none"));
+    }
     row(t("accessible"), yesNo(listing.accessible));
     row(t("furnished"), yesNo(listing.furnished));
     row(t("pets_allowed"), yesNo(listing.pets_allowed));
