@@ -16,7 +16,7 @@ from exchange.extensions import db
 
 from . import matching, rent_limits, rent_limits_csv
 
-bp = Blueprint("placement_views", __name__, template_folder="templates")
+bp = Blueprint("matching_views", __name__, template_folder="templates")
 
 _MONEY_FIELDS = ("max_gross_rent", "max_area_m2", "further_person_rent",
                  "further_person_area_m2")
@@ -80,7 +80,7 @@ def rent_limits_page():
 
 
 def _back(district_id: int):
-    return redirect(url_for("placement_views.rent_limits_page", district_id=district_id))
+    return redirect(url_for("matching_views.rent_limits_page", district_id=district_id))
 
 
 @bp.post("/placement/rent-limits/<int:district_id>")
@@ -126,7 +126,7 @@ def import_rent_limits(district_id: int):
 
 @bp.get("/placement/households/<int:household_id>")
 @login_required
-def household_page(household_id: int):
+def matching_page(household_id: int):
     """A household's placement: its needs and the flats that fit it (its caseworkers)."""
     user = _user()
     needs = matching.needs_of(user, household_id)
@@ -153,4 +153,4 @@ def household_needs(household_id: int):
     if raw_radius.isdigit() and 1 <= int(raw_radius) <= matching.MAX_RADIUS_KM:
         values["radius_km"] = int(raw_radius)
     form_action(lambda: matching.set_needs(_user(), household_id, values), _("Saved."))
-    return redirect(url_for("placement_views.household_page", household_id=household_id))
+    return redirect(url_for("matching_views.matching_page", household_id=household_id))
