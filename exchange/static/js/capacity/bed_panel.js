@@ -13,6 +13,8 @@ export function makeBedPanel(panel, plan) {
   const state = plan.state;
 
   function close() {
+    // The focus goes back to the bed the panel was about once the plan is drawn again.
+    if (panel && panel.contains(document.activeElement)) state.focusBedId = state.selected;
     state.selected = null;
     if (panel) { panel.hidden = true; panel.innerHTML = ""; }
   }
@@ -25,6 +27,9 @@ export function makeBedPanel(panel, plan) {
     state.selected = bed.id;
     plan.render();
     show(bed);
+    // The keyboard follows into the panel: its first field, else its first button.
+    const first = panel.querySelector("input, button:not(.close)") || panel.querySelector("button");
+    if (first) first.focus();
   }
 
   function panelHead(bed) {
