@@ -125,6 +125,8 @@ export function makeBedPanel(panel, plan) {
   }
 
   function act(request, doneText) {
+    // The focused button is about to be disabled: remember the bed to come back to.
+    if (panel.contains(document.activeElement)) state.focusBedId = state.selected;
     panel.querySelectorAll("button").forEach((button) => { button.disabled = true; });
     return request.then((answer) => {
       if (answer.ok) {

@@ -79,7 +79,16 @@ export function setUpRoomDialog() {
     error.textContent = text || "";
   }
 
+  // Closed (Escape, cancel, created): the focus goes back to what opened the dialog, unless
+  // it already moved on (to the new room).
+  let opener = null;
+  dialog.addEventListener("close", () => {
+    const lost = document.activeElement === document.body || dialog.contains(document.activeElement);
+    if (opener && lost && opener.isConnected) opener.focus();
+    opener = null;
+  });
   document.getElementById("new-room").addEventListener("click", () => {
+    opener = document.activeElement;
     form.reset();
     chosen = new Map();
     renderChosen();
