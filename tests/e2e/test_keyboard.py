@@ -125,6 +125,7 @@ def test_send_a_chat_message_by_keyboard(new_page):
     room_id = create_room(olga, csrf, unique("Tastatur"), me(lena)["id"])
     olga.goto(f"/chat/{room_id}")
     expect(olga.get_by_test_id("livestate")).to_have_attribute("data-live", "true")
+    expect(olga.get_by_test_id("composer")).to_be_visible()  # the room has loaded
     skip_to_content(olga)
 
     # The room dialog: the focus goes to its first field, Escape brings it back.

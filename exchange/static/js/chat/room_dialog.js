@@ -83,12 +83,12 @@ export function setUpRoomDialog() {
   // it already moved on (to the new room).
   let opener = null;
   dialog.addEventListener("close", () => {
-    const lost = document.activeElement === document.body || dialog.contains(document.activeElement);
-    if (opener && lost && opener.isConnected) opener.focus();
+    if (opener && opener.isConnected && dialog.returnValue !== "created") opener.focus();
     opener = null;
   });
   document.getElementById("new-room").addEventListener("click", () => {
     opener = document.activeElement;
+    dialog.returnValue = "";
     form.reset();
     chosen = new Map();
     renderChosen();
@@ -120,7 +120,7 @@ export function setUpRoomDialog() {
     api("POST", "/rooms", body).then((answer) => {
       submit.disabled = false;
       if (!answer.ok) { showError(answerMessage(answer)); return; }
-      dialog.close();
+      dialog.close("created");
       state.rooms.set(answer.data.id, answer.data);
       renderRooms();
       openRoom(answer.data.id, { push: true });
