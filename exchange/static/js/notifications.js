@@ -33,15 +33,37 @@ function setUpBell(bell) {
     panel.hidden = !shown;
     bell.setAttribute("aria-expanded", shown ? "true" : "false");
   }
+  // Opened: the focus moves into the panel (its first link once loaded); closed with Escape
+  // or by leaving it with the keyboard: back to the bell, or on where the focus went.
+  function closePanel(returnFocus) {
+    showPanel(false);
+    if (returnFocus) bell.focus();
+  }
 
   bell.addEventListener("click", (event) => {
     event.preventDefault();
     if (panel.hidden) {
       showPanel(true);
-      loadPanel();
+      panel.setAttribute("tabindex", "-1");
+      panel.focus();
+      loadPanel().then(() => {
+        if (panel.hidden || !panel.contains(document.activeElement)) return;
+        const first = panel.querySelector("a[href], button");
+        if (first) first.focus();
+      });
     } else {
-      showPanel(false);
+      closePanel(false);
     }
+  });
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closePanel(true);
+  });
+  bell.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) closePanel(true);
+  });
+  panel.addEventListener("focusout", (event) => {
+    if (event.relatedTarget && !panel.contains(event.relatedTarget)
+        && event.relatedTarget !== bell) closePanel(false);
   });
   document.addEventListener("click", (event) => {
     if (!panel.hidden && !panel.contains(event.target) && !bell.contains(event.target)) {

@@ -13,6 +13,8 @@ export function makeBedPanel(panel, plan) {
   const state = plan.state;
 
   function close() {
+    // The focus goes back to the bed the panel was about once the plan is drawn again.
+    if (panel && panel.contains(document.activeElement)) state.focusBedId = state.selected;
     state.selected = null;
     if (panel) { panel.hidden = true; panel.innerHTML = ""; }
   }
@@ -25,6 +27,9 @@ export function makeBedPanel(panel, plan) {
     state.selected = bed.id;
     plan.render();
     show(bed);
+    // The keyboard follows into the panel: its first field, else its first button.
+    const first = panel.querySelector("input, button:not(.close)") || panel.querySelector("button");
+    if (first) first.focus();
   }
 
   function panelHead(bed) {
@@ -120,6 +125,8 @@ export function makeBedPanel(panel, plan) {
   }
 
   function act(request, doneText) {
+    // The focused button is about to be disabled: remember the bed to come back to.
+    if (panel.contains(document.activeElement)) state.focusBedId = state.selected;
     panel.querySelectorAll("button").forEach((button) => { button.disabled = true; });
     return request.then((answer) => {
       if (answer.ok) {

@@ -1,11 +1,25 @@
 /* The district dashboard's trend of free, occupied and all beds over 60 days, as a line
    chart (the vendor script's global Chart). */
 import { api } from "../common/api.js";
-import { formatDate, locale } from "../common/format.js";
+import { el } from "../common/dom.js";
+import { formatDate, formatNumber, locale } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { config } from "../common/page.js";
 import { forecastSection } from "./forecast.js";
 import { errorText } from "./logic.js";
+
+/** The chart's figures as a table below it (for screen readers and keyboard users). */
+function figuresTable(points) {
+  const rows = document.getElementById("trend-rows");
+  if (!rows) return;
+  rows.replaceChildren(...points.map((p) => el("tr", {}, [
+    el("th", { scope: "row", text: formatDate(p.day) }),
+    el("td", { text: formatNumber(p.free, 0) }),
+    el("td", { text: formatNumber(p.occupied, 0) }),
+    el("td", { text: formatNumber(p.total, 0) }),
+  ])));
+  document.getElementById("trend-table-box").hidden = false;
+}
 
 export function dashboardPage() {
   forecastSection();
@@ -23,6 +37,7 @@ export function dashboardPage() {
       return;
     }
     canvas.dataset.points = String(points.length);
+    figuresTable(points);
     new window.Chart(canvas, {
       type: "line",
       data: {

@@ -72,6 +72,8 @@ export function planPage() {
   }
 
   function render() {
+    // A redraw keeps the keyboard on its bed (or on the bed a closed panel was about).
+    if (!state.focusBedId && holdsFocus(plan)) state.focusBedId = document.activeElement.dataset.bedId;
     plan.removeAttribute("aria-busy");
     plan.innerHTML = "";
     plan.classList.toggle("moving", Boolean(state.moving));
@@ -94,6 +96,11 @@ export function planPage() {
         el("div", { class: "beds" }, room.beds.map(bedTile)),
       ]));
     });
+    if (state.focusBedId) {
+      const bed = plan.querySelector('[data-bed-id="' + Number(state.focusBedId) + '"]');
+      state.focusBedId = null;
+      if (bed) bed.focus();
+    }
   }
 
   document.addEventListener("keydown", (event) => {

@@ -36,14 +36,16 @@ window.addEventListener("popstate", () => {
 setUpRoomDialog();
 autoGrow();
 
+// Opened with the page: the focus stays at the page's start (the skip link comes first);
+// a room the user opens later puts it in the composer.
 loadRooms().then(() => {
   if (config.room_id) {
-    openRoom(config.room_id);
+    openRoom(config.room_id, { keepFocus: true });
   } else if (state.rooms.size && window.matchMedia("(min-width: 800px)").matches) {
     // A wide screen opens the most recent room, as mail programs do.
     const first = sortedRooms()[0];
     window.history.replaceState({ roomId: first.id }, "", roomPath(first.id));
-    openRoom(first.id);
+    openRoom(first.id, { keepFocus: true });
   }
 });
 connectSocket();

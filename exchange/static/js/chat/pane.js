@@ -67,6 +67,7 @@ export function openRoom(id, options = {}) {
     if (seq !== state.openSeq) return null;
     if (!answer.ok) {
       ui.roomTitle.textContent = "";
+      ui.paneHead.hidden = true;  // no empty heading for a room one cannot see
       showPaneNote(el("p", { class: "flash flash-error", "data-testid": "room-error-note",
         text: answer.status === 404 ? t("room_not_found") : errorText(answer) }));
       return null;

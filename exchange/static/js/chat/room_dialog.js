@@ -79,7 +79,16 @@ export function setUpRoomDialog() {
     error.textContent = text || "";
   }
 
+  // Closed (Escape, cancel, created): the focus goes back to what opened the dialog, unless
+  // it already moved on (to the new room).
+  let opener = null;
+  dialog.addEventListener("close", () => {
+    if (opener && opener.isConnected && dialog.returnValue !== "created") opener.focus();
+    opener = null;
+  });
   document.getElementById("new-room").addEventListener("click", () => {
+    opener = document.activeElement;
+    dialog.returnValue = "";
     form.reset();
     chosen = new Map();
     renderChosen();
@@ -111,7 +120,7 @@ export function setUpRoomDialog() {
     api("POST", "/rooms", body).then((answer) => {
       submit.disabled = false;
       if (!answer.ok) { showError(answerMessage(answer)); return; }
-      dialog.close();
+      dialog.close("created");
       state.rooms.set(answer.data.id, answer.data);
       renderRooms();
       openRoom(answer.data.id, { push: true });

@@ -80,12 +80,29 @@ function roomItem(room) {
   ]));
 }
 
+/** The focused button's selector inside `list` (to focus it again after a redraw). */
+function focusedIn(list) {
+  const active = document.activeElement;
+  if (!active || !list.contains(active) || !active.closest("[data-room-id]")) return null;
+  const id = Number(active.closest("[data-room-id]").dataset.roomId);
+  const join = active.dataset.testid === "network-join";
+  return '[data-room-id="' + id + '"]' + (join ? " [data-testid=network-join]" : "");
+}
+
+function refocus(list, selector) {
+  if (!selector) return;
+  const again = list.querySelector(selector);
+  if (again) (again.tagName === "BUTTON" ? again : again.querySelector("button")).focus();
+}
+
 export function renderRooms() {
   const filter = ui.roomFilter.value;
+  const focused = focusedIn(ui.roomList);
   ui.roomList.innerHTML = "";
   sortedRooms().filter((room) => matchesFilter(room, filter)).forEach((room) => {
     ui.roomList.appendChild(roomItem(room));
   });
+  refocus(ui.roomList, focused);
   ui.roomsEmpty.hidden = state.rooms.size > 0;
   updateTotal();
 }
@@ -93,6 +110,7 @@ export function renderRooms() {
 export function renderNetwork() {
   const filter = ui.roomFilter.value;
   const rooms = state.network.filter((room) => !state.rooms.has(room.id) && matchesFilter(room, filter));
+  const focused = focusedIn(ui.networkList);
   ui.networkList.innerHTML = "";
   rooms.forEach((room) => {
     ui.networkList.appendChild(el("li", null, el("div", { class: "roomitem joinable", dataset: { roomId: room.id } }, [
@@ -104,6 +122,7 @@ export function renderNetwork() {
     ])));
   });
   ui.networkSection.hidden = rooms.length === 0;
+  refocus(ui.networkList, focused);
 }
 
 function updateTotal() {

@@ -256,8 +256,8 @@ function setUpForm(form) {
   if (listingId) {
     api("GET", "/listings/" + listingId).then((answer) => {
       if (answer.ok) { fill(answer.data); attachments.render(answer.data); }
-      else showErrors(answer);
-    }, () => { showErrors({ status: 0, data: null }); });
+      else { form.removeAttribute("aria-busy"); showErrors(answer); }
+    }, () => { form.removeAttribute("aria-busy"); showErrors({ status: 0, data: null }); });
   } else {
     limitKinds();
   }

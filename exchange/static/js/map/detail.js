@@ -2,6 +2,7 @@
    and the actions the viewer has (publish, confirm, reserve, let, withdraw, share, …). */
 import { api, errorText } from "../common/api.js";
 import { el } from "../common/dom.js";
+import { focusFirst, holdsFocus } from "../common/focus.js";
 import { formatDateTime } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { config } from "../common/page.js";
@@ -47,6 +48,8 @@ export function openDetail(id, options = {}) {
     }
     state.selected = answer.data;
     renderDetail(answer.data, options.message);
+    // Opened by the user: the keyboard focus follows to the listing's title.
+    if (options.focus) focusFirst(ui.detailView, "h2");
     drawSelected();
     if (hasLocation(answer.data)) {
       const point = L.latLng(answer.data.location.lat, answer.data.location.lon);
@@ -60,6 +63,9 @@ export function openDetail(id, options = {}) {
 }
 
 export function closeDetail() {
+  // The focus goes back to the listing's result (now, and again once the list is redrawn).
+  const closed = state.selectedId;
+  const wasInDetail = holdsFocus(ui.detailView);
   state.selectedId = null;
   state.selected = null;
   ui.detailView.hidden = true;
@@ -68,6 +74,13 @@ export function closeDetail() {
   clearSelected();
   markActive();
   writeUrl();
+  if (wasInDetail || document.activeElement === document.body) {
+    state.focusListingId = closed;
+    if (!focusFirst(ui.resultList, '[data-listing-id="' + Number(closed) + '"]')) {
+      ui.resultCount.setAttribute("tabindex", "-1");
+      ui.resultCount.focus();
+    }
+  }
   refresh();
 }
 
@@ -180,7 +193,7 @@ function renderDetail(listing, message) {
       listing.owner_verified === false ? el("span", { class: "status status-unverified",
         "data-testid": "detail-unverified", text: t("owner_unverified") }) : null,
     ]),
-    el("h2", { "data-testid": "detail-title", text: listing.title }),
+    el("h2", { "data-testid": "detail-title", tabindex: "-1", text: listing.title }),
     el("p", { class: "detail-address" }, [
       address.street ? address.street : null,
       address.street ? el("br") : null,

@@ -132,7 +132,7 @@ function resultItem(listing) {
     : el("span", { class: "distance", text: t("distance_km", { n: formatNumber(listing.distance_km, 1) }) });
   const button = el("button", {
     type: "button", class: "result", dataset: { listingId: listing.id },
-    onclick: () => { openDetail(listing.id, { center: false }); },
+    onclick: () => { openDetail(listing.id, { center: false, focus: true }); },
     onmouseenter: () => { highlight(listing.id, true); },
     onmouseleave: () => { highlight(listing.id, false); },
     onfocus: () => { highlight(listing.id, true); },
@@ -147,11 +147,20 @@ function resultItem(listing) {
 }
 
 function renderResults(items, nextCursor, append) {
+  // A redraw keeps the keyboard focus on the same listing (or where the detail was closed).
+  const focused = document.activeElement && ui.resultList.contains(document.activeElement)
+    ? document.activeElement.dataset.listingId : null;
+  const keep = focused || state.focusListingId;
+  state.focusListingId = null;
   if (!append) ui.resultList.innerHTML = "";
   items.forEach((listing) => {
     state.listings.set(listing.id, listing);
     ui.resultList.appendChild(resultItem(listing));
   });
+  if (keep && !append) {
+    const again = ui.resultList.querySelector('[data-listing-id="' + Number(keep) + '"]');
+    if (again) again.focus();
+  }
   state.nextCursor = nextCursor;
   const shown = state.listings.size;
   ui.resultCount.textContent = tn("results", shown, nextCursor ? { n: formatNumber(shown, 0) + "+" } : null);

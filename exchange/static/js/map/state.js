@@ -8,6 +8,7 @@ export const state = {
   selected: null,           // the listing shown in the detail
   refreshController: null,
   organizations: new Map(), // id → name (or a pending promise)
+  focusListingId: null,     // the result to focus once the list is drawn (detail closed)
   near: null,               // {lat, lon, label} of the radius search ("Umkreis"), if any
 };
 
