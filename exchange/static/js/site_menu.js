@@ -22,7 +22,7 @@ function setUpMenu() {
     setOpen(toggle.getAttribute("aria-expanded") !== "true");
   });
   header.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && header.dataset.menu === "open" && menu.contains(event.target)) {
+    if (event.key === "Escape" && header.dataset.menu === "open") {
       setOpen(false);
       toggle.focus();
     }
