@@ -56,11 +56,11 @@ function fillCard(card, listing, message) {
   const place = [address.postal_code, address.city].filter(Boolean).join(" ");
   const actions = [];
   if (config.is_official && listing.status === "published" && !own) {
-    actions.push(el("button", { type: "button", class: "primary", "data-testid": "listing-request",
+    actions.push(el("button", { type: "button", class: "kern-btn kern-btn--primary", "data-testid": "listing-request",
       text: t("request"), title: t("request_hint"),
       onclick: (event) => { requestListing(listing, message, event.currentTarget); } }));
   }
-  actions.push(el("a", { class: "button secondary", href: listingUrl(listing.id), text: t("show_on_map") }));
+  actions.push(el("a", { class: "kern-btn kern-btn--secondary", href: listingUrl(listing.id), text: t("show_on_map") }));
   [
     el("div", { class: "result-badges" }, [
       el("span", { class: "kind kind-" + listing.kind, text: t("kind_" + listing.kind) }),

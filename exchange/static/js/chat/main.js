@@ -4,6 +4,7 @@
    JSON API and the shared socket; after a reconnect the pane fetches what it missed
    (`after=`). Texts come from #page-strings (common/i18n.js). */
 import { config } from "../common/page.js";
+import { viewToggle } from "../common/view_toggle.js";
 import { autoGrow, setUpComposer } from "./composer.js";
 import { ui } from "./elements.js";
 import { connectSocket } from "./live.js";
@@ -35,6 +36,12 @@ window.addEventListener("popstate", () => {
 });
 setUpRoomDialog();
 autoGrow();
+
+// A phone shows the rooms or the conversation: opening a room (its title is set) shows it.
+const views = viewToggle(document.querySelector(".chatpage"), document.getElementById("chat-view-toggle"),
+  config.room_id ? "conversation" : "rooms");
+new MutationObserver(() => { if (ui.roomTitle.textContent) views.show("conversation"); })
+  .observe(ui.roomTitle, { childList: true, characterData: true, subtree: true });
 
 // Opened with the page: the focus stays at the page's start (the skip link comes first);
 // a room the user opens later puts it in the composer.

@@ -117,7 +117,7 @@ export function renderNetwork() {
       el("span", { class: "roomicon", "aria-hidden": "true", text: "#" }),
       el("button", { type: "button", class: "link roomname", text: roomName(room), title: room.topic || "",
         onclick: () => { openRoom(room.id, { push: true }); } }),
-      el("button", { type: "button", class: "secondary small", "data-testid": "network-join",
+      el("button", { type: "button", class: "kern-btn kern-btn--secondary small", "data-testid": "network-join",
         text: t("join"), onclick: () => { joinRoom(room.id); } }),
     ])));
   });

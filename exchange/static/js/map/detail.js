@@ -139,20 +139,20 @@ const QUESTIONS = { withdraw: "withdraw_question" };
 
 function actionButton(listing, name) {
   if (name === "edit") {
-    return el("a", { class: "button secondary", "data-testid": "detail-edit",
+    return el("a", { class: "kern-btn kern-btn--secondary", "data-testid": "detail-edit",
       href: config.edit_url.replace("/0/", "/" + listing.id + "/"), text: t("edit") });
   }
   if (name === "transfer") {
     // A district asks another for beds: the transfer request form (exchange/capacity).
-    return el("a", { class: "button secondary", "data-testid": "detail-transfer",
+    return el("a", { class: "kern-btn kern-btn--secondary", "data-testid": "detail-transfer",
       href: "/transfers/new?listing_id=" + listing.id, text: t("request_beds") });
   }
   if (name === "share") {
-    return el("button", { type: "button", class: "secondary", "data-testid": "detail-share",
+    return el("button", { type: "button", class: "kern-btn kern-btn--secondary", "data-testid": "detail-share",
       text: t("share"), onclick: (event) => { openShare(listing, event.currentTarget); } });
   }
   return el("button", {
-    type: "button", class: name === "publish" ? "primary" : "secondary",
+    type: "button", class: name === "publish" ? "kern-btn kern-btn--primary" : "kern-btn kern-btn--secondary",
     "data-testid": "detail-" + name, text: t(ACTION_LABELS[name]),
     onclick: () => {
       if (QUESTIONS[name] && !window.confirm(t(QUESTIONS[name]))) return;

@@ -2,6 +2,7 @@
    and live updates from the shared socket's `listing` events. Texts come from
    #page-strings (common/i18n.js). */
 import { typingIn } from "../common/focus.js";
+import { viewToggle } from "../common/view_toggle.js";
 import { config } from "../common/page.js";
 import { parseNear } from "../common/place_search.js";
 import { attachPlaceSearch } from "../common/places.js";
@@ -53,6 +54,12 @@ ui.form.elements.radius_km.addEventListener("change", () => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && state.selectedId && !typingIn(event.target)) closeDetail();
 });
+
+// A phone shows the list or the map; a listing opened from the map shows in the list's place.
+const views = viewToggle(document.querySelector(".mappage"), document.getElementById("map-view-toggle"),
+  "list", (view) => { if (view === "map") map.invalidateSize(); });
+new MutationObserver(() => { if (!ui.detailView.hidden) views.show("list"); })
+  .observe(ui.detailView, { attributes: true, attributeFilter: ["hidden"] });
 
 const hadView = restoreFromUrl();
 if (config.listing_id) openDetail(config.listing_id, { center: !hadView });

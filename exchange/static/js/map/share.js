@@ -14,7 +14,7 @@ function shareForm(listing, rooms, box, button) {
     rooms.map((room) => el("option", { value: room.id, text: chatRoomName(room) })));
   const comment = el("textarea", { rows: 2, maxlength: 10000, "data-testid": "share-comment",
     placeholder: t("share_comment"), "aria-label": t("share_comment") });
-  const send = el("button", { type: "button", class: "primary", "data-testid": "share-send", text: t("share_send"),
+  const send = el("button", { type: "button", class: "kern-btn kern-btn--primary", "data-testid": "share-send", text: t("share_send"),
     onclick: () => {
       send.disabled = true;
       const roomId = Number(select.value);
@@ -35,7 +35,7 @@ function shareForm(listing, rooms, box, button) {
     } });
   return [
     el("label", null, [t("share_room"), select]), comment,
-    el("div", { class: "actions" }, [send, el("button", { type: "button", class: "secondary", text: t("cancel"),
+    el("div", { class: "actions" }, [send, el("button", { type: "button", class: "kern-btn kern-btn--secondary", text: t("cancel"),
       onclick: () => { box.parentNode.removeChild(box); button.hidden = false; } })]),
   ];
 }
