@@ -47,6 +47,7 @@ NOT_PAGES = {
     "api_docs": "a redirect to /api/v1/docs",
     "capacity_views.shelter_plan": "JSON for the shelter plan's script",
     "notifications_views.notifications_panel": "a fragment: checked inside the open bell panel",
+    "capacity_views.forecast_fragment": "a fragment: checked inside the dashboard it refreshes",
     "profiles_views.second_factor_setup": "a step of signing in: checked in sign_in()",
     "profiles_views.second_factor": "a step of signing in: checked in sign_in()",
     # Not a page of the service: Swagger UI's stock markup (English only, for developers
@@ -146,6 +147,8 @@ def demo_content(browser: Browser, live_server: str) -> Iterator[dict[str, list[
         log_in(page, ROLES["caseworker"], DEMO_PASSWORD)
         persons = page.request.get("/api/v1/persons?limit=1").json()["items"]
         shelters = page.request.get("/api/v1/shelters?limit=5").json()["items"]
+        proposals = page.request.get("/api/v1/proposals").json()  # the demo's proposal
+        proposals = proposals["items"] if isinstance(proposals, dict) else proposals
         yield {
             "listing_id": [str(flat["id"]), str(beds["id"])],
             "transfer_id": [str(transfer["id"])],
@@ -156,6 +159,8 @@ def demo_content(browser: Browser, live_server: str) -> Iterator[dict[str, list[
             "token": [invitation["link"].rsplit("/", 1)[1]],
             "person_id": [str(p["id"]) for p in persons],
             "shelter_id": [str(s["id"]) for s in shelters],
+            "proposal_id": [str(p["id"]) for p in proposals][:1],
+            "household_id": [str(p["household_id"]) for p in proposals][:1],
         }
     finally:
         context.close()
