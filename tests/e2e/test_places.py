@@ -72,6 +72,8 @@ def test_a_postcode_finds_its_place_in_the_search_box(new_page):
     page = new_page(viewport={"width": 390, "height": 844})
     sign_in(page, OFFICIAL_OSNABRUECK)
     page.goto("/map")
+    # A phone shows the list or the map; the place search is on the map.
+    page.get_by_test_id("show-map").click()
     search = page.get_by_role("combobox", name="Ort oder Postleitzahl suchen")
     search.fill("49565")
     expect(page.get_by_test_id("place-results").get_by_role("option").first).to_contain_text(
