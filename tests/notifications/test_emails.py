@@ -230,6 +230,8 @@ def test_every_kind_has_an_e_mail_with_a_link(app, make_user, locale):
         "title": "Titel", "organization_name": "Landkreis X", "room_name": "Raum",
         "saved_search_name": "Suche", "author": {"id": 1, "name": "Anna"}, "beds": 2,
         "expires_at": (utcnow() + timedelta(days=3)).isoformat(), "reason": "Grund",
+        "week_of": (date.today() + timedelta(days=14)).isoformat(), "threshold": 20, "lowest": 4,
+        "size": 3, "proposal_id": 11,
     }
     with app.test_request_context():
 

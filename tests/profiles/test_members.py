@@ -370,7 +370,7 @@ def test_admin_page_lists_members_requests_and_invites_with_a_shown_link(
                                      "role": "official", "csrf_token": token})
     assert response.status_code == 302
     html = admin.get(url).get_data(as_text=True)
-    link = re.search(r'flash-invitation-link"[^>]*>(http://[^<]+)<', html).group(1)
+    link = re.search(r'flash-invitation-link[^"]*"[^>]*>.*?(http://[^<]+)<', html).group(1)
     assert "neu@test.example" in html  # in the open invitations
 
     page = app.test_client().get(link.replace("http://localhost", ""))
