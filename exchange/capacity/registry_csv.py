@@ -15,6 +15,7 @@ from typing import IO
 
 from exchange import spreadsheet_csv
 from exchange.errors import Text
+from exchange.i18n import N_
 
 from .models import PERSON_FIELDS, Gender
 
@@ -160,7 +161,7 @@ def check_gender(value: str) -> tuple[str | None, str | None]:
     """A stripped gender cell: (the registry's value, the error); empty is neither."""
     gender = GENDER_VALUES.get(value.lower())
     if value and gender is None:
-        return None, "Use f or w, m, x or d."
+        return None, N_("Use f or w, m, x or d.")
     return gender, None
 
 
@@ -174,7 +175,7 @@ def check_date(value: str, today: date) -> tuple[date | None, str | None]:
     except ValueError as exc:
         return None, exc.args[0]
     if day > today or day.year < 1900:
-        return day, "Not a plausible date (from 1900 until today)."
+        return day, N_("Not a plausible date (from 1900 until today).")
     return day, None
 
 
@@ -182,7 +183,7 @@ def check_nationality(value: str) -> tuple[str | None, str | None]:
     """A stripped nationality cell: (the code, the error); empty is neither."""
     nationality = value.upper()
     if nationality and not NATIONALITY_CODE.match(nationality):
-        return None, "Use an ISO 3166 country code (two or three letters)."
+        return None, N_("Use an ISO 3166 country code (two or three letters).")
     return nationality or None, None
 
 
@@ -193,7 +194,7 @@ def check_languages(value: str) -> tuple[str | None, str | None]:
     if bad:
         return None, Text("Not ISO 639-1 codes: %(codes)s.", codes=" ".join(bad)[:100])
     if len(languages) > 20:
-        return None, "At most 20 languages."
+        return None, N_("At most 20 languages.")
     return " ".join(dict.fromkeys(languages)), None
 
 
