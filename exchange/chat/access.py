@@ -11,7 +11,7 @@ answers 404, exactly like a missing room.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from exchange.chat.models import Member, MemberRole, Message, MessageDocument, Room, Visibility
 from exchange.errors import Forbidden, InvalidInput, NotFound, Text
@@ -91,14 +91,21 @@ def get_room_for(user: User, room_id: int) -> Room:
     return room
 
 
+# One statement for both, built once (its cache key too): every chat send and read asks it.
+_ROOM_AND_MEMBER = (
+    select(Room, Member)
+    .join(Member, and_(Member.room_id == Room.id, Member.user_id == bindparam("user_id")))
+    .where(Room.id == bindparam("room_id"))
+)
+
+
 def get_membership_for(user: User, room_id: int) -> tuple[Room, Member]:
     """The room and the user's membership, if they may read it; 404 otherwise."""
     authz.require_user(user)
-    room = db.session.get(Room, room_id)
-    member = membership(user, room_id) if room is not None else None
-    if room is None or member is None or not may_take_part(user, room):
+    row = db.session.execute(_ROOM_AND_MEMBER, {"room_id": room_id, "user_id": user.id}).first()
+    if row is None or not may_take_part(user, row.Room):
         raise NotFound()
-    return room, member
+    return row.Room, row.Member
 
 
 def may_administer(user: User, member: Member | None) -> bool:

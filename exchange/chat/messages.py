@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,7 +20,6 @@ from exchange import signals
 from exchange.chat.access import get_membership_for, visible_listing
 from exchange.chat.mentions import notify_mentioned, notify_thread
 from exchange.chat.models import Member, Message, MessageDocument, Room
-from exchange.chat.read_state import move_watermark
 from exchange.documents import services as documents
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
@@ -109,27 +108,19 @@ def do_post_message(
             raise InvalidInput({"reply_to_id": "No such message in this room."})
         # Threads are one level deep: a reply to a reply joins its thread.
         thread_id = parent.reply_to_id or parent.id
-    message = Message(
-        room_id=room.id,
-        author_id=actor.id,
-        body=body,
-        listing_id=listing_id,
-        reply_to_id=thread_id,
-        client_key=client_key,
-    )
-    message.author = actor
+    row = {"room_id": room.id, "author_id": actor.id, "body": body, "listing_id": listing_id,
+           "reply_to_id": thread_id, "client_key": client_key}
     if client_key is None:
-        db.session.add(message)
-        db.session.flush()
+        message = _insert(row)
     else:  # only a keyed send can meet a twin: a savepoint's round trips only for those
         try:
             with db.session.begin_nested():
-                db.session.add(message)
-                db.session.flush()
+                message = _insert(row)
         except IntegrityError:  # a twin of this send, with the same key, committed meanwhile
             if sent := _sent_before(actor, room.id, client_key):
                 return sent
             raise
+    set_committed_value(message, "author", actor)
     if attachments:
         for position, document in enumerate(attachments):
             db.session.add(MessageDocument(message_id=message.id, document=document,
@@ -138,13 +129,24 @@ def do_post_message(
         db.session.refresh(message, ["attachments"])
     else:  # known to be none: no query to learn it
         set_committed_value(message, "attachments", [])
-    # One's own message is read.
-    move_watermark(member, message.id)
+    # One's own message is read, and all before it: the database moves the author's
+    # watermark with the insert (trigger of migration 0034); what this session holds of
+    # it is stale now.
+    db.session.expire(member, ["last_read_message_id"])
     mentioned = notify_mentioned(actor, room, message)
     if thread_id is not None:
         notify_thread(actor, room, message, thread_id, already_told=mentioned)
     signals.chat_message_posted.send(message)
     return message
+
+
+def _insert(row: dict) -> Message:
+    """Store one message: an INSERT … RETURNING that gives the persistent object, without
+    the unit of work's bookkeeping that a flush of a new object costs (every chat send)."""
+    return db.session.scalars(_INSERT_MESSAGE, [row]).one()
+
+
+_INSERT_MESSAGE = insert(Message).returning(Message)
 
 
 def _sent_before(actor: User, room_id: int, client_key: str) -> Message | None:
