@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -182,6 +183,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     capacity_events.register()
     chat_events.register()
     chat_sockets.register_handlers()
+    if not app.testing:
+        # What the app is built of (modules, mappers, routes, templates) lives as long as
+        # the process: keep it out of the cyclic collector's full passes, which otherwise
+        # walk all of it again each time requests and chat sends have allocated enough.
+        gc.freeze()
     return app
 
 
