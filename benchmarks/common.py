@@ -16,6 +16,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import requests
 from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -325,3 +327,19 @@ def write_results(name: str, results: dict) -> Path:
     }, indent=2, ensure_ascii=False, default=str))
     print(f"results written to {path}")
     return path
+
+
+def wait_until_serving(process: subprocess.Popen, port: int, log: Path,
+                       seconds: float = 30.0) -> None:
+    """Wait (``seconds`` at most) until the server on ``port`` answers; the tail of its log
+    when it exited or did not answer in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on {port} exited:\n{log.read_text()[-3000:]}")
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on {port} did not start:\n{log.read_text()[-3000:]}")

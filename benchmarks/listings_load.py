@@ -36,7 +36,14 @@ from pathlib import Path
 import psycopg
 import requests
 
-from benchmarks.common import ROOT, figure_row, print_table, target_row, write_results
+from benchmarks.common import (
+    ROOT,
+    figure_row,
+    print_table,
+    target_row,
+    wait_until_serving,
+    write_results,
+)
 from benchmarks.generate_listings import CITIES, database_url
 from benchmarks.listings import capture as capture_sql
 from benchmarks.listings import open_site
@@ -91,17 +98,12 @@ def start_gunicorn(url: str, worker_class: str, threads: int, connections: int, 
     out = log.open("wb")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
                                stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited:\n{log.read_text()[-3000:]}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-3000:]}")
+    try:
+        wait_until_serving(process, port, log, seconds=60)
+    except RuntimeError as error:
+        process.terminate()
+        raise SystemExit(f"gunicorn: {error}") from None
+    return process
 
 
 def run_users(users: int, seconds: float, work) -> list[float]:

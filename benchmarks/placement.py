@@ -29,23 +29,7 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks import generate_listings, generate_registry
-from benchmarks.common import (
-    DEFAULT_SEED,
-    TODAY,
-    Generation,
-    admin_connect,
-    figure_row,
-    fingerprint,
-    generate_database,
-    interleaved,
-    medians,
-    print_table,
-    size_label,
-    target_row,
-    write_results,
-)
-from benchmarks.common import database_url as _database_url
+from benchmarks import common, generate_listings, generate_registry
 
 SIZES = [10_000, 1_000_000]
 SAMPLES = 20
@@ -55,14 +39,14 @@ FURTHER_AREA = 15
 
 
 def database_url(size: int) -> str:
-    return _database_url(f"placement_{size_label(size).lower()}")
+    return common.database_url(f"placement_{common.size_label(size).lower()}")
 
 
 def _stamp(size: int, seed: int) -> str:
     return (f"exchange placement benchmark: {size} persons and listings, seed {seed},"
-            f" code {fingerprint(Path(__file__))}"
-            f" {fingerprint(Path(generate_listings.__file__))}"
-            f" {fingerprint(Path(generate_registry.__file__))}")
+            f" code {common.fingerprint(Path(__file__))}"
+            f" {common.fingerprint(Path(generate_listings.__file__))}"
+            f" {common.fingerprint(Path(generate_registry.__file__))}")
 
 
 def _load_listings(conn: psycopg.Connection, size: int, seed: int, say) -> None:
@@ -104,7 +88,7 @@ def _load_placement(conn: psycopg.Connection, seed: int, say) -> None:
                 "INSERT INTO rent_limits (district_id, municipality_id, household_size,"
                 " valid_from, max_gross_rent, max_area_m2, further_person_rent,"
                 " further_person_area_m2) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (district_id, municipality_id, size, TODAY.replace(day=1),
+                (district_id, municipality_id, size, common.TODAY.replace(day=1),
                  round(area * (price * 1.1 + 3.0), 2), area, *further))
     ids = [m for m, _population in municipalities]
     weights = [population for _m, population in municipalities]
@@ -118,21 +102,21 @@ def _load_placement(conn: psycopg.Connection, seed: int, say) -> None:
     say(f"{len(ids)} municipalities with limits, {len(households)} households assigned")
 
 
-def _fill(run: Generation, size: int, seed: int) -> None:
+def _fill(run: common.Generation, size: int, seed: int) -> None:
     with psycopg.connect(run.url) as conn:
         generate_registry.load(conn, size, seed, run.say)
         _load_listings(conn, size, seed, run.say)
         _load_placement(conn, seed, run.say)
     with psycopg.connect(run.url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    with admin_connect(run.url) as conn:
+    with common.admin_connect(run.url) as conn:
         conn.execute(f"COMMENT ON DATABASE \"{run.name}\" IS '{run.stamp}'")
     run.say(f"{run.name}: made in {time.perf_counter() - run.started:.0f} s")
 
 
-def generate(size: int, seed: int = DEFAULT_SEED, fresh: bool = False) -> str:
-    return generate_database(database_url(size), _stamp(size, seed), "persons", size, fresh,
-                             False, partial(_fill, size=size, seed=seed))
+def generate(size: int, seed: int = common.DEFAULT_SEED, fresh: bool = False) -> str:
+    return common.generate_database(database_url(size), _stamp(size, seed), "persons", size, fresh,
+                                    False, partial(_fill, size=size, seed=seed))
 
 
 SAMPLE_HOUSEHOLDS = """
@@ -163,7 +147,7 @@ def _site_tasks(label: str, url: str) -> tuple[dict, dict]:
     flats = [r[0] for r in conn.exec_driver_sql(SAMPLE_FLATS, (SAMPLES,))]
     conn.rollback()
     found: dict[str, list[int]] = {"flats": [], "households": []}
-    day = TODAY
+    day = common.TODAY
 
     def flats_for(household_id: int) -> None:
         rows = conn.execute(matching.FLATS_FOR_HOUSEHOLD, {
@@ -191,36 +175,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed rounds")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--fresh", action="store_true")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
     args = parser.parse_args(argv)
     small, large = args.sizes
     tasks, found = {}, {}
     for size in (small, large):
-        label = size_label(size)
+        label = common.size_label(size)
         url = generate(size, args.seed, args.fresh)
         site_tasks, found[label] = _site_tasks(label, url)
         tasks.update(site_tasks)
     units = [[name] for name in tasks]
-    figures = medians(interleaved(tasks, units, args.repeat, args.warmup, args.seed))
+    figures = common.medians(common.interleaved(tasks, units, args.repeat, args.warmup, args.seed))
     rows, results = [], {}
     for what, title in (("flats", "flats for a household"),
                         ("households", "households for a flat")):
         per_size = {}
         for size in (small, large):
-            label = size_label(size)
+            label = common.size_label(size)
             values = sorted(v for k, v in figures.items() if k.startswith(f"{label} {what} "))
             per_size[label] = values[len(values) // 2] if values else None
             counts = found[label][what]
-            rows.append(figure_row(f"{title} at {label} (median ms)", per_size[label], "ms",
-                                   detail=f"{len(values)} samples, found per call: "
-                                   f"median {sorted(counts)[len(counts) // 2] if counts else 0}"))
-        a, b = per_size[size_label(small)], per_size[size_label(large)]
+            middle = sorted(counts)[len(counts) // 2] if counts else 0
+            rows.append(common.figure_row(
+                f"{title} at {label} (median ms)", per_size[label], "ms",
+                detail=f"{len(values)} samples, found per call: median {middle}"))
+        a, b = per_size[common.size_label(small)], per_size[common.size_label(large)]
         ratio = b / a if a and b else None
-        rows.append(target_row(f"{title}: {size_label(large)} / {size_label(small)}", ratio, "×",
-                               2, "medians side by side"))
+        label = f"{title}: {common.size_label(large)} / {common.size_label(small)}"
+        rows.append(common.target_row(label, ratio, "×", 2, "medians side by side"))
         results[what] = {"per_size_ms": per_size, "ratio": ratio}
-    print_table(rows, f"sizes {small} and {large} persons and listings, repeat {args.repeat}")
-    write_results("placement", {"sizes": [small, large], "rows": rows, **results})
+    common.print_table(rows, f"sizes {small} and {large} persons and listings, "
+                             f"repeat {args.repeat}")
+    common.write_results("placement", {"sizes": [small, large], "rows": rows, **results})
     return 0 if all(row["pass"] is not False for row in rows) else 1
 
 

@@ -80,11 +80,15 @@ class Page:
     next_cursor: str | None
 
 
-def page_by_id(stmt: Select, id_column, limit: int, cursor: str | None) -> Page:
-    """One page of ``stmt`` in ascending id order, after the cursor's id."""
+def page_by_id(stmt: Select, id_column, limit: int, cursor: str | None,
+               newest_first: bool = False) -> Page:
+    """One page of ``stmt`` in ascending id order (descending: ``newest_first``), after
+    the cursor's id."""
     if cursor:
-        stmt = stmt.where(id_column > id_cursor(cursor))
-    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+        after = id_cursor(cursor)
+        stmt = stmt.where(id_column < after if newest_first else id_column > after)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(db.session.scalars(stmt.order_by(order).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, encode_cursor([rows[-1].id]) if more and rows else None)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from typing import IO
+from dataclasses import dataclass, field
+from typing import IO, ClassVar
 
 #: The encodings told apart, as reported (names as in the WHATWG Encoding Standard).
 UTF8 = "utf-8"
@@ -121,3 +122,29 @@ class DecodingReader(io.RawIOBase):
     def _decide(self, encoding: str, codec: str) -> None:
         self.encoding = encoding
         self._decoder = codecs.getincrementaldecoder(codec)("strict")
+
+
+@dataclass
+class ReadReport:
+    """How an imported CSV file was read (its encoding, delimiter and each column's header
+    as the file writes it) and its bad rows, the first ``max_errors`` of them."""
+
+    max_errors: ClassVar[int] = 1000
+    errors: list[dict] = field(default_factory=list)
+    more_errors: int = 0
+    encoding: str = UTF8
+    delimiter: str = ";"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add_error(self, row: int, field_name: str, message: str) -> None:
+        """A bad row. The message is English (the CLI prints it as it is); a literal one
+        is extracted into the catalogue (exchange.i18n), one with values is a Text."""
+        if len(self.errors) < self.max_errors:
+            self.errors.append({"row": row, "field": field_name, "message": message,
+                                "column": self.headers.get(field_name)})
+        else:
+            self.more_errors += 1

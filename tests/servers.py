@@ -18,15 +18,15 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import redis
-import requests
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
+from benchmarks.common import wait_until_serving as wait_until_serving
 from exchange.config import TestingConfig, normalise_database_url
 from exchange.extensions import db, migrate
-from exchange.profiles.models import ApiToken, User
+from exchange.profiles.models import ApiToken, Membership, Organization, User
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -73,6 +73,31 @@ def token(session: Session, user: User) -> str:
     return raw
 
 
+def seed_member(database_url: str, organization: str, kind: str, email: str, name: str,
+                role: str) -> str:
+    """Commit an organisation with one active member holding an API token; answers the raw
+    token."""
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        org = Organization(name=organization, kind=kind)
+        user = User(email=email, name=name)
+        session.add_all([org, user, Membership(user=user, organization=org, role=role,
+                                               status="active")])
+        raw = token(session, user)
+        session.commit()
+    engine.dispose()
+    return raw
+
+
+def production_env(database_url: str, instance: Path, name: str) -> dict[str, str]:
+    """The environment of one server process as deployed, on ``database_url`` with its own
+    instance folder and secret key; without Redis (one process needs no message queue)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "EXCHANGE_ENV": "production",
+           "SECRET_KEY": f"{name}-" + "k" * 32, "INSTANCE_PATH": str(instance)}
+    env.pop("REDIS_URL", None)
+    return env
+
+
 def start_server(stack: ExitStack, env: dict, port: int, log: Path,
                  connections: int = 1000) -> subprocess.Popen:
     """gunicorn with one gevent worker, as in production (see docs/deploy.md)."""
@@ -94,20 +119,6 @@ def start_server(stack: ExitStack, env: dict, port: int, log: Path,
 
     stack.callback(stop)
     return process
-
-
-def wait_until_serving(process: subprocess.Popen, port: int, log: Path) -> None:
-    """Wait (30 s at most) until the server answers; its log when it exited or hung."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server on {port} exited:\n{log.read_text()}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.1)
-    raise AssertionError(f"server on {port} did not start:\n{log.read_text()}")
 
 
 def start_redis(stack: ExitStack, port: int, folder: Path) -> subprocess.Popen:

@@ -12,9 +12,7 @@ from contextlib import ExitStack
 
 import requests
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
-from exchange.profiles.models import Membership, Organization, User
 from tests import servers
 from tests.documents.samples import image_bytes
 
@@ -30,16 +28,8 @@ COUNTERS = "SELECT level, kind, cx, cy, listings, free_beds FROM listing_cells O
 
 def _seed(database_url: str) -> str:
     """A landlord with an API token; answers the raw token."""
-    engine = create_engine(database_url)
-    with Session(engine) as session:
-        landlord = Organization(name="Vermietung Backup", kind="landlord")
-        user = User(email="backup@example.org", name="Berta Backup")
-        session.add_all([landlord, user, Membership(user=user, organization=landlord,
-                                                    role="landlord", status="active")])
-        raw = servers.token(session, user)
-        session.commit()
-    engine.dispose()
-    return raw
+    return servers.seed_member(database_url, "Vermietung Backup", "landlord",
+                               "backup@example.org", "Berta Backup", "landlord")
 
 
 def _exchange(env: dict, *args: str) -> str:

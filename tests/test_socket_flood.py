@@ -11,7 +11,6 @@ while the searches are timed.
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -145,9 +144,7 @@ def _search_ms(session: requests.Session, base: str, times: int) -> float:
 
 def test_a_thousand_idle_sockets_do_not_slow_a_search(no_transaction, tmp_path):
     database_url = servers.fresh_database("_flood")
-    env = {**os.environ, "DATABASE_URL": database_url, "EXCHANGE_ENV": "production",
-           "SECRET_KEY": "flood-test-" + "k" * 32, "INSTANCE_PATH": str(tmp_path / "i")}
-    env.pop("REDIS_URL", None)
+    env = servers.production_env(database_url, tmp_path / "i", "flood-test")
     port = servers.free_port()
     log = tmp_path / "server.log"
     with ExitStack() as stack:

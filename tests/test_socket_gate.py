@@ -62,9 +62,7 @@ def test_anonymous_websockets_cannot_take_a_process(no_transaction, tmp_path):
     """40 raw anonymous WebSockets held open against a gunicorn as deployed: each is
     refused at once, and the API still answers."""
     database_url = servers.fresh_database("_gate")
-    env = {**os.environ, "DATABASE_URL": database_url, "EXCHANGE_ENV": "production",
-           "SECRET_KEY": "gate-" + "k" * 32, "INSTANCE_PATH": str(tmp_path / "i")}
-    env.pop("REDIS_URL", None)
+    env = servers.production_env(database_url, tmp_path / "i", "gate")
     port = servers.free_port()
     log = tmp_path / "server.log"
     with ExitStack() as stack:

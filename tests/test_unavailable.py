@@ -6,7 +6,6 @@ copies of one keyed write store it once (exchange/idempotency.py)."""
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 
@@ -14,11 +13,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from exchange.chat import sockets as chat_sockets
 from exchange.extensions import db
-from exchange.profiles.models import Membership, Organization, User
 from tests import servers
 from tests.chat.test_sockets import _emit
 
@@ -96,16 +93,8 @@ def _cut_connections(database_url: str) -> int:
 
 
 def _seed_official(database_url: str) -> str:
-    engine = create_engine(database_url)
-    with Session(engine) as session:
-        district = Organization(name="Landkreis Neustart", kind="district")
-        user = User(email="neustart@example.org", name="Nora Neustart")
-        session.add_all([district, user, Membership(user=user, organization=district,
-                                                    role="official", status="active")])
-        raw = servers.token(session, user)
-        session.commit()
-    engine.dispose()
-    return raw
+    return servers.seed_member(database_url, "Landkreis Neustart", "district",
+                               "neustart@example.org", "Nora Neustart", "official")
 
 
 @pytest.mark.usefixtures("no_transaction")
@@ -113,9 +102,7 @@ def test_after_a_restart_reads_succeed_and_a_cut_write_is_503_and_not_saved(tmp_
     database_url = servers.fresh_database("_restart")
     servers.upgrade_database(database_url)
     token = _seed_official(database_url)
-    env = {**os.environ, "DATABASE_URL": database_url, "EXCHANGE_ENV": "production",
-           "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "restart-" + "k" * 32}
-    env.pop("REDIS_URL", None)
+    env = servers.production_env(database_url, tmp_path / "instance", "restart")
     port = servers.free_port()
     log = tmp_path / "server.log"
     with ExitStack() as stack:

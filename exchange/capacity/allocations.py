@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import InstrumentedAttribute
 
 from exchange.errors import InvalidInput, NotFound
 from exchange.extensions import db
@@ -71,12 +72,7 @@ def list_allocations(actor: User, organization_id: int, upcoming: bool = True,
 
 def upcoming_allocations(organization_id: int) -> list[Allocation]:
     """The organisation's allocations from today on, soonest first (for the dashboard)."""
-    return list(db.session.scalars(
-        select(Allocation)
-        .where(Allocation.organization_id == organization_id,
-               Allocation.arrives_on >= date.today())
-        .order_by(Allocation.arrives_on, Allocation.id)
-    ))
+    return _upcoming(Allocation, Allocation.arrives_on, organization_id)
 
 
 def create_allocation(actor: User, organization_id: int, values: dict) -> Allocation:
@@ -92,9 +88,7 @@ def create_allocation(actor: User, organization_id: int, values: dict) -> Alloca
         shelter_kind=values.get("shelter_kind"), note=(values.get("note") or "").strip(),
         created_by_id=actor.id,
     )
-    db.session.add(allocation)
-    db.session.flush()
-    check_thresholds(organization_id)
+    _write(allocation)
     return allocation
 
 
@@ -112,18 +106,13 @@ def update_allocation(actor: User, allocation_id: int, changes: dict) -> Allocat
                 value = list(value or [])
             setattr(allocation, name, value)
     _check_households(allocation.persons, allocation.households)
-    db.session.flush()
-    check_thresholds(allocation.organization_id)
+    _write(allocation)
     return allocation
 
 
 def delete_allocation(actor: User, allocation_id: int) -> None:
     """Remove an allocation (called off, or arrived and checked in)."""
-    allocation = get_allocation_for(actor, allocation_id, lock=True)
-    organization_id = allocation.organization_id
-    db.session.delete(allocation)
-    db.session.flush()
-    check_thresholds(organization_id)
+    _write(get_allocation_for(actor, allocation_id, lock=True), remove=True)
 
 
 # --- planned move-outs ---------------------------------------------------------------------
@@ -148,12 +137,7 @@ def list_move_outs(actor: User, organization_id: int, limit: int = 50,
 
 def upcoming_move_outs(organization_id: int) -> list[PlannedMoveOut]:
     """The organisation's move-outs from today on, soonest first (for the dashboard)."""
-    return list(db.session.scalars(
-        select(PlannedMoveOut)
-        .where(PlannedMoveOut.organization_id == organization_id,
-               PlannedMoveOut.moves_on >= date.today())
-        .order_by(PlannedMoveOut.moves_on, PlannedMoveOut.id)
-    ))
+    return _upcoming(PlannedMoveOut, PlannedMoveOut.moves_on, organization_id)
 
 
 def create_move_out(actor: User, values: dict) -> PlannedMoveOut:
@@ -165,19 +149,13 @@ def create_move_out(actor: User, values: dict) -> PlannedMoveOut:
         moves_on=values["moves_on"], persons=values["persons"],
         note=(values.get("note") or "").strip(), created_by_id=actor.id,
     )
-    db.session.add(move_out)
-    db.session.flush()
-    check_thresholds(shelter.organization_id)
+    _write(move_out)
     return move_out
 
 
 def delete_move_out(actor: User, move_out_id: int) -> None:
     """Remove a planned move-out (it fell through, or it happened)."""
-    move_out = get_move_out_for(actor, move_out_id, lock=True)
-    organization_id = move_out.organization_id
-    db.session.delete(move_out)
-    db.session.flush()
-    check_thresholds(organization_id)
+    _write(get_move_out_for(actor, move_out_id, lock=True), remove=True)
 
 
 def plan_move_out(source: str, shelter_id: int, moves_on: date, persons: int,
@@ -214,3 +192,25 @@ def get_shelter_organization(shelter_id: int) -> int:
     if organization_id is None:
         raise NotFound()
     return organization_id
+
+
+def _upcoming(model: type[Allocation] | type[PlannedMoveOut], day: InstrumentedAttribute,
+              organization_id: int) -> list:
+    """The organisation's rows of ``model`` whose ``day`` is today or later, soonest first."""
+    return list(db.session.scalars(
+        select(model)
+        .where(model.organization_id == organization_id, day >= date.today())
+        .order_by(day, model.id)
+    ))
+
+
+def _write(row: Allocation | PlannedMoveOut, remove: bool = False) -> None:
+    """Add (or ``remove``) an allocation or move-out and flush, then check the warning
+    threshold of its organisation: both change its forecast."""
+    organization_id = row.organization_id
+    if remove:
+        db.session.delete(row)
+    else:
+        db.session.add(row)
+    db.session.flush()
+    check_thresholds(organization_id)

@@ -11,11 +11,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO
+from typing import IO, ClassVar
 
 from exchange import spreadsheet_csv
 from exchange.errors import Text
 from exchange.i18n import N_
+from exchange.spreadsheet_encoding import ReadReport
 
 from .models import PERSON_FIELDS, Gender
 
@@ -77,36 +78,18 @@ NATIONALITY_CODE = re.compile(r"^[A-Z]{2,3}$")
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ReadReport):
+    max_errors: ClassVar[int] = MAX_ERRORS
     import_id: int | None = None
     dry_run: bool = False
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
-    more_errors: int = 0
     duplicates: list[dict] = field(default_factory=list)
     sha256: str = ""
-    #: How the file was read: its encoding (spreadsheet_encoding), whether it had a byte
-    #: order mark, the delimiter, and each column's header as the file writes it.
-    encoding: str = "utf-8"
+    #: Whether the file had a byte order mark.
     bom: bool = False
-    delimiter: str = ";"
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add_error(self, row: int, field_name: str, message: str) -> None:
-        """A bad row. The message is English (the CLI prints it as it is); a literal one
-        is extracted into the catalogue (exchange.i18n), one with values is a Text."""
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"row": row, "field": field_name, "message": message,
-                                "column": self.headers.get(field_name)})
-        else:
-            self.more_errors += 1
 
 
 class CountingReader(io.RawIOBase):

@@ -5,18 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Computed,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,32 +42,34 @@ def direct_key(first_user_id: int, second_user_id: int) -> str:
 class Room(Base):
     __tablename__ = "chat_rooms"
     __table_args__ = (
-        CheckConstraint(check_in_enum("kind", RoomKind), name="kind"),
-        CheckConstraint(check_in_enum("visibility", Visibility), name="visibility"),
+        sa.CheckConstraint(check_in_enum("kind", RoomKind), name="kind"),
+        sa.CheckConstraint(check_in_enum("visibility", Visibility), name="visibility"),
         # A direct room is private, about no listing, and keyed by its pair of users.
-        CheckConstraint(
+        sa.CheckConstraint(
             "kind <> 'direct' OR (direct_key IS NOT NULL AND visibility = 'private'"
             " AND listing_id IS NULL)",
             name="direct_rooms",
         ),
-        CheckConstraint("kind = 'direct' OR direct_key IS NULL", name="direct_key_only_direct"),
-        CheckConstraint("retention_days IS NULL OR retention_days > 0", name="retention_days"),
+        sa.CheckConstraint("kind = 'direct' OR direct_key IS NULL", name="direct_key_only_direct"),
+        sa.CheckConstraint("retention_days IS NULL OR retention_days > 0", name="retention_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))
-    visibility: Mapped[str] = mapped_column(String(10))
-    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    topic: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    visibility: Mapped[str] = mapped_column(sa.String(10))
+    name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    topic: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
     # A room about a listing: the only kind of room a landlord may take part in.
     listing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("listings.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("listings.id", ondelete="SET NULL"), index=True
     )
     # "min_user_id:max_user_id"; unique, so two users never get a second direct room.
-    direct_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    direct_key: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     # Messages older than this many days are deleted by `exchange purge-chat`.
-    retention_days: Mapped[int | None] = mapped_column(Integer)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    retention_days: Mapped[int | None] = mapped_column(sa.Integer)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     members: Mapped[list[Member]] = relationship(
@@ -89,18 +80,18 @@ class Room(Base):
 class Member(Base):
     __tablename__ = "chat_members"
     __table_args__ = (
-        UniqueConstraint("room_id", "user_id", name="uq_chat_members_room_user"),
-        CheckConstraint(check_in_enum("role", MemberRole), name="role"),
+        sa.UniqueConstraint("room_id", "user_id", name="uq_chat_members_room_user"),
+        sa.CheckConstraint(check_in_enum("role", MemberRole), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("chat_rooms.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(10), default=MemberRole.MEMBER.value)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("chat_rooms.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(10), default=MemberRole.MEMBER.value)
     # Zulip-style read state: everything up to this message id has been read. Not a
     # foreign key: the message may be purged while the watermark stays meaningful.
-    last_read_message_id: Mapped[int | None] = mapped_column(Integer)
-    muted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    last_read_message_id: Mapped[int | None] = mapped_column(sa.Integer)
+    muted: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default="false")
     joined_at: Mapped[datetime] = created_at_column()
 
     room: Mapped[Room] = relationship(back_populates="members")
@@ -110,42 +101,42 @@ class Member(Base):
 class Message(HasDocuments, Base):
     __tablename__ = "chat_messages"
     __table_args__ = (
-        Index("ix_chat_messages_room_id_id", "room_id", "id"),
+        sa.Index("ix_chat_messages_room_id_id", "room_id", "id"),
         # One message per sender and client key: "send again" returns the first one.
-        Index("uq_chat_messages_author_client_key", "author_id", "client_key", unique=True,
+        sa.Index("uq_chat_messages_author_client_key", "author_id", "client_key", unique=True,
               postgresql_where=sql_text("client_key IS NOT NULL")),
-        Index("ix_chat_messages_search", "search", postgresql_using="gin"),
+        sa.Index("ix_chat_messages_search", "search", postgresql_using="gin"),
         # Parts of compounds ("Kaution" in "Mietkaution"): exchange.text_search.
-        Index("ix_chat_messages_body_trgm", "body", postgresql_using="gin",
+        sa.Index("ix_chat_messages_body_trgm", "body", postgresql_using="gin",
               postgresql_ops={"body": "gin_trgm_ops"}),
-        CheckConstraint(f"char_length(body) <= {BODY_MAX_LENGTH}", name="body_length"),
-        CheckConstraint("reply_to_id <> id", name="not_own_reply"),
+        sa.CheckConstraint(f"char_length(body) <= {BODY_MAX_LENGTH}", name="body_length"),
+        sa.CheckConstraint("reply_to_id <> id", name="not_own_reply"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("chat_rooms.id", ondelete="CASCADE"))
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("chat_rooms.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # The sender's own id for this message (made by the client), so a send repeated after
     # a lost acknowledgement finds the message instead of storing it twice.
-    client_key: Mapped[str | None] = mapped_column(String(100))
+    client_key: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = created_at_column()
-    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    edited_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Soft delete: the row stays (ids stay continuous for clients), the body is emptied.
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # The thread's first message; replies to a reply join the same thread.
     reply_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("chat_messages.id", ondelete="SET NULL"), index=True
     )
     # A listing or free-bed announcement shared in the room (shown as a card).
     listing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("listings.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("listings.id", ondelete="SET NULL"), index=True
     )
     # German full-text search; kept by the database, so every writer keeps it right.
     search: Mapped[str] = mapped_column(
-        TSVECTOR, Computed("to_tsvector('german'::regconfig, body)", persisted=True)
+        TSVECTOR, sa.Computed("to_tsvector('german'::regconfig, body)", persisted=True)
     )
 
     author: Mapped[User | None] = relationship()
@@ -160,9 +151,9 @@ class MessageDocument(Base):
     __tablename__ = "chat_message_documents"
 
     message_id: Mapped[int] = mapped_column(
-        ForeignKey("chat_messages.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("chat_messages.id", ondelete="CASCADE"), primary_key=True
     )
     document_id: Mapped[int] = attached_document_column()
-    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    position: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     document: Mapped[Document] = relationship()

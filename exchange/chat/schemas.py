@@ -9,12 +9,12 @@ from exchange.db import MAX_ID
 from exchange.documents.schemas import DocumentSchema
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import VALID_ID, UserRefSchema
+from exchange.schemas import RecordSchema
 
 RETENTION_DAYS = validate.Range(1, 36500, error="Between 1 and 36500 days.")
 
 
-class MessageSchema(Schema):
-    id = fields.Integer()
+class MessageSchema(RecordSchema):
     room_id = fields.Integer()
     author = fields.Nested(UserRefSchema, allow_none=True)
     body = fields.String()
@@ -44,10 +44,9 @@ class SearchHitSchema(MessageSchema):
     rank = fields.Float()
 
 
-class ExportRoomSchema(Schema):
+class ExportRoomSchema(RecordSchema):
     """A room's own fields (the export); RoomSchema adds the caller's view."""
 
-    id = fields.Integer()
     kind = fields.String()
     visibility = fields.String()
     name = fields.String()
@@ -170,8 +169,7 @@ class ListingRequestArgs(Schema):
         "description": "The message whose card was used: its author is asked."})
 
 
-class RequestedListingSchema(Schema):
-    id = fields.Integer()
+class RequestedListingSchema(RecordSchema):
     kind = fields.String()
     status = fields.String()
     title = fields.String()

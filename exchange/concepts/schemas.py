@@ -9,6 +9,7 @@ from exchange.concepts.markdown import render_markdown
 from exchange.documents.schemas import DocumentSchema
 from exchange.pagination import ListArgs, list_schema, page_schema
 from exchange.profiles.schemas import VALID_ID, UserRefSchema
+from exchange.schemas import RecordSchema
 
 TOPIC = fields.String(validate=validate.Length(1, 60))
 
@@ -43,8 +44,7 @@ class CommentArgs(Schema):
     body = fields.String(required=True, validate=validate.Length(1, 10_000))
 
 
-class ConceptSchema(Schema):
-    id = fields.Integer()
+class ConceptSchema(RecordSchema):
     title = fields.String()
     summary = fields.String()
     body = fields.String()
@@ -74,8 +74,7 @@ class ConceptHitSchema(ConceptSchema):
 ConceptPageSchema = page_schema(ConceptHitSchema, "ConceptPageSchema")
 
 
-class CommentSchema(Schema):
-    id = fields.Integer()
+class CommentSchema(RecordSchema):
     concept_id = fields.Integer()
     author = fields.Nested(UserRefSchema, allow_none=True)
     body = fields.String()

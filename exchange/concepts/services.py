@@ -29,7 +29,7 @@ from exchange.concepts.models import (
 from exchange.documents import services as documents
 from exchange.errors import Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
-from exchange.pagination import Page, encode_cursor, id_cursor, offset_cursor
+from exchange.pagination import Page, offset_cursor, page_by_id
 from exchange.profiles import authz
 from exchange.profiles.models import User
 from exchange.text_search import search_page
@@ -240,13 +240,8 @@ def list_concepts(user: User, topic: str | None, q: str | None, limit: int,
         page = search_page(stmt, Concept.search, CONCEPT_TEXT, q, Concept.id.desc(), limit,
                            _offset(cursor))
         return Page([ConceptHit(c, rank) for c, rank in page.items], page.next_cursor)
-    if cursor:
-        stmt = stmt.where(Concept.id < id_cursor(cursor))
-    rows = list(db.session.scalars(stmt.order_by(Concept.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page([ConceptHit(c, None) for c in rows],
-                encode_cursor([rows[-1].id]) if more and rows else None)
+    page = page_by_id(stmt, Concept.id, limit, cursor, newest_first=True)
+    return Page([ConceptHit(c, None) for c in page.items], page.next_cursor)
 
 
 def _offset(cursor: str | None) -> int:

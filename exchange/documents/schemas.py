@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
+from exchange.schemas import RecordSchema
 
-class DocumentSchema(Schema):
-    id = fields.Integer()
+
+class DocumentSchema(RecordSchema):
     filename = fields.String()
     content_type = fields.String()
     size = fields.Integer()

@@ -6,6 +6,7 @@ the request commits. Who may do what is asked of access.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -14,6 +15,7 @@ from exchange import notifications, signals
 from exchange.db import point_wkt, utcnow
 from exchange.errors import Conflict, Forbidden, InvalidInput, NotFound, Text
 from exchange.extensions import db
+from exchange.i18n import N_
 from exchange.profiles.models import User
 
 from . import saved_searches
@@ -279,15 +281,24 @@ def _renew(listing: Listing, now: datetime) -> None:
     listing.flagged_by_id = None
 
 
+def _lock_published(actor: User, listing_id: int, may: Callable[[User, Listing], bool],
+                    refused: str, not_published: str) -> Listing:
+    """The listing, locked, when ``may(actor, listing)`` (else 403 ``refused``) and it is
+    published (else 409 ``not_published``, whose ``%(status)s`` names its status)."""
+    listing = lock_listing_for(actor, listing_id)
+    if not may(actor, listing):
+        raise Forbidden(refused)
+    if listing.status != S.PUBLISHED:
+        raise Conflict(Text(not_published, status=_word(listing.status)), field="status")
+    return listing
+
+
 def confirm_listing(actor: User, listing_id: int) -> Listing:
     """The owner says "still available": renews ``expires_at`` and clears a flag."""
-    listing = lock_listing_for(actor, listing_id)
-    if not may_manage(actor, listing):
-        raise Forbidden("Only the owner or an official of the owning organisation may confirm.")
-    if listing.status != S.PUBLISHED:
-        message = Text("Only published listings are confirmed; this one is %(status)s.",
-                       status=_word(listing.status))
-        raise Conflict(message, field="status")
+    listing = _lock_published(
+        actor, listing_id, may_manage,
+        N_("Only the owner or an official of the owning organisation may confirm."),
+        N_("Only published listings are confirmed; this one is %(status)s."))
     _renew(listing, utcnow())
     db.session.flush()
     announce(listing, "updated", previous_status=listing.status)
@@ -297,13 +308,9 @@ def confirm_listing(actor: User, listing_id: int) -> Listing:
 def flag_listing(actor: User, listing_id: int, reason: str) -> Listing:
     """An official reports a listing as no longer available: the owner is asked to confirm
     or withdraw, and the listing expires within LISTING_REMINDER_DAYS unless confirmed."""
-    listing = lock_listing_for(actor, listing_id)
-    if not may_flag(actor, listing):
-        raise Forbidden("Only officials flag listings.")
-    if listing.status != S.PUBLISHED:
-        message = Text("Only published listings can be flagged; this one is %(status)s.",
-                       status=_word(listing.status))
-        raise Conflict(message, field="status")
+    listing = _lock_published(
+        actor, listing_id, may_flag, N_("Only officials flag listings."),
+        N_("Only published listings can be flagged; this one is %(status)s."))
     if listing.flagged_at is not None:
         return listing  # the owner has been asked already
     now = utcnow()

@@ -18,6 +18,7 @@ from exchange.geo import to_geometry
 from exchange.geo_fields import BBoxField, NearField
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import LocationField
+from exchange.schemas import RecordSchema
 
 from .access import approximate
 from .models import (
@@ -370,8 +371,7 @@ class SavedSearchArgs(Schema):
     area = fields.Dict(load_default=None, metadata={"description": "a GeoJSON Polygon in lon/lat"})
 
 
-class SavedSearchSchema(Schema):
-    id = fields.Integer()
+class SavedSearchSchema(RecordSchema):
     name = fields.String()
     filters = fields.Dict()
     area = fields.Method("_area")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from exchange.pagination import ListArgs, page_schema
+from exchange.schemas import RecordSchema
 
 
-class NotificationSchema(Schema):
-    id = fields.Integer()
+class NotificationSchema(RecordSchema):
     kind = fields.String()
     payload = fields.Dict()
     created_at = fields.DateTime()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select, update
 
 from exchange import signals
 from exchange.db import utcnow
 from exchange.errors import NotFound
 from exchange.extensions import db
-from exchange.pagination import DEFAULT_LIMIT, encode_cursor, id_cursor
+from exchange.pagination import DEFAULT_LIMIT, Page, page_by_id
 from exchange.profiles.models import User
 
 from .models import Notification
@@ -26,25 +24,14 @@ def notify(user_id: int, kind: str, payload: dict, *, email: bool = True) -> Not
     return notification
 
 
-@dataclass
-class NotificationPage:
-    items: list[Notification]
-    next_cursor: str | None
-
-
 def list_notifications(
     user: User, unread_only: bool = False, limit: int = DEFAULT_LIMIT, cursor: str | None = None
-) -> NotificationPage:
+) -> Page:
     """My notifications, newest first."""
     stmt = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    if cursor:
-        stmt = stmt.where(Notification.id < id_cursor(cursor))
-    rows = list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return NotificationPage(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+    return page_by_id(stmt, Notification.id, limit, cursor, newest_first=True)
 
 
 def get_notification_for(user: User, notification_id: int) -> Notification:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from exchange.capacity.access import get_household_for
 from exchange.extensions import db
 from exchange.listings.models import Listing
-from exchange.pagination import Page, encode_cursor, id_cursor
+from exchange.pagination import Page, page_by_id
 from exchange.profiles import authz
 from exchange.profiles.models import Organization, User
 
@@ -47,12 +47,7 @@ def list_proposals(
         stmt = stmt.where(Proposal.household_id == household_id)
     if state is not None:
         stmt = stmt.where(Proposal.state == state)
-    if cursor:
-        stmt = stmt.where(Proposal.id < id_cursor(cursor))
-    rows = list(db.session.scalars(stmt.order_by(Proposal.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor([rows[-1].id]) if more and rows else None)
+    return page_by_id(stmt, Proposal.id, limit, cursor, newest_first=True)
 
 
 @dataclass

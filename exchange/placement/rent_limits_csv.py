@@ -15,15 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO
+from typing import IO, ClassVar
 
 from exchange.errors import Text
 from exchange.profiles.models import User
 from exchange.spreadsheet_csv import restore
-from exchange.spreadsheet_encoding import UTF8, DecodingReader
+from exchange.spreadsheet_encoding import UTF8, DecodingReader, ReadReport
 
 from . import rent_limits
 from .models.rent_limits import MAX_HOUSEHOLD_SIZE
@@ -55,22 +55,10 @@ _AGS = re.compile(r"^\d{8}$")
 
 
 @dataclass
-class LimitImportReport:
+class LimitImportReport(ReadReport):
+    max_errors: ClassVar[int] = MAX_ERRORS
     rows: int = 0
     written: int = 0
-    errors: list[dict] = field(default_factory=list)
-    encoding: str = UTF8
-    delimiter: str = ";"
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add_error(self, row: int, field_name: str, message: str) -> None:
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append({"row": row, "field": field_name, "message": message,
-                                "column": self.headers.get(field_name)})
 
 
 def normalise_header(name: str) -> str:

@@ -10,16 +10,16 @@ from exchange.geo import point_to_dict
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles import authz, organizations, people
 from exchange.profiles.models import OrganizationKind, Role
+from exchange.schemas import RecordSchema
 
 ISO_639_1 = validate.Regexp(r"^[a-z]{2}$", error="Use a two-letter ISO 639-1 code.")
 # Ids sent in a body or query: beyond PostgreSQL's integer they would fail in SQL (500).
 VALID_ID = validate.Range(1, MAX_ID, error="Not a valid id.")
 
 
-class UserRefSchema(Schema):
+class UserRefSchema(RecordSchema):
     """A user by id and name: the author of a message or concept, a direct chat's peer."""
 
-    id = fields.Integer()
     name = fields.String()
 
 
@@ -40,8 +40,7 @@ class OwnMembershipSchema(MembershipSchema):
                              metadata={"description": "job title shown in the directory"})
 
 
-class UserSchema(Schema):
-    id = fields.Integer()
+class UserSchema(RecordSchema):
     email = fields.String()
     name = fields.String()
     is_platform_admin = fields.Boolean()
@@ -59,8 +58,7 @@ class MeSchema(UserSchema):
     show_email = fields.Boolean(metadata={"description": "the directory shows my e-mail"})
 
 
-class PublicUserSchema(Schema):
-    id = fields.Integer()
+class PublicUserSchema(RecordSchema):
     name = fields.String()
     bio = fields.String()
     languages = fields.List(fields.String())
@@ -158,8 +156,7 @@ class TokenArgs(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-class TokenSchema(Schema):
-    id = fields.Integer()
+class TokenSchema(RecordSchema):
     name = fields.String()
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
@@ -201,8 +198,7 @@ class PersonSchema(Schema):
                        "{kind: direct, member_ids: [user_id]}"})
 
 
-class OrganizationSchema(Schema):
-    id = fields.Integer()
+class OrganizationSchema(RecordSchema):
     name = fields.String()
     kind = fields.String()
     ags = fields.String(allow_none=True)
@@ -352,8 +348,7 @@ class InvitationArgs(Schema):
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
 
 
-class InvitationSchema(Schema):
-    id = fields.Integer()
+class InvitationSchema(RecordSchema):
     organization_id = fields.Integer()
     organization_name = fields.String(attribute="organization.name")
     email = fields.String()

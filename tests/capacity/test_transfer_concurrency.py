@@ -4,19 +4,16 @@ connection) and cleans up what it made."""
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from exchange.capacity import shelters, transfers
 from exchange.capacity.models import BedTransfer, Shelter
-from exchange.errors import Conflict
 from exchange.extensions import db
 from exchange.listings.models import Listing
-from exchange.profiles.models import User
+from tests.concurrency import at_once, delete_made
 
 
 @pytest.fixture
@@ -49,44 +46,21 @@ def world(app, no_transaction, make_org, make_user):
         rooms = list(db.session.scalars(
             select(BedTransfer.room_id).where(BedTransfer.id.in_(made["transfers"]))
         ))
-        for statement, params in (
-            ("DELETE FROM bed_transfers WHERE id = ANY(:ids)", {"ids": made["transfers"]}),
-            ("DELETE FROM chat_messages WHERE room_id = ANY(:ids)", {"ids": rooms}),
-            ("DELETE FROM chat_members WHERE room_id = ANY(:ids)", {"ids": rooms}),
-            ("DELETE FROM chat_rooms WHERE id = ANY(:ids)", {"ids": rooms}),
-            ("DELETE FROM notifications WHERE user_id = ANY(:ids)", {"ids": made["users"]}),
-            ("DELETE FROM beds WHERE room_id IN (SELECT id FROM rooms WHERE shelter_id = :id)",
-             {"id": made["shelter"]}),
-            ("DELETE FROM rooms WHERE shelter_id = :id", {"id": made["shelter"]}),
-            ("DELETE FROM shelters WHERE id = :id", {"id": made["shelter"]}),
-            ("DELETE FROM listings WHERE id = :id", {"id": made["listing"]}),
-            ("DELETE FROM memberships WHERE user_id = ANY(:ids)", {"ids": made["users"]}),
-            ("DELETE FROM users WHERE id = ANY(:ids)", {"ids": made["users"]}),
-            ("DELETE FROM organizations WHERE id = ANY(:ids)", {"ids": made["orgs"]}),
-        ):
-            db.session.execute(text(statement), params)
-        db.session.commit()
+    delete_made(
+        app,
+        [("DELETE FROM bed_transfers WHERE id = ANY(:ids)", {"ids": made["transfers"]})],
+        rooms,
+        [("DELETE FROM beds WHERE room_id IN (SELECT id FROM rooms WHERE shelter_id = :id)",
+          {"id": made["shelter"]}),
+         ("DELETE FROM rooms WHERE shelter_id = :id", {"id": made["shelter"]}),
+         ("DELETE FROM shelters WHERE id = :id", {"id": made["shelter"]}),
+         ("DELETE FROM listings WHERE id = :id", {"id": made["listing"]})],
+        made["users"], made["orgs"],
+    )
 
 
 def test_two_accepts_for_the_last_beds_give_one_409(app, world):
-    barrier = threading.Barrier(2)
-
-    def accept(transfer_id: int) -> str:
-        with app.app_context():
-            user = db.session.get(User, world["decider"])
-            barrier.wait()
-            try:
-                transfers.accept_transfer(user, transfer_id)
-                db.session.commit()
-                return "accepted"
-            except Conflict:
-                db.session.rollback()
-                return "409"
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(2) as pool:
-        results = sorted(pool.map(accept, world["transfers"]))
+    results = at_once(app, world["decider"], transfers.accept_transfer, world["transfers"])
     assert results == ["409", "accepted"]
     with app.app_context():
         assert db.session.get(Listing, world["listing"]).free_beds == 1

@@ -5,17 +5,15 @@ moment: the partial unique index decides, one wins, the other gets 409. Commits 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from exchange.capacity.models import Household, Person
-from exchange.errors import Conflict
 from exchange.extensions import db
 from exchange.placement import proposals
 from exchange.placement.models import Proposal
-from exchange.profiles.models import User
+from tests.concurrency import at_once, delete_made
 from tests.listings.conftest import make_listing as make_listing  # noqa: F401  (fixture)
 
 
@@ -47,35 +45,27 @@ def race(app, no_transaction, make_org, make_user, make_listing):  # noqa: F811
     with app.app_context():
         rooms = list(db.session.scalars(
             select(Proposal.room_id).where(Proposal.id.in_(made["proposals"]))))
-        for statement, params in (
-            ("ALTER TABLE person_audit DISABLE TRIGGER person_audit_append_only", {}),
-            ("DELETE FROM person_audit WHERE organization_id = :id", {"id": made["org"]}),
-            ("ALTER TABLE person_audit ENABLE TRIGGER person_audit_append_only", {}),
-            ("ALTER TABLE placement_proposal_steps DISABLE TRIGGER "
-             "placement_proposal_steps_append_only", {}),
-            ("DELETE FROM placement_proposal_steps WHERE proposal_id = ANY(:ids)",
-             {"ids": made["proposals"]}),
-            ("ALTER TABLE placement_proposal_steps ENABLE TRIGGER "
-             "placement_proposal_steps_append_only", {}),
-            ("DELETE FROM placement_proposals WHERE id = ANY(:ids)", {"ids": made["proposals"]}),
-            ("DELETE FROM chat_messages WHERE room_id = ANY(:ids)", {"ids": rooms}),
-            ("DELETE FROM chat_members WHERE room_id = ANY(:ids)", {"ids": rooms}),
-            ("DELETE FROM chat_rooms WHERE id = ANY(:ids)", {"ids": rooms}),
-            ("DELETE FROM notifications WHERE user_id = ANY(:ids)", {"ids": made["users"]}),
-            ("DELETE FROM persons WHERE id = ANY(:ids)", {"ids": made["persons"]}),
-            ("DELETE FROM households WHERE id = ANY(:ids)", {"ids": made["households"]}),
-            ("DELETE FROM listings WHERE id = :id", {"id": made["listing"]}),
-            ("DELETE FROM memberships WHERE user_id = ANY(:ids)", {"ids": made["users"]}),
-            ("DELETE FROM users WHERE id = ANY(:ids)", {"ids": made["users"]}),
-            ("DELETE FROM organizations WHERE id = ANY(:ids)",
-             {"ids": [made["org"], made["landlord_org"]]}),
-        ):
-            db.session.execute(text(statement), params)
-        db.session.commit()
+    delete_made(
+        app,
+        [("ALTER TABLE person_audit DISABLE TRIGGER person_audit_append_only", {}),
+         ("DELETE FROM person_audit WHERE organization_id = :id", {"id": made["org"]}),
+         ("ALTER TABLE person_audit ENABLE TRIGGER person_audit_append_only", {}),
+         ("ALTER TABLE placement_proposal_steps DISABLE TRIGGER "
+          "placement_proposal_steps_append_only", {}),
+         ("DELETE FROM placement_proposal_steps WHERE proposal_id = ANY(:ids)",
+          {"ids": made["proposals"]}),
+         ("ALTER TABLE placement_proposal_steps ENABLE TRIGGER "
+          "placement_proposal_steps_append_only", {}),
+         ("DELETE FROM placement_proposals WHERE id = ANY(:ids)", {"ids": made["proposals"]})],
+        rooms,
+        [("DELETE FROM persons WHERE id = ANY(:ids)", {"ids": made["persons"]}),
+         ("DELETE FROM households WHERE id = ANY(:ids)", {"ids": made["households"]}),
+         ("DELETE FROM listings WHERE id = :id", {"id": made["listing"]})],
+        made["users"], [made["org"], made["landlord_org"]],
+    )
 
 
 def test_two_accepts_for_one_flat_give_one_409(app, race):
-    barrier = threading.Barrier(2)
     # Both pass the check before either has written: only the unique index can decide.
     checked = threading.Barrier(2)
     original = proposals._move
@@ -84,24 +74,9 @@ def test_two_accepts_for_one_flat_give_one_409(app, race):
         checked.wait(timeout=10)
         original(proposal, actor, step)
 
-    def accept(proposal_id: int) -> str:
-        with app.app_context():
-            user = db.session.get(User, race["landlord"])
-            barrier.wait()
-            try:
-                proposals.accept(user, proposal_id)
-                db.session.commit()
-                return "accepted"
-            except Conflict:
-                db.session.rollback()
-                return "409"
-            finally:
-                db.session.remove()
-
     proposals._move = move_after_both_checked
     try:
-        with ThreadPoolExecutor(2) as pool:
-            results = sorted(pool.map(accept, race["proposals"]))
+        results = at_once(app, race["landlord"], proposals.accept, race["proposals"])
     finally:
         proposals._move = original
     assert results == ["409", "accepted"]

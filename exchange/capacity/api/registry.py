@@ -18,8 +18,8 @@ from exchange.capacity.schemas.registry import (
     RegistryImportSchema,
 )
 from exchange.documents.storage import file_too_large
-from exchange.errors import Forbidden, InvalidInput, InvalidUpload, NotFound
-from exchange.hygiene import text_problem
+from exchange.errors import Forbidden, InvalidInput, NotFound
+from exchange.imports_form import form_id, import_body, uploaded_csv
 from exchange.openapi import api_blueprint, endpoint
 from exchange.profiles import authz
 from exchange.profiles.models import Role
@@ -36,9 +36,7 @@ REGISTRY_IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
 
 def _registry_import_form() -> tuple[int, bool]:
     errors: dict[str, str] = {}
-    raw_id = request.form.get("organization_id", "").strip()
-    organization_id = (int(raw_id) if raw_id.isascii() and raw_id.isdigit()
-                       and 0 < int(raw_id) < 2**31 else None)
+    organization_id = form_id("organization_id")
     if organization_id is None:
         errors["organization_id"] = "Give the id of the organisation (an integer)."
     raw_dry = request.form.get("dry_run", "false").strip().lower()
@@ -73,17 +71,10 @@ def _registry_import_limit(endpoint: str | None, values: dict | None) -> None:
 
 
 @blp.post("/registry/imports")
-@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object",
-    "required": ["file", "organization_id"],
-    "properties": {
-        "file": {"type": "string", "format": "binary", "description": (
-            "the registry CSV: UTF-8 with or without BOM, Windows-1252 or UTF-16 (detected, "
-            "reported as `encoding`), `;`, `,` or tab separated, German or English headers")},
-        "organization_id": {"type": "integer", "minimum": 1},
-        "dry_run": {"type": "boolean", "default": False},
-    },
-}}}})
+@blp.doc(requestBody=import_body(
+    "the registry CSV: UTF-8 with or without BOM, Windows-1252 or UTF-16 (detected, "
+    "reported as `encoding`), `;`, `,` or tab separated, German or English headers",
+    "organization_id", dry_run={"type": "boolean", "default": False}))
 @blp.response(200, ImportReportSchema,
               description="The report: nothing was written if it lists errors (422)")
 @blp.alt_response(422, schema={"anyOf": [{"$ref": "#/components/schemas/ImportReport"},
@@ -97,11 +88,7 @@ def import_registry():
     and field; re-importing the same file changes nothing. Progress goes to the importing
     user's sockets as `import_progress` events."""
     organization_id, dry_run = _registry_import_form()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidUpload("Choose a CSV file.")
-    if problem := text_problem(upload.filename):  # the name is stored with the import log
-        raise InvalidUpload(problem)
+    upload = uploaded_csv()
     user = current_actor()
     total = request.content_length
 

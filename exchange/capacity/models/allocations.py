@@ -12,17 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,28 +28,28 @@ class Allocation(Base):
 
     __tablename__ = "allocations"
     __table_args__ = (
-        CheckConstraint("persons > 0", name="persons_positive"),
-        CheckConstraint(
+        sa.CheckConstraint("persons > 0", name="persons_positive"),
+        sa.CheckConstraint(
             f"shelter_kind IS NULL OR {check_in_enum('shelter_kind', ShelterKind)}",
             name="shelter_kind",
         ),
-        Index("ix_allocations_organization_id_arrives_on", "organization_id", "arrives_on"),
+        sa.Index("ix_allocations_organization_id_arrives_on", "organization_id", "arrives_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
     )
-    arrives_on: Mapped[date] = mapped_column(Date)
-    persons: Mapped[int] = mapped_column(Integer)
+    arrives_on: Mapped[date] = mapped_column(sa.Date)
+    persons: Mapped[int] = mapped_column(sa.Integer)
     #: Household sizes if known ([4, 2, 1]: a family of four, a couple, one person).
     households: Mapped[list[int]] = mapped_column(
-        ARRAY(Integer), default=list, server_default="{}"
+        ARRAY(sa.Integer), default=list, server_default="{}"
     )
-    shelter_kind: Mapped[str | None] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    shelter_kind: Mapped[str | None] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at_column()
 
@@ -70,24 +60,24 @@ class PlannedMoveOut(Base):
 
     __tablename__ = "planned_move_outs"
     __table_args__ = (
-        CheckConstraint("persons > 0", name="persons_positive"),
-        UniqueConstraint("source", name="uq_planned_move_outs_source"),
-        Index("ix_planned_move_outs_organization_id_moves_on", "organization_id", "moves_on"),
+        sa.CheckConstraint("persons > 0", name="persons_positive"),
+        sa.UniqueConstraint("source", name="uq_planned_move_outs_source"),
+        sa.Index("ix_planned_move_outs_organization_id_moves_on", "organization_id", "moves_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
     )
     shelter_id: Mapped[int] = mapped_column(
-        ForeignKey("shelters.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("shelters.id", ondelete="CASCADE"), index=True
     )
-    moves_on: Mapped[date] = mapped_column(Date)
-    persons: Mapped[int] = mapped_column(Integer)
-    note: Mapped[str] = mapped_column(Text, default="", server_default="")
-    source: Mapped[str | None] = mapped_column(String(100))
+    moves_on: Mapped[date] = mapped_column(sa.Date)
+    persons: Mapped[int] = mapped_column(sa.Integer)
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    source: Mapped[str | None] = mapped_column(sa.String(100))
     created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at_column()
 
@@ -98,13 +88,13 @@ class ForecastSetting(Base):
     the forecast is back at or above the threshold, so each crossing warns once."""
 
     __tablename__ = "forecast_settings"
-    __table_args__ = (CheckConstraint("threshold >= 0", name="threshold_non_negative"),)
+    __table_args__ = (sa.CheckConstraint("threshold >= 0", name="threshold_non_negative"),)
 
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
     )
-    threshold: Mapped[int | None] = mapped_column(Integer)
-    warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    threshold: Mapped[int | None] = mapped_column(sa.Integer)
+    warned_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     updated_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        sa.ForeignKey("users.id", ondelete="SET NULL")
     )

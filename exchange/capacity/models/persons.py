@@ -5,24 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    FetchedValue,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    literal_column,
-    select,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
@@ -33,14 +16,14 @@ from .enums import ActivityKind, ActivityStatus, Gender, ImportStatus
 
 class Household(Base):
     __tablename__ = "households"
-    __table_args__ = (UniqueConstraint("organization_id", "ref", name="uq_households_ref"),)
+    __table_args__ = (sa.UniqueConstraint("organization_id", "ref", name="uq_households_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
     # The state system's household reference (import: household_ref), when there is one.
-    ref: Mapped[str | None] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = created_at_column()
 
     members: Mapped[list[Person]] = relationship(back_populates="household", order_by="Person.id")
@@ -50,7 +33,7 @@ class Household(Base):
         """The members' ids, read afresh (members may have moved in this transaction)."""
         return list(
             object_session(self).scalars(
-                select(Person.id).where(Person.household_id == self.id).order_by(Person.id)
+                sa.select(Person.id).where(Person.household_id == self.id).order_by(Person.id)
             )
         )
 
@@ -82,78 +65,78 @@ class Person(Base):
 
     __tablename__ = "persons"
     __table_args__ = (
-        CheckConstraint(check_in_enum("gender", Gender), name="gender"),
-        UniqueConstraint("organization_id", "external_id", name="uq_persons_external_id"),
-        Index("ix_persons_organization_id_id", "organization_id", "id"),
-        Index("ix_persons_organization_id_birth_date", "organization_id", "birth_date"),
+        sa.CheckConstraint(check_in_enum("gender", Gender), name="gender"),
+        sa.UniqueConstraint("organization_id", "external_id", name="uq_persons_external_id"),
+        sa.Index("ix_persons_organization_id_id", "organization_id", "id"),
+        sa.Index("ix_persons_organization_id_birth_date", "organization_id", "birth_date"),
         # The name search (q) matches this expression; see persons.NAME_EXPRESSION.
-        Index(
+        sa.Index(
             "ix_persons_name_trgm",
-            literal_column("lower((family_name::text || ' '::text) || given_names::text)").label(
+            sa.literal_column("lower((family_name::text || ' '::text) || given_names::text)").label(
                 "full_name"
             ),
             postgresql_using="gin",
             postgresql_ops={"full_name": "gin_trgm_ops"},
         ),
         # Duplicate candidates: same birth date (the btree above) and a similar name key.
-        Index(
+        sa.Index(
             "ix_persons_name_key_trgm",
             "name_key",
             postgresql_using="gin",
             postgresql_ops={"name_key": "gin_trgm_ops"},
         ),
-        Index(
+        sa.Index(
             "ix_persons_merged_into_id",
             "merged_into_id",
-            postgresql_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=sa.text("merged_into_id IS NOT NULL"),
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT")
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT")
     )
-    external_id: Mapped[str | None] = mapped_column(String(64))
-    family_name: Mapped[str] = mapped_column(String(200))
-    given_names: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    birth_date: Mapped[date | None] = mapped_column(Date)
-    gender: Mapped[str] = mapped_column(String(1))
-    nationality: Mapped[str | None] = mapped_column(String(3))
+    external_id: Mapped[str | None] = mapped_column(sa.String(64))
+    family_name: Mapped[str] = mapped_column(sa.String(200))
+    given_names: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    birth_date: Mapped[date | None] = mapped_column(sa.Date)
+    gender: Mapped[str] = mapped_column(sa.String(1))
+    nationality: Mapped[str | None] = mapped_column(sa.String(3))
     languages: Mapped[list[str]] = mapped_column(
-        ARRAY(String(3)), default=list, server_default="{}"
+        ARRAY(sa.String(3)), default=list, server_default="{}"
     )
     # Special categories (GDPR Art. 9): shown to and written by caseworkers only.
-    religion: Mapped[str | None] = mapped_column(String(100))
-    health_notes: Mapped[str | None] = mapped_column(Text)
-    profession: Mapped[str | None] = mapped_column(String(200))
+    religion: Mapped[str | None] = mapped_column(sa.String(100))
+    health_notes: Mapped[str | None] = mapped_column(sa.Text)
+    profession: Mapped[str | None] = mapped_column(sa.String(200))
     household_id: Mapped[int | None] = mapped_column(
-        ForeignKey("households.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("households.id", ondelete="SET NULL"), index=True
     )
-    arrival_date: Mapped[date | None] = mapped_column(Date)
-    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    arrival_date: Mapped[date | None] = mapped_column(sa.Date)
+    anonymised_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # The name folded for duplicate search (transliteration variants, see migration
     # 0012's registry_name_key): written by the registry import once per distinct name,
     # by a trigger for every other writer (migration 0030).
     name_key: Mapped[str | None] = mapped_column(
-        Text, server_default=FetchedValue(), server_onupdate=FetchedValue()
+        sa.Text, server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue()
     )
     # Set when this record was merged into another (a duplicate): history only, hidden
     # from search; its occupancies and activities now belong to the kept person.
     merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("persons.id", ondelete="RESTRICT")
+        sa.ForeignKey("persons.id", ondelete="RESTRICT")
     )
-    merged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     # Restriction of processing (GDPR Art. 18), set by the district's admins: hidden from
     # search, duplicate candidates and placement for everyone else; every read needs a
     # stated reason (exchange.capacity.rights).
-    restricted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    restriction_reason: Mapped[str | None] = mapped_column(Text)
+    restricted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    restriction_reason: Mapped[str | None] = mapped_column(sa.Text)
     restricted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
     household: Mapped[Household | None] = relationship(back_populates="members")
@@ -164,19 +147,21 @@ class Activity(Base):
 
     __tablename__ = "activities"
     __table_args__ = (
-        CheckConstraint(check_in_enum("kind", ActivityKind), name="kind"),
-        CheckConstraint(check_in_enum("status", ActivityStatus), name="status"),
+        sa.CheckConstraint(check_in_enum("kind", ActivityKind), name="kind"),
+        sa.CheckConstraint(check_in_enum("status", ActivityStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    due_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default=ActivityStatus.OPEN.value)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(10), default=ActivityStatus.OPEN.value)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
     person: Mapped[Person] = relationship()
@@ -190,19 +175,19 @@ class PersonAudit(Base):
 
     __tablename__ = "person_audit"
     __table_args__ = (
-        Index("ix_person_audit_organization_id_id", "organization_id", "id"),
-        Index("ix_person_audit_person_id_id", "person_id", "id"),
+        sa.Index("ix_person_audit_organization_id_id", "organization_id", "id"),
+        sa.Index("ix_person_audit_person_id_id", "person_id", "id"),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
     at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.clock_timestamp()
+        sa.DateTime(timezone=True), server_default=sa.func.clock_timestamp()
     )
     # NULL for the system (exchange purge-registry).
-    user_id: Mapped[int | None] = mapped_column(Integer)
-    organization_id: Mapped[int] = mapped_column(Integer)
-    person_id: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[int | None] = mapped_column(sa.Integer)
+    organization_id: Mapped[int] = mapped_column(sa.Integer)
+    person_id: Mapped[int] = mapped_column(sa.Integer)
+    action: Mapped[str] = mapped_column(sa.String(30))
 
 
 class PersonChange(Base):
@@ -210,18 +195,18 @@ class PersonChange(Base):
     and when. Personal data (the old values): deleted when the person is anonymised."""
 
     __tablename__ = "person_changes"
-    __table_args__ = (Index("ix_person_changes_person_id_id", "person_id", "id"),)
+    __table_args__ = (sa.Index("ix_person_changes_person_id_id", "person_id", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
-    organization_id: Mapped[int] = mapped_column(Integer)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(sa.Integer)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.clock_timestamp()
+        sa.DateTime(timezone=True), server_default=sa.func.clock_timestamp()
     )
-    field: Mapped[str] = mapped_column(String(30))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(sa.String(30))
+    old_value: Mapped[str | None] = mapped_column(sa.Text)
+    new_value: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class PersonAuditReason(Base):
@@ -230,11 +215,11 @@ class PersonAuditReason(Base):
     says about the person (only the erasure's own reason stays)."""
 
     __tablename__ = "person_audit_reasons"
-    __table_args__ = (Index("ix_person_audit_reasons_person_id", "person_id"),)
+    __table_args__ = (sa.Index("ix_person_audit_reasons_person_id", "person_id"),)
 
-    audit_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    person_id: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
+    audit_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.Integer)
+    reason: Mapped[str] = mapped_column(sa.Text)
 
 
 class RegistryImport(Base):
@@ -243,30 +228,30 @@ class RegistryImport(Base):
 
     __tablename__ = "registry_imports"
     __table_args__ = (
-        CheckConstraint(check_in_enum("status", ImportStatus), name="status"),
-        Index("ix_registry_imports_organization_id_id", "organization_id", "id"),
+        sa.CheckConstraint(check_in_enum("status", ImportStatus), name="status"),
+        sa.Index("ix_registry_imports_organization_id_id", "organization_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT")
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT")
     )
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now()
     )
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    filename: Mapped[str | None] = mapped_column(String(255))
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int | None] = mapped_column(BigInteger)
-    dry_run: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
-    status: Mapped[str] = mapped_column(String(20), default=ImportStatus.RUNNING.value)
+    finished_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    filename: Mapped[str | None] = mapped_column(sa.String(255))
+    sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    size: Mapped[int | None] = mapped_column(sa.BigInteger)
+    dry_run: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default="false")
+    status: Mapped[str] = mapped_column(sa.String(20), default=ImportStatus.RUNNING.value)
     # The importing transaction (pg_current_xact_id): while it runs, the import runs; once
     # it has ended without setting done/rejected, the import failed (registry_import.py).
-    xact_id: Mapped[int | None] = mapped_column(BigInteger)
-    rows_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    updated: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    unchanged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    duplicate_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    xact_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    rows_total: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    created: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    updated: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    unchanged: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    error_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    duplicate_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")

@@ -10,18 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    func,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from exchange.db import Base, check_in_enum, created_at_column, point_column
@@ -33,41 +22,43 @@ from .enums import BedStatus, RoomPolicy, ShelterKind
 class Shelter(Base):
     __tablename__ = "shelters"
     __table_args__ = (
-        CheckConstraint(check_in_enum("kind", ShelterKind), name="kind"),
-        CheckConstraint("reserve_beds >= 0", name="reserve_beds_non_negative"),
-        CheckConstraint("held_beds >= 0", name="held_beds_non_negative"),
-        Index("ix_shelters_location", "location", postgresql_using="gist"),
+        sa.CheckConstraint(check_in_enum("kind", ShelterKind), name="kind"),
+        sa.CheckConstraint("reserve_beds >= 0", name="reserve_beds_non_negative"),
+        sa.CheckConstraint("held_beds >= 0", name="held_beds_non_negative"),
+        sa.Index("ix_shelters_location", "location", postgresql_using="gist"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))
-    street: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    postal_code: Mapped[str] = mapped_column(String(10))
-    city: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    street: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    postal_code: Mapped[str] = mapped_column(sa.String(10))
+    city: Mapped[str] = mapped_column(sa.String(100))
     location = point_column(nullable=False)
-    publish_capacity: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    publish_capacity: Mapped[bool] = mapped_column(
+        sa.Boolean, default=False, server_default="false"
+    )
     # Beds kept back from publication (emergencies, quarantine): published free beds are
     # max(free - reserve_beds, 0).
-    reserve_beds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reserve_beds: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     # Beds held for other districts by accepted transfer requests (kept by
     # exchange.capacity.transfers under the counter row's lock): published free beds are
     # max(free - reserve_beds - held_beds, 0).
-    held_beds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    held_beds: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     #: The day an announced shelter opens (None: open). Until then its beds are not part
     #: of today's free beds in the forecast; they come in the week it opens.
-    opens_on: Mapped[date | None] = mapped_column(Date)
+    opens_on: Mapped[date | None] = mapped_column(sa.Date)
     # The `beds` listing this shelter publishes (kept while unpublished, so that turning
     # publication on again republishes the same listing).
     listing_id: Mapped[int | None] = mapped_column(
-        ForeignKey("listings.id", ondelete="SET NULL"), unique=True
+        sa.ForeignKey("listings.id", ondelete="SET NULL"), unique=True
     )
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
     organization: Mapped[Organization] = relationship()
@@ -79,15 +70,15 @@ class Shelter(Base):
 class ShelterRoom(Base):
     __tablename__ = "rooms"
     __table_args__ = (
-        CheckConstraint(check_in_enum("policy", RoomPolicy), name="policy"),
-        UniqueConstraint("shelter_id", "name", name="uq_rooms_name"),
+        sa.CheckConstraint(check_in_enum("policy", RoomPolicy), name="policy"),
+        sa.UniqueConstraint("shelter_id", "name", name="uq_rooms_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id", ondelete="RESTRICT"))
-    name: Mapped[str] = mapped_column(String(100))
-    policy: Mapped[str] = mapped_column(String(10))
-    accessible: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    shelter_id: Mapped[int] = mapped_column(sa.ForeignKey("shelters.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(sa.String(100))
+    policy: Mapped[str] = mapped_column(sa.String(10))
+    accessible: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default="false")
     created_at: Mapped[datetime] = created_at_column()
 
     shelter: Mapped[Shelter] = relationship(back_populates="rooms")
@@ -97,16 +88,16 @@ class ShelterRoom(Base):
 class Bed(Base):
     __tablename__ = "beds"
     __table_args__ = (
-        CheckConstraint(check_in_enum("status", BedStatus), name="status"),
-        CheckConstraint("status <> 'available' OR block_reason IS NULL", name="block_reason"),
-        UniqueConstraint("room_id", "label", name="uq_beds_label"),
+        sa.CheckConstraint(check_in_enum("status", BedStatus), name="status"),
+        sa.CheckConstraint("status <> 'available' OR block_reason IS NULL", name="block_reason"),
+        sa.UniqueConstraint("room_id", "label", name="uq_beds_label"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="RESTRICT"))
-    label: Mapped[str] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20), default=BedStatus.AVAILABLE.value)
-    block_reason: Mapped[str | None] = mapped_column(String(500))
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="RESTRICT"))
+    label: Mapped[str] = mapped_column(sa.String(50))
+    status: Mapped[str] = mapped_column(sa.String(20), default=BedStatus.AVAILABLE.value)
+    block_reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = created_at_column()
 
     room: Mapped[ShelterRoom] = relationship(back_populates="beds")
@@ -121,7 +112,7 @@ class CapacityCount(Base):
 
     __tablename__ = "capacity_counts"
     __table_args__ = tuple(
-        CheckConstraint(f"{c} >= 0", name=f"{c}_non_negative")
+        sa.CheckConstraint(f"{c} >= 0", name=f"{c}_non_negative")
         for c in (
             "total",
             "blocked",
@@ -135,17 +126,17 @@ class CapacityCount(Base):
     )
 
     shelter_id: Mapped[int] = mapped_column(
-        ForeignKey("shelters.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("shelters.id", ondelete="CASCADE"), primary_key=True
     )
-    organization_id: Mapped[int] = mapped_column(Integer, index=True)
-    total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    blocked: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    occupied: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    free_male: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    free_female: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    free_family: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    free_mixed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    free_accessible: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    organization_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    total: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    blocked: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    occupied: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    free_male: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    free_female: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    free_family: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    free_mixed: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    free_accessible: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     @property
     def free(self) -> int:
@@ -162,15 +153,17 @@ class CapacitySnapshot(Base):
 
     __tablename__ = "capacity_snapshots"
     __table_args__ = (
-        UniqueConstraint("shelter_id", "day", name="uq_capacity_snapshots_day"),
-        Index("ix_capacity_snapshots_organization_id_day", "organization_id", "day"),
+        sa.UniqueConstraint("shelter_id", "day", name="uq_capacity_snapshots_day"),
+        sa.Index("ix_capacity_snapshots_organization_id_day", "organization_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    shelter_id: Mapped[int] = mapped_column(ForeignKey("shelters.id", ondelete="CASCADE"))
-    day: Mapped[date] = mapped_column(Date)
-    total: Mapped[int] = mapped_column(Integer)
-    blocked: Mapped[int] = mapped_column(Integer)
-    occupied: Mapped[int] = mapped_column(Integer)
-    free: Mapped[int] = mapped_column(Integer)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
+    )
+    shelter_id: Mapped[int] = mapped_column(sa.ForeignKey("shelters.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(sa.Date)
+    total: Mapped[int] = mapped_column(sa.Integer)
+    blocked: Mapped[int] = mapped_column(sa.Integer)
+    occupied: Mapped[int] = mapped_column(sa.Integer)
+    free: Mapped[int] = mapped_column(sa.Integer)

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from exchange.capacity.models import ShelterKind
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 
 from . import one_of as _one_of
 
@@ -47,8 +48,7 @@ class MoveOutListArgs(ListArgs):
     pass
 
 
-class AllocationSchema(Schema):
-    id = fields.Integer()
+class AllocationSchema(RecordSchema):
     organization_id = fields.Integer()
     arrives_on = fields.Date()
     persons = fields.Integer()
@@ -69,8 +69,7 @@ class MoveOutCreateArgs(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class MoveOutSchema(Schema):
-    id = fields.Integer()
+class MoveOutSchema(RecordSchema):
     organization_id = fields.Integer()
     shelter_id = fields.Integer()
     moves_on = fields.Date()

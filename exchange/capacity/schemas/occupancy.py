@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from exchange.capacity.models import Gender
 from exchange.pagination import list_schema
 from exchange.profiles.schemas import VALID_ID, LocationField
+from exchange.schemas import RecordSchema
 
 from . import one_of as _one_of
 
@@ -19,8 +20,7 @@ class OccupancyArgs(Schema):
     bed_id = fields.Integer(required=True, validate=VALID_ID)
 
 
-class OccupancySchema(Schema):
-    id = fields.Integer()
+class OccupancySchema(RecordSchema):
     person_id = fields.Integer()
     bed_id = fields.Integer()
     started_at = fields.DateTime(attribute="period.lower")

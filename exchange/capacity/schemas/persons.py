@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_dump, validate, va
 from exchange.capacity.models import SPECIAL_FIELDS, ActivityKind, ActivityStatus, Gender
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 
 from . import one_of as _one_of
 
@@ -28,11 +29,10 @@ def _plausible_date(value: date) -> None:
 # --- persons -------------------------------------------------------------------------------
 
 
-class RegistryPersonSchema(Schema):
+class RegistryPersonSchema(RecordSchema):
     """A person (dumps persons.PersonView): religion and health notes only for those who
     may see them (the view's ``special``)."""
 
-    id = fields.Integer()
     organization_id = fields.Integer()
     external_id = fields.String(allow_none=True)
     family_name = fields.String()
@@ -69,8 +69,7 @@ class RegistryPersonSchema(Schema):
         return bool(getattr(person, "special", False))
 
 
-class DuplicateSchema(Schema):
-    id = fields.Integer()
+class DuplicateSchema(RecordSchema):
     score = fields.Float()
 
 
@@ -125,8 +124,7 @@ class HouseholdArgs(Schema):
     ref = fields.String(load_default=None, validate=validate.Length(max=64))
 
 
-class HouseholdSchema(Schema):
-    id = fields.Integer()
+class HouseholdSchema(RecordSchema):
     organization_id = fields.Integer()
     ref = fields.String(allow_none=True)
     member_ids = fields.List(fields.Integer())
@@ -152,8 +150,7 @@ class ActivityCreateArgs(ActivityUpdateArgs):
             raise ValidationError("A custom activity needs a title.", "title")
 
 
-class ActivitySchema(Schema):
-    id = fields.Integer()
+class ActivitySchema(RecordSchema):
     person_id = fields.Integer()
     kind = fields.String()
     title = fields.String()
@@ -170,8 +167,7 @@ class AuditArgs(ListArgs):
     person_id = fields.Integer(validate=VALID_ID)
 
 
-class AuditSchema(Schema):
-    id = fields.Integer()
+class AuditSchema(RecordSchema):
     at = fields.DateTime()
     user_id = fields.Integer(allow_none=True)
     organization_id = fields.Integer()

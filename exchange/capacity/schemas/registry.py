@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, pre_load, validate
 from exchange.errors import localise
 from exchange.pagination import list_schema
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 from exchange.spreadsheet_encoding import UTF8, UTF16, WINDOWS_1252
 
 from .persons import RegistryPersonSchema
@@ -68,10 +69,9 @@ class ImportReportSchema(Schema):
                                         "line holds most of"})
 
 
-class RegistryImportSchema(Schema):
+class RegistryImportSchema(RecordSchema):
     """One import of the registry (its log: no person data)."""
 
-    id = fields.Integer()
     status = fields.String(metadata={"description": "`running`, `done`, `rejected` (bad "
                                      "rows, nothing written) or `failed` (ended without an "
                                      "answer: a crash, a killed process; nothing written)"})

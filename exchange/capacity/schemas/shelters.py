@@ -15,6 +15,7 @@ from exchange.listings.schemas import (
 )
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import VALID_ID, LocationField
+from exchange.schemas import RecordSchema
 
 from . import one_of as _one_of
 
@@ -179,8 +180,7 @@ class BlockArgs(Schema):
     )
 
 
-class BedStateSchema(Schema):
-    id = fields.Integer()
+class BedStateSchema(RecordSchema):
     room_id = fields.Integer()
     label = fields.String()
     status = fields.String()

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 
 
 class TransferCreateArgs(Schema):
@@ -30,8 +31,7 @@ class TransferListArgs(ListArgs):
     )
 
 
-class TransferSchema(Schema):
-    id = fields.Integer()
+class TransferSchema(RecordSchema):
     listing_id = fields.Integer()
     requesting_organization_id = fields.Integer()
     providing_organization_id = fields.Integer()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_login import current_user, login_required
 
-from exchange.errors import InvalidInput, InvalidUpload
-from exchange.hygiene import text_problem
+from exchange.errors import InvalidInput
+from exchange.imports_form import form_id, import_body, uploaded_csv
 from exchange.openapi import api_blueprint, endpoint
 from exchange.placement import rent_limits, rent_limits_csv
 from exchange.placement.schemas.rent_limits import (
@@ -62,25 +61,18 @@ def delete_rent_limit(limit_id: int):
 
 
 def _district_id_from_form() -> int:
-    raw = request.form.get("district_id", "").strip()
-    if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
+    district_id = form_id("district_id")
+    if district_id is None:
         raise InvalidInput({"district_id": "Give the id of the district (an integer)."})
-    return int(raw)
+    return district_id
 
 
 @blp.post("/rent-limits/imports")
-@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object",
-    "required": ["file", "district_id"],
-    "properties": {
-        "file": {"type": "string", "format": "binary", "description": (
-            "CSV: columns municipality (AGS or name), household_size (1–15 or \"jede "
-            "weitere Person\"), valid_from, max_gross_rent, max_area_m2; German or English "
-            "headers (Gemeinde, Haushaltsgröße, Gültig ab, Bruttokaltmiete, Wohnfläche); "
-            "UTF-8, Windows-1252 or UTF-16; `;`, `,` or tab separated")},
-        "district_id": {"type": "integer", "minimum": 1},
-    },
-}}}})
+@blp.doc(requestBody=import_body(
+    "CSV: columns municipality (AGS or name), household_size (1–15 or \"jede weitere "
+    "Person\"), valid_from, max_gross_rent, max_area_m2; German or English headers "
+    "(Gemeinde, Haushaltsgröße, Gültig ab, Bruttokaltmiete, Wohnfläche); UTF-8, "
+    "Windows-1252 or UTF-16; `;`, `,` or tab separated", "district_id"))
 @blp.response(200, LimitImportReportSchema,
               description="Written: each table (municipality and day) of the file replaces "
               "the district's table of that municipality and day")
@@ -93,10 +85,5 @@ def _district_id_from_form() -> int:
 def import_rent_limits():
     """Import a district's limits from CSV (multipart `file`, `district_id`; its admins)."""
     district_id = _district_id_from_form()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidUpload("Choose a CSV file.")
-    if problem := text_problem(upload.filename):
-        raise InvalidUpload(problem)
-    report = rent_limits_csv.import_limits(_actor(), district_id, upload.stream)
+    report = rent_limits_csv.import_limits(_actor(), district_id, uploaded_csv().stream)
     return report, 200 if report.ok else 422

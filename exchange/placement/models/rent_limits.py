@@ -18,19 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    SmallInteger,
-    UniqueConstraint,
-    func,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exchange.db import Base
@@ -52,35 +40,37 @@ class RentLimit(Base):
 
     __tablename__ = "rent_limits"
     __table_args__ = (
-        UniqueConstraint("municipality_id", "valid_from", "household_size",
+        sa.UniqueConstraint("municipality_id", "valid_from", "household_size",
                          name="uq_rent_limits_municipality_day_size"),
-        CheckConstraint(f"household_size BETWEEN 1 AND {MAX_HOUSEHOLD_SIZE}",
+        sa.CheckConstraint(f"household_size BETWEEN 1 AND {MAX_HOUSEHOLD_SIZE}",
                         name="household_size"),
-        CheckConstraint("max_gross_rent > 0 AND max_area_m2 > 0", name="positive"),
-        CheckConstraint(
+        sa.CheckConstraint("max_gross_rent > 0 AND max_area_m2 > 0", name="positive"),
+        sa.CheckConstraint(
             "(further_person_rent IS NULL) = (further_person_area_m2 IS NULL)"
             " AND coalesce(further_person_rent, 0) >= 0"
             " AND coalesce(further_person_area_m2, 0) >= 0",
             name="further_person",
         ),
-        Index("ix_rent_limits_district_id", "district_id"),
+        sa.Index("ix_rent_limits_district_id", "district_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The district that keeps the limit (whose admins edit it), and its municipality.
-    district_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    district_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"))
     municipality_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
+        sa.ForeignKey("organizations.id", ondelete="CASCADE")
     )
-    household_size: Mapped[int] = mapped_column(SmallInteger)
-    valid_from: Mapped[date] = mapped_column(Date)
-    max_gross_rent: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    max_area_m2: Mapped[Decimal] = mapped_column(Numeric(7, 2))
-    further_person_rent: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
-    further_person_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(7, 2))
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    household_size: Mapped[int] = mapped_column(sa.SmallInteger)
+    valid_from: Mapped[date] = mapped_column(sa.Date)
+    max_gross_rent: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2))
+    max_area_m2: Mapped[Decimal] = mapped_column(sa.Numeric(7, 2))
+    further_person_rent: Mapped[Decimal | None] = mapped_column(sa.Numeric(10, 2))
+    further_person_area_m2: Mapped[Decimal | None] = mapped_column(sa.Numeric(7, 2))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )
 
 
@@ -94,15 +84,17 @@ class HouseholdNeeds(Base):
     __tablename__ = "household_needs"
 
     household_id: Mapped[int] = mapped_column(
-        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
     )
     assigned_municipality_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
-    needs_step_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    needs_step_free: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default="false")
     # How far from its centre a flat may lie (km).
-    radius_km: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    radius_km: Mapped[int] = mapped_column(sa.Integer, default=30, server_default="30")
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
     )

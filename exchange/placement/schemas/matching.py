@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 
 from ..matching import MAX_RADIUS_KM
 
@@ -31,10 +32,9 @@ class FittingFlatsArgs(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class FittingFlatSchema(Schema):
+class FittingFlatSchema(RecordSchema):
     """A flat that fits the household, with the score it is ranked by."""
 
-    id = fields.Integer()
     title = fields.String()
     postal_code = fields.String()
     city = fields.String()

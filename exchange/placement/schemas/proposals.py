@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from exchange.pagination import ListArgs, page_schema
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 
 from ..models import CONSENT_SHARES, ProposalState
 
@@ -56,8 +57,7 @@ class ConsentListArgs(Schema):
     household_id = fields.Integer(required=True, validate=VALID_ID)
 
 
-class ConsentSchema(Schema):
-    id = fields.Integer()
+class ConsentSchema(RecordSchema):
     household_id = fields.Integer()
     shares = fields.List(fields.String())
     note = fields.String()
@@ -82,15 +82,13 @@ class HouseholdProfileSchema(Schema):
     names = fields.List(fields.String(), allow_none=True)
 
 
-class ProposalListingSchema(Schema):
-    id = fields.Integer()
+class ProposalListingSchema(RecordSchema):
     title = fields.String()
     city = fields.String()
     status = fields.String()
 
 
-class PersonRefSchema(Schema):
-    id = fields.Integer()
+class PersonRefSchema(RecordSchema):
     name = fields.String()
 
 
@@ -101,8 +99,7 @@ class ProposalStepSchema(Schema):
     user_id = fields.Integer(allow_none=True)
 
 
-class ProposalSchema(Schema):
-    id = fields.Integer()
+class ProposalSchema(RecordSchema):
     state = fields.String(metadata={"enum": STATES})
     listing_id = fields.Integer()
     listing = fields.Nested(ProposalListingSchema, allow_none=True)

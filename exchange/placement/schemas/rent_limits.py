@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from exchange.capacity.schemas.registry import LocalisedString
 from exchange.profiles.schemas import VALID_ID
+from exchange.schemas import RecordSchema
 
 from ..models.rent_limits import MAX_HOUSEHOLD_SIZE
 
@@ -13,11 +14,10 @@ MONEY = validate.Range(min=0, max=100_000, min_inclusive=False)
 AREA = validate.Range(min=0, max=10_000, min_inclusive=False)
 
 
-class RentLimitSchema(Schema):
+class RentLimitSchema(RecordSchema):
     """One limit: the highest appropriate gross cold rent and floor area for a household
     of a size in a municipality, from a day on."""
 
-    id = fields.Integer()
     district_id = fields.Integer()
     municipality_id = fields.Integer()
     household_size = fields.Integer()
