@@ -12,6 +12,7 @@ from exchange.profiles import authz
 from exchange.profiles.models import User
 
 from .access import approximate, is_official, visible_clause
+from .cluster_cube import answers, clusters_from_filter_cells
 from .filters import ListingFilter, filter_clauses, geometry
 from .models import Listing, ListingCell
 from .models import ListingStatus as S
@@ -71,8 +72,9 @@ def listing_clusters(
 
     The cells cover the viewport whole (a cell at its edge counts all its listings). Staff
     see every published listing, so for them the counts come from `listing_cells`, which
-    the database keeps per level: a few hundred rows for any table size. Other filters,
-    landlords' own listings and the finest zooms are grouped from the rows themselves.
+    the database keeps per level: a few hundred rows for any table size; filters on
+    accessibility, beds and rent come from `listing_filter_cells` (cluster_cube.py). Other
+    filters, landlords' own listings and the finest zooms are grouped from the rows.
     """
     flt = replace(flt or ListingFilter(), bbox=bbox, status=S.PUBLISHED, cursor=None)
     flt.check()
@@ -85,8 +87,11 @@ def listing_clusters(
         for f in fields(ListingFilter)
         if f.name not in ("bbox", "kind", "status", "sort", "limit", "cursor")
     )
-    if authz.is_staff(viewer) and level in CELL_LEVELS and only_kind:
+    staff = authz.is_staff(viewer)
+    if staff and level in CELL_LEVELS and only_kind:
         rows = _clusters_from_cells(level, flt.kind, (x0, x1), (y0, y1))
+    elif staff and answers(flt, level):
+        rows = clusters_from_filter_cells(level, flt, (x0, x1), (y0, y1))
     else:
         cell_bbox = (x0 * size, y0 * size, (x1 + 1) * size, (y1 + 1) * size)
         rows = _clusters_from_listings(viewer, replace(flt, bbox=cell_bbox), size)
