@@ -14,15 +14,18 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     ColumnElement,
     Float,
+    Integer,
     Row,
     Select,
     bindparam,
     cast,
     func,
     select,
+    true,
     tuple_,
 )
 from sqlalchemy.orm import joinedload
@@ -115,6 +118,8 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     sort = flt.effective_sort
     reach, params = visibility(viewer, flt.status)
     params.update(filter_params(flt), page_size=flt.limit + 1)
+    if sort == "newest" and flt.status == S.PUBLISHED and (cells := walk_cells(flt)):
+        params["walk_cells"] = cells
     if flt.cursor:
         params.update(_cursor_params(flt.cursor, sort))
     rows = _page_rows(_search_statement(sort, reach, frozenset(params)), params)
@@ -145,6 +150,42 @@ _SEARCH_STATEMENTS_MAX = 1024
 _PARAM_TYPES = {name: Float() for name in
                 ("west", "south", "east", "north", "near_lat", "near_lon", "radius_m",
                  "after_distance")}
+_PARAM_TYPES["walk_cells"] = ARRAY(Integer())
+
+#: The grid of newest-first walks (migration 0032's listing_walk_cell, level 10), and the
+#: most cells an area may touch to be walked cell by cell (a larger area holds enough
+#: listings for the one walk over the whole country to end soon).
+WALK_CELL = 360 / 2**10
+WALK_CELLS_MAX = 48
+_METRES_PER_DEGREE_MIN = 110_574  # a degree of latitude at the equator, the shortest
+
+
+def walk_cells(flt: ListingFilter) -> list[int] | None:
+    """The cells of listing_walk_cell that the filter's box or radius touches, or None
+    when it has neither or touches more than WALK_CELLS_MAX."""
+    boxes = []
+    if flt.bbox is not None:
+        boxes.append(flt.bbox)
+    if flt.near is not None and flt.radius_km is not None:
+        lat, lon = flt.near
+        # A little wider than the box _ST_Expand searches: more cells only cost a walk.
+        dlat = flt.radius_km * 1000 / _METRES_PER_DEGREE_MIN * 1.01
+        widest = min(abs(lat) + dlat, 89.0)
+        dlon = dlat / max(math.cos(math.radians(widest)), 0.01)
+        if dlon >= 180:
+            return None
+        boxes.append((lon - dlon, lat - dlat, lon + dlon, lat + dlat))
+    if not boxes:
+        return None
+    west, south = max(b[0] for b in boxes), max(b[1] for b in boxes)
+    east, north = min(b[2] for b in boxes), min(b[3] for b in boxes)
+    if west > east or south > north:
+        return [0]  # the box and the radius do not meet: nothing matches anyway
+    xs = range(math.floor(west / WALK_CELL), math.floor(east / WALK_CELL) + 1)
+    ys = range(math.floor(south / WALK_CELL), math.floor(north / WALK_CELL) + 1)
+    if len(xs) * len(ys) > WALK_CELLS_MAX or west < -180 or east > 180:
+        return None
+    return [x * 1024 + y for x in xs for y in ys]
 
 
 def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
@@ -166,8 +207,11 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
         # The page's ids first, then its rows. For published listings in a viewport the ids
         # come from ix_listings_published_map alone (an index-only scan), so the heap is read
         # for the page's rows only, not for every listing in the viewport (migration 0006).
-        page_ids = (select(Listing.id).where(*conditions).order_by(*newest)
-                    .limit(value("page_size")))
+        if "walk_cells" in names:
+            page_ids = _walk_by_cell(conditions, value)
+        else:
+            page_ids = (select(Listing.id).where(*conditions).order_by(*newest)
+                        .limit(value("page_size")))
         # With near, newest first still says how far each listing is.
         extra = [_distance(value).label("distance_m")] if "near_lat" in names else []
         stmt = (page_select(*extra).where(Listing.id.in_(page_ids.scalar_subquery()))
@@ -182,6 +226,20 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
         _SEARCH_STATEMENTS.clear()
     _SEARCH_STATEMENTS[shape] = stmt
     return stmt
+
+
+def _walk_by_cell(conditions: list[ColumnElement[bool]],
+                  value: Callable[[str], Any]) -> Select:
+    """A newest-first page's ids as one walk of ix_listings_published_cell_newest per cell
+    of the area (each stops after a page), merged: rows outside the area or failing a
+    filter are skipped within the area's own cells, not across the whole country."""
+    cell = func.unnest(value("walk_cells")).table_valued("cell").render_derived(name="walk")
+    walk = (select(Listing.id, Listing.listed_at)
+            .where(func.listing_walk_cell(Listing.location) == cell.c.cell, *conditions)
+            .order_by(Listing.listed_at.desc(), Listing.id.desc())
+            .limit(value("page_size")).lateral("walked"))
+    return (select(walk.c.id).select_from(cell).join(walk, true())
+            .order_by(walk.c.listed_at.desc(), walk.c.id.desc()).limit(value("page_size")))
 
 
 def _search_conditions(

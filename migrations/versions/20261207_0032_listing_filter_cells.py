@@ -28,6 +28,9 @@ BEDS_CAP = 10
 RENT_CAP = 4094
 RENT_NODES = 4096  # a power of two > RENT_CAP + 1: node RENT_NODES counts every rent
 RENT_BITS = 12  # log2(RENT_NODES)
+WALK_CELL = 360 / 2**10  # degrees: the grid cell of a newest-first walk (search.py)
+FILTER_COLUMNS = ("kind, max_occupants, free_beds, rent_cold, utilities, available_from, "
+                  "available_until, valid_until, accessible, accessible_beds")
 
 # A listing's dimensions, the same in the delta builder and in the rebuild.
 DIMENSIONS = f"""
@@ -165,6 +168,22 @@ $$;
 
 SELECT listing_filter_cells_rebuild();
 ANALYZE listing_filter_cells;
+
+-- Newest first in a small area: one walk per grid cell of level 10 (~25 × 39 km) that the
+-- area touches, merged (search.py); the area's share of each walk is high, so a rural
+-- radius with a selective filter no longer walks the whole country's newest listings.
+CREATE FUNCTION listing_walk_cell(location geography) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT floor(ST_X(location::geometry) / {WALK_CELL})::integer * 1024
+           + floor(ST_Y(location::geometry) / {WALK_CELL})::integer
+$$;
+CREATE INDEX ix_listings_published_cell_newest ON listings
+    (listing_walk_cell(location), listed_at DESC, id DESC)
+    INCLUDE (location, {FILTER_COLUMNS}) WHERE status = 'published';
+-- Nearest first with accessible=true: the selective filter of the map, walked in an
+-- index of its own, so that the KNN walk does not read the rows of the others.
+CREATE INDEX ix_listings_accessible_knn ON listings USING gist (location)
+    WHERE status = 'published' AND (accessible IS TRUE OR accessible_beds > 0);
 """.replace(
     "{changed}",
     " OR ".join(f"o.{column} IS DISTINCT FROM n.{column}" for column in CHANGED)
@@ -175,6 +194,9 @@ DOWNGRADE = "".join(
     f"DROP TRIGGER IF EXISTS listing_filter_cells_{operation} ON listings;\n"
     for operation in TRANSITIONS
 ) + """
+DROP INDEX IF EXISTS ix_listings_accessible_knn;
+DROP INDEX IF EXISTS ix_listings_published_cell_newest;
+DROP FUNCTION IF EXISTS listing_walk_cell(geography);
 DROP FUNCTION IF EXISTS listing_filter_cells_after_change();
 DROP FUNCTION IF EXISTS listing_filter_cells_rebuild();
 DROP FUNCTION IF EXISTS listing_filter_cells_apply(listing_filter_delta[]);
