@@ -395,7 +395,8 @@ def _owners(conn: psycopg.Connection) -> Owners:
 
 
 def _rebuild_cells(conn: psycopg.Connection) -> None:
-    for function in ("listing_cells_rebuild", "listing_filter_cells_rebuild"):
+    for function in ("listing_cells_rebuild", "listing_filter_cells_rebuild",
+                     "listing_id_blocks_rebuild"):
         exists = conn.execute("SELECT 1 FROM pg_proc WHERE proname = %s", (function,)).fetchone()
         if exists:
             conn.execute(f"SELECT {function}()")

@@ -1,6 +1,7 @@
 """Newest first in a box or radius walks the area's grid cells one by one and merges them
 (search.walk_cells, migration 0032): the same pages as one walk over every listing, across
-cell edges, with every filter and cursor; areas too large or without a box go the old way."""
+cell edges, with every filter and cursor; areas too large or without a box go the old way.
+Nearest first reads the ties at a page's end only when there are any."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from exchange.db import utcnow
 from exchange.extensions import db
@@ -67,22 +68,27 @@ def test_a_radius_newest_first_pages_like_one_walk(official, around_the_corner):
     assert _walk(official, url) == expected
 
 
-def test_a_box_with_filters_newest_first_pages_like_one_walk(official, around_the_corner):
+def test_a_radius_and_box_with_filters_newest_first_pages_like_one_walk(official,
+                                                                       around_the_corner):
+    lat, lon = CORNER
     bbox = (7.9, 52.25, 8.3, 52.5)
-    assert len(search.walk_cells(ListingFilter(bbox=bbox))) == 4
+    flt = ListingFilter(bbox=bbox, near=CORNER, radius_km=30)
+    assert len(search.walk_cells(flt)) == 4
     expected = _expected(
         "ST_X(location::geometry) BETWEEN 7.9 AND 8.3"
         " AND ST_Y(location::geometry) BETWEEN 52.25 AND 52.5"
-        " AND accessible AND kind = 'flat' AND rent_cold + coalesce(utilities, 0) <= 900", {})
+        " AND ST_DWithin(location, ST_MakePoint(:lon, :lat)::geography, 30000)"
+        " AND accessible AND kind = 'flat' AND rent_cold + coalesce(utilities, 0) <= 900",
+        {"lat": lat, "lon": lon})
     assert len(expected) > 3
-    url = ("/api/v1/listings?bbox=7.9,52.25,8.3,52.5&sort=newest&limit=2"
-           "&accessible=true&kind=flat&max_rent=900")
+    url = (f"/api/v1/listings?bbox=7.9,52.25,8.3,52.5&near={lat},{lon}&radius_km=30"
+           "&sort=newest&limit=2&accessible=true&kind=flat&max_rent=900")
     assert _walk(official, url) == expected
 
 
-def test_a_small_radius_newest_first_is_walked_by_cell(official, around_the_corner):
+def _statements(client, url: str) -> list[str]:
+    """The statements on listings that one request sent."""
     statements = []
-    from sqlalchemy import event
     engine = db.session.get_bind()
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -90,14 +96,33 @@ def test_a_small_radius_newest_first_is_walked_by_cell(official, around_the_corn
 
     event.listen(engine, "before_cursor_execute", record)
     try:
-        official.get(f"/api/v1/listings?near={CORNER[0]},{CORNER[1]}&radius_km=20&sort=newest")
+        assert client.get(url).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert any("listing_walk_cell" in statement for statement in statements)
+    return [statement for statement in statements if "FROM listings" in statement]
+
+
+def test_a_small_radius_newest_first_is_walked_by_cell(official, around_the_corner):
+    url = f"/api/v1/listings?near={CORNER[0]},{CORNER[1]}&radius_km=20&sort=newest"
+    assert any("listing_walk_cell" in statement for statement in _statements(official, url))
+
+
+def test_nearest_first_reads_the_ties_only_when_the_page_ends_in_one(official, make_listing):
+    db.session.execute(text("DELETE FROM listings"))
+    for n in range(6):
+        make_listing(lat=52.0 + 0.01 * n, lon=8.0)
+    assert len(_statements(official, "/api/v1/listings?near=52,8&limit=3")) == 1
+    make_listing(lat=52.02, lon=8.0)  # a third listing as far as the page's last
+    url = "/api/v1/listings?near=52,8&limit=3"
+    assert len(_statements(official, url)) == 2
+    first = official.get(url).get_json()
+    second = official.get(url + f"&cursor={first['next_cursor']}").get_json()
+    distances = [item["distance_km"] for item in first["items"] + second["items"]]
+    assert distances == sorted(distances) and len(distances) == 6
 
 
 def test_large_areas_and_other_sorts_walk_the_old_way():
-    assert search.walk_cells(ListingFilter(bbox=(5.5, 47.0, 15.5, 55.2))) is None
+    assert search.walk_cells(ListingFilter(bbox=(7.9, 52.25, 8.3, 52.5))) is None
     assert search.walk_cells(ListingFilter(near=CORNER)) is None
     assert search.walk_cells(ListingFilter(near=CORNER, radius_km=400)) is None
     assert search.walk_cells(ListingFilter(bbox=(0.1, 0.1, 0.2, 0.2), near=CORNER,
