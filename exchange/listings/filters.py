@@ -156,12 +156,16 @@ def filter_params(flt: ListingFilter) -> dict[str, Any]:
 
 
 def filter_sql(params: Container[str], value: Callable[[str], Any],
-               area_index: bool = True) -> list[ColumnElement[bool]]:
+               area_index: bool = True,
+               accessible_index: bool = True) -> list[ColumnElement[bool]]:
     """The conditions of the named values; ``value(name)`` gives each: the value itself,
     or a bind parameter standing for it (a search statement built once per shape).
     ``area_index=False`` spells the box tests so that no spatial index can answer them
     (`(… && …) IS TRUE`, the same test): a walk of another index checks them row by row
-    and the planner cannot turn it into a bitmap scan of the area (search.py)."""
+    and the planner cannot turn it into a bitmap scan of the area (search.py).
+    ``accessible_index=False`` does the same for accessibility: a newest-first page would
+    otherwise AND a bitmap of the whole partial ix_listings_accessible_knn (migration
+    0032, for nearest first) into its plan."""
     def area(test: ColumnElement[bool]) -> ColumnElement[bool]:
         return test if area_index else test.is_(True)
 
@@ -215,7 +219,8 @@ def filter_sql(params: Container[str], value: Callable[[str], Any],
             )
         )
     if "accessible" in params:
-        clauses.append(or_(Listing.accessible.is_(True), Listing.accessible_beds > 0))
+        accessible = or_(Listing.accessible.is_(True), Listing.accessible_beds > 0)
+        clauses.append(accessible if accessible_index else accessible.is_(True))
     if "organization_id" in params:
         clauses.append(Listing.organization_id == value("organization_id"))
     if "fits_household" in params:

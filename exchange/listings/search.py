@@ -214,7 +214,8 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
         return binds[name]
 
     conditions = _search_conditions(sort, reach, names, value,
-                                    area_index="walk_cells" not in names)
+                                    area_index="walk_cells" not in names,
+                                    accessible_index=sort == "distance")
     if sort == "newest":
         newest = (Listing.listed_at.desc(), Listing.id.desc())
         # The page's ids first, then its rows. For published listings in a viewport the ids
@@ -257,11 +258,11 @@ def _walk_by_cell(conditions: list[ColumnElement[bool]],
 
 def _search_conditions(
     sort: str, reach: str, names: Container[str], value: Callable[[str], Any],
-    area_index: bool = True,
+    area_index: bool = True, accessible_index: bool = True,
 ) -> list[ColumnElement[bool]]:
     """Visibility, filters and the cursor of a search; ``value(name)`` gives each value."""
     conditions = [visibility_sql(reach, names, value),
-                  *filter_sql(names, value, area_index)]
+                  *filter_sql(names, value, area_index, accessible_index)]
     if "after_id" in names:
         if sort == "newest":
             conditions.append(tuple_(Listing.listed_at, Listing.id)

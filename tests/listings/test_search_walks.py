@@ -127,3 +127,13 @@ def test_large_areas_and_other_sorts_walk_the_old_way():
     assert search.walk_cells(ListingFilter(near=CORNER, radius_km=400)) is None
     assert search.walk_cells(ListingFilter(bbox=(0.1, 0.1, 0.2, 0.2), near=CORNER,
                                            radius_km=5)) == [0]
+
+
+def test_only_nearest_first_lets_the_planner_use_the_accessible_index(official):
+    """Newest first spells accessibility `(…) IS true` (the same test): a plain one let the
+    planner AND a bitmap of the whole partial accessible index into a box's page."""
+    box = "bbox=7.9,52.25,8.3,52.5&accessible=true"
+    (newest,) = _statements(official, f"/api/v1/listings?{box}&sort=newest")
+    (nearest,) = _statements(official, f"/api/v1/listings?{box}&near=52.3,8.1")
+    assert "listings.accessible_beds > %(accessible_beds_1)s::INTEGER) IS true" in newest
+    assert ") IS true" not in nearest
