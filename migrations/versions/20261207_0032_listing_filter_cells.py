@@ -9,7 +9,13 @@ the ≤ 12 nodes on the prefix path of m + 1 (exact for whole-euro limits below 
 every listing with a rent is in node RENT_NODES, those without one in node 0. Kept by
 statement triggers in the same transaction as every write to listings, like
 listing_cells (0003); listing_filter_cells_rebuild() recomputes it after bulk loads.
-Must match exchange/listings/cluster_cube.py. See benchmarks/README.md ("Listings").
+Must match exchange/listings/cluster_cube.py.
+
+Also two indexes for searches (exchange/listings/search.py): ix_listings_published_cell_newest
+(by listing_walk_cell, a level-10 grid cell, then newest first, location and filter columns
+included), walked once per cell of a radius searched newest first; ix_listings_accessible_knn,
+a partial GiST index of the accessible published listings for nearest first with that
+filter. See benchmarks/README.md ("Listings").
 
 Revision ID: 0032
 Revises: 0026
