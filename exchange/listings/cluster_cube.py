@@ -9,8 +9,9 @@ cents) is grouped from the rows instead (clusters.py)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from exchange.extensions import db
 
@@ -61,18 +62,30 @@ def rent_nodes(max_rent: Decimal | None) -> list[int]:
 def clusters_from_filter_cells(level: int, flt: ListingFilter, xs: tuple[int, int],
                                ys: tuple[int, int]) -> list[tuple]:
     """(count, free beds, sum of lon, sum of lat, sum of ids) per non-empty cell."""
+    params = {"level": level, "nodes": rent_nodes(flt.max_rent), "x0": xs[0], "x1": xs[1],
+              "y0": ys[0], "y1": ys[1], "kind": flt.kind, "min_beds": flt.min_beds}
+    stmt = _statement(flt.kind is not None, flt.accessible, flt.min_beds is not None)
+    return [tuple(row) for row in db.session.execute(stmt, params)]
+
+
+@cache
+def _statement(kind: bool, accessible: bool, min_beds: bool) -> Select:
+    """The counts' query for the filters that are set, with bind parameters: built once,
+    since building it cost a third of the request (a map's filter change asks for it)."""
     stmt = (
         select(func.sum(C.listings), func.sum(C.free_beds), func.sum(C.sum_lon),
                func.sum(C.sum_lat), func.sum(C.sum_id))
-        .where(C.level == level, C.node.in_(rent_nodes(flt.max_rent)),
-               C.cx.between(*xs), C.cy.between(*ys))
+        .where(C.level == bindparam("level"),
+               C.node.in_(bindparam("nodes", expanding=True)),
+               C.cx.between(bindparam("x0"), bindparam("x1")),
+               C.cy.between(bindparam("y0"), bindparam("y1")))
         .group_by(C.cx, C.cy)
         .having(func.sum(C.listings) > 0)
     )
-    if flt.kind is not None:
-        stmt = stmt.where(C.kind == flt.kind)
-    if flt.accessible:
+    if kind:
+        stmt = stmt.where(C.kind == bindparam("kind"))
+    if accessible:
         stmt = stmt.where(C.accessible.is_(True))
-    if flt.min_beds is not None:
-        stmt = stmt.where(C.beds >= flt.min_beds)
-    return [tuple(row) for row in db.session.execute(stmt)]
+    if min_beds:
+        stmt = stmt.where(C.beds >= bindparam("min_beds"))
+    return stmt

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
+from functools import cache
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Select, bindparam, func, literal_column, select, text
 
 from exchange.extensions import db
 from exchange.profiles import authz
@@ -114,6 +115,14 @@ def listing_clusters(
 
 
 def _clusters_from_cells(level, kind, xs, ys) -> list[tuple]:
+    params = {"level": level, "kind": kind, "x0": xs[0], "x1": xs[1], "y0": ys[0], "y1": ys[1]}
+    return [tuple(row) for row in db.session.execute(_cells_statement(kind is not None),
+                                                     params)]
+
+
+@cache
+def _cells_statement(by_kind: bool) -> Select:
+    """The cell counts' query, with bind parameters: built once per shape."""
     stmt = (
         select(
             func.sum(ListingCell.listings),
@@ -123,16 +132,16 @@ def _clusters_from_cells(level, kind, xs, ys) -> list[tuple]:
             func.sum(ListingCell.sum_id),
         )
         .where(
-            ListingCell.level == level,
-            ListingCell.cx.between(*xs),
-            ListingCell.cy.between(*ys),
+            ListingCell.level == bindparam("level"),
+            ListingCell.cx.between(bindparam("x0"), bindparam("x1")),
+            ListingCell.cy.between(bindparam("y0"), bindparam("y1")),
             ListingCell.listings > 0,
         )
         .group_by(ListingCell.cx, ListingCell.cy)
     )
-    if kind is not None:
-        stmt = stmt.where(ListingCell.kind == kind)
-    return [tuple(row) for row in db.session.execute(stmt)]
+    if by_kind:
+        stmt = stmt.where(ListingCell.kind == bindparam("kind"))
+    return stmt
 
 
 def _clusters_from_listings(viewer: User, flt: ListingFilter, size: float) -> list[tuple]:
