@@ -395,11 +395,11 @@ def _owners(conn: psycopg.Connection) -> Owners:
 
 
 def _rebuild_cells(conn: psycopg.Connection) -> None:
-    exists = conn.execute(
-        "SELECT 1 FROM pg_proc WHERE proname = 'listing_cells_rebuild'"
-    ).fetchone()
-    if exists:
-        conn.execute("SELECT listing_cells_rebuild()")
+    for function in ("listing_cells_rebuild", "listing_filter_cells_rebuild",
+                     "listing_id_blocks_rebuild"):
+        exists = conn.execute("SELECT 1 FROM pg_proc WHERE proname = %s", (function,)).fetchone()
+        if exists:
+            conn.execute(f"SELECT {function}()")
 
 
 def generate(listings: int, url: str | None = None, seed: int = DEFAULT_SEED,
@@ -448,8 +448,9 @@ def _fill(run: Generation, listings: int, seed: int) -> None:
     with psycopg.connect(run.url, autocommit=True) as conn:
         vacuum = time.perf_counter()
         conn.execute("VACUUM (ANALYZE) listings")
-        if conn.execute("SELECT to_regclass('listing_cells')").fetchone()[0] is not None:
-            conn.execute("VACUUM (ANALYZE) listing_cells")
+        for table in ("listing_cells", "listing_filter_cells"):
+            if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is not None:
+                conn.execute(f"VACUUM (ANALYZE) {table}")
         say(f"{name}: vacuumed and analysed ({time.perf_counter() - vacuum:.1f} s)")
     say(f"{name}: {listings} listings in {time.perf_counter() - run.started:.0f} s")
 

@@ -11,9 +11,10 @@ first (10, 25 or 50 km, a filter drawn), and the same radius newest first. The r
 paths are drawn once (seeded); before timing, each distinct path is sent once through the
 app in this process and the SQL its listings service sent is captured (as in
 benchmarks/listings.py). Then, in alternating rounds of ``--seconds``: the 20 users send
-their paths over HTTP (keep-alive, one session each) to one gunicorn process started as in
-docs/deploy.md (``--worker-class`` gevent with ``--connections``, or gthread with
-``--threads``; a Bearer token of an official), and 20
+their paths over HTTP (keep-alive, one session each, each user sticky to one of
+``--processes`` app processes as nginx's ip_hash makes it) to gunicorn started as in
+docs/deploy.md, two processes per machine there (``--worker-class`` gevent with
+``--connections``, or gthread with ``--threads``; a Bearer token of an official), and 20
 threads each on their own psycopg connection (the app's settings) run the captured SQL of
 the same paths. Throughput is completed requests per second; latency median and p99.
 Targets: throughput ≥ 0.85 × the SQL's, median ≤ 2 × the SQL's. Results go to
@@ -136,8 +137,11 @@ def run_users(users: int, seconds: float, work) -> list[float]:
 
 
 class HttpUsers:
-    def __init__(self, port: int, headers: dict, plan: list[list[str]]) -> None:
-        self.base, self.headers, self.plan = f"http://127.0.0.1:{port}", headers, plan
+    """Users over HTTP, each sticky to one app process (nginx's ip_hash in docs/deploy.md)."""
+
+    def __init__(self, ports: list[int], headers: dict, plan: list[list[str]]) -> None:
+        self.bases = [f"http://127.0.0.1:{port}" for port in ports]
+        self.headers, self.plan = headers, plan
 
     def setup(self, number: int):
         session = requests.Session()
@@ -146,7 +150,8 @@ class HttpUsers:
 
     def call(self, session, number: int, n: int) -> None:
         paths = self.plan[number]
-        response = session.get(self.base + paths[n % len(paths)], timeout=60)
+        base = self.bases[number % len(self.bases)]
+        response = session.get(base + paths[n % len(paths)], timeout=60)
         if response.status_code != 200:
             raise SystemExit(f"HTTP {response.status_code}: {response.text[:300]}")
 
@@ -191,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=5000,
                         help="--worker-connections of a gevent worker (docs/deploy.md)")
     parser.add_argument("--paths", type=int, default=400, help="map actions drawn")
-    parser.add_argument("--port", type=int, default=5391)
+    parser.add_argument("--port", type=int, default=5391, help="of the first app process")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="app processes, one gunicorn each on consecutive ports "
+                        "(docs/deploy.md runs two per machine)")
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args(argv)
 
@@ -209,12 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     plan = [[path for path, _ in actions[user::args.users]] for user in range(args.users)]
     connect_args = site.app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
     log = Path(f"/tmp/listings_load_{os.getpid()}.log")
-    server = start_gunicorn(url, args.worker_class, args.threads, args.connections, args.port,
-                            log)
+    ports = [args.port + number for number in range(args.processes)]
+    servers = [start_gunicorn(url, args.worker_class, args.threads, args.connections, port,
+                              log.with_suffix(f".{port}.log")) for port in ports]
     results: dict[str, list[float]] = {"api": [], "sql": []}
     try:
-        http, direct = HttpUsers(args.port, site.headers, plan), SqlUsers(url, connect_args,
-                                                                           plan, sql)
+        http = HttpUsers(ports, site.headers, plan)
+        direct = SqlUsers(url, connect_args, plan, sql)
         run_users(args.users, min(5.0, args.seconds), http)  # warm-up, untimed
         run_users(args.users, min(5.0, args.seconds), direct)
         for round_number in range(args.rounds):
@@ -225,11 +234,12 @@ def main(argv: list[str] | None = None) -> int:
                 results[side] += run_users(args.users, args.seconds, work)
                 print(f"round {round_number + 1} {side}: {len(results[side])} requests so far")
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for server in servers:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
         site.conn.close()
     total = args.seconds * args.rounds
     api, db_side = summary(results["api"], total), summary(results["sql"], total)
@@ -245,11 +255,13 @@ def main(argv: list[str] | None = None) -> int:
                    detail=f"{api['p99_ms']:.0f} / {db_side['p99_ms']:.0f} ms"),
     ]
     print_table(rows, f"{args.users} users, {args.rounds} × {args.seconds:g} s per side, "
-                      f"gunicorn --worker-class {args.worker_class}, load average "
+                      f"{args.processes} × gunicorn --worker-class {args.worker_class}, "
+                      "load average "
                       f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     write_results("listings_load", {
         "users": args.users, "seconds": args.seconds, "rounds": args.rounds,
         "worker_class": args.worker_class, "threads": args.threads,
+        "processes": args.processes,
         "connections": args.connections, "load": load,
         "figures": rows, "api": api, "sql": db_side, "distinct_paths": len(sql),
     })

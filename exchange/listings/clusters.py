@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
+from functools import cache
 
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import Select, bindparam, func, literal_column, select, text
 
 from exchange.extensions import db
 from exchange.profiles import authz
 from exchange.profiles.models import User
 
 from .access import approximate, is_official, visible_clause
+from .cluster_cube import answers, clusters_from_filter_cells
 from .filters import ListingFilter, filter_clauses, geometry
 from .models import Listing, ListingCell
 from .models import ListingStatus as S
@@ -71,8 +73,9 @@ def listing_clusters(
 
     The cells cover the viewport whole (a cell at its edge counts all its listings). Staff
     see every published listing, so for them the counts come from `listing_cells`, which
-    the database keeps per level: a few hundred rows for any table size. Other filters,
-    landlords' own listings and the finest zooms are grouped from the rows themselves.
+    the database keeps per level: a few hundred rows for any table size; filters on
+    accessibility, beds and rent come from `listing_filter_cells` (cluster_cube.py). Other
+    filters, landlords' own listings and the finest zooms are grouped from the rows.
     """
     flt = replace(flt or ListingFilter(), bbox=bbox, status=S.PUBLISHED, cursor=None)
     flt.check()
@@ -85,8 +88,11 @@ def listing_clusters(
         for f in fields(ListingFilter)
         if f.name not in ("bbox", "kind", "status", "sort", "limit", "cursor")
     )
-    if authz.is_staff(viewer) and level in CELL_LEVELS and only_kind:
+    staff = authz.is_staff(viewer)
+    if staff and level in CELL_LEVELS and only_kind:
         rows = _clusters_from_cells(level, flt.kind, (x0, x1), (y0, y1))
+    elif staff and answers(flt, level):
+        rows = clusters_from_filter_cells(level, flt, (x0, x1), (y0, y1))
     else:
         cell_bbox = (x0 * size, y0 * size, (x1 + 1) * size, (y1 + 1) * size)
         rows = _clusters_from_listings(viewer, replace(flt, bbox=cell_bbox), size)
@@ -109,6 +115,14 @@ def listing_clusters(
 
 
 def _clusters_from_cells(level, kind, xs, ys) -> list[tuple]:
+    params = {"level": level, "kind": kind, "x0": xs[0], "x1": xs[1], "y0": ys[0], "y1": ys[1]}
+    return [tuple(row) for row in db.session.execute(_cells_statement(kind is not None),
+                                                     params)]
+
+
+@cache
+def _cells_statement(by_kind: bool) -> Select:
+    """The cell counts' query, with bind parameters: built once per shape."""
     stmt = (
         select(
             func.sum(ListingCell.listings),
@@ -118,16 +132,16 @@ def _clusters_from_cells(level, kind, xs, ys) -> list[tuple]:
             func.sum(ListingCell.sum_id),
         )
         .where(
-            ListingCell.level == level,
-            ListingCell.cx.between(*xs),
-            ListingCell.cy.between(*ys),
+            ListingCell.level == bindparam("level"),
+            ListingCell.cx.between(bindparam("x0"), bindparam("x1")),
+            ListingCell.cy.between(bindparam("y0"), bindparam("y1")),
             ListingCell.listings > 0,
         )
         .group_by(ListingCell.cx, ListingCell.cy)
     )
-    if kind is not None:
-        stmt = stmt.where(ListingCell.kind == kind)
-    return [tuple(row) for row in db.session.execute(stmt)]
+    if by_kind:
+        stmt = stmt.where(ListingCell.kind == bindparam("kind"))
+    return stmt
 
 
 def _clusters_from_listings(viewer: User, flt: ListingFilter, size: float) -> list[tuple]:

@@ -155,15 +155,26 @@ def filter_params(flt: ListingFilter) -> dict[str, Any]:
     return params
 
 
-def filter_sql(params: Container[str], value: Callable[[str], Any]) -> list[ColumnElement[bool]]:
+def filter_sql(params: Container[str], value: Callable[[str], Any],
+               area_index: bool = True,
+               accessible_index: bool = True) -> list[ColumnElement[bool]]:
     """The conditions of the named values; ``value(name)`` gives each: the value itself,
-    or a bind parameter standing for it (a search statement built once per shape)."""
+    or a bind parameter standing for it (a search statement built once per shape).
+    ``area_index=False`` spells the box tests so that no spatial index can answer them
+    (`(… && …) IS TRUE`, the same test): a walk of another index checks them row by row
+    and the planner cannot turn it into a bitmap scan of the area (search.py).
+    ``accessible_index=False`` does the same for accessibility: a newest-first page would
+    otherwise AND a bitmap of the whole partial ix_listings_accessible_knn (migration
+    0032, for nearest first) into its plan."""
+    def area(test: ColumnElement[bool]) -> ColumnElement[bool]:
+        return test if area_index else test.is_(True)
+
     clauses: list[ColumnElement[bool]] = [Listing.status == value("status")]
     if "west" in params:
         envelope = func.ST_MakeEnvelope(
             value("west"), value("south"), value("east"), value("north"), 4326
         )
-        clauses.append(geometry().op("&&")(envelope))
+        clauses.append(area(geometry().op("&&")(envelope)))
     if "radius_m" in params:
         # What ST_DWithin(location, near, r, false) means, spelled so that the planner sees
         # it: the box it would search (an index condition of the GiST index that `<->`
@@ -172,7 +183,7 @@ def filter_sql(params: Container[str], value: Callable[[str], Any]) -> list[Colu
         # every listing in the radius and sort them; this way a search by distance walks
         # the index nearest first and stops after one page (benchmarks/README.md).
         near = geography_point(value("near_lat"), value("near_lon"))
-        clauses.append(Listing.location.op("&&")(func._ST_Expand(near, value("radius_m"))))
+        clauses.append(area(Listing.location.op("&&")(func._ST_Expand(near, value("radius_m")))))
         clauses.append(Listing.location.op("<->", return_type=Float)(near) <= value("radius_m"))
     if "kind" in params:
         clauses.append(Listing.kind == value("kind"))
@@ -208,7 +219,8 @@ def filter_sql(params: Container[str], value: Callable[[str], Any]) -> list[Colu
             )
         )
     if "accessible" in params:
-        clauses.append(or_(Listing.accessible.is_(True), Listing.accessible_beds > 0))
+        accessible = or_(Listing.accessible.is_(True), Listing.accessible_beds > 0)
+        clauses.append(accessible if accessible_index else accessible.is_(True))
     if "organization_id" in params:
         clauses.append(Listing.organization_id == value("organization_id"))
     if "fits_household" in params:

@@ -262,6 +262,27 @@ class ListingCell(Base):
     sum_id: Mapped[int] = mapped_column(BigInteger)
 
 
+class ListingFilterCell(Base):
+    """Published listings per grid cell by the map's filter dimensions: kind, accessible,
+    beds (capped) and a Fenwick node over the whole-euro rent (migration 0032), so that
+    filtered clusters read a bounded number of rows. See listings/cluster_cube.py."""
+
+    __tablename__ = "listing_filter_cells"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    node: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    accessible: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    beds: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    listings: Mapped[int] = mapped_column(Integer)
+    free_beds: Mapped[int] = mapped_column(BigInteger)
+    sum_lon: Mapped[float] = mapped_column(Float)
+    sum_lat: Mapped[float] = mapped_column(Float)
+    sum_id: Mapped[int] = mapped_column(BigInteger)
+
+
 class SavedSearch(Base):
     """An official's search (filters and optionally an area) that reports new matches."""
 

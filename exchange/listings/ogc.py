@@ -35,7 +35,7 @@ from exchange.db import MAX_ID, read_only, utcnow
 from exchange.errors import NotFound, Text, localise
 from exchange.listings import access, ogc_documents, ogc_pages, search
 from exchange.listings.ogc_documents import NESTED_PREFIX
-from exchange.listings.page_json import page_json
+from exchange.listings.page_json import ogc_features
 from exchange.listings.schemas import ListingSchema, feature
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -336,8 +336,7 @@ def items(collection_id: str):
     after = _int_param("after", 0, 0, MAX_ID) if request.args.get("after") else None
     viewer = current_user._get_current_object()
     rows, matched, more = ogc_pages.ogc_page(viewer, bbox, limit, offset, listed, after)
-    features = [feature(flat_properties(item))
-                for item in page_json(rows, access.exact_view(viewer), [None] * len(rows))]
+    features = ogc_features(rows, access.exact_view(viewer))
 
     def page_link(rel: str, page_offset: int, after_id: int | None = None) -> dict:
         values: dict[str, Any] = {"limit": limit, "offset": page_offset}

@@ -125,3 +125,48 @@ def _json(layout: _Layout, row: Row, exact: bool, distance_m: float | None) -> d
         # Others get distances in half kilometres: exact ones would give the place away.
         data["distance_km"] = round(distance_m / 1000, 3) if exact else round(distance_m / 500) / 2
     return data
+
+
+#: Decimal fields that an OGC feature writes as numbers (the REST API writes them as strings).
+_FEATURE_NUMBERS = ("rent_cold", "utilities")
+
+
+def ogc_features(rows: list[Row], exact: Callable[[Row], bool]) -> list[dict[str, Any]]:
+    """An OGC page's rows as GeoJSON features with flat properties, in one pass: what
+    `feature(flat_properties(page_json(...)))` in ogc.py gives, without the nested dicts
+    built and taken apart again (that cost twice the SQL of a page of 1,000)."""
+    if not rows:
+        return []
+    layouts = _layouts(rows[0]._fields)
+    return [_feature(layouts[row.kind], row, exact(row)) for row in rows]
+
+
+def _feature(layout: _Layout, row: Row, exact: bool) -> dict[str, Any]:
+    properties = {name: value for name, value in zip(layout.names, layout.own(row), strict=True)
+                  if value is not None}
+    for name in layout.as_number:
+        if name in properties:
+            properties[name] = float(properties[name])
+    for name in layout.as_string:
+        if name in properties:
+            value = properties[name]
+            properties[name] = float(value) if name in _FEATURE_NUMBERS else f"{value:f}"
+    (lat, lon, street, postal_code, city, organization_name, organization_verified,
+     owner_id, owner_name, owner_email, owner_phone, *beds) = layout.shown(row)
+    lat, lon = round(lat, 7), round(lon, 7)
+    if not exact:
+        lat, lon = approximate(lat, lon)
+    shown = {
+        "location_precision": "exact" if exact else "approximate",
+        "street": street if exact else None, "postal_code": postal_code, "city": city,
+        "organization_name": organization_name, "owner_verified": organization_verified,
+    }
+    if properties["kind"] == ListingKind.BEDS:
+        shown.update(zip((f"beds_by_policy_{p}" for p in POLICIES), beds, strict=True))
+    if exact and owner_id is not None:
+        shown.update(contact_name=owner_name, contact_email=owner_email,
+                     contact_phone=owner_phone)
+    properties.update((key, value) for key, value in shown.items() if value is not None)
+    return {"type": "Feature", "id": properties["id"],
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties}

@@ -14,15 +14,18 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     ColumnElement,
     Float,
+    Integer,
     Row,
     Select,
     bindparam,
     cast,
     func,
     select,
+    true,
     tuple_,
 )
 from sqlalchemy.orm import joinedload
@@ -115,13 +118,17 @@ def search_listings(viewer: User, flt: ListingFilter) -> SearchPage:
     sort = flt.effective_sort
     reach, params = visibility(viewer, flt.status)
     params.update(filter_params(flt), page_size=flt.limit + 1)
+    if sort == "newest" and flt.status == S.PUBLISHED and (cells := walk_cells(flt)):
+        params["walk_cells"] = cells
     if flt.cursor:
         params.update(_cursor_params(flt.cursor, sort))
     rows = _page_rows(_search_statement(sort, reach, frozenset(params)), params)
     if sort == "distance":
-        if len(rows) > flt.limit:
+        # Only when the row after the page lies as far as the page's last one can more
+        # listings at that distance be left out (the index gives ties in no order).
+        if len(rows) > flt.limit and rows[-1].distance_m == rows[-2].distance_m:
             rows = _with_ties(rows, reach, params, flt.limit)
-        else:  # the index gives listings at one distance in no particular order
+        else:
             rows = sorted(rows, key=lambda row: (row.distance_m, row.id))
     more = len(rows) > flt.limit
     hits = [
@@ -145,6 +152,52 @@ _SEARCH_STATEMENTS_MAX = 1024
 _PARAM_TYPES = {name: Float() for name in
                 ("west", "south", "east", "north", "near_lat", "near_lon", "radius_m",
                  "after_distance")}
+_PARAM_TYPES["walk_cells"] = ARRAY(Integer())
+
+#: The grid of newest-first walks (migration 0032's listing_walk_cell, level 10), and the
+#: most cells an area may touch to be walked cell by cell (a larger area holds enough
+#: listings for the one walk over the whole country to end soon).
+WALK_CELL = 360 / 2**10
+WALK_CELLS_MAX = 48
+_METRES_PER_DEGREE_MIN = 110_574  # a degree of latitude at the equator, the shortest
+
+
+def walk_cells(flt: ListingFilter) -> list[int] | None:
+    """The cells of listing_walk_cell that the filter's radius (and box) touches, or None
+    without a radius or when it touches more than WALK_CELLS_MAX. A box alone is walked
+    by ix_listings_published_map (migration 0006): a viewport's page costs little there."""
+    if flt.near is None or flt.radius_km is None:
+        return None
+    lat, lon = flt.near
+    # A little wider than the box _ST_Expand searches: more cells only cost a walk.
+    dlat = flt.radius_km * 1000 / _METRES_PER_DEGREE_MIN * 1.01
+    dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.0))), 0.01)
+    west, south, east, north = lon - dlon, lat - dlat, lon + dlon, lat + dlat
+    if flt.bbox is not None:
+        west, south = max(west, flt.bbox[0]), max(south, flt.bbox[1])
+        east, north = min(east, flt.bbox[2]), min(north, flt.bbox[3])
+        if west > east or south > north:
+            return [0]  # the box and the radius do not meet: nothing matches anyway
+    xs = range(math.floor(west / WALK_CELL), math.floor(east / WALK_CELL) + 1)
+    ys = range(math.floor(south / WALK_CELL), math.floor(north / WALK_CELL) + 1)
+    if len(xs) * len(ys) > WALK_CELLS_MAX or west < -180 or east > 180:
+        return None
+    # Cells of the box's corners that the circle misses hold nothing to find, but may hold
+    # a city whose listings a walk would read and drop one by one.
+    reach = flt.radius_km * 1000 * 1.02 + 100
+    return [x * 1024 + y for x in xs for y in ys
+            if _metres_to_cell(flt.near, x, y) <= reach] or [0]
+
+
+def _metres_to_cell(near: tuple[float, float], x: int, y: int) -> float:
+    """About how far the cell's nearest point lies from ``near`` (haversine)."""
+    lat, lon = near
+    cell_lat = min(max(lat, y * WALK_CELL), (y + 1) * WALK_CELL)
+    cell_lon = min(max(lon, x * WALK_CELL), (x + 1) * WALK_CELL)
+    phi1, phi2 = math.radians(lat), math.radians(cell_lat)
+    half = (math.sin((phi2 - phi1) / 2) ** 2
+            + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(cell_lon - lon) / 2) ** 2)
+    return 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(half)))
 
 
 def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
@@ -160,14 +213,19 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
                                     expanding=name == "viewer_organizations")
         return binds[name]
 
-    conditions = _search_conditions(sort, reach, names, value)
+    conditions = _search_conditions(sort, reach, names, value,
+                                    area_index="walk_cells" not in names,
+                                    accessible_index=sort == "distance")
     if sort == "newest":
         newest = (Listing.listed_at.desc(), Listing.id.desc())
         # The page's ids first, then its rows. For published listings in a viewport the ids
         # come from ix_listings_published_map alone (an index-only scan), so the heap is read
         # for the page's rows only, not for every listing in the viewport (migration 0006).
-        page_ids = (select(Listing.id).where(*conditions).order_by(*newest)
-                    .limit(value("page_size")))
+        if "walk_cells" in names:
+            page_ids = _walk_by_cell(conditions, value)
+        else:
+            page_ids = (select(Listing.id).where(*conditions).order_by(*newest)
+                        .limit(value("page_size")))
         # With near, newest first still says how far each listing is.
         extra = [_distance(value).label("distance_m")] if "near_lat" in names else []
         stmt = (page_select(*extra).where(Listing.id.in_(page_ids.scalar_subquery()))
@@ -184,11 +242,27 @@ def _search_statement(sort: str, reach: str, names: frozenset[str]) -> Select:
     return stmt
 
 
+def _walk_by_cell(conditions: list[ColumnElement[bool]],
+                  value: Callable[[str], Any]) -> Select:
+    """A newest-first page's ids as one walk of ix_listings_published_cell_newest per cell
+    of the area (each stops after a page), merged: rows outside the area or failing a
+    filter are skipped within the area's own cells, not across the whole country."""
+    cell = func.unnest(value("walk_cells")).table_valued("cell").render_derived(name="walk")
+    walk = (select(Listing.id, Listing.listed_at)
+            .where(func.listing_walk_cell(Listing.location) == cell.c.cell, *conditions)
+            .order_by(Listing.listed_at.desc(), Listing.id.desc())
+            .limit(value("page_size")).lateral("walked"))
+    return (select(walk.c.id).select_from(cell).join(walk, true())
+            .order_by(walk.c.listed_at.desc(), walk.c.id.desc()).limit(value("page_size")))
+
+
 def _search_conditions(
-    sort: str, reach: str, names: Container[str], value: Callable[[str], Any]
+    sort: str, reach: str, names: Container[str], value: Callable[[str], Any],
+    area_index: bool = True, accessible_index: bool = True,
 ) -> list[ColumnElement[bool]]:
     """Visibility, filters and the cursor of a search; ``value(name)`` gives each value."""
-    conditions = [visibility_sql(reach, names, value), *filter_sql(names, value)]
+    conditions = [visibility_sql(reach, names, value),
+                  *filter_sql(names, value, area_index, accessible_index)]
     if "after_id" in names:
         if sort == "newest":
             conditions.append(tuple_(Listing.listed_at, Listing.id)

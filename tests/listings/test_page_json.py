@@ -73,3 +73,21 @@ def test_a_row_and_the_listing_it_came_from_dump_alike(app, make_user, variety):
         for exact in (True, False):
             schema = ListingSchema(exact=exact)
             assert _as_json(app, schema.dump(hit.listing)) == _as_json(app, schema.dump(listing))
+
+
+@pytest.mark.parametrize("role", ["official", "caseworker", "landlord"])
+def test_ogc_features_are_the_schema_dump_flattened(app, make_user, variety, role):
+    """OGC pages write features in one pass; the same as the schema's dump of each listing
+    as a feature with flat properties (what a single feature's page writes)."""
+    from exchange.listings.ogc import flat_properties
+    from exchange.listings.page_json import ogc_features
+    from exchange.listings.schemas import feature
+
+    viewer = make_user(role=role) if role != "landlord" else variety[0].owner
+    page = search.search_listings(viewer, ListingFilter(bbox=(13.0, 52.3, 13.8, 52.7)))
+    rows = [hit.listing for hit in page.items]
+    exact = access.exact_view(viewer)
+    expected = [feature(flat_properties(ListingSchema(exact=exact(row)).dump(row)))
+                for row in rows]
+    assert _as_json(app, ogc_features(rows, exact)) == _as_json(app, expected)
+    assert {f["properties"]["kind"] for f in expected} >= {"flat"}
