@@ -18,14 +18,14 @@ a partial GiST index of the accessible published listings for nearest first with
 filter. See benchmarks/README.md ("Listings").
 
 Revision ID: 0032
-Revises: 0026
+Revises: 0034
 Create Date: 2026-12-07 17:30:00
 """
 
 from alembic import op
 
 revision = "0032"
-down_revision = "0026"
+down_revision = "0034"
 branch_labels = None
 depends_on = None
 
