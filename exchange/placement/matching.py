@@ -89,7 +89,7 @@ CROSS JOIN LATERAL (
         WHERE l.status = 'published' AND l.kind = 'flat'
           AND l.max_occupants >= hh.size
           AND (NOT hh.step_free OR l.accessible IS TRUE)
-          AND coalesce(l.available_from, '-infinity'::date) <= :by
+          AND coalesce(l.available_from, '0001-01-01'::date) <= :by  -- ix_listings_flats_knn
           AND (l.available_until IS NULL OR l.available_until >= :by)
           AND ST_DWithin(l.location, hh.centre, hh.radius_m, false)
           AND l.rent_cold + coalesce(l.utilities, 0) <= r.lim[1] AND l.area_m2 <= r.lim[2]

@@ -41,9 +41,10 @@ CREATE INDEX ix_listing_municipalities_municipality_id
 -- The flats a household's KNN walk looks at, with the day they become available and their
 -- room as keys of the index (btree_gist): flats not yet available or too small are skipped
 -- in the index, not fetched and thrown away (four in five of the published flats are
--- offered from a later day in the 1M benchmark).
+-- offered from a later day in the 1M benchmark). No day given: the first day there is
+-- (btree_gist's penalty subtracts days, and cannot subtract infinite ones).
 CREATE INDEX ix_listings_flats_knn ON listings USING gist
-    (location, (coalesce(available_from, '-infinity'::date)), max_occupants)
+    (location, (coalesce(available_from, '0001-01-01'::date)), max_occupants)
     WHERE status = 'published' AND kind = 'flat';
 
 CREATE TABLE placement_waiting (
