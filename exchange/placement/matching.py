@@ -45,19 +45,21 @@ WAITING_FULL_DAYS = 60
 #: The audit action of a household's placement needs written (per member).
 NEEDS_AUDIT_ACTION = "placement_needs"
 
-# The household's size (kept in placement_waiting), need and centre; the limits for its size
+# The household's size, need and centre; the limits for its size
 # in the municipalities whose seat lies within reach (read once), then the nearest flats
 # that fit it (a KNN walk of the listings' GiST index from the centre, each flat's
 # municipality kept in listing_municipalities, stopping after CANDIDATES), scored.
 FLATS_FOR_HOUSEHOLD = text(f"""
 WITH household AS (
-    SELECT h.id, coalesce(w.size, 0) AS size,
+    SELECT h.id,
+           (SELECT count(*) FROM persons p
+             WHERE p.household_id = h.id AND p.merged_into_id IS NULL
+               AND p.anonymised_at IS NULL)::integer AS size,
            coalesce(n.needs_step_free, false) AS step_free,
            coalesce(n.radius_km, {DEFAULT_RADIUS_KM}) * 1000.0 AS radius_m,
            coalesce(m.location, o.location) AS centre
     FROM households h
     JOIN organizations o ON o.id = h.organization_id
-    LEFT JOIN placement_waiting w ON w.household_id = h.id
     LEFT JOIN household_needs n ON n.household_id = h.id
     LEFT JOIN organizations m ON m.id = n.assigned_municipality_id
     WHERE h.id = :household_id

@@ -8,7 +8,8 @@ is kept by triggers instead.
 - placement_waiting: each household's size (members not merged or anonymised), whether a
   member is restricted, since when a member sleeps in a shelter bed (the earliest start
   of an open stay; NULL when none), and its recorded needs (centre: the assigned
-  municipality, else its organisation; step-free; radius; NULL without needs), kept by
+  municipality, else its organisation; step-free; radius); only households whose
+  caseworkers recorded needs have a row (only they are matched to flats); kept by
   statement triggers on persons, occupancies and household_needs (one set-based refresh
   per statement, so bulk imports stay bulk) and a household's change of organisation;
 - placement_waiting_refresh(ids) / placement_waiting_rebuild() and
@@ -127,25 +128,30 @@ $$;
 
 CREATE FUNCTION placement_waiting_refresh(ids integer[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    -- Only households whose caseworkers recorded needs are matched to flats.
+    kept integer[] := ARRAY(SELECT household_id FROM household_needs
+                            WHERE household_id = ANY(ids) ORDER BY household_id);
 BEGIN
     -- One household at a time (in id order): two transactions changing one household's
     -- members wait for each other, so the second counts what the first committed.
-    PERFORM pg_advisory_xact_lock(1818, id) FROM unnest(ids) AS id
-    WHERE id IS NOT NULL ORDER BY id;
+    PERFORM pg_advisory_xact_lock(1818, id) FROM unnest(kept) AS id;
     DELETE FROM placement_waiting WHERE household_id = ANY(ids);
+    IF cardinality(kept) = 0 THEN
+        RETURN;
+    END IF;
     INSERT INTO placement_waiting
-    SELECT s.*, CASE WHEN n.household_id IS NOT NULL
-                     THEN coalesce(n.assigned_municipality_id, h.organization_id) END,
-           n.needs_step_free, n.radius_km
+    SELECT s.*, coalesce(n.assigned_municipality_id, h.organization_id), n.needs_step_free,
+           n.radius_km
     FROM (SELECT p.household_id, count(*)::integer, bool_or(p.restricted_at IS NOT NULL),
                  min((SELECT min(lower(o.period)) FROM occupancies o
                       WHERE o.person_id = p.id AND upper_inf(o.period)))
           FROM persons p
-          WHERE p.household_id = ANY(ids) AND p.merged_into_id IS NULL
+          WHERE p.household_id = ANY(kept) AND p.merged_into_id IS NULL
             AND p.anonymised_at IS NULL
           GROUP BY p.household_id) s
     JOIN households h ON h.id = s.household_id
-    LEFT JOIN household_needs n ON n.household_id = s.household_id;
+    JOIN household_needs n ON n.household_id = s.household_id;
 END
 $$;
 
@@ -153,9 +159,8 @@ CREATE FUNCTION placement_waiting_rebuild() RETURNS void
 LANGUAGE sql AS $$
     TRUNCATE placement_waiting;
     INSERT INTO placement_waiting
-    SELECT s.*, CASE WHEN n.household_id IS NOT NULL
-                     THEN coalesce(n.assigned_municipality_id, h.organization_id) END,
-           n.needs_step_free, n.radius_km
+    SELECT s.*, coalesce(n.assigned_municipality_id, h.organization_id), n.needs_step_free,
+           n.radius_km
     FROM (SELECT p.household_id, count(*)::integer, bool_or(p.restricted_at IS NOT NULL),
                  min(o.since)
           FROM persons p
@@ -165,7 +170,7 @@ LANGUAGE sql AS $$
             AND p.anonymised_at IS NULL
           GROUP BY p.household_id) s
     JOIN households h ON h.id = s.household_id
-    LEFT JOIN household_needs n ON n.household_id = s.household_id;
+    JOIN household_needs n ON n.household_id = s.household_id;
 $$;
 
 CREATE FUNCTION placement_waiting_household_moved() RETURNS trigger
@@ -196,10 +201,15 @@ SELECT placement_waiting_rebuild();
 """
 
 #: Tables whose statements refresh the changed households' rows: (table, trigger prefix,
-#: the households of a transition table ``{rows}``).
+#: the households of a transition table ``{rows}``, of an update when narrower).
 CHANGED = (
     ("persons", "placement_waiting_persons",
-     "SELECT household_id FROM {rows} WHERE household_id IS NOT NULL"),
+     "SELECT household_id FROM {rows} WHERE household_id IS NOT NULL",
+     # An update counts when it changes what the row is made of (imports rewrite names).
+     "SELECT unnest(ARRAY[o.household_id, n.household_id]) FROM old_rows o"
+     " JOIN new_rows n ON n.id = o.id"
+     " WHERE (o.household_id, o.merged_into_id, o.anonymised_at, o.restricted_at)"
+     " IS DISTINCT FROM (n.household_id, n.merged_into_id, n.anonymised_at, n.restricted_at)"),
     ("occupancies", "placement_waiting_stays",
      "SELECT p.household_id FROM {rows} o JOIN persons p ON p.id = o.person_id"
      " WHERE p.household_id IS NOT NULL"),
@@ -211,10 +221,12 @@ EVENTS = (("INSERT", "inserted", "NEW TABLE AS new_rows"),
           ("DELETE", "deleted", "OLD TABLE AS old_rows"))
 
 
-def _statement_triggers(table: str, prefix: str, households: str) -> str:
+def _statement_triggers(table: str, prefix: str, households: str,
+                        updated: str | None = None) -> str:
     """The refresh function of one table and its three statement triggers (a trigger with
     transition tables serves one event)."""
     new, old = households.format(rows="new_rows"), households.format(rows="old_rows")
+    updated = updated or f"{new} UNION {old}"
     sql = f"""
 CREATE FUNCTION {prefix}_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -224,7 +236,7 @@ BEGIN
     ELSIF TG_OP = 'DELETE' THEN
         PERFORM placement_waiting_refresh(ARRAY({old}));
     ELSE
-        PERFORM placement_waiting_refresh(ARRAY({new} UNION {old}));
+        PERFORM placement_waiting_refresh(ARRAY({updated}));
     END IF;
     RETURN NULL;
 END
@@ -245,7 +257,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table, prefix, _households in CHANGED:
+    for table, prefix, *_households in CHANGED:
         for _event, suffix, _rows in EVENTS:
             op.execute(f"DROP TRIGGER {prefix}_{suffix} ON {table}")
         op.execute(f"DROP FUNCTION {prefix}_changed()")
