@@ -2,6 +2,7 @@
 
     python -m benchmarks.placement                       # 10k and 1M (generates if needed)
     python -m benchmarks.placement --sizes 10000 100000 --repeat 20
+    python -m benchmarks.placement --reuse        # keep made databases, migrate them to head
 
 For each size N one database (`exchange_bench_placement_10k`, …_1m; another prefix with
 `BENCH_DATABASE_PREFIX`) holds N persons and N listings: the registry of
@@ -29,7 +30,25 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks import common, generate_listings, generate_registry
+from benchmarks import generate_listings, generate_registry
+from benchmarks.common import (
+    DEFAULT_SEED,
+    TODAY,
+    Generation,
+    admin_connect,
+    figure_row,
+    fingerprint,
+    generate_database,
+    interleaved,
+    medians,
+    migrate,
+    print_table,
+    row_count,
+    size_label,
+    target_row,
+    write_results,
+)
+from benchmarks.common import database_url as _database_url
 
 SIZES = [10_000, 1_000_000]
 SAMPLES = 20
@@ -39,14 +58,14 @@ FURTHER_AREA = 15
 
 
 def database_url(size: int) -> str:
-    return common.database_url(f"placement_{common.size_label(size).lower()}")
+    return _database_url(f"placement_{size_label(size).lower()}")
 
 
 def _stamp(size: int, seed: int) -> str:
     return (f"exchange placement benchmark: {size} persons and listings, seed {seed},"
-            f" code {common.fingerprint(Path(__file__))}"
-            f" {common.fingerprint(Path(generate_listings.__file__))}"
-            f" {common.fingerprint(Path(generate_registry.__file__))}")
+            f" code {fingerprint(Path(__file__))}"
+            f" {fingerprint(Path(generate_listings.__file__))}"
+            f" {fingerprint(Path(generate_registry.__file__))}")
 
 
 def _load_listings(conn: psycopg.Connection, size: int, seed: int, say) -> None:
@@ -88,7 +107,7 @@ def _load_placement(conn: psycopg.Connection, seed: int, say) -> None:
                 "INSERT INTO rent_limits (district_id, municipality_id, household_size,"
                 " valid_from, max_gross_rent, max_area_m2, further_person_rent,"
                 " further_person_area_m2) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (district_id, municipality_id, size, common.TODAY.replace(day=1),
+                (district_id, municipality_id, size, TODAY.replace(day=1),
                  round(area * (price * 1.1 + 3.0), 2), area, *further))
     ids = [m for m, _population in municipalities]
     weights = [population for _m, population in municipalities]
@@ -102,21 +121,36 @@ def _load_placement(conn: psycopg.Connection, seed: int, say) -> None:
     say(f"{len(ids)} municipalities with limits, {len(households)} households assigned")
 
 
-def _fill(run: common.Generation, size: int, seed: int) -> None:
+def _fill(run: Generation, size: int, seed: int) -> None:
     with psycopg.connect(run.url) as conn:
         generate_registry.load(conn, size, seed, run.say)
         _load_listings(conn, size, seed, run.say)
+        # The rows the triggers keep are made once after the bulk loads (triggers off).
+        conn.execute("ALTER TABLE organizations DISABLE TRIGGER placement_municipality_moved")
         _load_placement(conn, seed, run.say)
+        conn.execute("ALTER TABLE organizations ENABLE TRIGGER placement_municipality_moved")
+        conn.execute("SELECT placement_listing_municipalities_rebuild()")
+        conn.execute("SELECT placement_waiting_rebuild()")
     with psycopg.connect(run.url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    with common.admin_connect(run.url) as conn:
+    with admin_connect(run.url) as conn:
         conn.execute(f"COMMENT ON DATABASE \"{run.name}\" IS '{run.stamp}'")
     run.say(f"{run.name}: made in {time.perf_counter() - run.started:.0f} s")
 
 
-def generate(size: int, seed: int = common.DEFAULT_SEED, fresh: bool = False) -> str:
-    return common.generate_database(database_url(size), _stamp(size, seed), "persons", size, fresh,
-                                    False, partial(_fill, size=size, seed=seed))
+def generate(size: int, seed: int = DEFAULT_SEED, fresh: bool = False,
+             reuse: bool = False) -> str:
+    """The database of that size: made when missing or stale; with ``reuse`` one that holds
+    its N persons is kept whatever code made it, migrated to head (the migrations fill
+    their new tables) and analysed."""
+    url = database_url(size)
+    if reuse and not fresh and row_count(url, "persons") == size:
+        migrate(url)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("ANALYZE")
+        return url
+    return generate_database(database_url(size), _stamp(size, seed), "persons", size, fresh,
+                             False, partial(_fill, size=size, seed=seed))
 
 
 SAMPLE_HOUSEHOLDS = """
@@ -139,15 +173,16 @@ def _site_tasks(label: str, url: str) -> tuple[dict, dict]:
     connection of its own), and what they found (for the context column)."""
     from sqlalchemy import create_engine
 
-    from exchange.config import normalise_database_url
+    from exchange.config import Config, normalise_database_url
     from exchange.placement import matching
 
-    conn = create_engine(normalise_database_url(url)).connect()
+    # The app's engine options (no JIT, no server-side prepares), as the service runs it.
+    conn = create_engine(normalise_database_url(url), **Config.SQLALCHEMY_ENGINE_OPTIONS).connect()
     households = [r[0] for r in conn.exec_driver_sql(SAMPLE_HOUSEHOLDS, (SAMPLES,))]
     flats = [r[0] for r in conn.exec_driver_sql(SAMPLE_FLATS, (SAMPLES,))]
     conn.rollback()
     found: dict[str, list[int]] = {"flats": [], "households": []}
-    day = common.TODAY
+    day = TODAY
 
     def flats_for(household_id: int) -> None:
         rows = conn.execute(matching.FLATS_FOR_HOUSEHOLD, {
@@ -175,38 +210,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=10, help="timed rounds")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--fresh", action="store_true")
-    parser.add_argument("--seed", type=int, default=common.DEFAULT_SEED)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep databases holding their N persons, migrated to head")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)
     small, large = args.sizes
     tasks, found = {}, {}
     for size in (small, large):
-        label = common.size_label(size)
-        url = generate(size, args.seed, args.fresh)
+        label = size_label(size)
+        url = generate(size, args.seed, args.fresh, args.reuse)
         site_tasks, found[label] = _site_tasks(label, url)
         tasks.update(site_tasks)
     units = [[name] for name in tasks]
-    figures = common.medians(common.interleaved(tasks, units, args.repeat, args.warmup, args.seed))
+    figures = medians(interleaved(tasks, units, args.repeat, args.warmup, args.seed))
     rows, results = [], {}
     for what, title in (("flats", "flats for a household"),
                         ("households", "households for a flat")):
         per_size = {}
         for size in (small, large):
-            label = common.size_label(size)
+            label = size_label(size)
             values = sorted(v for k, v in figures.items() if k.startswith(f"{label} {what} "))
             per_size[label] = values[len(values) // 2] if values else None
             counts = found[label][what]
-            middle = sorted(counts)[len(counts) // 2] if counts else 0
-            rows.append(common.figure_row(
-                f"{title} at {label} (median ms)", per_size[label], "ms",
-                detail=f"{len(values)} samples, found per call: median {middle}"))
-        a, b = per_size[common.size_label(small)], per_size[common.size_label(large)]
+            rows.append(figure_row(f"{title} at {label} (median ms)", per_size[label], "ms",
+                                   detail=f"{len(values)} samples, found per call: "
+                                   f"median {sorted(counts)[len(counts) // 2] if counts else 0}"))
+        a, b = per_size[size_label(small)], per_size[size_label(large)]
         ratio = b / a if a and b else None
-        label = f"{title}: {common.size_label(large)} / {common.size_label(small)}"
-        rows.append(common.target_row(label, ratio, "×", 2, "medians side by side"))
+        rows.append(target_row(f"{title}: {size_label(large)} / {size_label(small)}", ratio, "×",
+                               2, "medians side by side"))
         results[what] = {"per_size_ms": per_size, "ratio": ratio}
-    common.print_table(rows, f"sizes {small} and {large} persons and listings, "
-                             f"repeat {args.repeat}")
-    common.write_results("placement", {"sizes": [small, large], "rows": rows, **results})
+    print_table(rows, f"sizes {small} and {large} persons and listings, repeat {args.repeat}")
+    write_results("placement", {"sizes": [small, large], "rows": rows, **results})
     return 0 if all(row["pass"] is not False for row in rows) else 1
 
 

@@ -37,14 +37,18 @@ COUNT_CAP = 100
 #: The largest radius a household may search in (km); centres farther off never fit.
 MAX_RADIUS_KM = 100
 DEFAULT_RADIUS_KM = 30
+#: A listing's municipality is the nearest seat within this distance (placement_municipality_at).
+SEAT_KM = 20
 #: Score weights (sum 100) and the days after which a flat's time on offer counts full.
 W_DISTANCE, W_HEADROOM, W_WAITING = 50, 30, 20
 WAITING_FULL_DAYS = 60
 #: The audit action of a household's placement needs written (per member).
 NEEDS_AUDIT_ACTION = "placement_needs"
 
-# The household's size, need and centre, then the nearest flats that fit it (a KNN walk of
-# the listings' GiST index from the centre, stopping after CANDIDATES), scored.
+# The household's size, need and centre; the limits for its size
+# in the municipalities whose seat lies within reach (read once), then the nearest flats
+# that fit it (a KNN walk of the listings' GiST index from the centre, each flat's
+# municipality kept in listing_municipalities, stopping after CANDIDATES), scored.
 FLATS_FOR_HOUSEHOLD = text(f"""
 WITH household AS (
     SELECT h.id,
@@ -59,6 +63,12 @@ WITH household AS (
     LEFT JOIN household_needs n ON n.household_id = h.id
     LEFT JOIN organizations m ON m.id = n.assigned_municipality_id
     WHERE h.id = :household_id
+),
+limits AS MATERIALIZED (
+    SELECT m.id, placement_rent_limit(m.id, hh.size, :today) AS lim
+    FROM household hh JOIN organizations m
+      ON m.kind = 'municipality' AND m.location IS NOT NULL
+     AND ST_DWithin(m.location, hh.centre, hh.radius_m + {SEAT_KM * 1000}, false)
 )
 SELECT f.*, hh.size,
        round(({W_DISTANCE} * greatest(0, 1 - f.distance_m / hh.radius_m)
@@ -74,18 +84,17 @@ CROSS JOIN LATERAL (
            l.lim[1] AS max_gross_rent, l.lim[2] AS max_area_m2,
            (l.lim[1] - l.gross_rent) / l.lim[1] AS headroom
     FROM (
-        SELECT l.*, l.rent_cold + coalesce(l.utilities, 0) AS gross_rent,
-               placement_rent_limit(placement_municipality_at(l.location), hh.size, :today)
-                 AS lim
+        SELECT l.*, l.rent_cold + coalesce(l.utilities, 0) AS gross_rent, r.lim
         FROM listings l
+        JOIN listing_municipalities lm ON lm.listing_id = l.id
+        JOIN limits r ON r.id = lm.municipality_id
         WHERE l.status = 'published' AND l.kind = 'flat'
           AND l.max_occupants >= hh.size
           AND (NOT hh.step_free OR l.accessible IS TRUE)
-          AND (l.available_from IS NULL OR l.available_from <= :by)
+          AND coalesce(l.available_from, '0001-01-01'::date) <= :by  -- ix_listings_flats_knn
           AND (l.available_until IS NULL OR l.available_until >= :by)
           AND ST_DWithin(l.location, hh.centre, hh.radius_m, false)
-          AND placement_fits(placement_municipality_at(l.location), hh.size,
-                             l.rent_cold + coalesce(l.utilities, 0), l.area_m2, :today)
+          AND l.rent_cold + coalesce(l.utilities, 0) <= r.lim[1] AND l.area_m2 <= r.lim[2]
         ORDER BY l.location <-> hh.centre
         LIMIT {CANDIDATES}
     ) l
@@ -97,46 +106,31 @@ LIMIT :limit
 
 # The flat's sizes (those it is appropriate for), the organisations whose seat lies within
 # the largest radius, the households waiting for a flat that are centred there (their
-# caseworkers recorded their needs, and a member sleeps in a shelter bed), fit and are not
-# restricted, at most COUNT_CAP + 1 of them (the walk stops there), counted by size and need.
+# caseworkers recorded their needs; size, restriction, waiting-since and needs kept in
+# placement_waiting, read from its index by centre and fitting size), not restricted, at
+# most COUNT_CAP + 1 of them (the walk stops there), counted by size and need.
 HOUSEHOLDS_FOR_FLAT = text(f"""
 WITH flat AS (
     SELECT l.location, coalesce(l.accessible, false) AS accessible,
-           placement_fits_households(placement_municipality_at(l.location), l.max_occupants,
+           placement_fits_households(lm.municipality_id, l.max_occupants,
                                      l.rent_cold + coalesce(l.utilities, 0), l.area_m2,
                                      :today) AS sizes
-    FROM listings l WHERE l.id = :listing_id
+    FROM listings l LEFT JOIN listing_municipalities lm ON lm.listing_id = l.id
+    WHERE l.id = :listing_id
 ),
 centres AS (
     SELECT o.id, o.location FROM organizations o, flat
     WHERE o.kind IN ('district', 'municipality', 'provider') AND o.location IS NOT NULL
       AND ST_DWithin(o.location, flat.location, {MAX_RADIUS_KM * 1000}, false)
 ),
-near AS (
-    SELECT n.household_id AS id, n.needs_step_free AS step_free, n.radius_km,
-           c.location AS centre
-    FROM centres c JOIN household_needs n ON n.assigned_municipality_id = c.id
-    UNION ALL
-    SELECT n.household_id, n.needs_step_free, n.radius_km, c.location
-    FROM household_needs n JOIN households h ON h.id = n.household_id
-    JOIN centres c ON c.id = h.organization_id
-    WHERE n.assigned_municipality_id IS NULL
-),
 fitting AS (
-    SELECT near.id, s.size, near.step_free, s.waiting_since
-    FROM near CROSS JOIN flat
-    CROSS JOIN LATERAL (
-        SELECT count(*)::integer AS size, bool_or(p.restricted_at IS NOT NULL) AS restricted,
-               min((SELECT min(lower(o.period)) FROM occupancies o
-                    WHERE o.person_id = p.id AND upper_inf(o.period))) AS waiting_since
-        FROM persons p
-        WHERE p.household_id = near.id AND p.merged_into_id IS NULL
-          AND p.anonymised_at IS NULL
-    ) s
-    WHERE (flat.accessible OR NOT near.step_free)
-      AND ST_DWithin(near.centre, flat.location, near.radius_km * 1000.0, false)
-      AND s.waiting_since IS NOT NULL AND NOT s.restricted
-      AND s.size = ANY(flat.sizes)
+    SELECT w.household_id, w.size, w.step_free, w.waiting_since
+    FROM centres c CROSS JOIN flat
+    JOIN placement_waiting w ON w.centre_id = c.id
+    WHERE w.waiting_since IS NOT NULL AND NOT w.restricted
+      AND w.size = ANY(flat.sizes)
+      AND (flat.accessible OR NOT w.step_free)
+      AND ST_DWithin(c.location, flat.location, w.radius_km * 1000.0, false)
     LIMIT {COUNT_CAP + 1}
 )
 SELECT size, count(*) AS households, count(*) FILTER (WHERE step_free) AS needs_step_free,

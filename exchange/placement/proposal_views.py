@@ -24,6 +24,7 @@ from exchange.profiles.models import Role
 from . import proposal_lists, proposal_shares, proposals
 from .models import CONSENT_SHARES
 from .proposal_access import case_reach, get_proposal_for
+from .views import matching_context
 
 bp = Blueprint("placement_views", __name__, template_folder="templates")
 
@@ -66,8 +67,9 @@ def proposal_page(proposal_id: int):
 @bp.get("/households/<int:household_id>")
 @login_required
 def household_page(household_id: int):
-    """A household of the caseworker's district: what is shared with landlords, its
-    consent record, the "propose for a flat" form and its proposals."""
+    """A household of the caseworker's district, its one page: its needs and the flats
+    that fit it (each with a "Propose" button), what is shared with landlords, its consent
+    record, the "propose for a flat" form and its proposals."""
     user = _user()
     try:
         household = get_household_for(user, household_id)
@@ -87,6 +89,7 @@ def household_page(household_id: int):
         shares=CONSENT_SHARES,
         proposals=proposal_lists.present_page(user, page).items,
         listing=listing,
+        **matching_context(user, household.id),
     )
 
 

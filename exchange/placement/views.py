@@ -1,5 +1,6 @@
 """HTML pages of rent limits and matching: a district's limits (its admins: the table,
-a form per row, a new row, the CSV import) and a household's flats (its caseworkers).
+a form per row, a new row, the CSV import) and what a household's page (proposal_views)
+shows of matching: its needs and the flats that fit it (its caseworkers).
 Server-rendered forms that call the same services as the API."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from exchange.errors import InvalidInput, form_action
+from exchange.errors import Forbidden, InvalidInput, form_action
 from exchange.extensions import db
 
 from . import matching, rent_limits, rent_limits_csv
@@ -127,18 +128,25 @@ def import_rent_limits(district_id: int):
 @bp.get("/placement/households/<int:household_id>")
 @login_required
 def matching_page(household_id: int):
-    """A household's placement: its needs and the flats that fit it (its caseworkers)."""
-    user = _user()
-    needs = matching.needs_of(user, household_id)
+    """The old address of a household's matching: its one page now (query kept)."""
+    return redirect(url_for("placement_views.household_page", household_id=household_id,
+                            **request.args))
+
+
+def matching_context(user, household_id: int) -> dict:
+    """What a household's page shows of matching: its needs (the form) and the flats that
+    fit it, for its caseworkers; nothing for those who may see the household but not its
+    needs (health data)."""
+    try:
+        needs = matching.needs_of(user, household_id)
+    except Forbidden:
+        return {}
     by = request.args.get("available_by", type=date.fromisoformat)
-    flats = matching.flats_for_household(user, household_id, by)
-    district_ids = matching.reach_of(user)
-    municipalities = [m for d in sorted(district_ids)
-                      for m in rent_limits.municipalities_of(d)]
-    return render_template("placement/household.html", household_id=household_id, needs=needs,
-                           flats=flats, by=by or rent_limits.today(),
-                           municipalities=sorted({m.id: m for m in municipalities}.values(),
-                                                 key=lambda m: m.name))
+    municipalities = {m.id: m for d in sorted(matching.reach_of(user))
+                      for m in rent_limits.municipalities_of(d)}
+    return {"needs": needs, "flats": matching.flats_for_household(user, household_id, by),
+            "by": by or rent_limits.today(),
+            "municipalities": sorted(municipalities.values(), key=lambda m: m.name)}
 
 
 @bp.post("/placement/households/<int:household_id>")
@@ -153,4 +161,4 @@ def household_needs(household_id: int):
     if raw_radius.isdigit() and 1 <= int(raw_radius) <= matching.MAX_RADIUS_KM:
         values["radius_km"] = int(raw_radius)
     form_action(lambda: matching.set_needs(_user(), household_id, values), _("Saved."))
-    return redirect(url_for("matching_views.matching_page", household_id=household_id))
+    return redirect(url_for("placement_views.household_page", household_id=household_id))

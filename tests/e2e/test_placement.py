@@ -1,7 +1,8 @@
-"""Proposals in the browser (issue 18, point 3): a caseworker proposes a household housed in
-a published shelter for a landlord's flat, the landlord accepts in a second browser
-context (seeing no names), the caseworker marks the household moved in, and the freed
-beds appear on an official's open map without a reload.
+"""Proposals in the browser (issue 18, points 3 and 5): a caseworker records where a
+household housed in a published shelter looks for a flat, finds a landlord's fitting flat
+in the matching list of the household's page and proposes it from there, the landlord
+accepts in a second browser context (seeing no names), the caseworker marks the household
+moved in, and the freed beds appear on an official's open map without a reload.
 
 Works in its own corner of the map (Bad Iburg) with its own shelter, household and flat,
 so that no other test's figures move."""
@@ -25,6 +26,8 @@ from tests.e2e.test_listings_map import (
 CASEWORKER = "sozialamt@lk-osnabrueck.example"
 LANDLORD = "vermietung@wohnbau-emsland.example"
 IBURG = {"lat": 52.1590, "lon": 8.0460}
+#: A point in Melle, whose demo rent limits allow 540 EUR and 65 m² for two (demo_placement).
+MELLE = {"lat": 52.2040, "lon": 8.3300}
 
 
 def _csrf(page: Page) -> str:
@@ -72,10 +75,15 @@ def test_propose_accept_move_in_and_the_map_follows(new_page):
     landlord = new_page(viewport={"width": 1300, "height": 900})
     csrf = sign_in(landlord, LANDLORD)
     flat = create_listing(
-        landlord.request, csrf, kind="flat", title=unique("Wohnung am Schloss"),
-        address={"street": "Am Gografenhof 2", "postal_code": "49186", "city": "Bad Iburg"},
-        location={"lat": 52.1601, "lon": 8.0490}, rooms=3, max_occupants=4,
-        rent_cold="480.00", utilities="140.00")
+        landlord.request, csrf, kind="flat", title=unique("Wohnung am Markt"),
+        address={"street": "Markt 3", "postal_code": "49324", "city": "Melle"},
+        location=MELLE, rooms=2, area_m2="50.00", max_occupants=3,
+        rent_cold="400.00", utilities="120.00")
+    too_dear = create_listing(
+        landlord.request, csrf, kind="flat", title=unique("Wohnung am Markt, teuer"),
+        address={"street": "Markt 5", "postal_code": "49324", "city": "Melle"},
+        location=MELLE, rooms=2, area_m2="50.00", max_occupants=3,
+        rent_cold="480.00", utilities="120.00")
 
     official = new_page(viewport={"width": 1300, "height": 850})
     sign_in(official, OFFICIAL_LINGEN)
@@ -83,14 +91,25 @@ def test_propose_accept_move_in_and_the_map_follows(new_page):
     expect(official.get_by_test_id("livestate")).to_have_attribute("data-live", "true")
     expect(_shelter_on_map(official, shelter_name)).to_contain_text("2 freie Betten")
 
-    # The caseworker proposes the household for the flat from the household's page.
-    caseworker.goto(f"/households/{household_id}")
-    caseworker.get_by_test_id("propose-listing-id").fill(str(flat["id"]))
-    caseworker.locator("textarea[name=message]").fill("Mutter mit Sohn, ab sofort.")
-    caseworker.get_by_test_id("propose").click()
+    # The caseworker records that the household looks in Melle (the old matching address
+    # leads to the household's one page) and finds the flat in its matching list: the one
+    # within the limit for two, not the one above it.
+    caseworker.goto(f"/placement/households/{household_id}")
+    expect(caseworker).to_have_url(re.compile(rf"/households/{household_id}$"))
+    needs = caseworker.get_by_test_id("household-needs")
+    needs.locator("select[name=assigned_municipality_id]").select_option(label="Stadt Melle")
+    needs.locator("input[name=radius_km]").fill("5")
+    needs.get_by_role("button").click()
+    flats = caseworker.get_by_test_id("fitting-flats")
+    expect(flats.get_by_test_id(f"fitting-flat-{flat['id']}")).to_contain_text(flat["title"])
+    expect(flats.get_by_test_id(f"fitting-flat-{too_dear['id']}")).to_have_count(0)
+    flats.get_by_test_id(f"propose-flat-{flat['id']}").click()
     expect(caseworker).to_have_url(re.compile(r"/proposals/\d+$"))
     proposal_id = int(caseworker.url.rsplit("/", 1)[1])
     expect(caseworker.get_by_test_id("proposal-state")).to_have_text("Vorgeschlagen")
+    caseworker.goto(f"/households/{household_id}")
+    expect(caseworker.get_by_test_id("household-proposals")).to_contain_text(flat["title"])
+    caseworker.goto(f"/proposals/{proposal_id}")
 
     # The landlord, in a second browser context, sees the household without names and
     # accepts from the incoming proposals.

@@ -83,7 +83,7 @@ def test_another_districts_household_answers_404(region, make_household, as_user
         assert stranger.get(f"/api/v1/households/{household.id}/{path}").status_code == 404
     assert stranger.put(f"/api/v1/households/{household.id}/needs",
                         json={"needs_step_free": True}).status_code == 404
-    assert stranger.get(f"/placement/households/{household.id}").status_code == 404
+    assert stranger.get(f"/households/{household.id}").status_code == 404
     official = as_user(role="official", org=region["district"])
     assert official.get(f"/api/v1/households/{household.id}/fitting-flats").status_code == 404
     landlord = as_user(role="landlord")
@@ -138,10 +138,20 @@ def test_the_household_page_shows_needs_and_flats(region, make_limits, make_list
     household = make_household(region["district"], size=3, municipality=region["mitte"])
     flat = make_listing(title="Wohnung am Markt")
     caseworker = as_user(role="caseworker", org=region["district"])
-    page = caseworker.get(f"/placement/households/{household.id}")
-    assert page.status_code == 200
-    assert "Wohnung am Markt" in page.get_data(as_text=True)
-    assert f"fitting-flat-{flat.id}" in page.get_data(as_text=True)
+    old = caseworker.get(f"/placement/households/{household.id}?available_by={iso(3)}")
+    assert old.status_code == 302
+    assert old.headers["Location"].endswith(f"/households/{household.id}?available_by={iso(3)}")
+    page = caseworker.get(f"/households/{household.id}").get_data(as_text=True)
+    assert "Wohnung am Markt" in page
+    assert f"fitting-flat-{flat.id}" in page
+    # One page: the matching list proposes with a button, next to the proposals.
+    assert f'data-testid="propose-flat-{flat.id}"' in page
+    assert 'data-testid="household-proposals"' in page
+    proposed = caseworker.post(f"/households/{household.id}/propose", data={
+        "listing_id": str(flat.id), "csrf_token": caseworker.csrf_token})
+    assert proposed.status_code == 302 and "/proposals/" in proposed.headers["Location"]
+    assert "Wohnung am Markt" in caseworker.get(f"/households/{household.id}").get_data(
+        as_text=True).split('data-testid="household-proposals"')[1]
     saved = caseworker.post(f"/placement/households/{household.id}", data={
         "assigned_municipality_id": str(region["potsdam"].id), "radius_km": "10",
         "csrf_token": caseworker.csrf_token})
