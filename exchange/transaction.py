@@ -80,23 +80,40 @@ class UnitOfWorkFlask(Flask):
         return _retrying_reads(build_and_commit)
 
 
+# deadlock_detected, serialization_failure: PostgreSQL rolled the whole transaction back.
+LOST_RACE_SQLSTATES = ("40P01", "40001")
+RACE_RETRIES = 3
+
+
 def _retrying_reads(step: Callable[[], Any]) -> Any:
-    """Run a step of a request; a read (GET/HEAD/OPTIONS) that lost its connection (a
-    restarted or failed-over database) runs once more after a short random pause, on a
-    fresh connection: the pool dropped every connection older than the failure, and the
-    pause keeps the processes from all reconnecting at the same instant. A write is not
-    repeated: it answers 503 (exchange.unavailable) and the client decides."""
-    if request.method not in SAFE_METHODS:
-        return step()
-    try:
-        return step()
-    except DBAPIError as error:
-        if not error.connection_invalidated:
-            raise
-        log.info("Connection lost during %s %s; trying once more", request.method, request.path)
-        db.session.rollback()
-        time.sleep(random.uniform(0.05, 0.25))
-        return step()
+    """Run a step of a request, again where that is safe:
+
+    - a read (GET/HEAD/OPTIONS) that lost its connection (a restarted or failed-over
+      database) runs once more after a short random pause, on a fresh connection: the pool
+      dropped every connection older than the failure, and the pause keeps the processes
+      from all reconnecting at the same instant. A write that lost its connection is not
+      repeated (it may have been committed): it answers 503 and the client decides;
+    - any request the database chose as a deadlock's victim (or a serialisation failure)
+      runs again, up to RACE_RETRIES times after a short random pause: its transaction was
+      rolled back whole, so nothing of it was stored or sent (``on_commit`` forgets it),
+      and counters shared by many rows (listing_filter_cells) make such races a matter of
+      load rather than of a bug."""
+    attempt = 0
+    while True:
+        try:
+            return step()
+        except DBAPIError as error:
+            lost_race = getattr(error.orig, "sqlstate", None) in LOST_RACE_SQLSTATES
+            lost_read = error.connection_invalidated and request.method in SAFE_METHODS
+            if attempt >= (RACE_RETRIES if lost_race else 1) or not (lost_race or lost_read):
+                raise
+            attempt += 1
+            log.info("%s during %s %s; trying again", "Lost a race" if lost_race
+                     else "Connection lost", request.method, request.path)
+            db.session.rollback()
+            for upload in request.files.values():  # read again from the start
+                upload.stream.seek(0)
+            time.sleep(random.uniform(0.01, 0.05) if lost_race else random.uniform(0.05, 0.25))
 
 
 def socket_unit_of_work(handler: Callable[..., Any]) -> Callable[..., Any]:

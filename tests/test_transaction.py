@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.routing import Rule
 
 from exchange.db import on_commit
@@ -129,3 +129,38 @@ def test_no_request_handler_or_service_commits():
             ):
                 committing.add(str(path.relative_to(ROOT)))
     assert committing <= ALLOWED_COMMITS, committing - ALLOWED_COMMITS
+
+
+def test_a_deadlock_victim_runs_again_and_only_its_last_attempt_is_stored(app, client):
+    attempts: list[int] = []
+    heard: list[int] = []
+
+    def deadlocked_once():
+        attempts.append(len(attempts))
+        name = f"Attempt {len(attempts)}"
+        db.session.add(Organization(name=name, kind="municipality"))
+        db.session.flush()
+        on_commit(lambda: heard.append(len(attempts)))
+        if len(attempts) == 1:  # PostgreSQL itself names this transaction a deadlock's victim
+            db.session.execute(text(
+                "DO $$ BEGIN RAISE EXCEPTION 'victim' USING ERRCODE = 'deadlock_detected'; END $$"))
+        return {}, 201
+
+    assert client.post(_route(app, "uow_deadlock", deadlocked_once), json={}).status_code == 201
+    assert len(attempts) == 2 and heard == [2]
+    assert _count("Attempt 1") == 0 and _count("Attempt 2") == 1
+
+
+def test_a_request_that_keeps_losing_races_answers_503_and_stores_nothing(app, client):
+    attempts: list[int] = []
+
+    def always_deadlocked():
+        attempts.append(1)
+        db.session.add(Organization(name="Never", kind="municipality"))
+        db.session.execute(text(
+            "DO $$ BEGIN RAISE EXCEPTION 'victim' USING ERRCODE = 'deadlock_detected'; END $$"))
+        return {}, 201
+
+    response = client.post(_route(app, "uow_always_deadlocked", always_deadlocked), json={})
+    assert response.status_code == 503 and response.headers.get("Retry-After")
+    assert len(attempts) == 4 and _count("Never") == 0
