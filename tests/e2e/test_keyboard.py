@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_chat import create_room, me, unique
@@ -76,8 +75,6 @@ def skip_to_content(page: Page, text: str = "Zum Inhalt springen") -> None:
     expect_focus(page, "main#main, main#main *")
 
 
-@pytest.mark.skip(reason="open (issue 15): the results and pins re-drawn after a move drop the "
-                         "focus to the page's body on some Tab stops; not a passing test yet")
 def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     page = new_page(viewport=WIDE)
     csrf = sign_in(page, OFFICIAL_OSNABRUECK)
@@ -120,8 +117,6 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     expect(page.locator(result)).to_be_focused()
 
 
-@pytest.mark.skip(reason="open (issue 15): a live update re-draws the room list and the focus "
-                         "falls to the page's body on some Tab stops; not a passing test yet")
 def test_send_a_chat_message_by_keyboard(new_page):
     olga = new_page(viewport=WIDE)
     csrf = sign_in(olga, OFFICIAL_OSNABRUECK)
