@@ -84,6 +84,9 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
         location={"lat": 52.2950, "lon": 8.0700}, rooms=2, area_m2=50, max_occupants=2,
         rent_cold="400.00", utilities="90.00", accessible=False,
     )
+    people = page.request.get("/api/v1/chat/people?q=bramsche").json()
+    people = people["items"] if isinstance(people, dict) else people
+    create_room(page, csrf, unique("Teilen"), people[0]["id"])  # a room to share it in
     page.goto("/map")
     expect(page.get_by_test_id("result-count")).not_to_be_empty()
     skip_to_content(page)
@@ -115,6 +118,16 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     tab_to(page, "[data-testid=detail-back]", backwards=True)
     page.keyboard.press("Enter")
     expect(page.locator(result)).to_be_focused()
+    # Sharing it: the box takes the focus, its Cancel gives it back to the share button.
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("detail-title")).to_be_focused()
+    tab_to(page, "[data-testid=detail-share]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("share-room")).to_be_focused()
+    tab_to(page, "[data-testid=share-cancel]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("share-box")).to_have_count(0)
+    expect(page.get_by_test_id("detail-share")).to_be_focused()
 
 
 def test_send_a_chat_message_by_keyboard(new_page):
