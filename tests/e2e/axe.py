@@ -1,5 +1,7 @@
 """axe-core in the browser tests: the npm package's `axe.min.js` (a devDependency in
-package.json) added to a page with Playwright's `add_script_tag`, then `axe.run`.
+package.json) added to every document of a browser context as an init script (`use_axe`),
+then `axe.run`. An init script is handed to the browser once per context; adding the 0.5 MB
+script to each page after it loaded cost more than the check itself.
 
 Why the npm file and not the PyPI wrapper (axe-playwright-python): the wrapper ships its own
 copy of axe-core that moves only with its releases; the npm package is pinned in
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,12 +76,18 @@ def settle(page: Page) -> None:
         raise AssertionError(f"{page.url} did not settle: {state}") from error
 
 
-def axe_violations(page: Page) -> list[dict]:
-    """axe-core's violations on the page as it is now (injected once per document)."""
+def use_axe(context: BrowserContext) -> None:
+    """Every document the context loads from now on has axe-core (and counts its requests
+    for `settle`). The page's CSP would refuse a script it did not send: create the context
+    with bypass_csp=True (tests/e2e/test_security.py holds the policy)."""
     if not AXE_SCRIPT.exists():
         raise AssertionError(f"{AXE_SCRIPT} is missing: npm ci")
-    if not page.evaluate("() => Boolean(window.axe)"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+    context.add_init_script(path=str(AXE_SCRIPT))
+    context.add_init_script(COUNT_REQUESTS)
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """axe-core's violations on the page as it is now (its context went through use_axe)."""
     return page.evaluate(RUN)
 
 

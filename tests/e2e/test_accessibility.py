@@ -5,8 +5,10 @@ of the app, signed in as every role and anonymous, in German and English, at 136
 The pages come from the app's url_map (every GET route that answers HTML), their ids from
 the demo data plus what `demo_content` adds (a flat, announced beds, a bed request, a
 concept, a chat room, an invitation): a route nobody reaches fails the coverage test, so a
-new page cannot be forgotten. One browser; one context per role and language, signed in
-once; each page is loaded once per language and checked at both widths by resizing."""
+new page cannot be forgotten. One browser; one context per role, signed in once, with
+axe-core in every document it loads; each page is loaded once per language (switched with
+the language form, as a user does) and checked at both widths by resizing. On every page the
+skip link comes first and every chart has its figures as a table too."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from exchange import create_app
-from tests.e2e.axe import COUNT_REQUESTS, axe_violations, describe, settle
+from tests.e2e.axe import axe_violations, describe, settle, use_axe
 from tests.e2e.conftest import PAGE_TIMEOUT_MS
 from tests.e2e.test_foundation import DEMO_PASSWORD, log_in
 
@@ -35,10 +37,11 @@ ROLES = {
 }
 EMSLAND_ADMIN = "kreisadmin@emsland.example"
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-LANGUAGES = {"de": "de-DE", "en": "en-US"}
+# German last: the demo users' profiles are German again when a role is done.
+LANGUAGES = ("en", "de")
 if os.environ.get("A11Y_QUICK"):  # a first look while fixing: German at desktop width only
     WIDTHS = {"desktop": WIDTHS["desktop"]}
-    LANGUAGES = {"de": "de-DE"}
+    LANGUAGES = ("de",)
 
 # GET routes that answer no HTML page of their own, and why.
 NOT_PAGES = {
@@ -186,21 +189,33 @@ def _reachable(page: Page, endpoint: str, rule: str, values: dict[str, list[str]
     return None
 
 
-def _settle(page: Page) -> None:
-    settle(page)
-
-
 TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+# What axe does not ask (issue 15 point 2): the first thing Tab reaches is a skip link to the
+# page's main, and a chart (a canvas) has its figures as a table in its section too.
+OWN_CHECKS = """() => {
+  const problems = [];
+  const first = document.querySelector("a[href], button, input, select, textarea, [tabindex]");
+  const main = document.querySelector("main#main");
+  if (!first || !first.matches("a.skip-link[href='#main']")) problems.push("no skip link first");
+  if (!main) problems.push("no main#main for the skip link");
+  document.querySelectorAll("canvas").forEach((canvas) => {
+    const section = canvas.closest("section");
+    if (!section || !section.querySelector("table")) problems.push("no table for #" + canvas.id);
+  });
+  return problems;
+}"""
 
 
 def _check(page: Page, where: str, found: list[str]) -> None:
     """axe at each width: the page as loaded (at the first width), then resized."""
+    found += [f"{where}: {problem}" for problem in page.evaluate(OWN_CHECKS)]
     for number, (width, viewport) in enumerate(WIDTHS.items()):
         if number:
             page.set_viewport_size(viewport)
             # Two frames let resize observers (Leaflet, Chart.js) redraw, then what they load.
             page.evaluate(TWO_FRAMES)
-            _settle(page)
+            settle(page)
         found += describe(f"{where} @{width}", axe_violations(page))
 
 
@@ -220,60 +235,60 @@ def sign_in(page: Page, email: str, where: str, found: list[str]) -> None:
         del page.get_by_test_id
 
 
-def _context(browser: Browser, live_server: str, lang: str) -> BrowserContext:
-    # axe.min.js is added as a script tag: the page's CSP would refuse it (not what this
-    # test is about; tests/e2e/test_security.py holds the policy).
-    context = browser.new_context(base_url=live_server, locale=LANGUAGES[lang],
+def _context(browser: Browser, live_server: str) -> BrowserContext:
+    # axe-core comes as an init script: the page's CSP would refuse it (not what this test is
+    # about; tests/e2e/test_security.py holds the policy).
+    context = browser.new_context(base_url=live_server, locale="de-DE",
                                   timezone_id="Europe/Berlin", bypass_csp=True,
                                   viewport=WIDTHS["desktop"])
     context.set_default_timeout(PAGE_TIMEOUT_MS)
-    context.add_init_script(COUNT_REQUESTS)
+    use_axe(context)
     return context
 
 
 def _set_language(page: Page, lang: str) -> None:
-    page.goto("/profile")
-    page.locator(f".langswitch button[data-locale={lang}]").click()
-    expect(page.locator("html")).to_have_attribute("lang", lang)
+    """What the header's language form sends (session, and the profile when signed in)."""
+    if not page.locator("meta[name=csrf-token]").count():
+        page.goto("/login")
+    answer = page.request.post("/language", form={"locale": lang, "next": "/"},
+                               headers={"X-CSRFToken": _csrf(page)}, max_redirects=0)
+    assert answer.status in (302, 303), f"/language: {answer.status}"
 
 
-# Opt-in until it passes (issue 15, point 2, open): the whole matrix has not yet run clean
-# after the KERN restyle and the placement pages; `A11Y_MATRIX=1 python -m pytest
-# tests/e2e/test_accessibility.py` runs it (A11Y_QUICK=1 for German at desktop width only).
-needs_matrix = pytest.mark.skipif(not os.environ.get("A11Y_MATRIX"),
-                                  reason="opt-in (A11Y_MATRIX=1): not yet clean, issue 15")
-
-
-@needs_matrix
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_has_no_axe_violation(role, browser, live_server, demo_content):
     email = ROLES[role]
     found: list[str] = []
     reached = REACHED.setdefault(role, set())
-    for lang in LANGUAGES:
-        context = _context(browser, live_server, lang)
-        page = context.new_page()
-        try:
-            if email:
-                sign_in(page, email, f"[{role} {lang}]", found)
-                if lang != "de":
-                    _set_language(page, lang)
+    paths: dict[str, str | None] = {}  # endpoint → the path this role reaches (both languages)
+    context = _context(browser, live_server)
+    page = context.new_page()
+    try:
+        # The second factor's pages are checked on the way in: in English for every other
+        # role, in German for the rest (a session's language holds until signed in).
+        _set_language(page, LANGUAGES[list(ROLES).index(role) % len(LANGUAGES)])
+        if email:
+            sign_in(page, email, f"[{role}]", found)
+        for lang in LANGUAGES:
+            _set_language(page, lang)
             for endpoint, rule in sorted(html_routes().items(), key=lambda item: item[1]):
-                path = _reachable(page, endpoint, rule, demo_content)
+                if endpoint not in paths:
+                    paths[endpoint] = _reachable(page, endpoint, rule, demo_content)
+                path = paths[endpoint]
                 if path is None:
                     continue
                 reached.add(endpoint)
                 page.set_viewport_size(WIDTHS["desktop"])
                 page.goto(path)
-                _settle(page)
+                settle(page)
                 expect(page.locator("html")).to_have_attribute("lang", lang)
                 _check(page, f"[{role} {lang}] {path}", found)
                 if endpoint == "home.index" and email:
                     _open_bell(page, f"[{role} {lang}] bell panel", found)
-        finally:
-            if email and lang != "de":
-                _set_language(page, "de")  # the demo users' profiles stay German
-            context.close()
+    finally:
+        if email:
+            _set_language(page, "de")  # the demo users' profiles stay German
+        context.close()
     assert not found, f"{len(found)} violations:\n" + "\n".join(found)
 
 
@@ -281,7 +296,7 @@ def _open_bell(page: Page, where: str, found: list[str]) -> None:
     page.set_viewport_size(WIDTHS["desktop"])
     page.locator("#nav-bell").click()
     expect(page.locator("#notification-panel")).to_be_visible()
-    _settle(page)
+    settle(page)
     found += describe(where, axe_violations(page))
     page.keyboard.press("Escape")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_chat import create_room, me, unique
@@ -76,8 +75,6 @@ def skip_to_content(page: Page, text: str = "Zum Inhalt springen") -> None:
     expect_focus(page, "main#main, main#main *")
 
 
-@pytest.mark.skip(reason="open (issue 15): the results and pins re-drawn after a move drop the "
-                         "focus to the page's body on some Tab stops; not a passing test yet")
 def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     page = new_page(viewport=WIDE)
     csrf = sign_in(page, OFFICIAL_OSNABRUECK)
@@ -87,6 +84,9 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
         location={"lat": 52.2950, "lon": 8.0700}, rooms=2, area_m2=50, max_occupants=2,
         rent_cold="400.00", utilities="90.00", accessible=False,
     )
+    people = page.request.get("/api/v1/chat/people?q=bramsche").json()
+    people = people["items"] if isinstance(people, dict) else people
+    create_room(page, csrf, unique("Teilen"), people[0]["id"])  # a room to share it in
     page.goto("/map")
     expect(page.get_by_test_id("result-count")).not_to_be_empty()
     skip_to_content(page)
@@ -118,10 +118,18 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     tab_to(page, "[data-testid=detail-back]", backwards=True)
     page.keyboard.press("Enter")
     expect(page.locator(result)).to_be_focused()
+    # Sharing it: the box takes the focus, its Cancel gives it back to the share button.
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("detail-title")).to_be_focused()
+    tab_to(page, "[data-testid=detail-share]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("share-room")).to_be_focused()
+    tab_to(page, "[data-testid=share-cancel]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("share-box")).to_have_count(0)
+    expect(page.get_by_test_id("detail-share")).to_be_focused()
 
 
-@pytest.mark.skip(reason="open (issue 15): a live update re-draws the room list and the focus "
-                         "falls to the page's body on some Tab stops; not a passing test yet")
 def test_send_a_chat_message_by_keyboard(new_page):
     olga = new_page(viewport=WIDE)
     csrf = sign_in(olga, OFFICIAL_OSNABRUECK)

@@ -30,9 +30,11 @@ ui.joinButton.addEventListener("click", () => { if (state.roomId) joinRoom(state
 ui.roomFilter.addEventListener("input", () => { renderRooms(); renderNetwork(); });
 document.addEventListener("visibilitychange", markRead);
 window.addEventListener("focus", markRead);
+// Back and forward between rooms; the skip link's "#main" is a history entry too, but of the
+// room already open: re-opening it would re-draw the page under the keyboard focus.
 window.addEventListener("popstate", () => {
   const match = /\/chat\/(\d+)$/.exec(window.location.pathname);
-  if (match) openRoom(Number(match[1]));
+  if (match && Number(match[1]) !== state.roomId) openRoom(Number(match[1]));
 });
 setUpRoomDialog();
 autoGrow();

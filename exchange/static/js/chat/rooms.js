@@ -3,6 +3,7 @@
 import { api } from "../common/api.js";
 import { badgeText } from "../common/badge.js";
 import { debounce, el } from "../common/dom.js";
+import { redrawKeepingFocus } from "../common/focus.js";
 import { t, tn } from "../common/i18n.js";
 import { config } from "../common/page.js";
 import { toast } from "../common/toasts.js";
@@ -80,29 +81,23 @@ function roomItem(room) {
   ]));
 }
 
-/** The focused button's selector inside `list` (to focus it again after a redraw). */
-function focusedIn(list) {
-  const active = document.activeElement;
-  if (!active || !list.contains(active) || !active.closest("[data-room-id]")) return null;
-  const id = Number(active.closest("[data-room-id]").dataset.roomId);
-  const join = active.dataset.testid === "network-join";
-  return '[data-room-id="' + id + '"]' + (join ? " [data-testid=network-join]" : "");
-}
-
-function refocus(list, selector) {
-  if (!selector) return;
-  const again = list.querySelector(selector);
-  if (again) (again.tagName === "BUTTON" ? again : again.querySelector("button")).focus();
+/** The same button of the same room after a re-draw (a live update re-draws the lists). */
+function sameButton(active) {
+  const item = active.closest("[data-room-id]");
+  if (!item) return null;
+  const room = '[data-room-id="' + Number(item.dataset.roomId) + '"]';
+  if (active === item) return room;
+  return room + (active.dataset.testid === "network-join" ? " [data-testid=network-join]" : " button.roomname");
 }
 
 export function renderRooms() {
   const filter = ui.roomFilter.value;
-  const focused = focusedIn(ui.roomList);
-  ui.roomList.innerHTML = "";
-  sortedRooms().filter((room) => matchesFilter(room, filter)).forEach((room) => {
-    ui.roomList.appendChild(roomItem(room));
-  });
-  refocus(ui.roomList, focused);
+  redrawKeepingFocus(ui.roomList, sameButton, () => {
+    ui.roomList.innerHTML = "";
+    sortedRooms().filter((room) => matchesFilter(room, filter)).forEach((room) => {
+      ui.roomList.appendChild(roomItem(room));
+    });
+  }, ui.roomFilter);
   ui.roomsEmpty.hidden = state.rooms.size > 0;
   updateTotal();
 }
@@ -110,19 +105,19 @@ export function renderRooms() {
 export function renderNetwork() {
   const filter = ui.roomFilter.value;
   const rooms = state.network.filter((room) => !state.rooms.has(room.id) && matchesFilter(room, filter));
-  const focused = focusedIn(ui.networkList);
-  ui.networkList.innerHTML = "";
-  rooms.forEach((room) => {
-    ui.networkList.appendChild(el("li", null, el("div", { class: "roomitem joinable", dataset: { roomId: room.id } }, [
-      el("span", { class: "roomicon", "aria-hidden": "true", text: "#" }),
-      el("button", { type: "button", class: "link roomname", text: roomName(room), title: room.topic || "",
-        onclick: () => { openRoom(room.id, { push: true }); } }),
-      el("button", { type: "button", class: "kern-btn kern-btn--secondary small", "data-testid": "network-join",
-        text: t("join"), onclick: () => { joinRoom(room.id); } }),
-    ])));
-  });
+  redrawKeepingFocus(ui.networkList, sameButton, () => {
+    ui.networkList.innerHTML = "";
+    rooms.forEach((room) => {
+      ui.networkList.appendChild(el("li", null, el("div", { class: "roomitem joinable", dataset: { roomId: room.id } }, [
+        el("span", { class: "roomicon", "aria-hidden": "true", text: "#" }),
+        el("button", { type: "button", class: "link roomname", text: roomName(room), title: room.topic || "",
+          onclick: () => { openRoom(room.id, { push: true }); } }),
+        el("button", { type: "button", class: "kern-btn kern-btn--secondary small", "data-testid": "network-join",
+          text: t("join"), onclick: () => { joinRoom(room.id); } }),
+      ])));
+    });
+  }, ui.roomFilter);
   ui.networkSection.hidden = rooms.length === 0;
-  refocus(ui.networkList, focused);
 }
 
 function updateTotal() {

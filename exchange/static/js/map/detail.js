@@ -2,13 +2,13 @@
    and the actions the viewer has (publish, confirm, reserve, let, withdraw, share, …). */
 import { api, errorText } from "../common/api.js";
 import { el } from "../common/dom.js";
-import { focusFirst, holdsFocus } from "../common/focus.js";
+import { focusFirst, holdsFocus, redrawKeepingFocus } from "../common/focus.js";
 import { formatDateTime } from "../common/format.js";
 import { t } from "../common/i18n.js";
 import { config } from "../common/page.js";
 import { clearSelected, drawSelected, map } from "./layers.js";
 import { detailActions, factRows, hasLocation } from "./listing_facts.js";
-import { markActive, refresh, refreshSoon, writeUrl } from "./results.js";
+import { markActive, refresh, refreshSoon, resultOf, writeUrl } from "./results.js";
 import { openShare } from "./share.js";
 import { state, ui } from "./state.js";
 
@@ -76,10 +76,7 @@ export function closeDetail() {
   writeUrl();
   if (wasInDetail || document.activeElement === document.body) {
     state.focusListingId = closed;
-    if (!focusFirst(ui.resultList, '[data-listing-id="' + Number(closed) + '"]')) {
-      ui.resultCount.setAttribute("tabindex", "-1");
-      ui.resultCount.focus();
-    }
+    if (!focusFirst(ui.resultList, resultOf(closed))) ui.resultCount.focus();
   }
   refresh();
 }
@@ -169,7 +166,14 @@ function contact(c) {
   ])];
 }
 
+/** The detail drawn anew (a live update, an action's answer) keeps the focus on the same
+    control, else on its title. */
 function renderDetail(listing, message) {
+  redrawKeepingFocus(ui.detailView, (active) => (active.dataset.testid
+    ? '[data-testid="' + active.dataset.testid + '"]' : "h2"), () => { drawDetail(listing, message); });
+}
+
+function drawDetail(listing, message) {
   showDetailView();
   ui.detailView.dataset.listingId = listing.id;
   const address = listing.address || {};

@@ -2,6 +2,7 @@
    clusters, a pin per listing, the selected listing's pin above the rest. */
 import { createMap } from "../common/basemap.js";
 import { el } from "../common/dom.js";
+import { redrawKeepingFocus } from "../common/focus.js";
 import { formatCount, formatNumber } from "../common/format.js";
 import { t, tn } from "../common/i18n.js";
 import { clusterSize, mergeOverlapping } from "./clusters.js";
@@ -15,6 +16,29 @@ const markerLayer = L.layerGroup().addTo(map);
 const selectedLayer = L.layerGroup().addTo(map);
 const radiusLayer = L.layerGroup().addTo(map);
 const markersById = new Map();
+const pinPane = map.getPane("markerPane");
+
+/** The same listing's pin after a re-draw (a cluster has no lasting identity: null). */
+function samePin(element) {
+  const pin = element.querySelector("[data-listing-id]");
+  return pin ? '.leaflet-marker-icon:has([data-listing-id="' + Number(pin.dataset.listingId) + '"])' : null;
+}
+
+/** Runs `draw` with the keyboard focus kept on the pin it was on, or on the map when that
+    pin went into a cluster: a re-draw after a move must not drop it to the page's body. */
+function keepingFocus(draw) {
+  return (...args) => { redrawKeepingFocus(pinPane, samePin, () => draw(...args), map.getContainer()); };
+}
+
+/** Enter or Space on a focused marker: Leaflet makes markers buttons for the keyboard (a
+    tab stop, role=button) but answers no key on them. An opened listing takes the focus. */
+function onPress(marker, run) {
+  marker.on("keypress", (event) => {
+    if (event.originalEvent.key !== "Enter" && event.originalEvent.key !== " ") return;
+    event.originalEvent.preventDefault();
+    run();
+  });
+}
 
 function pinIcon(listing, selected) {
   const places = placesOf(listing);
@@ -38,6 +62,7 @@ function listingMarker(listing, selected) {
     riseOnHover: true,
   });
   marker.on("click", () => { openDetail(listing.id, { center: false }); });
+  onPress(marker, () => { openDetail(listing.id, { center: false, focus: true }); });
   return marker;
 }
 
@@ -56,9 +81,11 @@ function clusterMarker(cluster) {
   if (cluster.free_beds) tip += " · " + tn("free_beds", cluster.free_beds);
   // Leaflet writes a string content as HTML: the text goes in as an element.
   marker.bindTooltip(el("span", { text: tip }), { direction: "top" });
-  marker.on("click", () => {
+  const zoomIn = () => {
     map.setView([cluster.lat, cluster.lon], Math.min(map.getZoom() + 2, map.getMaxZoom()));
-  });
+  };
+  marker.on("click", zoomIn);
+  onPress(marker, zoomIn);
   return marker;
 }
 
@@ -75,16 +102,16 @@ function addPin(listing) {
 }
 
 /** Exactly these listings, one pin each (the selected one is drawn by drawSelected). */
-export function drawListings(listings) {
+export const drawListings = keepingFocus((listings) => {
   clearMarkers();
   listings.forEach((listing) => {
     if (!hasLocation(listing) || listing.id === state.selectedId) return;
     addPin(listing);
   });
-}
+});
 
 /** The server's clusters; a cluster of one listing is its pin. */
-export function drawClusters(clusters) {
+export const drawClusters = keepingFocus((clusters) => {
   clearMarkers();
   const project = (lat, lon) => map.latLngToLayerPoint([lat, lon]);
   mergeOverlapping(clusters, project).forEach((cluster) => {
@@ -99,9 +126,9 @@ export function drawClusters(clusters) {
       clusterLayer.addLayer(clusterMarker(cluster));
     }
   });
-}
+});
 
-export function drawSelected() {
+export const drawSelected = keepingFocus(() => {
   selectedLayer.clearLayers();
   const listing = state.selected;
   if (!listing || !hasLocation(listing)) return;
@@ -111,11 +138,11 @@ export function drawSelected() {
     markersById.delete(listing.id);
   }
   selectedLayer.addLayer(listingMarker(listing, true));
-}
+});
 
-export function clearSelected() {
+export const clearSelected = keepingFocus(() => {
   selectedLayer.clearLayers();
-}
+});
 
 /** A result under the mouse or focus lifts its pin. */
 export function highlight(id, on) {

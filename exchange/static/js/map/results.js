@@ -2,6 +2,7 @@
    and, when not everything fits in it, the server's clusters. The address bar follows. */
 import { api, query } from "../common/api.js";
 import { debounce, el } from "../common/dom.js";
+import { focusFirst, redrawKeepingFocus } from "../common/focus.js";
 import { formatNumber } from "../common/format.js";
 import { t, tn } from "../common/i18n.js";
 import { config } from "../common/page.js";
@@ -146,21 +147,24 @@ function resultItem(listing) {
   return el("li", { class: state.selectedId === listing.id ? "active" : null }, button);
 }
 
+/** The selector of a listing's result button. */
+export function resultOf(id) {
+  return 'button.result[data-listing-id="' + Number(id) + '"]';
+}
+
 function renderResults(items, nextCursor, append) {
-  // A redraw keeps the keyboard focus on the same listing (or where the detail was closed).
-  const focused = document.activeElement && ui.resultList.contains(document.activeElement)
-    ? document.activeElement.dataset.listingId : null;
-  const keep = focused || state.focusListingId;
+  // A redraw keeps the keyboard focus on the same listing, else on the count above the list;
+  // a listing whose detail was just closed gets it once it is drawn.
+  const keep = state.focusListingId;
   state.focusListingId = null;
-  if (!append) ui.resultList.innerHTML = "";
-  items.forEach((listing) => {
-    state.listings.set(listing.id, listing);
-    ui.resultList.appendChild(resultItem(listing));
-  });
-  if (keep && !append) {
-    const again = ui.resultList.querySelector('[data-listing-id="' + Number(keep) + '"]');
-    if (again) again.focus();
-  }
+  redrawKeepingFocus(ui.resultList, (active) => active.dataset.listingId ? resultOf(active.dataset.listingId) : null, () => {
+    if (!append) ui.resultList.innerHTML = "";
+    items.forEach((listing) => {
+      state.listings.set(listing.id, listing);
+      ui.resultList.appendChild(resultItem(listing));
+    });
+  }, ui.resultCount);
+  if (keep && !append) focusFirst(ui.resultList, resultOf(keep));
   state.nextCursor = nextCursor;
   const shown = state.listings.size;
   ui.resultCount.textContent = tn("results", shown, nextCursor ? { n: formatNumber(shown, 0) + "+" } : null);

@@ -21,22 +21,23 @@ function shareForm(listing, rooms, box, button) {
       api("POST", "/rooms/" + roomId + "/messages", { body: comment.value, listing_id: listing.id })
         .then((posted) => {
           send.disabled = false;
-          box.innerHTML = "";
-          if (!posted.ok) {
-            box.appendChild(el("p", { class: "flash flash-error", text: errorText(posted) }));
-            return;
-          }
           const name = select.options[select.selectedIndex].textContent;
-          box.appendChild(el("p", { class: "flash", role: "status", "data-testid": "share-done" }, [
-            t("share_done", { room: name }) + " ",
-            el("a", { href: "/chat/" + roomId, text: t("open_chat") }),
-          ]));
+          box.innerHTML = "";
+          // The form goes, the answer takes its place and the focus (not the page's body).
+          const note = posted.ok
+            ? el("p", { class: "flash", role: "status", tabindex: "-1", "data-testid": "share-done" }, [
+              t("share_done", { room: name }) + " ",
+              el("a", { href: "/chat/" + roomId, text: t("open_chat") }),
+            ])
+            : el("p", { class: "flash flash-error", tabindex: "-1", text: errorText(posted) });
+          box.appendChild(note);
+          note.focus();
         }, () => { send.disabled = false; });
     } });
   return [
     el("label", null, [t("share_room"), select]), comment,
-    el("div", { class: "actions" }, [send, el("button", { type: "button", class: "kern-btn kern-btn--secondary", text: t("cancel"),
-      onclick: () => { box.parentNode.removeChild(box); button.hidden = false; } })]),
+    el("div", { class: "actions" }, [send, el("button", { type: "button", class: "kern-btn kern-btn--secondary", "data-testid": "share-cancel", text: t("cancel"),
+      onclick: () => { box.parentNode.removeChild(box); button.hidden = false; button.focus(); } })]),
   ];
 }
 
