@@ -18,14 +18,14 @@ is kept by triggers instead.
 - ix_listings_flats_knn: published flats by location, available-from day and room.
 
 Revision ID: 0031
-Revises: 0026
+Revises: 0032
 Create Date: 2026-12-07 17:30:00
 """
 
 from alembic import op
 
 revision = "0031"
-down_revision = "0026"
+down_revision = "0032"
 
 TABLES = """
 CREATE TABLE listing_municipalities (

@@ -196,7 +196,8 @@ def test_create_a_listing_with_the_pin_and_edit_it(new_page):
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     lat_field, lon_field = page.get_by_test_id("field-lat"), page.get_by_test_id("field-lon")
     expect(lat_field).not_to_have_value("")
-    clicked = (float(lat_field.input_value()), float(lon_field.input_value()))
+    lat_field_before, lon_field_before = lat_field.input_value(), lon_field.input_value()
+    clicked = (float(lat_field_before), float(lon_field_before))
 
     # ...and dragging the pin moves them along (east and north).
     pin = page.locator(".leaflet-marker-icon.leaflet-marker-draggable")
@@ -207,6 +208,9 @@ def test_create_a_listing_with_the_pin_and_edit_it(new_page):
     page.mouse.move(start_x + 40, start_y - 30, steps=8)
     page.mouse.move(start_x + 80, start_y - 60, steps=8)
     page.mouse.up()
+    # The fields follow the pin's dragend: wait for them, not for a fixed time.
+    expect(lat_field).not_to_have_value(str(lat_field_before))
+    expect(lon_field).not_to_have_value(str(lon_field_before))
     dragged = (float(lat_field.input_value()), float(lon_field.input_value()))
     assert dragged[0] > clicked[0] and dragged[1] > clicked[1], (clicked, dragged)
     page.screenshot(path=f"{SCREENSHOTS}/map-form.png", full_page=True)
