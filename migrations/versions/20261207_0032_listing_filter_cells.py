@@ -180,8 +180,8 @@ ANALYZE listing_filter_cells;
 -- radius with a selective filter no longer walks the whole country's newest listings.
 CREATE FUNCTION listing_walk_cell(location geography) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT floor(ST_X(location::geometry) / {WALK_CELL})::integer * 1024
-           + floor(ST_Y(location::geometry) / {WALK_CELL})::integer
+    SELECT floor(public.ST_X(location::public.geometry) / {WALK_CELL})::integer * 1024
+           + floor(public.ST_Y(location::public.geometry) / {WALK_CELL})::integer
 $$;
 CREATE INDEX ix_listings_published_cell_newest ON listings
     (listing_walk_cell(location), listed_at DESC, id DESC)
