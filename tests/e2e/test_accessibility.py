@@ -48,6 +48,8 @@ NOT_PAGES = {
     "static": "files",
     "vendor": "npm files",
     "api_docs": "a redirect to /api/v1/docs",
+    "matching_views.matching_page": "the old address of a household's matching: a redirect to "
+                                    "its household page (checked there)",
     "capacity_views.shelter_plan": "JSON for the shelter plan's script",
     "notifications_views.notifications_panel": "a fragment: checked inside the open bell panel",
     "capacity_views.forecast_fragment": "a fragment: checked inside the dashboard it refreshes",
