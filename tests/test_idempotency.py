@@ -8,7 +8,7 @@ from sqlalchemy import text
 from exchange.chat.models import Message
 from exchange.extensions import db
 from exchange.listings.models import Listing
-from tests.chat.test_sockets import _emit
+from tests.chat.test_sockets import _emit, _events
 
 FLAT = {
     "kind": "flat", "title": "Zwei Zimmer am Markt", "description": "Hell.",
@@ -118,3 +118,16 @@ def test_expired_answers_are_deleted_as_new_ones_come(as_user):
     assert landlord.post("/api/v1/listings", json=FLAT, headers=other).status_code == 201
     keys = db.session.execute(text("SELECT key FROM idempotency_keys")).scalars().all()
     assert keys == ["zweiter-schluessel"]
+
+
+def test_a_message_sent_again_is_announced_again(as_user, make_room, socket_client):
+    """The first send may have been stored by a process that died before telling the room:
+    the repeated send tells it (the fault suite's killed process showed the gap)."""
+    alice, bob = as_user("official"), as_user("official")
+    room = make_room(alice.user, bob.user)
+    pane = socket_client(bob)
+    body = {"body": "Guten Morgen", "client_key": "entwurf-3"}
+    first = alice.post(f"/api/v1/rooms/{room.id}/messages", json=body).json["id"]
+    again = alice.post(f"/api/v1/rooms/{room.id}/messages", json=body).json["id"]
+    heard = [message["id"] for message in _events(pane, "message")]
+    assert first == again and heard == [first, first]

@@ -94,6 +94,10 @@ def do_post_message(
     repeated after a lost acknowledgement stores nothing twice)."""
     room, member = get_membership_for(actor, room_id)
     if client_key is not None and (sent := _sent_before(actor, room.id, client_key)):
+        # Sent again after a lost acknowledgement: the first send may have been stored and
+        # never announced (its process died between the commit and the emit), so it is
+        # announced again; clients know a message by its id and show it once.
+        signals.chat_message_posted.send(sent)
         return sent
     body = (body or "").strip()
     attachments = documents.get_attachable(actor, document_ids or [])
