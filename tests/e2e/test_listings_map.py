@@ -173,6 +173,9 @@ def test_create_a_listing_with_the_pin_and_edit_it(new_page):
     page.goto("/map")
     page.get_by_test_id("new-listing").click()
     expect(page).to_have_url(re.compile(r"/listings/new$"))
+    # The form's script has run (its pin map is drawn, the submit handler set in the same
+    # run): a click before that would be the browser's own submission.
+    expect(page.locator("#pinmap.leaflet-container")).to_be_visible()
 
     # Nothing filled in: the form names what is missing and sends nothing.
     page.get_by_test_id("publish").click()
