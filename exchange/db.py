@@ -57,9 +57,23 @@ def on_commit(fn: Callable[[], None], session: Session | None = None) -> None:
     session.info.setdefault(_ON_COMMIT, []).append(fn)
 
 
+def take_on_commit(session: Session) -> Callable[[], None] | None:
+    """Take what was queued with ``on_commit`` out of ``session``, as one callable that
+    runs it in order (None when nothing was queued): the caller commits and runs it when
+    it chooses. A socket event answers its sender first and broadcasts after
+    (exchange.transaction.socket_unit_of_work); should its commit fail, the caller drops
+    the work, as a rollback does."""
+    queued = session.info.pop(_ON_COMMIT, [])
+    return (lambda: _run_all(queued)) if queued else None
+
+
 @event.listens_for(Session, "after_commit")
 def _run_on_commit(session: Session) -> None:
-    for fn in session.info.pop(_ON_COMMIT, []):
+    _run_all(session.info.pop(_ON_COMMIT, []))
+
+
+def _run_all(queued: list[Callable[[], None]]) -> None:
+    for fn in queued:
         try:
             fn()
         except Exception:  # what is committed stays committed; tell the log

@@ -21,7 +21,7 @@ from typing import Any
 
 import redis
 import socketio as python_socketio
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room, rooms
 from gevent import monkey
@@ -49,6 +49,31 @@ def serving_mode() -> str:
     socket is then a greenlet, not a thread, so thousands of them cannot take the threads
     HTTP requests need), else ``threading`` (the development server, the test client)."""
     return "gevent" if monkey.is_module_patched("socket") else "threading"
+
+
+def run_after_answer(work: Callable[[], None]) -> None:
+    """Run a socket event's after-commit work (its broadcasts) once the event's
+    acknowledgement is queued, where that is safe and worth it: in one gevent process
+    that serves every socket itself (no message queue). There the work runs in a greenlet
+    of its own, which starts when the handler's greenlet has finished, after
+    python-socketio queued the acknowledgement: the sender is answered first instead of
+    behind the message's copies for every member of the room (a sender waits for that
+    answer before it sends again; benchmarks/README.md, "Chat"). Should the process die
+    in between, every socket dies with it and every client catches up by id when it
+    reconnects. With Redis the work runs at once, before the answer: an acknowledged
+    message has then been handed to the queue that carries it to the other processes'
+    sockets, whose clients would not reconnect. In threads (the development server, the
+    test client) it runs at once as well."""
+    if serving_mode() != "gevent" or isinstance(socketio.server.manager, RoomAwareRedisManager):
+        work()
+        return
+    app = current_app._get_current_object()
+
+    def in_app_context() -> None:
+        with app.app_context():
+            work()
+
+    socketio.start_background_task(in_app_context)
 
 
 def user_room(user_id: int) -> str:

@@ -25,7 +25,8 @@ from typing import Any
 from flask import Flask, Response, g, request
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from exchange import idempotency, replicas, unavailable
+from exchange import idempotency, realtime, replicas, unavailable
+from exchange.db import take_on_commit
 from exchange.errors import conflict_from_integrity_error
 from exchange.extensions import db
 
@@ -129,8 +130,11 @@ def socket_unit_of_work(handler: Callable[..., Any]) -> Callable[..., Any]:
             answer = handler(*args, **kwargs)
             if isinstance(answer, dict) and "error" in answer:
                 db.session.rollback()
-            else:
+            else:  # the sender hears the answer before the room hears the broadcast
+                after_commit = take_on_commit(db.session)
                 db.session.commit()
+                if after_commit is not None:
+                    realtime.run_after_answer(after_commit)
             return answer
         except unavailable.UNAVAILABLE as error:
             return unavailable.socket_answer(error)
