@@ -40,7 +40,8 @@ def _source_sql(present_optional: set[str]) -> str:
                     ELSE string_to_array(r.languages, ' ')::varchar[] END AS languages,
                r.arrival_date, h.id AS household_id,
                {"r.religion" if "religion" in present_optional else "NULL"} AS religion,
-               {"r.profession" if "profession" in present_optional else "NULL"} AS profession
+               {"r.profession" if "profession" in present_optional else "NULL"} AS profession,
+               r.digest AS import_digest
         FROM registry_import_rows AS r
         LEFT JOIN households AS h ON h.organization_id = :org AND h.ref = r.household_ref
     """
@@ -178,7 +179,25 @@ def write(actor: User, organization_id: int, present_optional: set[str],
             ))
             db.session.execute(text("SELECT set_config('gin_pending_list_limit', '4096', true)"))
     db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
+    _record_digests(organization_id)
     report.unchanged = report.rows - report.created - report.updated
+
+
+def _record_digests(organization_id: int) -> None:
+    """The digest of its line for each person the file left as it was whose digest was
+    not that one (registry_digest: skipped next time); no audit row, nothing else of the
+    person changes. Lines read on the per-row path have none."""
+    db.session.execute(
+        text(
+            """
+            UPDATE persons AS p SET import_digest = r.digest
+            FROM registry_import_rows AS r
+            WHERE p.organization_id = :org AND p.external_id = r.external_id
+              AND r.digest IS NOT NULL AND p.import_digest IS DISTINCT FROM r.digest
+            """
+        ),
+        {"org": organization_id},
+    )
 
 
 def _upsert_changed(actor: User, organization_id: int,
@@ -187,7 +206,7 @@ def _upsert_changed(actor: User, organization_id: int,
     with its audit row; the name key computed once per distinct name. A row another
     import wrote meanwhile is updated the same way (ON CONFLICT)."""
     values = _updated_values(present_optional, "EXCLUDED", "persons")
-    columns = ", ".join(("organization_id", *PERSON_COLUMNS))
+    columns = ", ".join(("organization_id", *PERSON_COLUMNS, "import_digest"))
     changed = _changed_condition(values, "persons")
     row = db.session.execute(
         text(
@@ -204,7 +223,8 @@ def _upsert_changed(actor: User, organization_id: int,
                 JOIN name_keys AS k USING (family_name, given_names)
                 ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
                 SET {", ".join(f"{n} = {v}" for n, v in values.items())},
-                    name_key = EXCLUDED.name_key, updated_at = now()
+                    name_key = EXCLUDED.name_key, import_digest = EXCLUDED.import_digest,
+                    updated_at = now()
                 WHERE persons.anonymised_at IS NULL AND {changed}
                 RETURNING id, (xmax = 0) AS created
             ), audited AS (
