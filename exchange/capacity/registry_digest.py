@@ -7,7 +7,9 @@ written over by the file's next line, as it always was). The fast path (registry
 hashes every line as it streams by (BLAKE2b, 8 bytes, keyed by the header line and
 DIGEST_VERSION, so another column layout or another rule of the checks matches nothing)
 and sends only the lines whose digest no person of the district carries through the
-checks and the write, each with its row number in the file and its digest. A skipped line
+checks and the write, each with its row number in the file and its digest (a million
+lines hash in about a second: one comprehension per chunk, the rest set operations). A
+skipped line
 is byte for byte one that passed every check under the same header and whose person has
 the values it gives, so it counts as unchanged; the checks that are not of one line
 alone (duplicate external ids) are kept by ``repeated_external_ids``.
@@ -26,30 +28,45 @@ from exchange.extensions import db
 DIGEST_VERSION = b"registry-line-1"
 
 
-def known_digests(organization_id: int) -> set[int]:
-    """The digests the district's persons carry (one pass over its persons)."""
+#: A row of COPY's binary format holding one bigint: field count, length, 8 bytes.
+_BINARY_ROW = 14
+
+
+def known_digests(organization_id: int) -> set[bytes]:
+    """The digests the district's persons carry, as 8 bytes each (big-endian, as the
+    bigint is written: int.from_bytes(digest, "big", signed=True)); one pass over its
+    persons, read as COPY's binary rows (a million in a fraction of a second)."""
     cursor = db.session.connection().connection.driver_connection.cursor()
     try:
-        cursor.execute("SELECT import_digest FROM persons WHERE organization_id = %s"
-                       " AND import_digest IS NOT NULL", (organization_id,))
-        return {digest for (digest,) in cursor}
+        with cursor.copy(
+            "COPY (SELECT import_digest FROM persons WHERE organization_id = %s"
+            " AND import_digest IS NOT NULL) TO STDOUT (FORMAT binary)", (organization_id,)
+        ) as copy:
+            data = b"".join(bytes(block) for block in copy)
     finally:
         cursor.close()
+    # A 19-byte header (no extension), then the rows, then a 2-byte trailer.
+    body = memoryview(data)[19:-2]
+    return {bytes(body[start + 6:start + _BINARY_ROW])
+            for start in range(0, len(body), _BINARY_ROW)}
 
 
 class LineFilter:
     """Splits the file's body into lines, numbers them as the spreadsheet does (the
     header is row 1), and keeps those whose digest is not known, as CSV lines prefixed
     by ``row_number;digest;``. A known digest is taken out of ``known`` when its line is
-    skipped, so that the same line a second time is checked (a repeated external id)."""
+    skipped, so that the same line in a later chunk is checked (a repeated external id:
+    ``repeated_external_ids``); twice in one chunk, ``repeated`` is set."""
 
-    def __init__(self, header_line: bytes, delimiter: str, known: set[int]) -> None:
-        self.key = hashlib.blake2b(DIGEST_VERSION + b"\n" + header_line.rstrip(b"\r\n"),
-                                   digest_size=32).digest()
+    def __init__(self, header_line: bytes, delimiter: str, known: set[bytes]) -> None:
+        # BLAKE2b's personalisation (16 bytes) costs nothing per line, a key a block.
+        self.person = hashlib.blake2b(DIGEST_VERSION + b"\n" + header_line.rstrip(b"\r\n"),
+                                      digest_size=16).digest()
         self.delimiter = delimiter.encode()
         self.known = known
         self.rows = 0  # lines of the body seen
         self.sent = 0  # of those, lines kept for the checks
+        self.repeated = False  # a skipped line twice in one chunk (the caller gives up)
         self._pending = b""
 
     @property
@@ -70,24 +87,25 @@ class LineFilter:
         return b"".join(self._keep([pending])) if pending else b""
 
     def _keep(self, lines: list[bytes]) -> list[bytes]:
-        blake2b, key, known, separator = hashlib.blake2b, self.key, self.known, self.delimiter
-        kept = []
-        row = self.rows + 1
-        for line in lines:
-            row += 1
-            digest = int.from_bytes(blake2b(line, digest_size=8, key=key).digest(),
-                                    "little", signed=True)
-            if digest in known:
-                known.discard(digest)
-            else:
-                kept.append(b"%d%b%d%b%b" % (row, separator, digest, separator, line))
-        self.rows = row - 1
+        blake2b, person, known = hashlib.blake2b, self.person, self.known
+        digests = [blake2b(line, digest_size=8, person=person).digest() for line in lines]
+        kept = [index for index, digest in enumerate(digests) if digest not in known]
+        before = len(known)
+        known.difference_update(digests)
+        if before - len(known) != len(lines) - len(kept):
+            self.repeated = True  # a known line twice in this chunk
+        first, separator = self.rows + 2, self.delimiter  # the header is row 1
+        self.rows += len(lines)
         self.sent += len(kept)
-        return kept
+        return [b"%d%b%d%b%b" % (first + index, separator,
+                                 int.from_bytes(digests[index], "big", signed=True),
+                                 separator, lines[index]) for index in kept]
 
     def repeated_external_ids(self, organization_id: int) -> bool:
         """Whether a kept line (in registry_import_rows) has the external id of a skipped
         one: its person's digest was known and was taken out by that line."""
+        if self.repeated:
+            return True
         if not self.skipped:
             return False
         digests = db.session.scalars(text(
@@ -95,4 +113,5 @@ class LineFilter:
             " ON p.organization_id = :org AND p.external_id = r.external_id"
             " WHERE p.import_digest IS NOT NULL"
         ), {"org": organization_id})
-        return any(digest not in self.known for digest in digests)
+        return any(digest.to_bytes(8, "big", signed=True) not in self.known
+                   for digest in digests)
