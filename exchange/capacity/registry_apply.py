@@ -7,7 +7,9 @@ after works on those alone: the name keys (registry_name_key, migration 0012: a 
 regular expressions) are computed once per distinct name among them, the correction
 history (person_changes) and the persons' INSERT … ON CONFLICT … DO UPDATE with its audit
 rows read only them. A daily full file with 1 % changed thus touches 1 % of the table,
-its indexes and the audit log; re-importing the same file writes nothing.
+its indexes and the audit log; re-importing the same file writes nothing. Each person
+written keeps its line's digest (registry_digest), and so does one the file leaves as it
+is whose digest was not that one (_record_digests).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Import of the state system's registry CSV (registry_csv describes the file).
 
 The file is read as a stream (never whole in memory). The usual file is parsed and
-checked by the server (registry_bulk, the fast path); any other, or one with a bad row, is
+checked by the server (registry_bulk, the fast path), its lines a person was imported from
+already skipped by their digest (registry_digest); any other, or one with a bad row, is
 read (again) record by record: each is checked (registry_csv.check_row) and the good ones
 are COPYed into a temporary table; duplicate external ids are then found in SQL over that
 table. Any error: nothing of the registry is written (the temporary table goes with the
