@@ -21,6 +21,7 @@ from exchange.profiles.models import User
 
 from .audit import AuditAction
 from .registry_csv import COLUMNS, OPTIONAL_COLUMNS, PERSON_COLUMNS, ImportReport
+from .registry_digest import index_lookups
 
 #: From this many written rows on, the GIN indexes are loaded in bulk: the rows' trigram
 #: entries go to the indexes' pending lists (fastupdate) up to GIN_PENDING_KB and are
@@ -162,9 +163,12 @@ def write(actor: User, organization_id: int, present_optional: set[str],
         {"org": organization_id},
     )
     report.created = report.updated = 0
-    changed = _select_changed(organization_id, present_optional)
+    kept = db.session.execute(text("SELECT count(*) FROM registry_import_rows")).scalar()
+    with index_lookups(kept, report.rows):
+        changed = _select_changed(organization_id, present_optional)
+        if changed:
+            _record_import_changes(actor, organization_id, present_optional)
     if changed:
-        _record_import_changes(actor, organization_id, present_optional)
         bulk = changed >= BULK_ROWS
         if bulk:  # trigram entries to the GIN indexes' pending lists, merged once below
             db.session.execute(text(
@@ -181,7 +185,8 @@ def write(actor: User, organization_id: int, present_optional: set[str],
             ))
             db.session.execute(text("SELECT set_config('gin_pending_list_limit', '4096', true)"))
     db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
-    _record_digests(organization_id)
+    with index_lookups(kept, report.rows):
+        _record_digests(organization_id)
     report.unchanged = report.rows - report.created - report.updated
 
 
