@@ -105,7 +105,10 @@ def _select_changed(organization_id: int, present_optional: set[str]) -> int:
         text(
             f"""
             CREATE TEMPORARY TABLE registry_import_changed ON COMMIT DROP AS
-            SELECT s.*, p.id AS person_id
+            SELECT s.*, p.id AS person_id,
+                   CASE WHEN (p.family_name, p.given_names)
+                             = (s.family_name, s.given_names) THEN p.name_key END
+                       AS known_name_key
             FROM ({_source_sql(present_optional)}) AS s
             LEFT JOIN persons AS p
               ON p.organization_id = :org AND p.external_id = s.external_id
@@ -210,7 +213,8 @@ def _record_digests(organization_id: int) -> None:
 def _upsert_changed(actor: User, organization_id: int,
                     present_optional: set[str]) -> tuple[int, int]:
     """The changed rows into persons (created or updated, told by ``xmax = 0``), each
-    with its audit row; the name key computed once per distinct name. A row another
+    with its audit row; the name key computed once per distinct name that is new here
+    (a person whose name the file leaves keeps the key). A row another
     import wrote meanwhile is updated the same way (ON CONFLICT)."""
     values = _updated_values(present_optional, "EXCLUDED", "persons")
     columns = ", ".join(("organization_id", *PERSON_COLUMNS, "import_digest"))
@@ -221,13 +225,14 @@ def _upsert_changed(actor: User, organization_id: int,
             WITH name_keys AS MATERIALIZED (
                 SELECT family_name, given_names,
                        registry_name_key(family_name, given_names) AS name_key
-                FROM (SELECT DISTINCT family_name, given_names
-                      FROM registry_import_changed) AS names
+                FROM (SELECT DISTINCT family_name, given_names FROM registry_import_changed
+                      WHERE known_name_key IS NULL) AS names
             ), written AS (
                 INSERT INTO persons ({columns}, name_key)
-                SELECT {", ".join(f"c.{name}" for name in columns.split(", "))}, k.name_key
+                SELECT {", ".join(f"c.{name}" for name in columns.split(", "))},
+                       coalesce(c.known_name_key, k.name_key)
                 FROM registry_import_changed AS c
-                JOIN name_keys AS k USING (family_name, given_names)
+                LEFT JOIN name_keys AS k USING (family_name, given_names)
                 ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
                 SET {", ".join(f"{n} = {v}" for n, v in values.items())},
                     name_key = EXCLUDED.name_key, import_digest = EXCLUDED.import_digest,

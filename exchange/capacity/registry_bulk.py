@@ -112,7 +112,7 @@ def _copy(buffered, report, counting, progress, lines: LineFilter, columns: list
                 seam = tail + chunk[:2]
                 if any(unsafe in chunk or unsafe in seam for unsafe in _UNSAFE):
                     raise GiveUp()
-                if b"\r" in chunk.replace(b"\r\n", b""):
+                if b"\r" in chunk and b"\r" in chunk.replace(b"\r\n", b""):
                     raise GiveUp()  # a CR alone ends lines for csv but not here
                 tail = chunk[-2:]
                 if kept := lines.feed(chunk):

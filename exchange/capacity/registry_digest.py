@@ -30,15 +30,16 @@ from exchange.extensions import db
 DIGEST_VERSION = b"registry-line-1"
 
 
-def known_digests(organization_id: int) -> set[bytes]:
-    """The digests the district's persons carry, as 8 bytes each (big-endian, as
+def known_digests(organization_id: int) -> dict[bytes, bool]:
+    """The digests the district's persons carry (as keys: a dict's pop tells and takes
+    out in one lookup), 8 bytes each (big-endian, as
     int8send writes the bigint: int.from_bytes(digest, "big", signed=True)); one pass over
     its persons, sent as one value (a row per person costs more to read than to hash)."""
     packed = db.session.scalar(text(
         "SELECT string_agg(int8send(import_digest), ''::bytea) FROM persons"
         " WHERE organization_id = :org AND import_digest IS NOT NULL"
     ), {"org": organization_id}) or b""
-    return {packed[start:start + 8] for start in range(0, len(packed), 8)}
+    return dict.fromkeys([packed[start:start + 8] for start in range(0, len(packed), 8)], True)
 
 
 #: Kept lines fewer than this share of the file: look their persons up one by one.
@@ -69,10 +70,10 @@ class LineFilter:
     """Splits the file's body into lines, numbers them as the spreadsheet does (the
     header is row 1), and keeps those whose digest is not known, as CSV lines prefixed
     by ``row_number;digest;``. A known digest is taken out of ``known`` when its line is
-    skipped, so that the same line in a later chunk is checked (a repeated external id:
-    ``repeated_external_ids``); twice in one chunk, ``repeated`` is set."""
+    skipped, so that the same line again is checked (a repeated external id:
+    ``repeated_external_ids``)."""
 
-    def __init__(self, header_line: bytes, delimiter: str, known: set[bytes]) -> None:
+    def __init__(self, header_line: bytes, delimiter: str, known: dict[bytes, bool]) -> None:
         # BLAKE2b's personalisation (16 bytes) costs nothing per line, a key a block.
         self.person = hashlib.blake2b(DIGEST_VERSION + b"\n" + header_line.rstrip(b"\r\n"),
                                       digest_size=16).digest()
@@ -80,7 +81,6 @@ class LineFilter:
         self.known = known
         self.rows = 0  # lines of the body seen
         self.sent = 0  # of those, lines kept for the checks
-        self.repeated = False  # a skipped line twice in one chunk (the caller gives up)
         self._pending = b""
 
     @property
@@ -101,13 +101,9 @@ class LineFilter:
         return b"".join(self._keep([pending])) if pending else b""
 
     def _keep(self, lines: list[bytes]) -> list[bytes]:
-        blake2b, person, known = hashlib.blake2b, self.person, self.known
+        blake2b, person, take = hashlib.blake2b, self.person, self.known.pop
         digests = [blake2b(line, digest_size=8, person=person).digest() for line in lines]
-        kept = [index for index, digest in enumerate(digests) if digest not in known]
-        before = len(known)
-        known.difference_update(digests)
-        if before - len(known) != len(lines) - len(kept):
-            self.repeated = True  # a known line twice in this chunk
+        kept = [index for index, digest in enumerate(digests) if not take(digest, False)]
         first, separator = self.rows + 2, self.delimiter  # the header is row 1
         self.rows += len(lines)
         self.sent += len(kept)
@@ -118,8 +114,6 @@ class LineFilter:
     def repeated_external_ids(self, organization_id: int) -> bool:
         """Whether a kept line (in registry_import_rows) has the external id of a skipped
         one: its person's digest was known and was taken out by that line."""
-        if self.repeated:
-            return True
         if not self.skipped:
             return False
         with index_lookups(self.sent, self.rows):
