@@ -34,11 +34,16 @@ def known_digests(organization_id: int) -> dict[bytes, bool]:
     """The digests the district's persons carry (as keys: a dict's pop tells and takes
     out in one lookup), 8 bytes each (big-endian, as
     int8send writes the bigint: int.from_bytes(digest, "big", signed=True)); one pass over
-    its persons, sent as one value (a row per person costs more to read than to hash)."""
-    packed = db.session.scalar(text(
-        "SELECT string_agg(int8send(import_digest), ''::bytea) FROM persons"
-        " WHERE organization_id = :org AND import_digest IS NOT NULL"
-    ), {"org": organization_id}) or b""
+    its persons, sent as one binary value (a row per person costs more to read than
+    the lines to hash)."""
+    cursor = db.session.connection().connection.driver_connection.cursor(binary=True)
+    try:
+        cursor.execute("SELECT string_agg(int8send(import_digest), ''::bytea) FROM persons"
+                       " WHERE organization_id = %s AND import_digest IS NOT NULL",
+                       (organization_id,))
+        packed = cursor.fetchone()[0] or b""
+    finally:
+        cursor.close()
     return dict.fromkeys([packed[start:start + 8] for start in range(0, len(packed), 8)], True)
 
 
