@@ -95,6 +95,11 @@ def test_a_change_outside_the_files_fields_keeps_the_digest(district, make_perso
     db.session.execute(text("UPDATE persons SET nationality = 'IRQ' WHERE id = :id"),
                        {"id": person.id})
     assert db.session.get(Person, person.id, populate_existing=True).import_digest is None
+    db.session.execute(text("UPDATE persons SET import_digest = 42 WHERE id = :id"),
+                       {"id": person.id})
+    db.session.execute(text("UPDATE persons SET anonymised_at = now() WHERE id = :id"),
+                       {"id": person.id})  # erasure: no digest of the old line is kept
+    assert db.session.get(Person, person.id, populate_existing=True).import_digest is None
 
 
 def test_a_person_the_file_leaves_as_it_is_gets_the_digest(caseworker, district):
