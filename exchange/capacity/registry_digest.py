@@ -4,15 +4,14 @@ The state's daily full file is ~99 % yesterday's. Each person keeps the digest o
 it was last imported from (``persons.import_digest``, migration 0035: a trigger clears it
 when anything else changes a field the file carries, so a caseworker's correction is
 written over by the file's next line, as it always was). The fast path (registry_bulk)
-hashes every line as it streams by (BLAKE2b, 8 bytes, keyed by the header line and
+hashes every line as it streams by (BLAKE2b, 8 bytes, personalised by the header line and
 DIGEST_VERSION, so another column layout or another rule of the checks matches nothing)
 and sends only the lines whose digest no person of the district carries through the
 checks and the write, each with its row number in the file and its digest (a million
-lines hash in about a second: one comprehension per chunk, the rest set operations). A
-skipped line
-is byte for byte one that passed every check under the same header and whose person has
-the values it gives, so it counts as unchanged; the checks that are not of one line
-alone (duplicate external ids) are kept by ``repeated_external_ids``.
+lines hash in about a second: one comprehension per chunk, one dict lookup per line). A
+skipped line is byte for byte one that passed every check under the same header and
+whose person has the values it gives, so it counts as unchanged; the checks that are not
+of one line alone (duplicate external ids) are kept by ``repeated_external_ids``.
 """
 
 from __future__ import annotations
@@ -31,11 +30,10 @@ DIGEST_VERSION = b"registry-line-1"
 
 
 def known_digests(organization_id: int) -> dict[bytes, bool]:
-    """The digests the district's persons carry (as keys: a dict's pop tells and takes
-    out in one lookup), 8 bytes each (big-endian, as
-    int8send writes the bigint: int.from_bytes(digest, "big", signed=True)); one pass over
-    its persons, sent as one binary value (a row per person costs more to read than
-    the lines to hash)."""
+    """The digests the district's persons carry, as dict keys (pop tells and takes out in
+    one lookup) of 8 bytes each (big-endian, as int8send writes the bigint:
+    int.from_bytes(digest, "big", signed=True)); one pass over its persons, sent as one
+    binary value (a row per person costs more to read than the lines to hash)."""
     cursor = db.session.connection().connection.driver_connection.cursor(binary=True)
     try:
         cursor.execute("SELECT string_agg(int8send(import_digest), ''::bytea) FROM persons"
