@@ -7,7 +7,9 @@ after works on those alone: the name keys (registry_name_key, migration 0012: a 
 regular expressions) are computed once per distinct name among them, the correction
 history (person_changes) and the persons' INSERT … ON CONFLICT … DO UPDATE with its audit
 rows read only them. A daily full file with 1 % changed thus touches 1 % of the table,
-its indexes and the audit log; re-importing the same file writes nothing.
+its indexes and the audit log; re-importing the same file writes nothing. Each person
+written keeps its line's digest (registry_digest), and so does one the file leaves as it
+is whose digest was not that one (_record_digests).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from exchange.profiles.models import User
 
 from .audit import AuditAction
 from .registry_csv import COLUMNS, OPTIONAL_COLUMNS, PERSON_COLUMNS, ImportReport
+from .registry_digest import index_lookups
 
 #: From this many written rows on, the GIN indexes are loaded in bulk: the rows' trigram
 #: entries go to the indexes' pending lists (fastupdate) up to GIN_PENDING_KB and are
@@ -40,7 +43,8 @@ def _source_sql(present_optional: set[str]) -> str:
                     ELSE string_to_array(r.languages, ' ')::varchar[] END AS languages,
                r.arrival_date, h.id AS household_id,
                {"r.religion" if "religion" in present_optional else "NULL"} AS religion,
-               {"r.profession" if "profession" in present_optional else "NULL"} AS profession
+               {"r.profession" if "profession" in present_optional else "NULL"} AS profession,
+               r.digest AS import_digest
         FROM registry_import_rows AS r
         LEFT JOIN households AS h ON h.organization_id = :org AND h.ref = r.household_ref
     """
@@ -101,7 +105,10 @@ def _select_changed(organization_id: int, present_optional: set[str]) -> int:
         text(
             f"""
             CREATE TEMPORARY TABLE registry_import_changed ON COMMIT DROP AS
-            SELECT s.*, p.id AS person_id
+            SELECT s.*, p.id AS person_id,
+                   CASE WHEN (p.family_name, p.given_names)
+                             = (s.family_name, s.given_names) THEN p.name_key END
+                       AS known_name_key
             FROM ({_source_sql(present_optional)}) AS s
             LEFT JOIN persons AS p
               ON p.organization_id = :org AND p.external_id = s.external_id
@@ -159,9 +166,12 @@ def write(actor: User, organization_id: int, present_optional: set[str],
         {"org": organization_id},
     )
     report.created = report.updated = 0
-    changed = _select_changed(organization_id, present_optional)
+    kept = db.session.execute(text("SELECT count(*) FROM registry_import_rows")).scalar()
+    with index_lookups(kept, report.rows):
+        changed = _select_changed(organization_id, present_optional)
+        if changed:
+            _record_import_changes(actor, organization_id, present_optional)
     if changed:
-        _record_import_changes(actor, organization_id, present_optional)
         bulk = changed >= BULK_ROWS
         if bulk:  # trigram entries to the GIN indexes' pending lists, merged once below
             db.session.execute(text(
@@ -178,16 +188,36 @@ def write(actor: User, organization_id: int, present_optional: set[str],
             ))
             db.session.execute(text("SELECT set_config('gin_pending_list_limit', '4096', true)"))
     db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
+    with index_lookups(kept, report.rows):
+        _record_digests(organization_id)
     report.unchanged = report.rows - report.created - report.updated
+
+
+def _record_digests(organization_id: int) -> None:
+    """The digest of its line for each person the file left as it was whose digest was
+    not that one (registry_digest: skipped next time); no audit row, nothing else of the
+    person changes. Lines read on the per-row path have none."""
+    db.session.execute(
+        text(
+            """
+            UPDATE persons AS p SET import_digest = r.digest
+            FROM registry_import_rows AS r
+            WHERE p.organization_id = :org AND p.external_id = r.external_id
+              AND r.digest IS NOT NULL AND p.import_digest IS DISTINCT FROM r.digest
+            """
+        ),
+        {"org": organization_id},
+    )
 
 
 def _upsert_changed(actor: User, organization_id: int,
                     present_optional: set[str]) -> tuple[int, int]:
     """The changed rows into persons (created or updated, told by ``xmax = 0``), each
-    with its audit row; the name key computed once per distinct name. A row another
+    with its audit row; the name key computed once per distinct name that is new here
+    (a person whose name the file leaves keeps the key). A row another
     import wrote meanwhile is updated the same way (ON CONFLICT)."""
     values = _updated_values(present_optional, "EXCLUDED", "persons")
-    columns = ", ".join(("organization_id", *PERSON_COLUMNS))
+    columns = ", ".join(("organization_id", *PERSON_COLUMNS, "import_digest"))
     changed = _changed_condition(values, "persons")
     row = db.session.execute(
         text(
@@ -195,16 +225,18 @@ def _upsert_changed(actor: User, organization_id: int,
             WITH name_keys AS MATERIALIZED (
                 SELECT family_name, given_names,
                        registry_name_key(family_name, given_names) AS name_key
-                FROM (SELECT DISTINCT family_name, given_names
-                      FROM registry_import_changed) AS names
+                FROM (SELECT DISTINCT family_name, given_names FROM registry_import_changed
+                      WHERE known_name_key IS NULL) AS names
             ), written AS (
                 INSERT INTO persons ({columns}, name_key)
-                SELECT {", ".join(f"c.{name}" for name in columns.split(", "))}, k.name_key
+                SELECT {", ".join(f"c.{name}" for name in columns.split(", "))},
+                       coalesce(c.known_name_key, k.name_key)
                 FROM registry_import_changed AS c
-                JOIN name_keys AS k USING (family_name, given_names)
+                LEFT JOIN name_keys AS k USING (family_name, given_names)
                 ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
                 SET {", ".join(f"{n} = {v}" for n, v in values.items())},
-                    name_key = EXCLUDED.name_key, updated_at = now()
+                    name_key = EXCLUDED.name_key, import_digest = EXCLUDED.import_digest,
+                    updated_at = now()
                 WHERE persons.anonymised_at IS NULL AND {changed}
                 RETURNING id, (xmax = 0) AS created
             ), audited AS (

@@ -1,7 +1,8 @@
 """Import of the state system's registry CSV (registry_csv describes the file).
 
 The file is read as a stream (never whole in memory). The usual file is parsed and
-checked by the server (registry_bulk, the fast path); any other, or one with a bad row, is
+checked by the server (registry_bulk, the fast path), its lines a person was imported from
+already skipped by their digest (registry_digest); any other, or one with a bad row, is
 read (again) record by record: each is checked (registry_csv.check_row) and the good ones
 are COPYed into a temporary table; duplicate external ids are then found in SQL over that
 table. Any error: nothing of the registry is written (the temporary table goes with the
@@ -72,7 +73,8 @@ def _create_temp_table() -> None:
                 arrival_date date,
                 household_ref text,
                 religion text,
-                profession text
+                profession text,
+                digest bigint
             ) ON COMMIT DROP
             """
         )
@@ -108,7 +110,7 @@ def import_registry(
 
     with db.session.begin_nested():
         _create_temp_table()
-        counting, decoding, report = _read(stream, report, progress)
+        counting, decoding, report = _read(stream, report, organization_id, progress)
         present_optional = {name for name in OPTIONAL_COLUMNS if name in report.headers}
         db.session.execute(text("ANALYZE registry_import_rows"))  # plans by real counts
         _check_duplicate_external_ids(report)
@@ -140,8 +142,8 @@ def import_registry(
     return report
 
 
-def _read(stream: IO[bytes], report: ImportReport, progress: Progress | None
-          ) -> tuple[CountingReader, DecodingReader, ImportReport]:
+def _read(stream: IO[bytes], report: ImportReport, organization_id: int,
+          progress: Progress | None) -> tuple[CountingReader, DecodingReader, ImportReport]:
     """Read the file into registry_import_rows: on the fast path (registry_bulk) when the
     stream can be read again should that give up, else (or then) row by row in Python.
     The counting and decoding readers of the read that counts, and its report."""
@@ -154,7 +156,7 @@ def _read(stream: IO[bytes], report: ImportReport, progress: Progress | None
         connection = db.session.connection().connection.driver_connection
         connection.execute("SAVEPOINT registry_bulk")
         try:
-            registry_bulk.load(report, decoding, counting, progress)
+            registry_bulk.load(report, decoding, counting, organization_id, progress)
             connection.execute("RELEASE SAVEPOINT registry_bulk")
             return counting, decoding, report
         except (registry_bulk.GiveUp, UnicodeDecodeError, DBAPIError, psycopg.Error):

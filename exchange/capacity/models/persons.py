@@ -134,6 +134,10 @@ class Person(Base):
     restricted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The digest of the registry file's line this person was last imported from (the
+    # import skips that line next time); cleared by a trigger when anything else changes
+    # a field the file carries (migration 0035).
+    import_digest: Mapped[int | None] = mapped_column(sa.BigInteger)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
