@@ -188,6 +188,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         # the process: keep it out of the cyclic collector's full passes, which otherwise
         # walk all of it again each time requests and chat sends have allocated enough.
         gc.freeze()
+        gc.set_threshold(*app.config["GC_THRESHOLDS"])
     return app
 
 

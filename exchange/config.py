@@ -84,6 +84,13 @@ class Config:
     REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "10"))
     READ_YOUR_WRITES_SECONDS = float(os.environ.get("READ_YOUR_WRITES_SECONDS", "300"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The cyclic garbage collector's thresholds in a serving process (gc.set_threshold;
+    # the test app keeps Python's). Python's (700, 10, 10) made a chat process with 500
+    # open sockets spend ~8 % of its CPU in the collector and pause up to ~0.2 s for a full
+    # pass several times a minute: a send allocates a few thousand objects, almost all
+    # freed by reference counting (benchmarks/README.md, "Chat").
+    GC_THRESHOLDS = tuple(
+        int(part) for part in os.environ.get("GC_THRESHOLDS", "20000,20,20").split(","))
     # Socket and connect timeout of the app's own Redis calls (presence): a hung or lost
     # Redis costs a call at most this long, never the request that made it.
     REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "2"))
