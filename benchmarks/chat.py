@@ -301,6 +301,11 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
+def server_pids(setup: Setup) -> list[int]:
+    """The processes of a set-up's servers (gunicorn's masters and workers)."""
+    return [pid for server in setup.servers for pid in process_tree(server.process.pid)]
+
+
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of these processes so far (0 where /proc cannot tell)."""
     ticks = 0
@@ -731,7 +736,7 @@ class Bench:
     def latency_round(self, setup: Setup, sequence_start: int) -> None:
         receivers = setup.connected
         base = self.delivered(setup)
-        pids = [pid for server in setup.servers for pid in process_tree(server.process.pid)]
+        pids = server_pids(setup)
         cpu_before = cpu_seconds(pids)
         for number in range(self.args.latency_messages):
             self.send(setup, setup.senders[0], setup.latency_tag, sequence_start + number)
@@ -775,7 +780,7 @@ class Bench:
                    for sender in setup.senders]
         for thread in threads:
             thread.start()
-        pids = [pid for server in setup.servers for pid in process_tree(server.process.pid)]
+        pids = server_pids(setup)
         stop.wait(self.args.warmup)
         first = (time.perf_counter(), self.delivered(setup) - base, sent[0], cpu_seconds(pids))
         stop.wait(self.args.seconds)

@@ -44,6 +44,12 @@ def seed(database_url: str) -> dict:
 
 def client(stack: ExitStack, port: int, token: str) -> queue.Queue:
     """A Socket.IO client of the server on ``port``; what it hears, as (event, data)."""
+    return connected(stack, port, token)[1]
+
+
+def connected(stack: ExitStack, port: int, token: str) -> tuple[socketio.Client, queue.Queue]:
+    """A Socket.IO client of the server on ``port`` (to send with) and what it hears, as
+    (event, data)."""
     received: queue.Queue = queue.Queue()
     client = socketio.Client(reconnection=False)
     for name in ("message", "room", "presence", "resync"):
@@ -51,7 +57,7 @@ def client(stack: ExitStack, port: int, token: str) -> queue.Queue:
     client.connect(f"http://127.0.0.1:{port}", auth={"token": token}, wait_timeout=10,
                    headers={"Authorization": f"Bearer {token}"})
     stack.callback(client.disconnect)
-    return received
+    return client, received
 
 
 def next_event(received: queue.Queue, name: str, wait: float = WAIT_SECONDS) -> dict:
