@@ -15,7 +15,8 @@ from __future__ import annotations
 import enum
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
@@ -65,6 +66,24 @@ def take_on_commit(session: Session) -> Callable[[], None] | None:
     the work, as a rollback does."""
     queued = session.info.pop(_ON_COMMIT, [])
     return (lambda: _run_all(queued)) if queued else None
+
+
+@contextmanager
+def planner_without(*methods: str) -> Iterator[None]:
+    """Within: this transaction's planner does without the named join methods
+    ("nestloop", "hashjoin", "mergejoin"), for statements whose row estimates are known to
+    mislead it; on again after. After an error inside, the rollback (of the transaction or
+    its savepoint) undoes the transaction-local setting."""
+    session = current_app.extensions["sqlalchemy"].session()
+    _enable(session, methods, "off")
+    yield
+    _enable(session, methods, "on")
+
+
+def _enable(session: Session, methods: tuple[str, ...], value: str) -> None:
+    session.execute(
+        text("SELECT " + ", ".join(f"set_config('enable_{m}', :value, true)" for m in methods)),
+        {"value": value})
 
 
 @event.listens_for(Session, "after_commit")

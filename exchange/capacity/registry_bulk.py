@@ -27,6 +27,7 @@ import time
 
 from sqlalchemy import text
 
+from exchange.db import planner_without
 from exchange.extensions import db
 
 from .registry_csv import (
@@ -178,25 +179,24 @@ def _insert_rows(column: dict[str, str], expected: int) -> None:
     good.append("(v_arrival_date.value::date >= v_birth_date.value::date) IS NOT FALSE")
     # The row checks multiply into a tiny row estimate and nested loops over a million
     # rows; every join here is a hash join over a small table of values.
-    db.session.execute(text("SELECT set_config('enable_nestloop', 'off', true)"))
-    inserted = db.session.execute(
-        text(
-            f"""
-            INSERT INTO registry_import_rows
-            SELECT r.row_number, t.external_id, t.family_name, t.given_names,
-                   v_birth_date.value::date, v_gender.value, v_nationality.value,
-                   v_languages.value, v_arrival_date.value::date,
-                   nullif(t.household_ref, ''), nullif(t.religion, ''),
-                   nullif(t.profession, ''), r.digest
-            FROM registry_import_raw AS r
-            CROSS JOIN LATERAL (SELECT
-                {", ".join(f"{sql} AS {name}" for name, sql in cleaned.items())}) AS t
-            {joins}
-            WHERE {" AND ".join(good)}
-            """
-        ),
-        {"whitespace": PYTHON_WHITESPACE},
-    ).rowcount
-    db.session.execute(text("SELECT set_config('enable_nestloop', 'on', true)"))
+    with planner_without("nestloop"):
+        inserted = db.session.execute(
+            text(
+                f"""
+                INSERT INTO registry_import_rows
+                SELECT r.row_number, t.external_id, t.family_name, t.given_names,
+                       v_birth_date.value::date, v_gender.value, v_nationality.value,
+                       v_languages.value, v_arrival_date.value::date,
+                       nullif(t.household_ref, ''), nullif(t.religion, ''),
+                       nullif(t.profession, ''), r.digest
+                FROM registry_import_raw AS r
+                CROSS JOIN LATERAL (SELECT
+                    {", ".join(f"{sql} AS {name}" for name, sql in cleaned.items())}) AS t
+                {joins}
+                WHERE {" AND ".join(good)}
+                """
+            ),
+            {"whitespace": PYTHON_WHITESPACE},
+        ).rowcount
     if inserted != expected:
         raise GiveUp()

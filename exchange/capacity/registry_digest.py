@@ -17,11 +17,11 @@ of one line alone (duplicate external ids) are kept by ``repeated_external_ids``
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 
 from sqlalchemy import text
 
+from exchange.db import planner_without
 from exchange.extensions import db
 
 #: Changed whenever a check of a line or what the import writes from it changes: every
@@ -49,24 +49,15 @@ def known_digests(organization_id: int) -> dict[bytes, bool]:
 FEW_KEPT = 0.1
 
 
-@contextmanager
-def index_lookups(kept: int, rows: int) -> Iterator[None]:
+def index_lookups(kept: int, rows: int) -> AbstractContextManager[None]:
     """Within: the ``kept`` lines (registry_import_rows) of a file of ``rows`` are joined
     with the district's persons by index lookups when they are few. The day's few
     thousand lines against a million persons are otherwise hash-joined with all of them
     (a second per statement), the planner pricing a random page read far above the
-    cached page it is. (An error inside rolls the setting back with the savepoint.)"""
-    few = kept < rows * FEW_KEPT
-    if few:
-        _set_joins("off")
-    yield
-    if few:
-        _set_joins("on")
-
-
-def _set_joins(value: str) -> None:
-    db.session.execute(text("SELECT set_config('enable_hashjoin', :value, true),"
-                            " set_config('enable_mergejoin', :value, true)"), {"value": value})
+    cached page it is."""
+    if kept < rows * FEW_KEPT:
+        return planner_without("hashjoin", "mergejoin")
+    return nullcontext()
 
 
 class LineFilter:
