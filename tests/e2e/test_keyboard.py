@@ -7,6 +7,8 @@ dialog, the bell's panel) and back to what opened it when it closes."""
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
@@ -98,6 +100,10 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("place-search")).to_have_value("Osnabrück")
+    # The pick moved the map to the town (zoom 12): wait for that area's results, not the
+    # district's that were on the page before.
+    expect(page).to_have_url(re.compile(r"at=12(/|%2F)"))
+    expect(page.locator("#results-view")).not_to_have_attribute("aria-busy", "true")
     result = f'button.result[data-listing-id="{flat["id"]}"]'
     expect(page.locator(result)).to_be_visible()
 
@@ -128,6 +134,51 @@ def test_search_the_map_and_open_a_listing_by_keyboard(new_page):
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("share-box")).to_have_count(0)
     expect(page.get_by_test_id("detail-share")).to_be_focused()
+
+# Where the map's pane stands, read two frames later: a pan started by the last key press
+# (Leaflet animates it frame by frame) has moved it by then.
+MAP_POSITION = """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(
+  () => done(document.querySelector(".leaflet-map-pane").style.transform))))"""
+
+
+def _centre_lat_putting(lat: float, zoom: int, pixels_below_centre: float) -> float:
+    """The map centre's latitude that puts `lat` this many pixels below the centre (Web
+    Mercator, 256 px tiles): to place a pin exactly where the test needs it."""
+    scale = 256 * 2 ** zoom / (2 * math.pi)
+    y = scale * (math.pi - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+    centre_y = y - pixels_below_centre
+    return math.degrees(2 * math.atan(math.exp(math.pi - centre_y / scale)) - math.pi / 2)
+
+
+def test_tabbing_to_a_pin_at_the_edge_keeps_the_map_and_the_list(new_page):
+    # A pin whose point is just inside the map's top edge (its icon reaches out of the map):
+    # focusing it by keyboard must not pan the map, which would search the new area and
+    # rewrite the list under the person tabbing through the pins.
+    page = new_page(viewport=WIDE)
+    csrf = sign_in(page, OFFICIAL_OSNABRUECK)
+    lat, lon = 52.2950, 8.0700
+    flat = create_listing(
+        page.request, csrf, kind="flat", title=unique("Wohnung am Kartenrand"),
+        address={"street": "Haster Weg 5", "postal_code": "49090", "city": "Osnabrück"},
+        location={"lat": lat, "lon": lon}, rooms=2, area_m2=50, max_occupants=2,
+        rent_cold="400.00", utilities="90.00", accessible=False,
+    )
+    page.goto("/map")
+    height = page.locator("#map").evaluate("(map) => map.clientHeight")
+    zoom = 16
+    centre = _centre_lat_putting(lat, zoom, 12 - height / 2)  # 12 px below the top edge
+    at = f"{zoom}/{centre:.6f}/{lon:.6f}"
+    page.goto(f"/map?at={at}")
+    pin = f'.leaflet-marker-icon:has([data-listing-id="{flat["id"]}"])'
+    expect(page.locator(pin)).to_have_count(1)
+    expect(page.locator("#results-view")).not_to_have_attribute("aria-busy", "true")
+    url, view = page.url, page.evaluate(MAP_POSITION)
+    page.locator("#place-q").focus()
+    tab_to(page, pin, backwards=True, limit=100)
+    assert page.evaluate(MAP_POSITION) == view
+    assert page.url == url
+    expect(page.locator(pin)).to_be_focused()
+    expect(page.locator(f'button.result[data-listing-id="{flat["id"]}"]')).to_be_visible()
 
 
 def test_send_a_chat_message_by_keyboard(new_page):

@@ -30,6 +30,10 @@ function keepingFocus(draw) {
   return (...args) => { redrawKeepingFocus(pinPane, samePin, () => draw(...args), map.getContainer()); };
 }
 
+/* Markers do not pan the map when they get the keyboard focus (Leaflet's autoPanOnFocus):
+   the pan would search the new area and rewrite the result list under someone tabbing
+   through the pins; the pins drawn are those of the searched area anyway. */
+
 /** Enter or Space on a focused marker: Leaflet makes markers buttons for the keyboard (a
     tab stop, role=button) but answers no key on them. An opened listing takes the focus. */
 function onPress(marker, run) {
@@ -57,6 +61,7 @@ function listingMarker(listing, selected) {
   const marker = L.marker([listing.location.lat, listing.location.lon], {
     icon: pinIcon(listing, selected),
     keyboard: true,
+    autoPanOnFocus: false,
     title: listing.title,
     zIndexOffset: selected ? 1000 : 0,
     riseOnHover: true,
@@ -75,6 +80,7 @@ function clusterMarker(cluster) {
       iconSize: [size, size],
     }),
     keyboard: true,
+    autoPanOnFocus: false,
     title: t("cluster_hint"),
   });
   let tip = tn("cluster", cluster.count);
