@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, delete, func, insert, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, bindparam, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from exchange import signals
-from exchange.chat.access import get_membership_for, visible_listing
+from exchange.chat.access import get_membership_for, may_take_part_anywhere, visible_listing
 from exchange.chat.mentions import notify_mentioned, notify_thread
 from exchange.chat.models import Member, Message, MessageDocument, Room
 from exchange.documents import services as documents
@@ -92,14 +92,18 @@ def do_post_message(
     """Store a message (with its attachments); it is sent to the room after commit. A
     ``client_key`` the sender used before answers that first message instead (a send
     repeated after a lost acknowledgement stores nothing twice)."""
-    room, member = get_membership_for(actor, room_id)
-    if client_key is not None and (sent := _sent_before(actor, room.id, client_key)):
-        # Sent again after a lost acknowledgement: the first send may have been stored and
-        # never announced (its process died between the commit and the emit), so it is
-        # announced again; clients know a message by its id and show it once.
-        signals.chat_message_posted.send(sent)
-        return sent
     body = (body or "").strip()
+    if body and not (document_ids or listing_id is not None or reply_to_id is not None) \
+            and may_take_part_anywhere(actor) and not actor.disabled:
+        # Text from someone who may take part in any room: the membership is the insert's
+        # own condition, one statement for the check and the write (every chat send).
+        message = _insert(_INSERT_AS_MEMBER, _row(actor, room_id, body, None, None, client_key))
+        if message is not None:
+            return _posted(actor, room_id, message, [], None)
+        # No row: not a member (404 below), or this key's first send is stored already.
+    room, _member = get_membership_for(actor, room_id)
+    if client_key is not None and (sent := _sent_before(actor, room.id, client_key)):
+        return _announced_again(sent)
     attachments = documents.get_attachable(actor, document_ids or [])
     if not body and not attachments and listing_id is None:
         raise InvalidInput({"body": "Write something, attach a file or share a listing."})
@@ -112,18 +116,22 @@ def do_post_message(
             raise InvalidInput({"reply_to_id": "No such message in this room."})
         # Threads are one level deep: a reply to a reply joins its thread.
         thread_id = parent.reply_to_id or parent.id
-    row = {"room_id": room.id, "author_id": actor.id, "body": body, "listing_id": listing_id,
-           "reply_to_id": thread_id, "client_key": client_key}
-    if client_key is None:
-        message = _insert(row)
-    else:  # only a keyed send can meet a twin: a savepoint's round trips only for those
-        try:
-            with db.session.begin_nested():
-                message = _insert(row)
-        except IntegrityError:  # a twin of this send, with the same key, committed meanwhile
-            if sent := _sent_before(actor, room.id, client_key):
-                return sent
-            raise
+    message = _insert(_INSERT_MESSAGE, _row(actor, room.id, body, listing_id, thread_id,
+                                            client_key))
+    if message is None:  # a twin of this send, with the same key, committed meanwhile
+        return _announced_again(_sent_before(actor, room.id, client_key))
+    return _posted(actor, room.id, message, attachments, thread_id)
+
+
+def _row(actor: User, room_id: int, body: str, listing_id: int | None,
+         thread_id: int | None, client_key: str | None) -> dict:
+    return {"room_id": room_id, "author_id": actor.id, "body": body, "listing_id": listing_id,
+            "reply_to_id": thread_id, "client_key": client_key}
+
+
+def _posted(actor: User, room_id: int, message: Message, attachments: list,
+            thread_id: int | None) -> Message:
+    """A stored message's attachments, notices and `chat_message_posted`."""
     set_committed_value(message, "author", actor)
     if attachments:
         for position, document in enumerate(attachments):
@@ -136,21 +144,56 @@ def do_post_message(
     # One's own message is read, and all before it: the database moves the author's
     # watermark with the insert (trigger of migration 0034); what this session holds of
     # it is stale now.
-    db.session.expire(member, ["last_read_message_id"])
-    mentioned = notify_mentioned(actor, room, message)
-    if thread_id is not None:
-        notify_thread(actor, room, message, thread_id, already_told=mentioned)
+    _forget_own_watermark(actor, room_id)
+    if "@" in message.body or thread_id is not None:
+        room = db.session.get(Room, room_id)
+        mentioned = notify_mentioned(actor, room, message)
+        if thread_id is not None:
+            notify_thread(actor, room, message, thread_id, already_told=mentioned)
     signals.chat_message_posted.send(message)
     return message
 
 
-def _insert(row: dict) -> Message:
+def _forget_own_watermark(actor: User, room_id: int) -> None:
+    for member in db.session.identity_map.values():
+        if isinstance(member, Member) and member.room_id == room_id \
+                and member.user_id == actor.id:
+            db.session.expire(member, ["last_read_message_id"])
+
+
+def _announced_again(sent: Message | None) -> Message:
+    """Sent again after a lost acknowledgement: the first send may have been stored and
+    never announced (its process died between the commit and the emit), so it is
+    announced again; clients know a message by its id and show it once."""
+    if sent is None:  # a conflict on the key, but no such message: cannot be
+        raise Conflict("This message could not be stored; send it again.")
+    signals.chat_message_posted.send(sent)
+    return sent
+
+
+def _insert(statement, row: dict) -> Message | None:
     """Store one message: an INSERT … RETURNING that gives the persistent object, without
-    the unit of work's bookkeeping that a flush of a new object costs (every chat send)."""
-    return db.session.scalars(_INSERT_MESSAGE, [row]).one()
+    the unit of work's bookkeeping that a flush of a new object costs (every chat send);
+    None when it stored nothing (a key sent before, or no membership for the checked
+    insert). A key's twin is skipped by ON CONFLICT, not by an error and a savepoint."""
+    return db.session.scalars(select(Message).from_statement(statement), row).first()
 
 
-_INSERT_MESSAGE = insert(Message).returning(Message)
+_COLUMNS = ("room_id", "author_id", "body", "listing_id", "reply_to_id", "client_key")
+_ONE_PER_KEY = {"index_elements": ["author_id", "client_key"],
+                "index_where": Message.client_key.is_not(None)}
+_INSERT_MESSAGE = (
+    pg_insert(Message).values({name: bindparam(name) for name in _COLUMNS})
+    .on_conflict_do_nothing(**_ONE_PER_KEY).returning(*Message.__table__.columns)
+)
+# The same, only for a member of the room: the row comes from the sender's membership.
+_INSERT_AS_MEMBER = (
+    pg_insert(Message).from_select(list(_COLUMNS), select(
+        Member.room_id, Member.user_id, bindparam("body"), bindparam("listing_id"),
+        bindparam("reply_to_id"), bindparam("client_key"),
+    ).where(Member.room_id == bindparam("room_id"), Member.user_id == bindparam("author_id")))
+    .on_conflict_do_nothing(**_ONE_PER_KEY).returning(*Message.__table__.columns)
+)
 
 
 def _sent_before(actor: User, room_id: int, client_key: str) -> Message | None:
