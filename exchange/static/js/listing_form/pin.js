@@ -24,7 +24,9 @@ export function makePin(element, latInput, lonInput, onMoved) {
       pin.setLatLng(point);
     }
     if (options && options.writeFields !== false) writeCoordinates(point, Boolean(options.byHand));
-    if (options && options.zoom) map.setView(point, options.zoom);
+    // At once, not animated: a click while the map still glides would be read in the view
+    // it left, and the pin would land where nobody pointed.
+    if (options && options.zoom) map.setView(point, options.zoom, { animate: false });
   }
 
   function readCoordinates() {
