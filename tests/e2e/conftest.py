@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import create_engine, make_url, text
 
 from exchange.config import normalise_database_url
@@ -39,6 +39,9 @@ CHROMIUM_ARGS = [
 SERVER_START_TIMEOUT = float(os.environ.get("E2E_SERVER_START_TIMEOUT", "30"))
 # Playwright's own default is 30 s; a page of this app that needs more than 10 s is broken.
 PAGE_TIMEOUT_MS = 10_000
+# The same bound for expect(...) (its own default is 5 s): what a page does within it under
+# a loaded machine's slowness is not a failure.
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
 # Where the live server writes its output, so failures can show it (see the report hook).
 _server_log: dict[str, Path] = {}
