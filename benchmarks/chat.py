@@ -710,8 +710,10 @@ class Bench:
     # -- measuring --
 
     def delivered(self, setup: Setup) -> int:
-        counters = self.counters
-        return sum(counters[slot] for slot in setup.slots)
+        # One slice of the shared array (11 µs for 500 clients), not an index per client
+        # (63 µs): the sender polls this while the server fans out, on the same two cores,
+        # and a server that answers before it broadcasts is polled through its whole fan-out.
+        return sum(self.counters[setup.slots.start:setup.slots.stop])
 
     def send(self, setup: Setup, sender, tag: str, sequence: int) -> None:
         sent_at = time.time()
