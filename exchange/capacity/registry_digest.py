@@ -49,13 +49,19 @@ def known_digests(organization_id: int) -> dict[bytes, bool]:
 FEW_KEPT = 0.1
 
 
+def few_kept(kept: int, rows: int) -> bool:
+    """Whether the ``kept`` lines of a file of ``rows`` are few enough to be joined with
+    the district's persons and households by index lookups, one by one."""
+    return kept < rows * FEW_KEPT
+
+
 def index_lookups(kept: int, rows: int) -> AbstractContextManager[None]:
     """Within: the ``kept`` lines (registry_import_rows) of a file of ``rows`` are joined
     with the district's persons by index lookups when they are few. The day's few
     thousand lines against a million persons are otherwise hash-joined with all of them
     (a second per statement), the planner pricing a random page read far above the
     cached page it is."""
-    if kept < rows * FEW_KEPT:
+    if few_kept(kept, rows):
         return planner_without("hashjoin", "mergejoin")
     return nullcontext()
 
