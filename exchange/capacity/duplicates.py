@@ -64,19 +64,24 @@ def import_duplicates(organization_id: int, restricted: bool = False) -> list[di
     """Rows of the import under way (the temporary table registry_import_rows) new to the
     registry (their external id unknown here) that look like a person registered already:
     same birth date, similar name key (restricted persons only for the district's admins,
-    ``restricted``)."""
+    ``restricted``). Their names' keys stay in registry_import_keys for the write."""
+    new_here = """
+        r.birth_date IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM persons AS known
+            WHERE known.organization_id = :org AND known.external_id = r.external_id)
+    """
+    fold_names("registry_import_rows", new_here, {"org": organization_id})
     rows = db.session.execute(
         text(
-            """
+            f"""
             WITH new_rows AS MATERIALIZED (
-                -- rows new here, each name folded once (not once per pair)
+                -- rows new here, each with its name's key (folded once per name)
                 SELECT r.row_number, r.external_id, r.birth_date,
-                       registry_name_key(r.family_name, r.given_names) AS name_key
+                       (SELECT k.name_key FROM registry_import_keys AS k
+                        WHERE k.family_name = r.family_name
+                          AND k.given_names = r.given_names) AS name_key
                 FROM registry_import_rows AS r
-                WHERE r.birth_date IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM persons AS known
-                                  WHERE known.organization_id = :org
-                                    AND known.external_id = r.external_id)
+                WHERE {new_here}
             )
             SELECT n.row_number, p.id,
                    round(similarity(p.name_key, n.name_key)::numeric, 3) AS score
@@ -95,6 +100,27 @@ def import_duplicates(organization_id: int, restricted: bool = False) -> list[di
          "restricted": restricted},
     )
     return [{"row": row, "person_id": pid, "score": float(score)} for row, pid, score in rows]
+
+
+def fold_names(table: str, where: str, params: dict) -> None:
+    """registry_import_keys: the key (registry_name_key, a dozen regular expressions) of
+    each distinct name of ``table``'s rows (alias ``r``) that match ``where`` and whose
+    name has no key there yet; computed once per name for the whole import (the
+    duplicate candidates and the write both read them)."""
+    db.session.execute(
+        text(
+            f"""
+            INSERT INTO registry_import_keys (family_name, given_names, name_key)
+            SELECT family_name, given_names, registry_name_key(family_name, given_names)
+            FROM (SELECT DISTINCT r.family_name, r.given_names FROM {table} AS r
+                  WHERE {where} AND NOT EXISTS (
+                      SELECT 1 FROM registry_import_keys AS k
+                      WHERE k.family_name = r.family_name
+                        AND k.given_names = r.given_names)) AS names
+            """
+        ),
+        params,
+    )
 
 
 def merge_persons(actor: User, keep_id: int, other_id: int) -> Person:

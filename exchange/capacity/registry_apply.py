@@ -20,6 +20,7 @@ from exchange.extensions import db
 from exchange.profiles.models import User
 
 from .audit import AuditAction
+from .duplicates import fold_names
 from .registry_csv import COLUMNS, OPTIONAL_COLUMNS, PERSON_COLUMNS, ImportReport
 from .registry_digest import few_kept, index_lookups
 
@@ -224,25 +225,24 @@ def _upsert_changed(actor: User, organization_id: int,
                     present_optional: set[str]) -> tuple[int, int]:
     """The changed rows into persons (created or updated, told by ``xmax = 0``), each
     with its audit row; the name key computed once per distinct name that is new here
-    (a person whose name the file leaves keeps the key). A row another
+    (a person whose name the file leaves keeps the key; the duplicate candidates folded
+    the new rows' names already, registry_import_keys). A row another
     import wrote meanwhile is updated the same way (ON CONFLICT)."""
     values = _updated_values(present_optional, "EXCLUDED", "persons")
     columns = ", ".join(("organization_id", *PERSON_COLUMNS, "import_digest"))
     changed = _changed_condition(values, "persons")
+    fold_names("registry_import_changed", "r.known_name_key IS NULL", {})
     row = db.session.execute(
         text(
             f"""
-            WITH name_keys AS MATERIALIZED (
-                SELECT family_name, given_names,
-                       registry_name_key(family_name, given_names) AS name_key
-                FROM (SELECT DISTINCT family_name, given_names FROM registry_import_changed
-                      WHERE known_name_key IS NULL) AS names
-            ), written AS (
+            WITH written AS (
                 INSERT INTO persons ({columns}, name_key)
                 SELECT {", ".join(f"c.{name}" for name in columns.split(", "))},
-                       coalesce(c.known_name_key, k.name_key)
+                       coalesce(c.known_name_key, (
+                           SELECT k.name_key FROM registry_import_keys AS k
+                           WHERE k.family_name = c.family_name
+                             AND k.given_names = c.given_names))
                 FROM registry_import_changed AS c
-                LEFT JOIN name_keys AS k USING (family_name, given_names)
                 ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
                 SET {", ".join(f"{n} = {v}" for n, v in values.items())},
                     name_key = EXCLUDED.name_key, import_digest = EXCLUDED.import_digest,

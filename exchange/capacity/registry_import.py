@@ -79,6 +79,13 @@ def _create_temp_table() -> None:
             """
         )
     )
+    # Name keys (registry_name_key) computed during the import, once per distinct name:
+    # the duplicate candidates fold the new rows' names, the write reuses them.
+    db.session.execute(text("DROP TABLE IF EXISTS registry_import_keys"))
+    db.session.execute(text(
+        "CREATE TEMPORARY TABLE registry_import_keys (family_name text, given_names text,"
+        " name_key text, PRIMARY KEY (family_name, given_names)) ON COMMIT DROP"
+    ))
 
 
 def import_registry(
@@ -122,7 +129,7 @@ def import_registry(
                 registry_apply.count_changes(organization_id, present_optional, report)
             else:
                 registry_apply.write(actor, organization_id, present_optional, report)
-        db.session.execute(text("DROP TABLE IF EXISTS registry_import_rows"))
+        db.session.execute(text("DROP TABLE IF EXISTS registry_import_rows, registry_import_keys"))
     # Read what is left (e.g. a trailing partial line) for the hash and the size.
     while counting.read(CHUNK):
         pass
