@@ -107,9 +107,11 @@ def _as_text_sql(expression: str, name: str) -> str:
 
 def _select_changed(organization_id: int, present_optional: set[str], lookup: bool) -> int:
     """registry_import_changed: the file's rows (as persons' columns) that are new here or
-    would change a person who is not anonymised; how many. ``lookup``: the rows are few
-    (households looked up one by one)."""
+    would change a person who is not anonymised, with the person's values the file
+    decides (``old_<column>``, for the correction history); how many. ``lookup``: the
+    rows are few (households looked up one by one)."""
     values = _updated_values(present_optional, "s", "p")
+    old = "".join(f", p.{name} AS old_{name}" for name in values)
     db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
     changed = db.session.execute(
         text(
@@ -118,7 +120,7 @@ def _select_changed(organization_id: int, present_optional: set[str], lookup: bo
             SELECT s.*, p.id AS person_id,
                    CASE WHEN (p.family_name, p.given_names)
                              = (s.family_name, s.given_names) THEN p.name_key END
-                       AS known_name_key
+                       AS known_name_key{old}
             FROM ({_source_sql(present_optional, lookup)}) AS s
             LEFT JOIN persons AS p
               ON p.organization_id = :org AND p.external_id = s.external_id
@@ -130,14 +132,18 @@ def _select_changed(organization_id: int, present_optional: set[str], lookup: bo
     ).rowcount
     # Plans by the real count: without it 100k changed rows were joined by nested loops.
     db.session.execute(text("ANALYZE registry_import_changed"))
+    if lookup:  # _record_digests leaves them out by index (index_lookups: no hash join)
+        db.session.execute(text("CREATE INDEX ON registry_import_changed (external_id)"))
     return changed
 
 
 def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:
     """Before the import updates known persons: each field it changes into person_changes
     with the old and the new value (GDPR Art. 16: every change keeps what it was), in one
-    statement over the changed rows."""
+    statement over the changed rows, the old values as registry_import_changed read them
+    (not looked up in persons again)."""
     values = _updated_values(present_optional, "s", "p")
+    old = ", ".join(f"s.old_{name} AS {name}" for name in values)
     pairs = ", ".join(
         f"('{name}', {_as_text_sql(f'p.{name}', name)}, {_as_text_sql(value, name)})"
         for name, value in values.items()
@@ -147,11 +153,11 @@ def _record_import_changes(actor: User, organization_id: int, present_optional: 
             f"""
             INSERT INTO person_changes
                 (person_id, organization_id, user_id, field, old_value, new_value)
-            SELECT p.id, :org, :user_id, v.field, v.old_value, v.new_value
+            SELECT s.person_id, :org, :user_id, v.field, v.old_value, v.new_value
             FROM registry_import_changed AS s
-            JOIN persons AS p ON p.id = s.person_id
+            CROSS JOIN LATERAL (SELECT {old}) AS p
             CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, old_value, new_value)
-            WHERE p.anonymised_at IS NULL AND v.old_value IS DISTINCT FROM v.new_value
+            WHERE s.person_id IS NOT NULL AND v.old_value IS DISTINCT FROM v.new_value
             """
         ),
         {"org": organization_id, "user_id": actor.id if actor is not None else None},
@@ -198,16 +204,19 @@ def write(actor: User, organization_id: int, present_optional: set[str],
                 " WHERE i.indrelid = 'persons'::regclass AND a.amname = 'gin'"
             ))
             db.session.execute(text("SELECT set_config('gin_pending_list_limit', '4096', true)"))
-    db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
     with index_lookups(kept, report.rows):
         _record_digests(organization_id)
+    db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
     report.unchanged = report.rows - report.created - report.updated
 
 
 def _record_digests(organization_id: int) -> None:
     """The digest of its line for each person the file left as it was whose digest was
     not that one (registry_digest: skipped next time); no audit row, nothing else of the
-    person changes. Lines read on the per-row path have none."""
+    person changes. Lines read on the per-row path have none. The changed rows are left
+    out (the write gave them their digest; should it have left one as it was, because
+    another transaction had changed the person meanwhile, its line is checked again
+    next time): on the usual day no line is left and no person looked up again."""
     db.session.execute(
         text(
             """
@@ -215,6 +224,8 @@ def _record_digests(organization_id: int) -> None:
             FROM registry_import_rows AS r
             WHERE p.organization_id = :org AND p.external_id = r.external_id
               AND r.digest IS NOT NULL AND p.import_digest IS DISTINCT FROM r.digest
+              AND NOT EXISTS (SELECT 1 FROM registry_import_changed AS c
+                              WHERE c.external_id = r.external_id)
             """
         ),
         {"org": organization_id},
