@@ -91,7 +91,7 @@ def import_duplicates(organization_id: int, restricted: bool = False) -> list[di
         ),
         {"org": organization_id},
     ).rowcount
-    db.session.execute(text("ANALYZE registry_import_new"))
+    db.session.execute(text("ANALYZE registry_import_new (birth_date)"))
     # A few new rows are compared with the persons born on their days by index lookups;
     # from FEW_NEW on, the days looked up would reach a large part of the district's
     # pages at random (the ~50 persons of each day at 1M), so the planner may join them
