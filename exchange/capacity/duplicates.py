@@ -4,10 +4,12 @@ it repeats."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import NamedTuple
 
 from sqlalchemy import func, literal_column, select, text
 
+from exchange.db import planner_without
 from exchange.errors import Conflict, Forbidden, InvalidInput
 from exchange.extensions import db
 from exchange.profiles.models import Role, User
@@ -21,6 +23,9 @@ from .occupancy import database_now, open_occupancies_of
 DUPLICATE_THRESHOLD = 0.5
 #: The most candidates an import reports.
 MAX_DUPLICATES = 1000
+#: New rows of an import from which their candidates may be found in one pass over the
+#: district's persons rather than by a look-up of each birth date (import_duplicates).
+FEW_NEW = 2000
 
 
 class Duplicate(NamedTuple):
@@ -64,37 +69,78 @@ def import_duplicates(organization_id: int, restricted: bool = False) -> list[di
     """Rows of the import under way (the temporary table registry_import_rows) new to the
     registry (their external id unknown here) that look like a person registered already:
     same birth date, similar name key (restricted persons only for the district's admins,
-    ``restricted``)."""
-    rows = db.session.execute(
+    ``restricted``). Their names' keys stay in registry_import_keys for the write."""
+    new_here = """
+        r.birth_date IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM persons AS known
+            WHERE known.organization_id = :org AND known.external_id = r.external_id)
+    """
+    fold_names("registry_import_rows", new_here, {"org": organization_id})
+    db.session.execute(text("DROP TABLE IF EXISTS registry_import_new"))
+    new = db.session.execute(
         text(
-            """
-            WITH new_rows AS MATERIALIZED (
-                -- rows new here, each name folded once (not once per pair)
-                SELECT r.row_number, r.external_id, r.birth_date,
-                       registry_name_key(r.family_name, r.given_names) AS name_key
-                FROM registry_import_rows AS r
-                WHERE r.birth_date IS NOT NULL
-                  AND NOT EXISTS (SELECT 1 FROM persons AS known
-                                  WHERE known.organization_id = :org
-                                    AND known.external_id = r.external_id)
-            )
-            SELECT n.row_number, p.id,
-                   round(similarity(p.name_key, n.name_key)::numeric, 3) AS score
-            FROM new_rows AS n
-            JOIN persons AS p
-              ON p.organization_id = :org AND p.birth_date = n.birth_date
-             AND p.merged_into_id IS NULL AND p.anonymised_at IS NULL
-             AND p.external_id IS DISTINCT FROM n.external_id
-             AND (p.restricted_at IS NULL OR :restricted)
-            WHERE similarity(p.name_key, n.name_key) >= :threshold
-            ORDER BY n.row_number, score DESC, p.id
-            LIMIT :limit
+            f"""
+            CREATE TEMPORARY TABLE registry_import_new ON COMMIT DROP AS
+            SELECT r.row_number, r.external_id, r.birth_date,
+                   (SELECT k.name_key FROM registry_import_keys AS k
+                    WHERE k.family_name = r.family_name
+                      AND k.given_names = r.given_names) AS name_key
+            FROM registry_import_rows AS r
+            WHERE {new_here}
             """
         ),
-        {"org": organization_id, "threshold": DUPLICATE_THRESHOLD, "limit": MAX_DUPLICATES,
-         "restricted": restricted},
-    )
+        {"org": organization_id},
+    ).rowcount
+    db.session.execute(text("ANALYZE registry_import_new (birth_date)"))
+    # A few new rows are compared with the persons born on their days by index lookups;
+    # from FEW_NEW on, the days looked up would reach a large part of the district's
+    # pages at random (the ~50 persons of each day at 1M), so the planner may join them
+    # with one pass over the district's persons by a hash on the birth date, which it
+    # prefers even for a few hundred (it prices a random read of a cached page at four
+    # sequential ones).
+    with planner_without("hashjoin", "mergejoin") if new < FEW_NEW else nullcontext():
+        rows = db.session.execute(
+            text(
+                """
+                SELECT n.row_number, p.id,
+                       round(similarity(p.name_key, n.name_key)::numeric, 3) AS score
+                FROM registry_import_new AS n
+                JOIN persons AS p
+                  ON p.organization_id = :org AND p.birth_date = n.birth_date
+                 AND p.merged_into_id IS NULL AND p.anonymised_at IS NULL
+                 AND p.external_id IS DISTINCT FROM n.external_id
+                 AND (p.restricted_at IS NULL OR :restricted)
+                WHERE similarity(p.name_key, n.name_key) >= :threshold
+                ORDER BY n.row_number, score DESC, p.id
+                LIMIT :limit
+                """
+            ),
+            {"org": organization_id, "threshold": DUPLICATE_THRESHOLD, "limit": MAX_DUPLICATES,
+             "restricted": restricted},
+        ).all()
+    db.session.execute(text("DROP TABLE registry_import_new"))
     return [{"row": row, "person_id": pid, "score": float(score)} for row, pid, score in rows]
+
+
+def fold_names(table: str, where: str, params: dict) -> None:
+    """registry_import_keys: the key (registry_name_key, a dozen regular expressions) of
+    each distinct name of ``table``'s rows (alias ``r``) that match ``where`` and whose
+    name has no key there yet; computed once per name for the whole import (the
+    duplicate candidates and the write both read them)."""
+    db.session.execute(
+        text(
+            f"""
+            INSERT INTO registry_import_keys (family_name, given_names, name_key)
+            SELECT family_name, given_names, registry_name_key(family_name, given_names)
+            FROM (SELECT DISTINCT r.family_name, r.given_names FROM {table} AS r
+                  WHERE {where} AND NOT EXISTS (
+                      SELECT 1 FROM registry_import_keys AS k
+                      WHERE k.family_name = r.family_name
+                        AND k.given_names = r.given_names)) AS names
+            """
+        ),
+        params,
+    )
 
 
 def merge_persons(actor: User, keep_id: int, other_id: int) -> Person:

@@ -20,8 +20,9 @@ from exchange.extensions import db
 from exchange.profiles.models import User
 
 from .audit import AuditAction
+from .duplicates import fold_names
 from .registry_csv import COLUMNS, OPTIONAL_COLUMNS, PERSON_COLUMNS, ImportReport
-from .registry_digest import index_lookups
+from .registry_digest import few_kept, index_lookups
 
 #: From this many written rows on, the GIN indexes are loaded in bulk: the rows' trigram
 #: entries go to the indexes' pending lists (fastupdate) up to GIN_PENDING_KB and are
@@ -34,19 +35,27 @@ WORK_MEM = "128MB"
 UPDATED_COLUMNS = tuple(name for name in COLUMNS if name not in ("external_id", "household_ref"))
 
 
-def _source_sql(present_optional: set[str]) -> str:
-    """The temporary rows as persons' columns (household ids looked up by ref)."""
+def _source_sql(present_optional: set[str], lookup: bool = False) -> str:
+    """The temporary rows as persons' columns (household ids looked up by ref). With
+    ``lookup`` (a few rows) each household is looked up by its unique key: joined, the
+    plan rests on the households' statistics, and with hash joins off (index_lookups) a
+    stale estimate of a few dozen households made it compare every row with all of the
+    district's (3 s for 1,500 rows against 21,000 households at 100k persons)."""
+    household = ("(SELECT h.id FROM households AS h"
+                 " WHERE h.organization_id = :org AND h.ref = r.household_ref)"
+                 if lookup else "h.id")
+    join = ("" if lookup else "LEFT JOIN households AS h"
+            " ON h.organization_id = :org AND h.ref = r.household_ref")
     return f"""
         SELECT :org AS organization_id, r.external_id, r.family_name, r.given_names,
                r.birth_date, r.gender, r.nationality,
                CASE WHEN r.languages = '' THEN '{{}}'::varchar[]
                     ELSE string_to_array(r.languages, ' ')::varchar[] END AS languages,
-               r.arrival_date, h.id AS household_id,
+               r.arrival_date, {household} AS household_id,
                {"r.religion" if "religion" in present_optional else "NULL"} AS religion,
                {"r.profession" if "profession" in present_optional else "NULL"} AS profession,
                r.digest AS import_digest
-        FROM registry_import_rows AS r
-        LEFT JOIN households AS h ON h.organization_id = :org AND h.ref = r.household_ref
+        FROM registry_import_rows AS r {join}
     """
 
 
@@ -96,10 +105,13 @@ def _as_text_sql(expression: str, name: str) -> str:
     return f"({expression})::text"
 
 
-def _select_changed(organization_id: int, present_optional: set[str]) -> int:
+def _select_changed(organization_id: int, present_optional: set[str], lookup: bool) -> int:
     """registry_import_changed: the file's rows (as persons' columns) that are new here or
-    would change a person who is not anonymised; how many."""
+    would change a person who is not anonymised, with the person's values the file
+    decides (``old_<column>``, for the correction history); how many. ``lookup``: the
+    rows are few (households looked up one by one)."""
     values = _updated_values(present_optional, "s", "p")
+    old = "".join(f", p.{name} AS old_{name}" for name in values)
     db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
     changed = db.session.execute(
         text(
@@ -108,8 +120,8 @@ def _select_changed(organization_id: int, present_optional: set[str]) -> int:
             SELECT s.*, p.id AS person_id,
                    CASE WHEN (p.family_name, p.given_names)
                              = (s.family_name, s.given_names) THEN p.name_key END
-                       AS known_name_key
-            FROM ({_source_sql(present_optional)}) AS s
+                       AS known_name_key{old}
+            FROM ({_source_sql(present_optional, lookup)}) AS s
             LEFT JOIN persons AS p
               ON p.organization_id = :org AND p.external_id = s.external_id
             WHERE p.id IS NULL
@@ -119,15 +131,21 @@ def _select_changed(organization_id: int, present_optional: set[str]) -> int:
         {"org": organization_id},
     ).rowcount
     # Plans by the real count: without it 100k changed rows were joined by nested loops.
-    db.session.execute(text("ANALYZE registry_import_changed"))
+    # The count is what the plans need (the statements after join by external id or not
+    # at all): statistics of the other two dozen columns cost more than the count.
+    db.session.execute(text("ANALYZE registry_import_changed (external_id)"))
+    if lookup:  # _record_digests leaves them out by index (index_lookups: no hash join)
+        db.session.execute(text("CREATE INDEX ON registry_import_changed (external_id)"))
     return changed
 
 
 def _record_import_changes(actor: User, organization_id: int, present_optional: set[str]) -> None:
     """Before the import updates known persons: each field it changes into person_changes
     with the old and the new value (GDPR Art. 16: every change keeps what it was), in one
-    statement over the changed rows."""
+    statement over the changed rows, the old values as registry_import_changed read them
+    (not looked up in persons again)."""
     values = _updated_values(present_optional, "s", "p")
+    old = ", ".join(f"s.old_{name} AS {name}" for name in values)
     pairs = ", ".join(
         f"('{name}', {_as_text_sql(f'p.{name}', name)}, {_as_text_sql(value, name)})"
         for name, value in values.items()
@@ -137,11 +155,11 @@ def _record_import_changes(actor: User, organization_id: int, present_optional: 
             f"""
             INSERT INTO person_changes
                 (person_id, organization_id, user_id, field, old_value, new_value)
-            SELECT p.id, :org, :user_id, v.field, v.old_value, v.new_value
+            SELECT s.person_id, :org, :user_id, v.field, v.old_value, v.new_value
             FROM registry_import_changed AS s
-            JOIN persons AS p ON p.id = s.person_id
+            CROSS JOIN LATERAL (SELECT {old}) AS p
             CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, old_value, new_value)
-            WHERE p.anonymised_at IS NULL AND v.old_value IS DISTINCT FROM v.new_value
+            WHERE s.person_id IS NOT NULL AND v.old_value IS DISTINCT FROM v.new_value
             """
         ),
         {"org": organization_id, "user_id": actor.id if actor is not None else None},
@@ -168,7 +186,8 @@ def write(actor: User, organization_id: int, present_optional: set[str],
     report.created = report.updated = 0
     kept = db.session.execute(text("SELECT count(*) FROM registry_import_rows")).scalar()
     with index_lookups(kept, report.rows):
-        changed = _select_changed(organization_id, present_optional)
+        changed = _select_changed(organization_id, present_optional,
+                                  few_kept(kept, report.rows))
         if changed:
             _record_import_changes(actor, organization_id, present_optional)
     if changed:
@@ -187,16 +206,19 @@ def write(actor: User, organization_id: int, present_optional: set[str],
                 " WHERE i.indrelid = 'persons'::regclass AND a.amname = 'gin'"
             ))
             db.session.execute(text("SELECT set_config('gin_pending_list_limit', '4096', true)"))
-    db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
     with index_lookups(kept, report.rows):
         _record_digests(organization_id)
+    db.session.execute(text("DROP TABLE IF EXISTS registry_import_changed"))
     report.unchanged = report.rows - report.created - report.updated
 
 
 def _record_digests(organization_id: int) -> None:
     """The digest of its line for each person the file left as it was whose digest was
     not that one (registry_digest: skipped next time); no audit row, nothing else of the
-    person changes. Lines read on the per-row path have none."""
+    person changes. Lines read on the per-row path have none. The changed rows are left
+    out (the write gave them their digest; should it have left one as it was, because
+    another transaction had changed the person meanwhile, its line is checked again
+    next time): on the usual day no line is left and no person looked up again."""
     db.session.execute(
         text(
             """
@@ -204,6 +226,8 @@ def _record_digests(organization_id: int) -> None:
             FROM registry_import_rows AS r
             WHERE p.organization_id = :org AND p.external_id = r.external_id
               AND r.digest IS NOT NULL AND p.import_digest IS DISTINCT FROM r.digest
+              AND NOT EXISTS (SELECT 1 FROM registry_import_changed AS c
+                              WHERE c.external_id = r.external_id)
             """
         ),
         {"org": organization_id},
@@ -214,25 +238,24 @@ def _upsert_changed(actor: User, organization_id: int,
                     present_optional: set[str]) -> tuple[int, int]:
     """The changed rows into persons (created or updated, told by ``xmax = 0``), each
     with its audit row; the name key computed once per distinct name that is new here
-    (a person whose name the file leaves keeps the key). A row another
+    (a person whose name the file leaves keeps the key; the duplicate candidates folded
+    the new rows' names already, registry_import_keys). A row another
     import wrote meanwhile is updated the same way (ON CONFLICT)."""
     values = _updated_values(present_optional, "EXCLUDED", "persons")
     columns = ", ".join(("organization_id", *PERSON_COLUMNS, "import_digest"))
     changed = _changed_condition(values, "persons")
+    fold_names("registry_import_changed", "r.known_name_key IS NULL", {})
     row = db.session.execute(
         text(
             f"""
-            WITH name_keys AS MATERIALIZED (
-                SELECT family_name, given_names,
-                       registry_name_key(family_name, given_names) AS name_key
-                FROM (SELECT DISTINCT family_name, given_names FROM registry_import_changed
-                      WHERE known_name_key IS NULL) AS names
-            ), written AS (
+            WITH written AS (
                 INSERT INTO persons ({columns}, name_key)
                 SELECT {", ".join(f"c.{name}" for name in columns.split(", "))},
-                       coalesce(c.known_name_key, k.name_key)
+                       coalesce(c.known_name_key, (
+                           SELECT k.name_key FROM registry_import_keys AS k
+                           WHERE k.family_name = c.family_name
+                             AND k.given_names = c.given_names))
                 FROM registry_import_changed AS c
-                LEFT JOIN name_keys AS k USING (family_name, given_names)
                 ON CONFLICT ON CONSTRAINT uq_persons_external_id DO UPDATE
                 SET {", ".join(f"{n} = {v}" for n, v in values.items())},
                     name_key = EXCLUDED.name_key, import_digest = EXCLUDED.import_digest,

@@ -49,13 +49,19 @@ def known_digests(organization_id: int) -> dict[bytes, bool]:
 FEW_KEPT = 0.1
 
 
+def few_kept(kept: int, rows: int) -> bool:
+    """Whether the ``kept`` lines of a file of ``rows`` are few enough to be joined with
+    the district's persons and households by index lookups, one by one."""
+    return kept < rows * FEW_KEPT
+
+
 def index_lookups(kept: int, rows: int) -> AbstractContextManager[None]:
     """Within: the ``kept`` lines (registry_import_rows) of a file of ``rows`` are joined
     with the district's persons by index lookups when they are few. The day's few
     thousand lines against a million persons are otherwise hash-joined with all of them
     (a second per statement), the planner pricing a random page read far above the
     cached page it is."""
-    if kept < rows * FEW_KEPT:
+    if few_kept(kept, rows):
         return planner_without("hashjoin", "mergejoin")
     return nullcontext()
 
@@ -71,6 +77,9 @@ class LineFilter:
         # BLAKE2b's personalisation (16 bytes) costs nothing per line, a key a block.
         self.person = hashlib.blake2b(DIGEST_VERSION + b"\n" + header_line.rstrip(b"\r\n"),
                                       digest_size=16).digest()
+        # Each line's state is a copy of this one: half the time of a new blake2b object
+        # per line (its keyword arguments parsed a million times), the same digests.
+        self._blank = hashlib.blake2b(digest_size=8, person=self.person)
         self.delimiter = delimiter.encode()
         self.known = known
         self.rows = 0  # lines of the body seen
@@ -95,8 +104,13 @@ class LineFilter:
         return b"".join(self._keep([pending])) if pending else b""
 
     def _keep(self, lines: list[bytes]) -> list[bytes]:
-        blake2b, person, take = hashlib.blake2b, self.person, self.known.pop
-        digests = [blake2b(line, digest_size=8, person=person).digest() for line in lines]
+        fresh, take = self._blank.copy, self.known.pop
+        digests = []
+        append = digests.append
+        for line in lines:
+            state = fresh()
+            state.update(line)
+            append(state.digest())
         kept = [index for index, digest in enumerate(digests) if not take(digest, False)]
         first, separator = self.rows + 2, self.delimiter  # the header is row 1
         self.rows += len(lines)

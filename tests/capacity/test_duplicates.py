@@ -175,3 +175,33 @@ def test_merge_refused_when_both_housed_or_out_of_reach(
     c = make_person(district, birth_date=BORN)
     assert admin.post(f"/api/v1/persons/{c.id}/merge", json={"other_id": a.id}).status_code == 403
     assert db.session.get(Person, b.id).merged_into_id is None
+
+
+@pytest.mark.parametrize("few_new", [10**6, 0], ids=["looked up by day", "one pass"])
+def test_import_candidates_are_the_same_either_way(as_user, district, make_person, monkeypatch,
+                                                   few_new):
+    """The import's candidates for its new rows, whether each birth date is looked up
+    (a few new rows) or the district's persons are joined in one pass (from FEW_NEW on):
+    transliterations of known persons on their birth day, nobody for another day, not the
+    row's own person, merged persons left out."""
+    from tests.capacity.test_import import csv_bytes, post_import
+    from tests.dates import iso
+
+    monkeypatch.setattr(duplicates, "FEW_NEW", few_new)
+    known = [make_person(district, family_name=f, given_names=g, birth_date=BORN, gender="m")
+             for (f, g), _spelt in PAIRS[:3]]
+    merged = make_person(district, family_name="Alhasan", given_names="Muhammad",
+                         birth_date=BORN, gender="m")
+    merged.merged_into_id = known[0].id
+    make_person(district, family_name="Hussein", given_names="Fatima",
+                birth_date=date(1988, 4, 2), gender="f")
+    rows = [f"N-{n};{f};{g};{BORN.isoformat()};m;SYR;ar;{iso(-60)};;;"
+            for n, (_known, (f, g)) in enumerate(PAIRS[:3], start=1)]
+    rows.append(f"N-4;Kovalenko;Iryna;{BORN.isoformat()};f;UKR;uk;{iso(-60)};;;")
+    db.session.flush()
+    report = post_import(as_user(role="caseworker", org=district), district.id,
+                         csv_bytes(rows)).get_json()
+    assert report["created"] == 4
+    assert [(d["row"], d["person_id"]) for d in report["duplicates"]] == [
+        (2, known[0].id), (3, known[1].id), (4, known[2].id)]
+    assert all(d["score"] >= duplicates.DUPLICATE_THRESHOLD for d in report["duplicates"])

@@ -13,7 +13,7 @@ from exchange.capacity import registry_import
 from exchange.capacity.models import Person, PersonAudit
 from exchange.capacity.registry_digest import LineFilter
 from exchange.extensions import db
-from tests.capacity.test_import import ROWS, csv_bytes, persons_of, post_import
+from tests.capacity.test_import import ARRIVED, ROWS, csv_bytes, persons_of, post_import
 from tests.capacity.test_import_sync import OneWayStream, counts
 
 
@@ -170,3 +170,48 @@ def test_line_filter_numbers_lines_and_checks_a_repeated_line():
     assert numbers_and_digests(twice.feed(b"x;1\ny;2\nx;1\n"))[-1] == (4, x_digest)
     other_header = LineFilter(b"a;b;c\n", ";", {x_digest: True})
     assert other_header.feed(b"x;1\n").count(b"\n") == 1  # another layout: not known
+
+
+def many_rows(count: int) -> list[str]:
+    """``count`` lines of persons in households of two (H-1, H-1, H-2, H-2, …)."""
+    return [f"M-{n};Nasser;Name{n};1990-01-{n % 28 + 1:02d};f;SYR;ar;{ARRIVED.isoformat()};"
+            f"H-{(n + 1) // 2};;" for n in range(1, count + 1)]
+
+
+def test_few_changed_lines_find_their_households_by_key(caseworker, district):
+    """A day with fewer than a tenth of the lines changed takes the path of index
+    lookups (registry_digest.few_kept): a line moved into a household the district
+    knows, one into a new household, and a new line are written as the per-row rules
+    say, with their correction rows and digests, and the file again writes nothing."""
+    yesterday = many_rows(40)
+    post_import(caseworker, district.id, csv_bytes(yesterday))
+    today = list(yesterday)
+    today[4] = today[4].replace(";H-3;", ";H-1;")       # M-5 into a known household
+    today[6] = today[6].replace(";H-4;", ";H-NEW;")     # M-7 into a new one
+    today.append(many_rows(41)[40].replace("M-41", "M-NEW").replace(";H-21;", ";;"))
+    audits, changes = counts(district)
+    report = post_import(caseworker, district.id, csv_bytes(today)).get_json()
+    assert (report["created"], report["updated"], report["unchanged"]) == (1, 2, 38)
+    persons = persons_of(district)
+    assert persons["M-5"].household_id == persons["M-1"].household_id
+    assert persons["M-7"].household_id not in (None, persons["M-8"].household_id)
+    assert persons["M-NEW"].household_id is None
+    assert counts(district) == (audits + 3, changes + 2)
+    assert all(digests(district).values())
+    before = row_versions(district)
+    again = post_import(caseworker, district.id, csv_bytes(today)).get_json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 41)
+    assert row_versions(district) == before
+
+
+def test_a_lines_digest_is_its_personalised_blake2b():
+    """The digests stay those persons carry already (8-byte BLAKE2b of the line,
+    personalised by the header and DIGEST_VERSION), however the filter computes them."""
+    import hashlib
+
+    lines = LineFilter(b"external_id;family_name\r\n", ";", {})
+    body = [b"S-1;Haddad", b"S-2;Kovalenko", b""]
+    kept = lines.feed(b"\n".join(body) + b"\n").split(b"\n")[:-1]
+    assert [int(line.split(b";")[1]) for line in kept] == [
+        int.from_bytes(hashlib.blake2b(line, digest_size=8, person=lines.person).digest(),
+                       "big", signed=True) for line in body]
